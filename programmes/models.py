@@ -1,0 +1,342 @@
+"""Programmes, their sessions, enrolment, registration, measures and commitments."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from toppleder import reference
+from toppleder.models import Leader, LeaderGroup, Organisation
+
+
+class Programme(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        OPEN = "open", _("Open for enrolment")
+        RUNNING = "running", _("Running")
+        CLOSED = "closed", _("Closed")
+
+    name = models.CharField(_("name"), max_length=200)
+    period = models.CharField(_("period"), max_length=50, help_text=_("For example 2026/27."))
+    goal = models.CharField(_("goal"), max_length=300, blank=True)
+    sub_goals = models.JSONField(_("sub-goals"), default=list, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    enrolment_opens = models.DateField(_("enrolment opens"), null=True, blank=True)
+    enrolment_closes = models.DateField(_("enrolment closes"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    # Eligibility: empty lists mean "no restriction" on that axis.
+    eligible_levels = models.JSONField(_("eligible leader levels"), default=list, blank=True)
+    eligible_org_kinds = models.JSONField(_("eligible organisation kinds"), default=list, blank=True)
+    eligible_organisations = models.ManyToManyField(
+        Organisation, blank=True, related_name="eligible_programmes", verbose_name=_("eligible organisations")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("programme")
+        verbose_name_plural = _("programmes")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(enrolment_closes__isnull=True)
+                | Q(enrolment_opens__isnull=True)
+                | Q(enrolment_closes__gte=models.F("enrolment_opens")),
+                name="programme_enrolment_window_ordered",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.name} {self.period}".strip()
+
+
+class EnrolmentQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(status=ProgrammeEnrolment.Status.ENROLLED)
+
+
+class ProgrammeEnrolment(models.Model):
+    class Status(models.TextChoices):
+        ENROLLED = "enrolled", _("Enrolled")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="enrolments")
+    leader = models.ForeignKey(Leader, on_delete=models.CASCADE, related_name="enrolments")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ENROLLED)
+    via_group = models.ForeignKey(
+        LeaderGroup, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("via group")
+    )
+    enrolled_at = models.DateTimeField(_("enrolled at"), default=timezone.now)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+
+    objects = EnrolmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("enrolment")
+        verbose_name_plural = _("enrolments")
+        constraints = [models.UniqueConstraint(fields=["programme", "leader"], name="enrolment_once_per_programme")]
+        indexes = [models.Index(fields=["programme", "status"])]
+
+    def __str__(self):
+        return f"{self.leader} – {self.programme}"
+
+
+class MeasureArea(models.Model):
+    """One of the four measure areas of the district reform (loaded from reference.yaml)."""
+
+    key = models.SlugField(unique=True)
+    name_nb = models.CharField(max_length=200)
+    name_en = models.CharField(max_length=200)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("measure area")
+        verbose_name_plural = _("measure areas")
+        ordering = ["order"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self):
+        from django.utils.translation import get_language
+
+        return self.name_en if (get_language() or "nb").startswith("en") else self.name_nb
+
+
+class Measure(models.Model):
+    class Horizon(models.TextChoices):
+        SHORT = "short", _("Short term (2026–2027)")
+        LONG = "long", _("Long term (2029–2030)")
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", _("Not started")
+        IN_PROGRESS = "in_progress", _("In progress")
+        DONE = "done", _("Done")
+        PAUSED = "paused", _("Paused")
+
+    area = models.ForeignKey(MeasureArea, on_delete=models.CASCADE, related_name="measures", verbose_name=_("area"))
+    text = models.CharField(_("measure"), max_length=300)
+    horizon = models.CharField(_("horizon"), max_length=5, choices=Horizon.choices)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.NOT_STARTED)
+    owner = models.CharField(_("owner"), max_length=200, blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("measure")
+        verbose_name_plural = _("measures")
+        ordering = ["area__order", "order"]
+
+    def __str__(self):
+        return self.text
+
+
+class SessionQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Session.Status.PUBLISHED)
+
+    def upcoming(self):
+        return self.filter(starts_at__gte=timezone.now())
+
+    def with_counts(self):
+        """Seat counts in the database, so lists never count per row in Python."""
+        return self.annotate(
+            confirmed_count=Count("registrations", filter=Q(registrations__status=Registration.Status.CONFIRMED)),
+            waitlist_count=Count("registrations", filter=Q(registrations__status=Registration.Status.WAITLISTED)),
+        )
+
+
+class Session(models.Model):
+    class Format(models.TextChoices):
+        IN_PERSON = "in_person", _("In person")
+        DIGITAL = "digital", _("Digital")
+        HYBRID = "hybrid", _("Hybrid")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        COMPLETED = "completed", _("Completed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="sessions")
+    kind = models.CharField(_("activity kind"), max_length=40, choices=reference.choices("activity_kinds"))
+    title = models.CharField(_("title"), max_length=200)
+    theme = models.CharField(_("theme"), max_length=200, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    format = models.CharField(_("format"), max_length=10, choices=Format.choices, default=Format.IN_PERSON)
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    video_link = models.URLField(_("video link"), blank=True)
+    capacity = models.PositiveIntegerField(_("capacity"))
+    registration_deadline = models.DateTimeField(_("registration deadline"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    reserved_for_groups = models.ManyToManyField(
+        LeaderGroup,
+        blank=True,
+        related_name="reserved_sessions",
+        verbose_name=_("reserved for leader groups"),
+        help_text=_("Leave empty to open the session to every enrolled leader."),
+    )
+    measures = models.ManyToManyField(Measure, blank=True, related_name="sessions", verbose_name=_("measures served"))
+    # iCalendar: a stable UID, and a SEQUENCE bumped whenever time or place changes.
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    sequence = models.PositiveIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SessionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+        ordering = ["starts_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="session_ends_after_start"),
+            models.CheckConstraint(condition=Q(capacity__gte=1), name="session_capacity_positive"),
+        ]
+        indexes = [models.Index(fields=["programme", "starts_at"]), models.Index(fields=["status", "starts_at"])]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_open_for_registration(self) -> bool:
+        now = timezone.now()
+        deadline = self.registration_deadline or self.starts_at
+        return self.status == self.Status.PUBLISHED and now < deadline
+
+
+class Contributor(models.Model):
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="contributors")
+    name = models.CharField(_("name"), max_length=200)
+    affiliation = models.CharField(_("affiliation"), max_length=200, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=reference.choices("external_contributor_kinds"))
+
+    class Meta:
+        verbose_name = _("contributor")
+        verbose_name_plural = _("contributors")
+        ordering = ["pk"]
+
+    def __str__(self):
+        return self.name
+
+
+def material_upload_to(instance, filename):
+    return f"materials/{instance.session_id}/{uuid.uuid4().hex}/{filename}"
+
+
+class Material(models.Model):
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="materials")
+    title = models.CharField(_("title"), max_length=200)
+    url = models.URLField(_("link"), blank=True)
+    file = models.FileField(_("file"), upload_to=material_upload_to, blank=True)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("material")
+        verbose_name_plural = _("materials")
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(url="") | ~Q(file=""), name="material_has_link_or_file"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class Registration(models.Model):
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", _("Confirmed")
+        WAITLISTED = "waitlisted", _("On the waiting list")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    class Attendance(models.TextChoices):
+        UNKNOWN = "unknown", _("Not recorded")
+        ATTENDED = "attended", _("Attended")
+        NO_SHOW = "no_show", _("Did not attend")
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="registrations")
+    leader = models.ForeignKey(Leader, on_delete=models.CASCADE, related_name="registrations")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    # Order on the waiting list (lower first); null unless waitlisted.
+    waitlist_position = models.PositiveIntegerField(_("waiting-list position"), null=True, blank=True)
+    attendance = models.CharField(
+        _("attendance"), max_length=10, choices=Attendance.choices, default=Attendance.UNKNOWN
+    )
+    created_at = models.DateTimeField(_("registered at"), default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    promoted_at = models.DateTimeField(_("promoted at"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
+        constraints = [
+            models.UniqueConstraint(fields=["session", "leader"], name="registration_once_per_session"),
+            models.CheckConstraint(
+                condition=Q(status="waitlisted", waitlist_position__isnull=False)
+                | (~Q(status="waitlisted") & Q(waitlist_position__isnull=True)),
+                name="registration_position_only_when_waitlisted",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["session", "status"]),
+            models.Index(fields=["leader", "status"]),
+        ]
+
+    def __str__(self):
+        return f"{self.leader} – {self.session}"
+
+
+class WaitlistChange(models.Model):
+    """HR moved someone on a waiting list; the reason is required and kept."""
+
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="waitlist_changes")
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    old_position = models.PositiveIntegerField()
+    new_position = models.PositiveIntegerField()
+    reason = models.CharField(_("reason"), max_length=300)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("waiting-list change")
+        verbose_name_plural = _("waiting-list changes")
+        ordering = ["-changed_at"]
+
+
+class Commitment(models.Model):
+    """An agreement between top leaders made at a session ("avtaler/forpliktelser")."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        IN_PROGRESS = "in_progress", _("In progress")
+        DONE = "done", _("Done")
+        DROPPED = "dropped", _("Dropped")
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="commitments")
+    session = models.ForeignKey(
+        Session, on_delete=models.SET_NULL, null=True, blank=True, related_name="commitments"
+    )
+    text = models.TextField(_("commitment"))
+    parties = models.ManyToManyField(Leader, related_name="commitments", verbose_name=_("parties"))
+    organisations = models.ManyToManyField(
+        Organisation, blank=True, related_name="commitments", verbose_name=_("organisations")
+    )
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.OPEN)
+    follow_up = models.TextField(_("follow-up"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("commitment")
+        verbose_name_plural = _("commitments")
+        ordering = ["due_date", "pk"]
+
+    def __str__(self):
+        return self.text[:60]

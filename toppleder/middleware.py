@@ -1,0 +1,60 @@
+"""Per-request security for signed-in users.
+
+- HR and administrators are signed out after 30 minutes idle (everyone after 12 hours,
+  through SESSION_COOKIE_AGE).
+- HR and administrators must have MFA (TOTP) once MFA_REQUIRED_FOR_STAFF is on: until
+  they set it up, every page sends them to the MFA setup page.
+- Signed-in pages are never stored by browsers or proxies (Cache-Control: no-store).
+"""
+
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+
+from toppleder.permissions import is_hr
+
+_MFA_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/healthz", "/i18n/", "/accessibility/", "/privacy/")
+
+
+class RoleSecurityMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            response = self._check_staff(request, user)
+            if response is None:
+                response = self.get_response(request)
+            add_never_cache_headers(response)
+            return response
+        return self.get_response(request)
+
+    def _check_staff(self, request, user):
+        if not is_hr(user):
+            return None
+        now = int(time.time())
+        last = request.session.get("last_seen")
+        if last is not None and now - last > settings.STAFF_IDLE_TIMEOUT:
+            logout(request)
+            messages.info(request, _("You were signed out after 30 minutes without activity."))
+            return redirect(f"{reverse('account_login')}?next={request.path}")
+        # Write the timestamp at most once a minute so the session is not saved on every request.
+        if last is None or now - last > 60:
+            request.session["last_seen"] = now
+        if settings.MFA_REQUIRED_FOR_STAFF and not request.path.startswith(_MFA_EXEMPT_PREFIXES):
+            if not request.session.get("mfa_ok"):
+                from allauth.mfa.models import Authenticator
+
+                if Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+                    request.session["mfa_ok"] = True
+                else:
+                    messages.warning(request, _("HR staff and administrators must set up two-factor authentication."))
+                    return redirect("mfa_activate_totp")
+        return None

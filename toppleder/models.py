@@ -1,0 +1,189 @@
+"""Core models: the people and organisations every other app refers to."""
+
+import secrets
+from datetime import date, timedelta
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+ROLE_HR = "HR"
+ROLE_ADMIN = "Administrator"
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra):
+        if not email:
+            raise ValueError("An e-mail address is required")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email, password=None, **extra):
+        extra["is_staff"] = True
+        extra["is_superuser"] = True
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who signs in: e-mail is the login; there is no username."""
+
+    class Language(models.TextChoices):
+        NB = "nb", _("Norwegian Bokmål")
+        EN = "en", _("English")
+
+    email = models.EmailField(_("e-mail address"), unique=True)
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    language = models.CharField(_("preferred language"), max_length=5, choices=Language.choices, default=Language.NB)
+    is_active = models.BooleanField(_("active"), default=True)
+    is_staff = models.BooleanField(_("staff status"), default=False, help_text=_("May sign in to the admin site."))
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["name"]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["name", "email"]
+
+    def __str__(self):
+        return self.name or self.email
+
+    def get_full_name(self):
+        return self.name or self.email
+
+    def get_short_name(self):
+        return (self.name or self.email).split(" ")[0]
+
+
+class Sector(models.Model):
+    """A city government department's area ("HEL sektor"); organisations belong to one."""
+
+    code = models.CharField(_("code"), max_length=10, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+
+    class Meta:
+        verbose_name = _("sector")
+        verbose_name_plural = _("sectors")
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+
+class Organisation(models.Model):
+    """A department, district, agency or enterprise ("virksomhet")."""
+
+    class Kind(models.TextChoices):
+        DEPARTMENT = "department", _("City government department")
+        DISTRICT = "district", _("City district")
+        AGENCY = "agency", _("Agency")
+        ENTERPRISE = "enterprise", _("Municipal enterprise")
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    code = models.CharField(_("code"), max_length=20, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    sector = models.ForeignKey(Sector, on_delete=models.PROTECT, related_name="organisations", verbose_name=_("sector"))
+    governed_by = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="governs",
+        verbose_name=_("governed by"),
+        help_text=_("The governing organisation: the line of command."),
+    )
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(governed_by=models.F("pk")), name="organisation_not_own_governor")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class LeaderQuerySet(models.QuerySet):
+    def with_org(self):
+        return self.select_related("user", "organisation", "organisation__sector")
+
+    def active(self):
+        return self.filter(user__is_active=True)
+
+
+class Leader(models.Model):
+    """A person's leader profile. Level 1 is a top leader, 3 a first-line leader."""
+
+    class Level(models.IntegerChoices):
+        TOP = 1, _("Top leader")
+        MIDDLE = 2, _("Level 2 leader")
+        FIRST_LINE = 3, _("First-line leader")
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="leader", verbose_name=_("user"))
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="leaders", verbose_name=_("organisation")
+    )
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices, default=Level.TOP)
+    top_leader_since = models.DateField(_("top leader since"), null=True, blank=True)
+    # Secret for the personal calendar feed; the leader can reset it.
+    calendar_token = models.CharField(max_length=64, unique=True, default=secrets.token_urlsafe, editable=False)
+
+    objects = LeaderQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("leader")
+        verbose_name_plural = _("leaders")
+        ordering = ["user__name"]
+        constraints = [models.CheckConstraint(condition=models.Q(level__in=[1, 2, 3]), name="leader_level_1_to_3")]
+
+    def __str__(self):
+        return str(self.user)
+
+    @property
+    def name(self):
+        return self.user.get_full_name()
+
+    @property
+    def is_new_top_leader(self) -> bool:
+        """New top leader: a top leader for less than twelve months (the Partner scheme)."""
+        if self.level != self.Level.TOP or not self.top_leader_since:
+            return False
+        return self.top_leader_since > date.today() - timedelta(days=365)
+
+
+class LeaderGroup(models.Model):
+    """An organisation's top leader group (the director and their leaders)."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="leader_groups", verbose_name=_("organisation")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    members = models.ManyToManyField(Leader, related_name="leader_groups", blank=True, verbose_name=_("members"))
+    is_top_leader_group = models.BooleanField(_("top leader group"), default=True)
+
+    class Meta:
+        verbose_name = _("leader group")
+        verbose_name_plural = _("leader groups")
+        ordering = ["organisation__name", "name"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "name"], name="leader_group_unique_name")]
+
+    def __str__(self):
+        return self.name
+

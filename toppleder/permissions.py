@@ -1,0 +1,51 @@
+"""Who may do what: role and object predicates in one place (django-rules).
+
+Views ask `request.user.has_perm("programmes.manage", obj)`, templates use
+`{% has_perm %}`, tests use the same names; nobody re-derives a role by hand.
+Object-scoped access helpers (`get_<noun>_for_user`) live beside each app's selectors
+and raise Http404 for another person's object, PermissionDenied for a missing role.
+"""
+
+import rules
+
+from toppleder.models import ROLE_ADMIN, ROLE_HR
+
+
+def _group_names(user) -> frozenset:
+    # Cached on the user object: templates ask several times per page.
+    if not hasattr(user, "_role_names"):
+        user._role_names = frozenset(user.groups.values_list("name", flat=True)) if user.is_authenticated else frozenset()
+    return user._role_names
+
+
+@rules.predicate
+def is_admin(user) -> bool:
+    return bool(user.is_authenticated and (user.is_superuser or ROLE_ADMIN in _group_names(user)))
+
+
+@rules.predicate
+def is_hr(user) -> bool:
+    """HR staff; administrators can do everything HR can."""
+    return bool(user.is_authenticated and (ROLE_HR in _group_names(user) or is_admin(user)))
+
+
+@rules.predicate
+def is_leader(user) -> bool:
+    if not user.is_authenticated:
+        return False
+    try:
+        return user.leader is not None
+    except Exception:  # RelatedObjectDoesNotExist
+        return False
+
+
+def leader_of(user):
+    """The user's Leader profile, or None."""
+    return user.leader if is_leader(user) else None
+
+
+is_staff_role = is_hr | is_admin
+
+rules.add_perm("toppleder.manage_programmes", is_hr)
+rules.add_perm("toppleder.view_admin_tools", is_admin)
+rules.add_perm("toppleder.is_leader", is_leader)

@@ -1,0 +1,23 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from toppleder import views
+
+admin.site.site_header = _("Toppleder – administration")
+admin.site.site_title = _("Toppleder")
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("healthz", views.healthz, name="healthz"),
+    path("healthz/live", views.healthz_live, name="healthz_live"),
+    path("healthz/me", views.healthz_me, name="healthz_me"),
+    path("accessibility/", views.accessibility_statement, name="accessibility"),
+    path("privacy/", views.privacy, name="privacy"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("", include("programmes.urls")),
+    path("", include("reflection_groups.urls")),
+    path("", include("surveys.urls")),
+]
