@@ -1,0 +1,62 @@
+"""`manage.py seed_demo [--size small|large] [--password PW]`: demo data for the whole portal.
+
+Idempotent. The core (toppleder/demo.py) goes first, then each app's `<app>/demo.py`
+`seed(*, size, rng, stdout)` in INSTALLED_APPS order, so every feature brings its own
+living demo data. `small` is what `make run` shows; `large` is the bench's data set
+(≈ 60 organisations, 5,000 leaders, 200 sessions).
+"""
+
+import importlib
+import random
+import secrets
+import time
+
+from django.apps import apps
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from toppleder import demo as core_demo
+from toppleder.models import User
+
+DEMO_APPS = ["programmes", "reflection_groups", "surveys"]
+
+
+class Command(BaseCommand):
+    help = "Load demo data (idempotent)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--size", choices=["small", "large"], default="small")
+        parser.add_argument("--password", default="", help="Password for every demo login.")
+        parser.add_argument("--seed", type=int, default=2026, help="Random seed, for repeatable data.")
+
+    def handle(self, *args, size, password, seed, **options):
+        started = time.monotonic()
+        generated = False
+        password = password or settings.DEMO_PASSWORD
+        if not password:
+            password, generated = secrets.token_urlsafe(9), True
+        rng = random.Random(seed)
+        already_seeded = User.objects.filter(email=core_demo.ADMIN_EMAIL).exists()
+        self.stdout.write(f"Seeding demo data ({size}) …")
+        core_demo.seed(size=size, rng=rng, stdout=self.stdout, password=password)
+        for label in DEMO_APPS:
+            if not apps.is_installed(label):
+                continue
+            try:
+                module = importlib.import_module(f"{label}.demo")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{label}.demo":
+                    raise
+                continue
+            module.seed(size=size, rng=random.Random(f"{seed}-{label}"), stdout=self.stdout)
+        self.stdout.write(self.style.SUCCESS(f"Done in {time.monotonic() - started:.1f} s."))
+        self.stdout.write("Demo logins (e-mail / password):")
+        for email in (core_demo.ADMIN_EMAIL, core_demo.HR_EMAIL, "leder001@toppleder.example"):
+            self.stdout.write(f"  {email}")
+        self.stdout.write("  … leder002 … @toppleder.example (every demo leader)")
+        if generated and already_seeded:
+            self.stdout.write("  password: unchanged since the first run (give --password to choose one)")
+        elif generated:
+            self.stdout.write(self.style.WARNING(f"  password: {password}  (set DEMO_PASSWORD or --password)"))
+        else:
+            self.stdout.write("  password: the one you gave (--password / DEMO_PASSWORD)")
