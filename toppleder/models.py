@@ -187,3 +187,110 @@ class LeaderGroup(models.Model):
     def __str__(self):
         return self.name
 
+
+
+# ---------------------------------------------------------------------------
+# E-mail: the outbox (every e-mail, once) and leaders' notification preferences.
+# ---------------------------------------------------------------------------
+
+
+class OutboxMessage(models.Model):
+    """One e-mail to one person. The unique `key` names the event, so a task that runs
+    twice, is retried or is interrupted never produces a second row (or a second copy).
+
+    Subject and bodies are rendered at send time (so a mail never shows a session's old
+    time) and kept here so HR can see exactly what went out.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        SUPERSEDED = "superseded", _("Not sent (outdated)")
+
+    class Kind(models.TextChoices):
+        SESSION_INVITATION = "session_invitation", _("Session invitation")
+        REGISTRATION_CONFIRMED = "registration_confirmed", _("Registration confirmation")
+        REGISTRATION_WAITLISTED = "registration_waitlisted", _("Waiting-list confirmation")
+        REGISTRATION_CANCELLED = "registration_cancelled", _("Cancellation confirmation")
+        REGISTRATION_PROMOTED = "registration_promoted", _("Seat from the waiting list")
+        SESSION_CHANGED = "session_changed", _("Session changed")
+        SESSION_CANCELLED = "session_cancelled", _("Session cancelled")
+        SESSION_REMINDER = "session_reminder", _("Session reminder (48 hours)")
+        GROUP_INTRODUCTION = "group_introduction", _("Group introduction")
+        PAIR_INTRODUCTION = "pair_introduction", _("Mentor pair introduction")
+        SURVEY_INVITATION = "survey_invitation", _("Survey invitation")
+        SURVEY_REMINDER = "survey_reminder", _("Survey reminder")
+
+    key = models.CharField(_("key"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=40, choices=Kind.choices)
+    recipient = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="outbox_messages", verbose_name=_("recipient")
+    )
+    to_email = models.EmailField(_("address"))
+    language = models.CharField(_("language"), max_length=5, default="nb")
+    # What the e-mail is about: a model row (generic) and/or a plain reference.
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
+    object_ref = models.CharField(_("about"), max_length=200, blank=True)
+    # Facts fixed when the event happened (e.g. the session's SEQUENCE), used to detect
+    # that a queued message has been overtaken by a newer one.
+    params = models.JSONField(default=dict, blank=True)
+    subject = models.CharField(_("subject"), max_length=300, blank=True)
+    body_text = models.TextField(_("text"), blank=True)
+    body_html = models.TextField(_("HTML"), blank=True)
+    ics = models.TextField(_("calendar attachment"), blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    # Set just before the final "." of SMTP DATA: from then on the server may have
+    # accepted the message, so an interrupted delivery is never repeated (see mail.py).
+    handed_over_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("outbox message")
+        verbose_name_plural = _("outbox messages")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["status", "claimed_at"]),
+            models.Index(fields=["recipient", "-created_at"]),
+            models.Index(fields=["kind", "status"]),
+            models.Index(fields=["content_type", "object_id"]),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} → {self.to_email}"
+
+
+class NotificationPreference(models.Model):
+    """Which optional e-mails a person has turned off. Invitations, confirmations,
+    changes and cancellations always go out; only reminders can be muted."""
+
+    OPTIONAL_KINDS = (OutboxMessage.Kind.SESSION_REMINDER, OutboxMessage.Kind.SURVEY_REMINDER)
+
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="notification_preference", verbose_name=_("user")
+    )
+    session_reminders = models.BooleanField(_("reminders 48 hours before a session"), default=True)
+    survey_reminders = models.BooleanField(_("reminders about unanswered surveys"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+
+    def __str__(self):
+        return str(self.user)
+
+    def allows(self, kind: str) -> bool:
+        if kind == OutboxMessage.Kind.SESSION_REMINDER:
+            return self.session_reminders
+        if kind == OutboxMessage.Kind.SURVEY_REMINDER:
+            return self.survey_reminders
+        return True
