@@ -1,7 +1,7 @@
 import pytest
 
-from toppleder.permissions import is_admin, is_hr, is_leader
 from tests.factories import LeaderFactory, LeaderGroupFactory, OrganisationFactory
+from toppleder.permissions import is_admin, is_hr, is_leader
 
 
 @pytest.mark.django_db

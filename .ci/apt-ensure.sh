@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Install the apt packages whose command is missing; `apt-get update` only when needed.
+#   .ci/apt-ensure.sh pg_config:libpq-dev redis-server:redis-server ...
+# Each argument is CHECK:PACKAGE, where CHECK is a command name or an absolute path (glob ok).
+set -euo pipefail
+
+missing=()
+for pair in "$@"; do
+    check="${pair%%:*}" pkg="${pair#*:}"
+    if [[ "$check" == /* ]]; then
+        compgen -G "$check" >/dev/null && continue
+    else
+        command -v "$check" >/dev/null 2>&1 && continue
+    fi
+    missing+=("$pkg")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+SUDO=""
+if [ "$(id -u)" != 0 ]; then
+    command -v sudo >/dev/null || { echo "apt-ensure: need root (or sudo) to install: ${missing[*]}" >&2; exit 1; }
+    SUDO="sudo"
+fi
+echo "apt-ensure: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

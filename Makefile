@@ -1,0 +1,122 @@
+# Toppleder: the two commands (and a few helpers).
+#
+#   make run     install what is missing, migrate, load demo data, serve http://127.0.0.1:8000
+#   make test    install what is missing, start throwaway PostgreSQL + Redis, run every check
+#   make bench   start the same services, seed large demo data, print the performance figures
+#
+# Works on a fresh Debian 12 machine (root, python3, node/npm); stamp files keep reruns fast.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.ONESHELL:
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+VENV_STAMP := $(VENV)/.toppleder-installed
+NPM_STAMP := node_modules/.toppleder-installed
+HOST ?= 127.0.0.1:8000
+
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+export PYTHONDONTWRITEBYTECODE := 1
+
+# apt packages, as CHECK:PACKAGE (install the package when CHECK is missing).
+APT_BUILD := pg_config:libpq-dev msgfmt:gettext
+APT_TEST := $(APT_BUILD) '/usr/lib/postgresql/*/bin/initdb:postgresql' redis-server:redis-server \
+	redis-cli:redis-tools chromium:chromium pdffonts:poppler-utils docker-compose:docker-compose \
+	java:default-jre-headless
+
+.PHONY: help run test bench deps lint format messages services-start services-stop clean
+
+help:
+	@echo "make run    - install, migrate, seed demo data and serve http://$(HOST)"
+	@echo "make test   - ruff, Django checks, docker-compose config and the whole pytest suite on PostgreSQL + Redis"
+	@echo "make bench  - performance figures (large demo data on PostgreSQL + Redis)"
+	@echo "make lint / make format / make clean"
+
+# --- Installation (stamps: reinstall only when the manifests change) --------------
+$(VENV_STAMP): pyproject.toml
+	@.ci/apt-ensure.sh $(APT_BUILD)   # psycopg2 builds from source and needs pg_config
+	if [ ! -x $(PY) ]; then
+	    $(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); .ci/apt-ensure.sh /nonexistent:python3-venv; $(PYTHON) -m venv $(VENV); }
+	fi
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $@
+
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
+deps: $(VENV_STAMP) $(NPM_STAMP)
+
+# Compiled translations (.mo) are build output; rebuilt when a .po changes.
+messages: $(VENV_STAMP)
+	@.ci/apt-ensure.sh msgfmt:gettext
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules --verbosity=0
+
+# --- make run -----------------------------------------------------------------------
+run: deps messages
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo --size small
+	echo "Toppleder: http://$(HOST)/  (Ctrl-C stops it)"
+	exec $(PY) manage.py runserver $(HOST)
+
+# --- make test ----------------------------------------------------------------------
+# Every step runs even when an earlier one fails, so one run shows everything that is
+# wrong; the exit status is non-zero when any step failed. The servers stop on any exit.
+test:
+	@start=$$(date +%s)
+	.ci/apt-ensure.sh $(APT_TEST)
+	$(MAKE) --no-print-directory deps messages
+	export SERVICES_OWNER=$$$$
+	.ci/services.sh start
+	trap '.ci/services.sh stop; echo "make test: $$(( $$(date +%s) - start )) s"' EXIT
+	eval "$$(.ci/services.sh env | sed 's/^/export /')"
+	failed=()
+	step() { local name=$$1; shift; echo "==> $$name"; "$$@" || failed+=("$$name"); }
+	step "ruff check" $(VENV)/bin/ruff check .
+	step "ruff format" $(VENV)/bin/ruff format --check .
+	step "migrations" $(PY) manage.py makemigrations --check --dry-run
+	step "check" $(PY) manage.py check
+	step "check --deploy" env DJANGO_DEBUG=false ALLOWED_HOSTS=toppleder.example \
+	    SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+	    $(PY) manage.py check --deploy --fail-level WARNING
+	step "docker-compose config" docker-compose -f docker-compose.yml config -q
+	step "pytest" $(VENV)/bin/pytest $(PYTEST_ARGS)
+	if [ $${#failed[@]} -gt 0 ]; then echo "make test: FAILED: $${failed[*]}"; exit 1; fi
+	echo "make test: all green"
+
+# --- make bench ---------------------------------------------------------------------
+# The figures come from bench/run.py (it gets DATABASE_URL/REDIS_URL of the throwaway servers).
+bench:
+	@test -f bench/run.py || { echo "make bench: bench/run.py does not exist yet"; exit 1; }
+	.ci/apt-ensure.sh $(APT_TEST)
+	$(MAKE) --no-print-directory deps messages
+	export SERVICES_OWNER=$$$$
+	.ci/services.sh start
+	trap '.ci/services.sh stop' EXIT
+	eval "$$(.ci/services.sh env | sed 's/^/export /')"
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo --size large
+	$(PY) bench/run.py $(BENCH_ARGS)
+
+# --- helpers ----------------------------------------------------------------------------
+lint: $(VENV_STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV_STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+services-start:
+	@.ci/services.sh start
+
+services-stop:
+	@.ci/services.sh stop
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles .ruff_cache .pytest_cache
+	find locale -name '*.mo' -delete
