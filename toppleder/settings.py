@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # Django's widget templates for FORM_RENDERER = TemplatesSetting
     "whitenoise.runserver_nostatic",
     "rules.apps.AutodiscoverRulesConfig",
     "crispy_forms",

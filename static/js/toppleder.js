@@ -1,0 +1,53 @@
+/* Toppleder: small progressive enhancements; every page works without this file. */
+(function () {
+  "use strict";
+
+  function ready(fn) {
+    if (document.readyState !== "loading") fn();
+    else document.addEventListener("DOMContentLoaded", fn);
+  }
+
+  ready(function () {
+    // The user menu is a <details>: close it with Escape and when clicking outside.
+    var menu = document.querySelector(".tl-usermenu");
+    if (menu) {
+      document.addEventListener("keydown", function (e) {
+        if (e.key === "Escape" && menu.open) {
+          menu.open = false;
+          menu.querySelector("summary").focus();
+        }
+      });
+      document.addEventListener("click", function (e) {
+        if (menu.open && !menu.contains(e.target)) menu.open = false;
+      });
+    }
+
+    // Wide data tables scroll inside their own box on narrow screens instead of the page
+    // (WCAG 1.4.10). Templates may wrap tables in .tl-table-wrap themselves; this covers the rest.
+    document.querySelectorAll(".tl-main table").forEach(function (table) {
+      var parent = table.parentElement;
+      if (parent && parent.classList.contains("tl-table-wrap")) return;
+      var wrap = document.createElement("div");
+      wrap.className = "tl-table-wrap";
+      parent.insertBefore(wrap, table);
+      wrap.appendChild(table);
+    });
+    // A scrolling box must be reachable by keyboard (axe: scrollable-region-focusable).
+    function markScrollable() {
+      document.querySelectorAll(".tl-table-wrap").forEach(function (wrap) {
+        if (wrap.scrollWidth > wrap.clientWidth + 1) {
+          wrap.setAttribute("tabindex", "0");
+          wrap.setAttribute("role", "region");
+          var caption = wrap.querySelector("caption");
+          wrap.setAttribute("aria-label", caption ? caption.textContent.trim() : document.title);
+        } else if (wrap.getAttribute("tabindex") === "0") {
+          wrap.removeAttribute("tabindex");
+          wrap.removeAttribute("role");
+          wrap.removeAttribute("aria-label");
+        }
+      });
+    }
+    markScrollable();
+    window.addEventListener("resize", markScrollable);
+  });
+})();
