@@ -57,9 +57,18 @@ messages: $(VENV_STAMP)
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules --verbosity=0
 
 # --- make run -----------------------------------------------------------------------
+# The demo password is chosen once per checkout (var/demo-password) unless DEMO_PASSWORD is set,
+# so every later `make run` can print it again.
 run: deps messages
+	if [ -z "$${DEMO_PASSWORD:-}" ]; then
+	    mkdir -p var
+	    [ -s var/demo-password ] || $(PY) -c 'import secrets; print(secrets.token_urlsafe(9))' >var/demo-password
+	    export DEMO_PASSWORD="$$(cat var/demo-password)"
+	fi
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --size small
+	echo
+	echo "Demo password: $$DEMO_PASSWORD   (admin@toppleder.example, hr@toppleder.example, leder001@toppleder.example, ...)"
 	echo "Toppleder: http://$(HOST)/  (Ctrl-C stops it)"
 	exec $(PY) manage.py runserver $(HOST)
 
@@ -83,7 +92,7 @@ test:
 	step "check --deploy" env DJANGO_DEBUG=false ALLOWED_HOSTS=toppleder.example \
 	    SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
 	    $(PY) manage.py check --deploy --fail-level WARNING
-	step "docker-compose config" docker-compose -f docker-compose.yml config -q
+	step "docker-compose config" env SECRET_KEY=compose-config-check docker-compose -f docker-compose.yml config -q
 	step "pytest" $(VENV)/bin/pytest $(PYTEST_ARGS)
 	if [ $${#failed[@]} -gt 0 ]; then echo "make test: FAILED: $${failed[*]}"; exit 1; fi
 	echo "make test: all green"

@@ -42,6 +42,14 @@ def _celery_eager(request):
     app.conf.task_always_eager, app.conf.task_eager_propagates = saved
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: no rate-limit counters or cached pages from earlier tests."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def hr_user(db):
     from tests.factories import HRUserFactory
