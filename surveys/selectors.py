@@ -1,0 +1,137 @@
+"""Reads for surveys: lists with counts, audiences, and the access helpers."""
+
+from django.apps import apps
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.http import Http404
+from django.utils import timezone
+
+from programmes.models import ProgrammeEnrolment, Registration
+from surveys.models import Invitation, Questionnaire, Survey
+from toppleder.models import Leader
+from toppleder.permissions import is_hr
+
+
+def surveys_with_counts():
+    return (
+        Survey.objects.select_related("programme", "questionnaire", "session")
+        .annotate(
+            invited_count=Count("invitations", distinct=True),
+            answered_count=Count("invitations", filter=Q(invitations__answered=True), distinct=True),
+        )
+        .order_by("-opens_at", "pk")
+    )
+
+
+def questionnaires_with_counts():
+    return Questionnaire.objects.annotate(
+        likert_count=Count("questions", filter=Q(questions__kind="likert"), distinct=True),
+        free_text_count=Count("questions", filter=Q(questions__kind="free_text"), distinct=True),
+        survey_count=Count("surveys", distinct=True),
+    ).order_by("series", "-version")
+
+
+def invitations_open_for(user):
+    """The user's unanswered invitations to surveys open now (the leader's dashboard)."""
+    now = timezone.now()
+    return (
+        Invitation.objects.filter(user=user, answered=False, survey__opens_at__lte=now, survey__closes_at__gt=now)
+        .select_related("survey", "survey__questionnaire")
+        .annotate(
+            likert_count=Count("survey__questionnaire__questions", filter=Q(survey__questionnaire__questions__kind="likert")),
+            free_text_count=Count(
+                "survey__questionnaire__questions", filter=Q(survey__questionnaire__questions__kind="free_text")
+            ),
+        )
+        .order_by("survey__closes_at")
+    )
+
+
+def question_kinds(questionnaire) -> list[str]:
+    return list(questionnaire.questions.values_list("kind", flat=True))
+
+
+# --- audiences --------------------------------------------------------------------
+
+AUDIENCE_PROGRAMME = "programme"
+AUDIENCE_SESSION = "session"
+AUDIENCE_GROUP = "group"
+AUDIENCE_PAIR = "pair"
+
+
+def _user_ids_of(objs_or_ids, related_model):
+    """Users behind a relation that may point at Leader or at User."""
+    if related_model is Leader:
+        return set(Leader.objects.filter(pk__in=objs_or_ids).values_list("user_id", flat=True))
+    return set(objs_or_ids)
+
+
+def audience_user_ids(*, survey: Survey, audience: str, target_id: int | None = None) -> set[int]:
+    """The user ids an audience stands for. Reflection groups and pairs are looked up
+    lazily (that app is separate); an unknown target is an empty audience."""
+    if audience == AUDIENCE_PROGRAMME:
+        return set(
+            ProgrammeEnrolment.objects.active()
+            .filter(programme=survey.programme, leader__user__is_active=True)
+            .values_list("leader__user_id", flat=True)
+        )
+    if audience == AUDIENCE_SESSION:
+        session_id = target_id or survey.session_id
+        return set(
+            Registration.objects.filter(
+                session_id=session_id,
+                session__programme=survey.programme,
+                attendance=Registration.Attendance.ATTENDED,
+            ).values_list("leader__user_id", flat=True)
+        )
+    if audience == AUDIENCE_GROUP:
+        target_id = target_id or survey.group_ref
+        try:
+            Group = apps.get_model("reflection_groups", "ReflectionGroup")
+        except LookupError:
+            return set()
+        group = Group.objects.filter(pk=target_id).first()
+        if group is None:
+            return set()
+        field = Group._meta.get_field("members")
+        ids = list(getattr(group, "members").values_list("pk", flat=True))
+        return _user_ids_of(ids, field.related_model)
+    if audience == AUDIENCE_PAIR:
+        target_id = target_id or survey.pair_ref
+        try:
+            Pair = apps.get_model("reflection_groups", "MentorPair")
+        except LookupError:
+            return set()
+        pair = Pair.objects.filter(pk=target_id).first()
+        if pair is None:
+            return set()
+        out = set()
+        for name in ("mentor", "mentee"):
+            field = Pair._meta.get_field(name)
+            pk = getattr(pair, f"{name}_id")
+            if pk is not None:
+                out |= _user_ids_of([pk], field.related_model)
+        return out
+    raise ValueError(audience)
+
+
+# --- access helpers ---------------------------------------------------------------
+
+
+def get_survey_for_user(user, pk: int) -> Survey:
+    """HR only: surveys are managed and read (results) by HR; others get 403."""
+    if not is_hr(user):
+        raise PermissionDenied
+    try:
+        return Survey.objects.select_related("programme", "questionnaire", "session").get(pk=pk)
+    except Survey.DoesNotExist:
+        raise Http404 from None
+
+
+def get_questionnaire_for_user(user, pk: int) -> Questionnaire:
+    if not is_hr(user):
+        raise PermissionDenied
+    try:
+        return Questionnaire.objects.get(pk=pk)
+    except Questionnaire.DoesNotExist:
+        raise Http404 from None

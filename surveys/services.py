@@ -1,0 +1,360 @@
+"""Every state change of surveys: questionnaires, surveys, invitations, answering.
+
+The heart is `response_submit`: in ONE transaction it claims the invitation with a
+conditional update (answered=False -> True) and writes an anonymous Response with its
+Answers. Nothing links the two rows: the response gets a random UUID, the date only
+and three coarse segments.
+"""
+
+from datetime import datetime
+from functools import partial
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from surveys import questionnaire as default_q
+from surveys import selectors, tasks
+from surveys.models import LIKERT_MAX, LIKERT_MIN, Answer, Invitation, Question, Questionnaire, Response, Survey
+from toppleder.models import Leader
+
+FROZEN_MESSAGE = _("This questionnaire has answers and can no longer be changed. Make a copy.")
+MAX_FREE_TEXT = 4000
+
+# Codes on the ValidationErrors of response_submit; the answering view maps them to a status.
+UNKNOWN_TOKEN = "unknown_token"
+ALREADY_ANSWERED = "already_answered"
+SURVEY_CLOSED = "survey_closed"
+SURVEY_NOT_OPEN = "survey_not_open"
+
+
+# --- questionnaires ---------------------------------------------------------------
+
+
+def _check_not_frozen(questionnaire: Questionnaire) -> None:
+    # Read the flag from the database: the instance in hand may be stale.
+    if Questionnaire.objects.filter(pk=questionnaire.pk, is_frozen=True).exists() or Answer.objects.filter(
+        question__questionnaire=questionnaire
+    ).exists():
+        raise ValidationError(FROZEN_MESSAGE, code="frozen")
+
+
+def _validate_questions(questions: list[dict]) -> list[dict]:
+    valid_dimensions = {key for key, _label in Question._meta.get_field("dimension").choices}
+    likert = [q for q in questions if q.get("kind", "likert") == Question.Kind.LIKERT]
+    if not questions:
+        raise ValidationError(_("A questionnaire needs at least one question."))
+    if len(likert) > default_q.MAX_LIKERT_ITEMS:
+        raise ValidationError(
+            _("At most %(n)s scale questions: keep the survey short."), params={"n": default_q.MAX_LIKERT_ITEMS}
+        )
+    clean = []
+    for i, q in enumerate(questions, start=1):
+        kind = q.get("kind", Question.Kind.LIKERT)
+        text = (q.get("text") or "").strip()
+        if kind not in Question.Kind.values:
+            raise ValidationError(_("Unknown question kind."))
+        if not text:
+            raise ValidationError(_("Every question needs a text."))
+        dimension = q.get("dimension") or ""
+        if kind == Question.Kind.LIKERT and dimension not in valid_dimensions:
+            raise ValidationError(_("Every scale question needs a dimension: “%(text)s”."), params={"text": text})
+        clean.append(
+            {
+                "order": i,
+                "kind": kind,
+                "text": text,
+                "dimension": dimension if kind == Question.Kind.LIKERT else "",
+                "low_label": (q.get("low_label") or "").strip() if kind == Question.Kind.LIKERT else "",
+                "high_label": (q.get("high_label") or "").strip() if kind == Question.Kind.LIKERT else "",
+                "required": bool(q.get("required", kind == Question.Kind.LIKERT)),
+            }
+        )
+    return clean
+
+
+@transaction.atomic
+def questions_replace(*, questionnaire: Questionnaire, questions: list[dict]) -> None:
+    """Replace every question of an unfrozen questionnaire (add, edit, remove, reorder)."""
+    Questionnaire.objects.select_for_update().filter(pk=questionnaire.pk).first()
+    _check_not_frozen(questionnaire)
+    clean = _validate_questions(questions)
+    questionnaire.questions.all().delete()
+    Question.objects.bulk_create([Question(questionnaire=questionnaire, **q) for q in clean])
+
+
+@transaction.atomic
+def questionnaire_update(*, questionnaire: Questionnaire, name: str, description: str = "") -> Questionnaire:
+    """Rename or describe a questionnaire; refused once it is frozen (waves stay comparable)."""
+    Questionnaire.objects.select_for_update().filter(pk=questionnaire.pk).first()
+    _check_not_frozen(questionnaire)
+    name = name.strip()
+    if not name:
+        raise ValidationError(_("A questionnaire needs a name."))
+    questionnaire.name = name
+    questionnaire.description = description.strip()
+    questionnaire.save(update_fields=["name", "description"])
+    return questionnaire
+
+
+@transaction.atomic
+def questionnaire_copy(*, questionnaire: Questionnaire, name: str | None = None) -> Questionnaire:
+    """A new, editable version in the same series with the same questions."""
+    latest = Questionnaire.objects.filter(series=questionnaire.series).aggregate(v=Max("version"))["v"] or 0
+    copy = Questionnaire.objects.create(
+        name=(name or questionnaire.name).strip(),
+        series=questionnaire.series,
+        version=latest + 1,
+        description=questionnaire.description,
+        copied_from=questionnaire,
+    )
+    Question.objects.bulk_create(
+        [
+            Question(
+                questionnaire=copy,
+                order=q.order,
+                text=q.text,
+                kind=q.kind,
+                dimension=q.dimension,
+                low_label=q.low_label,
+                high_label=q.high_label,
+                required=q.required,
+            )
+            for q in questionnaire.questions.order_by("order")
+        ]
+    )
+    return copy
+
+
+@transaction.atomic
+def questionnaire_default_create() -> Questionnaire:
+    """The default questionnaire, version 1 of its series; idempotent."""
+    existing = Questionnaire.objects.filter(series=default_q.DEFAULT_SERIES, version=1).first()
+    if existing:
+        return existing
+    q = Questionnaire.objects.create(name=default_q.DEFAULT_NAME, series=default_q.DEFAULT_SERIES, version=1)
+    Question.objects.bulk_create([Question(questionnaire=q, **item) for item in default_q.default_questions()])
+    return q
+
+
+# --- surveys ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def survey_create(
+    *,
+    programme,
+    questionnaire: Questionnaire,
+    title: str,
+    kind: str,
+    opens_at: datetime,
+    closes_at: datetime,
+    series: str = "",
+    wave: int | None = None,
+    session=None,
+    group_ref: int | None = None,
+    pair_ref: int | None = None,
+    created_by=None,
+) -> Survey:
+    title = title.strip()
+    if not title:
+        raise ValidationError(_("A survey needs a title."))
+    if kind not in Survey.Kind.values:
+        raise ValidationError(_("Unknown survey kind."))
+    if closes_at <= opens_at:
+        raise ValidationError(_("The survey must close after it opens."))
+    if not questionnaire.questions.exists():
+        raise ValidationError(_("The questionnaire has no questions."))
+    if kind == Survey.Kind.SESSION_EVALUATION and session is None:
+        raise ValidationError(_("A session evaluation needs a session."))
+    if session is not None and session.programme_id != programme.pk:
+        raise ValidationError(_("The session belongs to another programme."))
+    if kind == Survey.Kind.GROUP_END and not group_ref:
+        raise ValidationError(_("An end-of-group evaluation needs a group."))
+    if kind == Survey.Kind.PAIR_END and not pair_ref:
+        raise ValidationError(_("An end-of-pair evaluation needs a mentor pair."))
+    if kind in (Survey.Kind.BASELINE, Survey.Kind.FOLLOW_UP):
+        series = series or questionnaire.series
+        if wave is None:
+            if kind == Survey.Kind.BASELINE:
+                wave = 1
+            else:
+                last = Survey.objects.filter(programme=programme, series=series).aggregate(w=Max("wave"))["w"] or 1
+                wave = last + 1
+    wave = wave or 1
+    if kind == Survey.Kind.FOLLOW_UP and wave < 2:
+        raise ValidationError(_("A follow-up is wave 2 or later."))
+    return Survey.objects.create(
+        programme=programme,
+        questionnaire=questionnaire,
+        title=title,
+        kind=kind,
+        series=series,
+        wave=wave,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        session=session,
+        group_ref=group_ref,
+        pair_ref=pair_ref,
+        created_by=created_by,
+    )
+
+
+def _queue(task, *args):
+    transaction.on_commit(partial(task.delay, *args))
+
+
+@transaction.atomic
+def survey_invite(*, survey: Survey, audience: str, target_id: int | None = None) -> int:
+    """Invite an audience (programme / session attendees / group / pair); returns how many
+    new invitations were made. People already invited are not invited twice."""
+    if audience not in (
+        selectors.AUDIENCE_PROGRAMME,
+        selectors.AUDIENCE_SESSION,
+        selectors.AUDIENCE_GROUP,
+        selectors.AUDIENCE_PAIR,
+    ):
+        raise ValidationError(_("Unknown audience."))
+    if survey.is_closed:
+        raise ValidationError(_("The survey is closed."))
+    if audience == selectors.AUDIENCE_SESSION and not (target_id or survey.session_id):
+        raise ValidationError(_("Choose a session."))
+    if audience == selectors.AUDIENCE_GROUP and not (target_id or survey.group_ref):
+        raise ValidationError(_("Choose a group."))
+    if audience == selectors.AUDIENCE_PAIR and not (target_id or survey.pair_ref):
+        raise ValidationError(_("Choose a mentor pair."))
+    user_ids = selectors.audience_user_ids(survey=survey, audience=audience, target_id=target_id)
+    already = set(Invitation.objects.filter(survey=survey).values_list("user_id", flat=True))
+    new_ids = sorted(user_ids - already)
+    if not user_ids:
+        raise ValidationError(_("Nobody to invite in that audience."))
+    created = Invitation.objects.bulk_create([Invitation(survey=survey, user_id=uid) for uid in new_ids])
+    pks = [i.pk for i in created] if all(i.pk for i in created) else list(
+        Invitation.objects.filter(survey=survey, user_id__in=new_ids).values_list("pk", flat=True)
+    )
+    for pk in pks:
+        _queue(tasks.invitation_send, pk)
+    return len(pks)
+
+
+@transaction.atomic
+def survey_remind(*, survey: Survey) -> int:
+    """Queue a reminder to everyone invited who has not answered; returns how many."""
+    if not survey.is_open:
+        raise ValidationError(_("Reminders can only be sent while the survey is open."))
+    count = Invitation.objects.filter(survey=survey, answered=False).count()
+    if count == 0:
+        raise ValidationError(_("Everyone invited has answered."))
+    _queue(tasks.invitations_remind, survey.pk)
+    return count
+
+
+@transaction.atomic
+def survey_scrub(*, survey: Survey) -> int:
+    """Rewrite every claimed invitation of a closed survey in one statement.
+
+    PostgreSQL stamps each row version with the transaction that wrote it (xmin); right
+    after answering, a claimed invitation and its response share that stamp. Rewriting
+    all claimed invitations together gives them one common stamp, so the engine's own
+    bookkeeping no longer pairs a person with a response.
+    """
+    if not survey.is_closed:
+        raise ValidationError(_("Only a closed survey can be scrubbed."))
+    return Invitation.objects.filter(survey=survey, answered=True).update(answered=True)
+
+
+# --- answering --------------------------------------------------------------------
+
+
+def invitation_for_token(token: str) -> Invitation:
+    """The invitation behind a token, with survey and questionnaire; ValidationError otherwise."""
+    if not token or len(token) > 64:
+        raise ValidationError(_("This survey link is not valid."), code=UNKNOWN_TOKEN)
+    try:
+        inv = Invitation.objects.select_related("survey", "survey__questionnaire").get(token=token)
+    except Invitation.DoesNotExist:
+        raise ValidationError(_("This survey link is not valid."), code=UNKNOWN_TOKEN) from None
+    if inv.answered:
+        raise ValidationError(_("This survey has already been answered with this link. Thank you!"), code=ALREADY_ANSWERED)
+    if inv.survey.is_closed:
+        raise ValidationError(_("This survey is closed and no longer takes answers."), code=SURVEY_CLOSED)
+    if not inv.survey.has_opened:
+        raise ValidationError(_("This survey is not open yet."), code=SURVEY_NOT_OPEN)
+    return inv
+
+
+def answers_validate(*, questions, answers: dict) -> dict[int, object]:
+    """Check answers against the questions: known ids, 1–5 on scales, required present.
+    Returns {question_id: int value or non-empty text}; raises with a message per problem."""
+    by_id = {q.pk: q for q in questions}
+    errors = {}
+    clean: dict[int, object] = {}
+    for key, raw in answers.items():
+        try:
+            qid = int(key)
+        except (TypeError, ValueError):
+            raise ValidationError(_("Unknown question."), code="unknown_question") from None
+        q = by_id.get(qid)
+        if q is None:
+            raise ValidationError(_("Unknown question."), code="unknown_question")
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            continue
+        if q.is_likert:
+            try:
+                value = int(raw)
+            except (TypeError, ValueError):
+                value = None
+            if value is None or isinstance(raw, bool) or not LIKERT_MIN <= value <= LIKERT_MAX:
+                errors[f"q{qid}"] = [_("Choose a value from 1 to 5.")]
+                continue
+            clean[qid] = value
+        else:
+            text = str(raw).strip()
+            if len(text) > MAX_FREE_TEXT:
+                errors[f"q{qid}"] = [_("At most %(n)s characters.") % {"n": MAX_FREE_TEXT}]
+                continue
+            clean[qid] = text
+    for q in questions:
+        if q.required and q.pk not in clean and f"q{q.pk}" not in errors:
+            errors[f"q{q.pk}"] = [_("Please answer this question.")]
+    if errors:
+        raise ValidationError(errors)
+    return clean
+
+
+def _segments_for(user_id: int) -> dict:
+    leader = Leader.objects.select_related("organisation__sector").filter(user_id=user_id).first()
+    if leader is None:
+        return {"sector_code": "", "org_kind": "", "leader_level": None}
+    return {
+        "sector_code": leader.organisation.sector.code,
+        "org_kind": leader.organisation.kind,
+        "leader_level": leader.level,
+    }
+
+
+def response_submit(*, token: str, answers: dict) -> None:
+    """Record one person's answers anonymously, once. Bad input stores nothing."""
+    inv = invitation_for_token(token)
+    questions = list(inv.survey.questionnaire.questions.order_by("order"))
+    clean = answers_validate(questions=questions, answers=answers)
+    segments = _segments_for(inv.user_id)
+    with transaction.atomic():
+        # Claim first: of two concurrent submissions only one updates the row.
+        claimed = Invitation.objects.filter(pk=inv.pk, answered=False, survey__closes_at__gt=timezone.now()).update(
+            answered=True
+        )
+        if claimed != 1:
+            raise ValidationError(
+                _("This survey has already been answered with this link. Thank you!"), code=ALREADY_ANSWERED
+            )
+        response = Response.objects.create(survey_id=inv.survey_id, answered_on=timezone.localdate(), **segments)
+        Answer.objects.bulk_create(
+            [
+                Answer(response=response, question_id=qid, value=v if isinstance(v, int) else None, text=v if isinstance(v, str) else "")
+                for qid, v in clean.items()
+            ]
+        )
+        Questionnaire.objects.filter(pk=inv.survey.questionnaire_id, is_frozen=False).update(is_frozen=True)
