@@ -1,0 +1,297 @@
+"""Reads for programmes: named queries that join what a page needs, counts in the database."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Greatest
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from programmes.models import (
+    Commitment,
+    Measure,
+    MeasureArea,
+    Programme,
+    ProgrammeEnrolment,
+    Registration,
+    Session,
+)
+from toppleder.models import Leader, LeaderGroup
+from toppleder.permissions import is_hr, leader_of
+
+ACTIVE = [Registration.Status.CONFIRMED, Registration.Status.WAITLISTED]
+
+
+def _count(status, **extra):
+    """A correlated COUNT subquery (no join fan-out when several counts are annotated)."""
+    return Coalesce(
+        Subquery(
+            Registration.objects.filter(session=OuterRef("pk"), status=status, **extra)
+            .order_by()
+            .values("session")
+            .annotate(n=Count("pk"))
+            .values("n")[:1],
+            output_field=IntegerField(),
+        ),
+        Value(0),
+    )
+
+
+def with_seat_counts(qs: QuerySet) -> QuerySet:
+    """confirmed_count, waitlist_count, seats_left and fill_percent on every session."""
+    return qs.annotate(
+        confirmed_count=_count(Registration.Status.CONFIRMED),
+        waitlist_count=_count(Registration.Status.WAITLISTED),
+    ).annotate(
+        seats_left=Greatest(F("capacity") - F("confirmed_count"), Value(0)),
+        fill_percent=F("confirmed_count") * 100 / F("capacity"),
+    )
+
+
+def programmes_for_user(user) -> QuerySet:
+    """HR: every programme; a leader: the programmes they are enrolled in. With counts."""
+    qs = Programme.objects.all()
+    if not is_hr(user):
+        leader = leader_of(user)
+        if leader is None:
+            return Programme.objects.none()
+        qs = qs.filter(enrolments__leader=leader, enrolments__status=ProgrammeEnrolment.Status.ENROLLED)
+    enrolled = (
+        ProgrammeEnrolment.objects.active()
+        .filter(programme=OuterRef("pk"))
+        .order_by()
+        .values("programme")
+        .annotate(n=Count("pk"))
+        .values("n")[:1]
+    )
+    sessions = (
+        Session.objects.filter(programme=OuterRef("pk"))
+        .exclude(status=Session.Status.DRAFT)
+        .order_by()
+        .values("programme")
+        .annotate(n=Count("pk"))
+        .values("n")[:1]
+    )
+    return qs.annotate(
+        enrolled_count=Coalesce(Subquery(enrolled, output_field=IntegerField()), Value(0)),
+        session_count=Coalesce(Subquery(sessions, output_field=IntegerField()), Value(0)),
+    ).order_by("-created_at")
+
+
+def _visible_to(leader: Leader) -> Q:
+    """Sessions open to every enrolled leader, or reserved for a group the leader is in."""
+    through = Session.reserved_for_groups.through
+    reserved = through.objects.filter(session_id=OuterRef("pk"))
+    mine = reserved.filter(leadergroup__members=leader)
+    return ~Exists(reserved) | Exists(mine)
+
+
+def sessions_upcoming_for(leader: Leader, limit: int | None = None) -> QuerySet:
+    """Published upcoming sessions of the leader's programmes that are open to them.
+
+    Each carries the seat counts and the leader's own registration: `my_status`
+    (None, confirmed, waitlisted, cancelled), `my_position`, `my_registration_id`.
+    """
+    own = Registration.objects.filter(session=OuterRef("pk"), leader=leader)
+    enrolled = ProgrammeEnrolment.objects.active().filter(leader=leader, programme=OuterRef("programme_id"))
+    qs = (
+        Session.objects.published()
+        .upcoming()
+        .filter(Exists(enrolled))
+        .filter(_visible_to(leader))
+        .select_related("programme")
+        .annotate(
+            my_status=Subquery(own.values("status")[:1]),
+            my_position=Subquery(own.values("waitlist_position")[:1]),
+            my_registration_id=Subquery(own.values("pk")[:1]),
+        )
+        .order_by("starts_at", "pk")
+    )
+    qs = with_seat_counts(qs)
+    return qs[:limit] if limit else qs
+
+
+def registrations_for(leader: Leader) -> QuerySet:
+    """The leader's registrations (newest session first), with session and programme."""
+    return (
+        Registration.objects.filter(leader=leader)
+        .select_related("session", "session__programme")
+        .order_by("-session__starts_at", "-pk")
+    )
+
+
+def session_detail(pk: int) -> Session:
+    """One session with counts, programme, contributors, materials, measures and groups (404 if missing)."""
+    qs = with_seat_counts(
+        Session.objects.select_related("programme").prefetch_related(
+            "contributors", "materials", "measures__area", "reserved_for_groups"
+        )
+    )
+    return get_object_or_404(qs, pk=pk)
+
+
+def enrolment_summary(programme: Programme) -> dict:
+    """Active enrolments counted per organisation and per sector (in the database)."""
+    base = ProgrammeEnrolment.objects.active().filter(programme=programme)
+    by_org = list(
+        base.values(
+            "leader__organisation_id",
+            "leader__organisation__name",
+            "leader__organisation__kind",
+            "leader__organisation__sector__name",
+        )
+        .annotate(count=Count("pk"))
+        .order_by("leader__organisation__name")
+    )
+    by_sector = list(
+        base.values("leader__organisation__sector_id", "leader__organisation__sector__name")
+        .annotate(count=Count("pk"), organisations=Count("leader__organisation", distinct=True))
+        .order_by("leader__organisation__sector__name")
+    )
+    return {
+        "total": sum(row["count"] for row in by_org),
+        "by_organisation": [
+            {
+                "organisation_id": r["leader__organisation_id"],
+                "organisation": r["leader__organisation__name"],
+                "kind": r["leader__organisation__kind"],
+                "sector": r["leader__organisation__sector__name"],
+                "count": r["count"],
+            }
+            for r in by_org
+        ],
+        "by_sector": [
+            {
+                "sector_id": r["leader__organisation__sector_id"],
+                "sector": r["leader__organisation__sector__name"],
+                "count": r["count"],
+                "organisations": r["organisations"],
+            }
+            for r in by_sector
+        ],
+    }
+
+
+def enrolments_for(programme: Programme) -> QuerySet:
+    """Enrolments with leader, user, organisation and sector (for lists and exports)."""
+    return (
+        ProgrammeEnrolment.objects.filter(programme=programme)
+        .select_related("leader__user", "leader__organisation__sector", "via_group")
+        .order_by("leader__organisation__name", "leader__user__name")
+    )
+
+
+def sessions_fill_rates(programme: Programme) -> QuerySet:
+    """Every non-draft session of the programme with seat counts and fill percentage."""
+    return with_seat_counts(Session.objects.filter(programme=programme).select_related("programme")).order_by(
+        "starts_at", "pk"
+    )
+
+
+def waitlist(session: Session) -> QuerySet:
+    """The waiting list in order, with each leader's organisation."""
+    return (
+        Registration.objects.filter(session=session, status=Registration.Status.WAITLISTED)
+        .select_related("leader__user", "leader__organisation")
+        .order_by("waitlist_position", "created_at", "pk")
+    )
+
+
+def session_registrations(session: Session) -> QuerySet:
+    """Active registrations of a session (attendance form, exports): confirmed first."""
+    return (
+        Registration.objects.filter(session=session, status__in=ACTIVE)
+        .select_related("leader__user", "leader__organisation")
+        .annotate(
+            status_order=Case(
+                When(status=Registration.Status.CONFIRMED, then=Value(0)), default=Value(1), output_field=IntegerField()
+            )
+        )
+        .order_by("status_order", "waitlist_position", "leader__user__name")
+    )
+
+
+def commitments_for(leader: Leader) -> QuerySet:
+    """Commitments the leader is party to, with programme, session, parties and organisations."""
+    return (
+        Commitment.objects.filter(parties=leader)
+        .select_related("programme", "session")
+        .prefetch_related(
+            Prefetch("parties", queryset=Leader.objects.select_related("user", "organisation")),
+            "organisations",
+        )
+        .order_by("status", "due_date", "pk")
+    )
+
+
+def measure_areas_with_measures() -> QuerySet:
+    """The four areas, each with its measures, each with delivered/planned session counts."""
+    measures = Measure.objects.annotate(
+        delivered_count=Count("sessions", filter=Q(sessions__status=Session.Status.COMPLETED), distinct=True),
+        planned_count=Count("sessions", filter=Q(sessions__status=Session.Status.PUBLISHED), distinct=True),
+    ).order_by("order", "pk")
+    return MeasureArea.objects.prefetch_related(Prefetch("measures", queryset=measures)).order_by("order")
+
+
+def measure_area_detail(key: str) -> MeasureArea:
+    """One area by key with measures and the sessions delivered for each (404 if missing)."""
+    sessions = Session.objects.exclude(status=Session.Status.DRAFT).select_related("programme").order_by("starts_at")
+    measures = Measure.objects.prefetch_related(Prefetch("sessions", queryset=sessions)).order_by("order", "pk")
+    return get_object_or_404(MeasureArea.objects.prefetch_related(Prefetch("measures", queryset=measures)), key=key)
+
+
+def hr_overview() -> dict:
+    """HR's dashboard: programmes, sessions this month (fill rates), waiting lists, totals."""
+    now = timezone.localtime()
+    month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    next_month = (month_start + timedelta(days=32)).replace(day=1)
+    programmes = (
+        Programme.objects.exclude(status=Programme.Status.CLOSED)
+        .annotate(
+            enrolled_count=Count(
+                "enrolments", filter=Q(enrolments__status=ProgrammeEnrolment.Status.ENROLLED), distinct=True
+            ),
+            upcoming_count=Count(
+                "sessions",
+                filter=Q(sessions__status=Session.Status.PUBLISHED, sessions__starts_at__gte=now),
+                distinct=True,
+            ),
+        )
+        .order_by("-created_at")
+    )
+    this_month = with_seat_counts(
+        Session.objects.filter(starts_at__gte=month_start, starts_at__lt=next_month)
+        .exclude(status=Session.Status.DRAFT)
+        .select_related("programme")
+    ).order_by("starts_at", "pk")
+    waiting = (
+        with_seat_counts(Session.objects.published().upcoming().select_related("programme"))
+        .filter(waitlist_count__gt=0)
+        .order_by("starts_at", "pk")
+    )
+    return {
+        "programmes": programmes,
+        "sessions_this_month": this_month,
+        "waiting_lists": waiting,
+        "month_start": month_start,
+    }
+
+
+def leader_groups_for_enrolment() -> QuerySet:
+    """Leader groups with organisation and member counts (for the enrol-groups form)."""
+    return LeaderGroup.objects.select_related("organisation").annotate(member_count=Count("members"))
