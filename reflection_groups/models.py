@@ -158,6 +158,9 @@ class MeetingAttendance(models.Model):
         verbose_name_plural = _("attendance")
         constraints = [models.UniqueConstraint(fields=["meeting", "leader"], name="meeting_attendance_once")]
 
+    def __str__(self):
+        return f"{self.leader_id} @ {self.meeting_id}"
+
 
 class GroupNote(models.Model):
     """CONFIDENTIAL: read only by the group's members and its facilitator. Not in the admin."""
