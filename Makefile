@@ -41,8 +41,9 @@ $(VENV_STAMP): pyproject.toml
 	if [ ! -x $(PY) ]; then
 	    $(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); .ci/apt-ensure.sh /nonexistent:python3-venv; $(PYTHON) -m venv $(VENV); }
 	fi
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[dev]'
+	# (pip's "Location 'file:///...' is ignored" lines are harmless noise from this machine's pip.conf)
+	$(PY) -m pip install -q --upgrade pip 2>&1 | { grep -v 'is ignored: it is neither' || true; }
+	$(PY) -m pip install -q -e '.[dev]' 2>&1 | { grep -v -e 'is ignored: it is neither' || true; }
 	touch $@
 
 $(NPM_STAMP): package.json package-lock.json
@@ -53,8 +54,10 @@ deps: $(VENV_STAMP) $(NPM_STAMP)
 
 # Compiled translations (.mo) are build output; rebuilt when a .po changes.
 messages: $(VENV_STAMP)
-	@.ci/apt-ensure.sh msgfmt:gettext
-	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules --verbosity=0
+	@if compgen -G 'locale/*/LC_MESSAGES/*.po' >/dev/null; then
+	    .ci/apt-ensure.sh msgfmt:gettext
+	    $(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules --verbosity=0
+	fi
 
 # --- make run -----------------------------------------------------------------------
 # The demo password is chosen once per checkout (var/demo-password) unless DEMO_PASSWORD is set,
