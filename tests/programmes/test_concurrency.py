@@ -1,0 +1,156 @@
+"""Capacity holds under concurrent sign-ups (real PostgreSQL, one connection per thread).
+
+Fifty threads sign up at the same moment for a session of capacity 1 and 10: exactly
+`capacity` are confirmed, everyone else waits in positions 1..n, nobody gets an error.
+The control run switches the session lock off and makes every thread read the seat
+count before anyone writes (a barrier inside the count): it overbooks, which shows
+the test can fail when the lock is missing.
+"""
+
+import threading
+
+import pytest
+from django.db import close_old_connections, connection, connections, transaction
+
+from programmes import services
+from programmes.models import Registration, Session
+from tests.programmes.factories import ProgrammeFactory, SessionFactory, enrolled_leader
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(connection.vendor == "sqlite", reason="row locks need PostgreSQL (DATABASE_URL)"),
+]
+
+THREADS = 50
+
+
+@pytest.fixture(autouse=True)
+def _queue_tasks_without_running(monkeypatch):
+    """E-mails are not under test here: record queued tasks instead of running them eagerly in 50 threads."""
+    queued = []
+    monkeypatch.setattr(services, "_on_commit", lambda task, pk: queued.append((task.name, pk)))
+    return queued
+
+
+def _run_concurrently(target, args_list):
+    """Run target(*args) in one thread each, all released at once; collect results/errors."""
+    start = threading.Barrier(len(args_list), timeout=60)
+    results, errors = [], []
+    lock = threading.Lock()
+
+    def worker(*args):
+        try:
+            start.wait()
+            value = target(*args)
+            with lock:
+                results.append(value)
+        except Exception as exc:  # noqa: BLE001 - the test asserts there are none
+            with lock:
+                errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=args) for args in args_list]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    return results, errors
+
+
+def _session_with_leaders(capacity):
+    programme = ProgrammeFactory()
+    session = SessionFactory(programme=programme, capacity=capacity)
+    leaders = [enrolled_leader(programme) for _ in range(THREADS)]
+    return session, leaders
+
+
+def _signup(session, leader):
+    return services.registration_create(session=session, leader=leader)
+
+
+@pytest.mark.parametrize("capacity", [1, 10])
+def test_fifty_simultaneous_signups_confirm_exactly_capacity_and_queue_the_rest(capacity):
+    session, leaders = _session_with_leaders(capacity)
+
+    results, errors = _run_concurrently(_signup, [(session, leader) for leader in leaders])
+
+    assert errors == []
+    assert len(results) == THREADS
+    regs = Registration.objects.filter(session=session)
+    assert regs.filter(status=Registration.Status.CONFIRMED).count() == capacity
+    positions = sorted(regs.filter(status=Registration.Status.WAITLISTED).values_list("waitlist_position", flat=True))
+    assert positions == list(range(1, THREADS - capacity + 1))
+    close_old_connections()
+
+
+def test_without_the_lock_the_same_signups_overbook(monkeypatch):
+    """Control run: no row lock, every thread counts before anyone writes → overbooking."""
+    session, leaders = _session_with_leaders(1)
+    monkeypatch.setattr(services, "REGISTRATION_LOCKING", False)
+    counted = threading.Barrier(THREADS, timeout=60)
+    original = services._count_confirmed
+
+    def count_then_wait(s):
+        n = original(s)
+        counted.wait()  # nobody writes until everyone has read the count
+        return n
+
+    monkeypatch.setattr(services, "_count_confirmed", count_then_wait)
+
+    results, errors = _run_concurrently(_signup, [(session, leader) for leader in leaders])
+
+    assert errors == []
+    confirmed = Registration.objects.filter(session=session, status=Registration.Status.CONFIRMED).count()
+    assert confirmed > session.capacity
+
+
+def test_freeing_seats_concurrently_promotes_in_order_without_overbooking():
+    """Ten confirmed leaders cancel at once: exactly ten waiting leaders move up, in order."""
+    session, leaders = _session_with_leaders(10)
+    regs = [services.registration_create(session=session, leader=le) for le in leaders[:20]]
+
+    _, errors = _run_concurrently(
+        lambda r: services.registration_cancel(registration=r), [(r,) for r in regs[:10]]
+    )
+
+    assert errors == []
+    confirmed = set(
+        Registration.objects.filter(session=session, status=Registration.Status.CONFIRMED).values_list("pk", flat=True)
+    )
+    assert confirmed == {r.pk for r in regs[10:20]}
+    close_old_connections()
+
+
+def test_lock_contention_gives_try_again_not_a_server_error(monkeypatch):
+    """While another transaction holds the session row, a sign-up gives up with RegistrationBusy."""
+    session, leaders = _session_with_leaders(5)
+    monkeypatch.setattr(services, "REGISTRATION_LOCK_TIMEOUT_MS", 50)
+    holding, release = threading.Event(), threading.Event()
+
+    def hold_lock():
+        try:
+            with transaction.atomic():
+                Session.objects.select_for_update().get(pk=session.pk)
+                holding.set()
+                release.wait(30)
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=hold_lock)
+    holder.start()
+    assert holding.wait(30)
+    try:
+        results, errors = _run_concurrently(_signup, [(session, leader) for leader in leaders[:10]])
+    finally:
+        release.set()
+        holder.join(30)
+
+    assert results == []
+    assert len(errors) == 10
+    assert all(isinstance(e, services.RegistrationBusy) for e in errors)
+    assert "try again" in str(errors[0]).lower() or "prøv igjen" in str(errors[0]).lower()
+    assert not Registration.objects.filter(session=session).exists()
+    # Once the lock is gone, the same leaders get in.
+    services.registration_create(session=session, leader=leaders[0])
+    assert Registration.objects.filter(session=session, status=Registration.Status.CONFIRMED).count() == 1
