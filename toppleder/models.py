@@ -249,6 +249,8 @@ class OutboxMessage(models.Model):
     # Set just before the final "." of SMTP DATA: from then on the server may have
     # accepted the message, so an interrupted delivery is never repeated (see mail.py).
     handed_over_at = models.DateTimeField(null=True, blank=True)
+    # Back-off: a temporary failure puts the message back in the queue until then.
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
@@ -294,3 +296,6 @@ class NotificationPreference(models.Model):
         if kind == OutboxMessage.Kind.SURVEY_REMINDER:
             return self.survey_reminders
         return True
+
+# The audit log lives in its own module (toppleder/audit.py); importing it here registers the model.
+from toppleder.audit import AuditEntry  # noqa: E402, F401

@@ -1,0 +1,26 @@
+"""Celery tasks for the outbox: deliver one message, sweep up after dead workers.
+
+Both are safe to run twice: delivery claims its row with a conditional UPDATE, so a
+duplicate task (a retry, the sweeper, a redelivered broker message) finds nothing to do.
+"""
+
+from celery import shared_task
+
+from toppleder import mail
+
+
+@shared_task(ignore_result=True)
+def deliver(outbox_id: int) -> str:
+    """Send outbox message `outbox_id` once; on a temporary failure, try again later."""
+    outcome, retry_in = mail.outbox_deliver(message_id=outbox_id)
+    if outcome == "retry":
+        # A fresh task rather than self.retry(): the row itself holds the attempt count
+        # and the due time, so a lost retry is found again by the sweeper.
+        deliver.apply_async((outbox_id,), countdown=retry_in)
+    return outcome
+
+
+@shared_task(ignore_result=True)
+def outbox_sweep() -> dict:
+    """Re-queue messages a dead worker left in "sending"; re-dispatch lost tasks."""
+    return mail.outbox_sweep()
