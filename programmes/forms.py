@@ -1,0 +1,356 @@
+"""Forms for the programme pages: they validate and normalise, then views hand
+`cleaned_data` to a service in programmes/services.py. Layout is crispy's ("punkt" pack).
+"""
+
+import os
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from programmes.models import (
+    Commitment,
+    Contributor,
+    Material,
+    Measure,
+    Programme,
+    ProgrammeEnrolment,
+    Registration,
+    Session,
+)
+from toppleder.models import Leader, LeaderGroup, Organisation
+
+# Materials: what HR may upload (checked by name and size; served only as attachments).
+MATERIAL_EXTENSIONS = {".pdf", ".docx", ".xlsx", ".pptx", ".txt", ".png", ".jpg", ".jpeg", ".odt", ".ods", ".odp"}
+MATERIAL_MAX_BYTES = getattr(settings, "MATERIAL_MAX_BYTES", 20 * 1024 * 1024)
+CSV_MAX_BYTES = 5 * 1024 * 1024
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+def _sub_goal_title(item) -> str:
+    if isinstance(item, dict):
+        return item.get("title_nb") or item.get("title") or item.get("title_en") or ""
+    return str(item)
+
+
+class ProgrammeForm(forms.ModelForm):
+    sub_goals_text = forms.CharField(
+        label=_("Sub-goals"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("One sub-goal per line. Leave empty to use the programme's standard sub-goals."),
+    )
+    eligible_levels = forms.TypedMultipleChoiceField(
+        label=_("Eligible leader levels"),
+        choices=Leader.Level.choices,
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Leave empty for every level."),
+    )
+    eligible_org_kinds = forms.MultipleChoiceField(
+        label=_("Eligible organisation kinds"),
+        choices=Organisation.Kind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Leave empty for every kind."),
+    )
+
+    class Meta:
+        model = Programme
+        fields = [
+            "name",
+            "period",
+            "goal",
+            "description",
+            "enrolment_opens",
+            "enrolment_closes",
+            "eligible_levels",
+            "eligible_org_kinds",
+            "eligible_organisations",
+        ]
+        widgets = {
+            "enrolment_opens": DateInput(),
+            "enrolment_closes": DateInput(),
+            "description": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["eligible_organisations"].queryset = Organisation.objects.order_by("name")
+        self.fields["eligible_organisations"].help_text = _("Leave empty for every organisation.")
+        if self.instance.pk:
+            self.initial_sub_goals = "\n".join(_sub_goal_title(s) for s in self.instance.sub_goals or [])
+            self.fields["sub_goals_text"].initial = self.initial_sub_goals
+        else:
+            self.initial_sub_goals = ""
+
+    def clean(self):
+        data = super().clean()
+        opens, closes = data.get("enrolment_opens"), data.get("enrolment_closes")
+        if opens and closes and closes < opens:
+            self.add_error("enrolment_closes", _("Enrolment cannot close before it opens."))
+        return data
+
+    def service_kwargs(self) -> dict:
+        """The cleaned fields as service keyword arguments.
+
+        Sub-goals are only passed when the text changed, so the structured standard
+        sub-goals (with their points) survive an edit that does not touch them.
+        """
+        data = {k: v for k, v in self.cleaned_data.items() if k != "sub_goals_text"}
+        data["eligible_organisations"] = list(data.get("eligible_organisations") or [])
+        text = self.cleaned_data.get("sub_goals_text", "").strip()
+        if text != self.initial_sub_goals.strip() and text:
+            data["sub_goals"] = [line.strip() for line in text.splitlines() if line.strip()]
+        elif not text and self.instance.pk and self.initial_sub_goals:
+            data["sub_goals"] = []
+        return data
+
+
+class ProgrammeFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False)
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All statuses")), *Programme.Status.choices]
+    )
+
+
+class SessionForm(forms.ModelForm):
+    class Meta:
+        model = Session
+        fields = [
+            "kind",
+            "title",
+            "theme",
+            "description",
+            "starts_at",
+            "ends_at",
+            "format",
+            "place",
+            "video_link",
+            "capacity",
+            "registration_deadline",
+            "reserved_for_groups",
+            "measures",
+        ]
+        widgets = {
+            "starts_at": DateTimeInput(),
+            "ends_at": DateTimeInput(),
+            "registration_deadline": DateTimeInput(),
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "measures": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("starts_at", "ends_at", "registration_deadline"):
+            self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
+        self.fields["reserved_for_groups"].queryset = LeaderGroup.objects.select_related("organisation").order_by(
+            "organisation__name", "name"
+        )
+        self.fields["measures"].queryset = Measure.objects.select_related("area").order_by("area__order", "order")
+        self.fields["capacity"].min_value = 1
+
+    def clean(self):
+        data = super().clean()
+        starts, ends, deadline = data.get("starts_at"), data.get("ends_at"), data.get("registration_deadline")
+        if starts and ends and ends <= starts:
+            self.add_error("ends_at", _("The session must end after it starts."))
+        if starts and deadline and deadline > starts:
+            self.add_error("registration_deadline", _("The registration deadline must be before the session starts."))
+        fmt = data.get("format")
+        if fmt in (Session.Format.IN_PERSON, Session.Format.HYBRID) and not data.get("place"):
+            self.add_error("place", _("Give a place for a session held in person."))
+        if fmt in (Session.Format.DIGITAL, Session.Format.HYBRID) and not data.get("video_link"):
+            self.add_error("video_link", _("Give a video link for a digital session."))
+        capacity = data.get("capacity")
+        if self.instance.pk and capacity:
+            confirmed = self.instance.registrations.filter(status=Registration.Status.CONFIRMED).count()
+            if capacity < confirmed:
+                self.add_error(
+                    "capacity",
+                    _("Capacity cannot be below the %(count)s leaders already confirmed.") % {"count": confirmed},
+                )
+        return data
+
+    def service_kwargs(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["reserved_for_groups"] = list(data.get("reserved_for_groups") or [])
+        data["measures"] = list(data.get("measures") or [])
+        return data
+
+
+class ContributorForm(forms.ModelForm):
+    class Meta:
+        model = Contributor
+        fields = ["name", "affiliation", "kind"]
+
+
+class MaterialForm(forms.ModelForm):
+    class Meta:
+        model = Material
+        fields = ["title", "url", "file"]
+        help_texts = {"file": _("PDF, Word, Excel, PowerPoint, OpenDocument, text or image; at most 20 MB.")}
+
+    def clean_file(self):
+        f = self.cleaned_data.get("file")
+        if not f:
+            return f
+        ext = os.path.splitext(f.name)[1].lower()
+        if ext not in MATERIAL_EXTENSIONS:
+            raise forms.ValidationError(_("This file type is not allowed."))
+        if f.size > MATERIAL_MAX_BYTES:
+            raise forms.ValidationError(_("The file is too large (at most 20 MB)."))
+        return f
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("url") and not data.get("file") and not self.errors:
+            raise forms.ValidationError(_("Give a link or upload a file."))
+        return data
+
+
+class LeaderSearchForm(forms.Form):
+    find = forms.CharField(label=_("Find a leader by name, e-mail or organisation"), required=False)
+
+
+class EnrolmentFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search enrolled leaders"), required=False)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("All statuses")), *ProgrammeEnrolment.Status.choices],
+    )
+
+
+class EnrolLeaderForm(forms.Form):
+    leader = forms.ModelChoiceField(label=_("Leader"), queryset=Leader.objects.all(), widget=forms.HiddenInput)
+
+
+class EnrolGroupForm(forms.Form):
+    group = forms.ModelChoiceField(label=_("Leader group"), queryset=LeaderGroup.objects.none())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["group"].queryset = LeaderGroup.objects.select_related("organisation").order_by(
+            "organisation__name", "name"
+        )
+
+
+class EnrolOrganisationsForm(forms.Form):
+    organisations = forms.ModelMultipleChoiceField(
+        label=_("Organisations"),
+        queryset=Organisation.objects.none(),
+        help_text=_("Every top leader group of the chosen organisations is enrolled."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisations"].queryset = Organisation.objects.order_by("name")
+
+
+class LeaderImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_(
+            "Columns: name, email, organisation, title, level, top_leader_since. "
+            "UTF-8 (with or without BOM) or Windows-1252 from Excel."
+        ),
+    )
+
+    def clean_file(self):
+        f = self.cleaned_data["file"]
+        if os.path.splitext(f.name)[1].lower() not in (".csv", ".txt"):
+            raise forms.ValidationError(_("Upload a CSV file (.csv)."))
+        if f.size > CSV_MAX_BYTES:
+            raise forms.ValidationError(_("The file is too large (at most 5 MB)."))
+        return f
+
+
+class WaitlistMoveForm(forms.Form):
+    new_position = forms.IntegerField(label=_("New position"), min_value=1)
+    reason = forms.CharField(label=_("Reason for the change"), max_length=300)
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError(_("A reason is required."))
+        return reason
+
+
+class FavourNewcomersForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=300,
+        initial=_("Leaders who have not yet attended this kind of session go first."),
+    )
+
+
+class AttendanceForm(forms.Form):
+    """One choice per confirmed registration, so a whole session is marked in one go."""
+
+    def __init__(self, *args, registrations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.registrations = list(registrations)
+        for reg in self.registrations:
+            self.fields[f"r{reg.pk}"] = forms.ChoiceField(
+                label=reg.leader.name,
+                choices=Registration.Attendance.choices,
+                initial=reg.attendance,
+                widget=forms.RadioSelect,
+            )
+
+    def rows(self):
+        for reg in self.registrations:
+            yield reg, self[f"r{reg.pk}"]
+
+    def marks(self) -> dict[int, str]:
+        return {reg.pk: self.cleaned_data[f"r{reg.pk}"] for reg in self.registrations}
+
+
+class CommitmentForm(forms.ModelForm):
+    class Meta:
+        model = Commitment
+        fields = ["text", "parties", "organisations", "due_date"]
+        widgets = {"due_date": DateInput(), "text": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, session=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        parties = Leader.objects.select_related("user", "organisation").order_by("user__name")
+        if session is not None:
+            parties = parties.filter(
+                registrations__session=session,
+                registrations__status__in=[Registration.Status.CONFIRMED],
+            )
+        self.fields["parties"].queryset = parties
+        self.fields["parties"].label_from_instance = lambda leader: f"{leader.name} ({leader.organisation.name})"
+        self.fields["organisations"].queryset = Organisation.objects.order_by("name")
+
+    def clean_parties(self):
+        parties = self.cleaned_data["parties"]
+        if len(parties) < 2:
+            raise forms.ValidationError(_("A commitment needs at least two parties."))
+        return parties
+
+
+class CommitmentStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=Commitment.Status.choices)
+    follow_up = forms.CharField(label=_("Follow-up"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class MeasureForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=Measure.Status.choices)
+    owner = forms.CharField(label=_("Owner"), max_length=200, required=False)
