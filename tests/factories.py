@@ -39,9 +39,10 @@ def add_roles(user, roles):
 
 
 class HRUserFactory(UserFactory):
-    """HR staff (the leadership-development team)."""
+    """HR staff (the leadership-development team); they work in the admin too, as in seed_demo."""
 
     email = factory.Sequence(lambda n: f"hr{n:04d}@toppleder.example")
+    is_staff = True
 
     @factory.post_generation
     def roles(self, create, extracted, **kwargs):

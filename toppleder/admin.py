@@ -1,8 +1,10 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from toppleder.audit import AuditEntry
 from toppleder.models import Leader, LeaderGroup, Organisation, Sector, User
+from toppleder.privacy import person_anonymise
 
 
 @admin.register(User)
@@ -18,6 +20,18 @@ class UserAdmin(BaseUserAdmin):
         (_("Important dates"), {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "name", "password1", "password2"]})]
+    actions = ["anonymise"]
+
+    @admin.action(description=_("Anonymise selected people (they have left)"), permissions=["anonymise"])
+    def anonymise(self, request, queryset):
+        for user in queryset.exclude(pk=request.user.pk):
+            person_anonymise(user=user, by=request.user)
+        self.message_user(request, _("The selected people were anonymised."), messages.SUCCESS)
+
+    def has_anonymise_permission(self, request):
+        from toppleder.permissions import is_admin
+
+        return is_admin(request.user)
 
 
 @admin.register(Sector)
@@ -52,3 +66,31 @@ class LeaderGroupAdmin(admin.ModelAdmin):
     search_fields = ["name", "organisation__name"]
     list_select_related = ["organisation"]
     autocomplete_fields = ["members", "organisation"]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """Administrators browse and filter the audit log; nobody can add, change or delete it here."""
+
+    list_display = ["at", "actor_label", "action", "object_type", "object_id", "object_repr", "ip"]
+    list_filter = ["action", "object_type", "at"]
+    search_fields = ["actor_label", "object_repr", "object_id", "ip"]
+    date_hierarchy = "at"
+    readonly_fields = [f.name for f in AuditEntry._meta.fields]
+
+    def has_module_permission(self, request):
+        from toppleder.permissions import is_admin
+
+        return is_admin(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

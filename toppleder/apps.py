@@ -9,7 +9,9 @@ class TopplederConfig(AppConfig):
     verbose_name = _("Top leaders")
 
     def ready(self):
-        from toppleder import permissions  # noqa: F401  (registers the rules)
+        from toppleder import audit, fields, permissions  # noqa: F401  (rules, deploy checks)
+
+        audit.connect_signals()
 
         # Each app's dashboard.py registers its panels for "/" (see toppleder/dashboard.py).
         autodiscover_modules("dashboard")

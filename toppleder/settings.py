@@ -57,6 +57,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "toppleder.audit.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -244,6 +245,7 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 CRISPY_TEMPLATE_PACK = "punkt"
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["punkt"]
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6.0's default, opted into early (links in forms)
 
 # --- The portal's own settings ------------------------------------------------
 # Survey cells with fewer respondents than this are suppressed everywhere.
@@ -252,6 +254,11 @@ SURVEY_MIN_RESPONDENTS = env.int("SURVEY_MIN_RESPONDENTS", default=5)
 # no shared/); tests/toppleder/test_reference.py fails when the two drift apart.
 REFERENCE_DATA = Path(env("REFERENCE_DATA", default=str(BASE_DIR / "toppleder" / "reference.yaml")))
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="")
+# Fernet keys for confidential notes, newest first (see toppleder/fields.py for rotation).
+NOTES_ENCRYPTION_KEYS = env.list("NOTES_ENCRYPTION_KEYS", default=[])
+# How long outbox e-mails and audit entries are kept (days); a periodic task removes older ones.
+OUTBOX_RETENTION_DAYS = env.int("OUTBOX_RETENTION_DAYS", default=180)
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=730)
 
 LOGGING = {
     "version": 1,
@@ -259,3 +266,4 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
 }
+

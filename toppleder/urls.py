@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from toppleder import views
+from toppleder import views, views_privacy
 
 admin.site.site_header = _("Toppleder – administration")
 admin.site.site_title = _("Toppleder")
@@ -14,6 +14,9 @@ urlpatterns = [
     path("healthz/me", views.healthz_me, name="healthz_me"),
     path("accessibility/", views.accessibility_statement, name="accessibility"),
     path("privacy/", views.privacy, name="privacy"),
+    path("me/data/", views_privacy.my_data, name="my_data"),
+    path("me/data.json", views_privacy.my_data_json, name="my_data_json"),
+    path("me/data.pdf", views_privacy.my_data_pdf, name="my_data_pdf"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
