@@ -307,6 +307,9 @@ class WaitlistChange(models.Model):
         verbose_name_plural = _("waiting-list changes")
         ordering = ["-changed_at"]
 
+    def __str__(self):
+        return f"{self.registration_id}: {self.old_position} → {self.new_position}"
+
 
 class Commitment(models.Model):
     """An agreement between top leaders made at a session ("avtaler/forpliktelser")."""
