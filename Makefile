@@ -94,6 +94,7 @@ test:
 	step "check" $(PY) manage.py check
 	step "check --deploy" env DJANGO_DEBUG=false ALLOWED_HOSTS=toppleder.example \
 	    SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+	    NOTES_ENCRYPTION_KEYS="$$($(PY) -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())')" \
 	    $(PY) manage.py check --deploy --fail-level WARNING
 	step "docker-compose config" env SECRET_KEY=compose-config-check docker-compose -f docker-compose.yml config -q
 	step "pytest" $(VENV)/bin/pytest $(PYTEST_ARGS)
