@@ -109,19 +109,13 @@ class Question(models.Model):
         ordering = ["questionnaire", "order"]
         constraints = [
             models.UniqueConstraint(fields=["questionnaire", "order"], name="question_order_unique"),
-            models.CheckConstraint(condition=Q(kind="free_text") | ~Q(dimension=""), name="question_likert_has_dimension"),
+            models.CheckConstraint(
+                condition=Q(kind="free_text") | ~Q(dimension=""), name="question_likert_has_dimension"
+            ),
         ]
 
     def __str__(self):
         return self.text
-
-    @property
-    def is_likert(self) -> bool:
-        return self.kind == self.Kind.LIKERT
-
-    @property
-    def dimension_label(self) -> str:
-        return dimension_label(self.dimension) if self.dimension else ""
 
     def save(self, *args, **kwargs):
         # A guard, not a flow: no path (admin, shell, service) may change a frozen questionnaire.
@@ -133,6 +127,14 @@ class Question(models.Model):
         if Questionnaire.objects.filter(pk=self.questionnaire_id, is_frozen=True).exists():
             raise ValidationError(_("This questionnaire has answers and can no longer be changed. Make a copy."))
         return super().delete(*args, **kwargs)
+
+    @property
+    def is_likert(self) -> bool:
+        return self.kind == self.Kind.LIKERT
+
+    @property
+    def dimension_label(self) -> str:
+        return dimension_label(self.dimension) if self.dimension else ""
 
 
 class SurveyQuerySet(models.QuerySet):
@@ -238,7 +240,9 @@ class Response(models.Model):
     # Coarse segments copied when answering; no key to Sector/Organisation/Leader rows.
     sector_code = models.CharField(_("sector"), max_length=10, blank=True)
     org_kind = models.CharField(_("organisation kind"), max_length=20, blank=True, choices=Organisation.Kind.choices)
-    leader_level = models.PositiveSmallIntegerField(_("leader level"), null=True, blank=True, choices=Leader.Level.choices)
+    leader_level = models.PositiveSmallIntegerField(
+        _("leader level"), null=True, blank=True, choices=Leader.Level.choices
+    )
 
     class Meta:
         verbose_name = _("response")
@@ -268,3 +272,6 @@ class Answer(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["question", "value"])]
+
+    def __str__(self):
+        return str(_("Anonymous answer"))

@@ -47,10 +47,19 @@ def default_questions() -> list[dict]:
     out = []
     for dimension, text in DEFAULT_LIKERT_ITEMS:
         out.append(
-            {"kind": "likert", "text": text, "dimension": dimension, "low_label": AGREE_LOW, "high_label": AGREE_HIGH, "required": True}
+            {
+                "kind": "likert",
+                "text": text,
+                "dimension": dimension,
+                "low_label": AGREE_LOW,
+                "high_label": AGREE_HIGH,
+                "required": True,
+            }
         )
     for text in DEFAULT_FREE_TEXT:
-        out.append({"kind": "free_text", "text": text, "dimension": "", "low_label": "", "high_label": "", "required": False})
+        out.append(
+            {"kind": "free_text", "text": text, "dimension": "", "low_label": "", "high_label": "", "required": False}
+        )
     for i, q in enumerate(out, start=1):
         q["order"] = i
     return out

@@ -38,7 +38,9 @@ def invitations_open_for(user):
         Invitation.objects.filter(user=user, answered=False, survey__opens_at__lte=now, survey__closes_at__gt=now)
         .select_related("survey", "survey__questionnaire")
         .annotate(
-            likert_count=Count("survey__questionnaire__questions", filter=Q(survey__questionnaire__questions__kind="likert")),
+            likert_count=Count(
+                "survey__questionnaire__questions", filter=Q(survey__questionnaire__questions__kind="likert")
+            ),
             free_text_count=Count(
                 "survey__questionnaire__questions", filter=Q(survey__questionnaire__questions__kind="free_text")
             ),
@@ -94,7 +96,7 @@ def audience_user_ids(*, survey: Survey, audience: str, target_id: int | None = 
         if group is None:
             return set()
         field = Group._meta.get_field("members")
-        ids = list(getattr(group, "members").values_list("pk", flat=True))
+        ids = list(group.members.values_list("pk", flat=True))
         return _user_ids_of(ids, field.related_model)
     if audience == AUDIENCE_PAIR:
         target_id = target_id or survey.pair_ref

@@ -24,7 +24,7 @@ FROZEN_MESSAGE = _("This questionnaire has answers and can no longer be changed.
 MAX_FREE_TEXT = 4000
 
 # Codes on the ValidationErrors of response_submit; the answering view maps them to a status.
-UNKNOWN_TOKEN = "unknown_token"
+UNKNOWN_TOKEN = "unknown_token"  # noqa: S105 (an error code, not a secret)
 ALREADY_ANSWERED = "already_answered"
 SURVEY_CLOSED = "survey_closed"
 SURVEY_NOT_OPEN = "survey_not_open"
@@ -35,9 +35,10 @@ SURVEY_NOT_OPEN = "survey_not_open"
 
 def _check_not_frozen(questionnaire: Questionnaire) -> None:
     # Read the flag from the database: the instance in hand may be stale.
-    if Questionnaire.objects.filter(pk=questionnaire.pk, is_frozen=True).exists() or Answer.objects.filter(
-        question__questionnaire=questionnaire
-    ).exists():
+    if (
+        Questionnaire.objects.filter(pk=questionnaire.pk, is_frozen=True).exists()
+        or Answer.objects.filter(question__questionnaire=questionnaire).exists()
+    ):
         raise ValidationError(FROZEN_MESSAGE, code="frozen")
 
 
@@ -231,8 +232,10 @@ def survey_invite(*, survey: Survey, audience: str, target_id: int | None = None
     if not user_ids:
         raise ValidationError(_("Nobody to invite in that audience."))
     created = Invitation.objects.bulk_create([Invitation(survey=survey, user_id=uid) for uid in new_ids])
-    pks = [i.pk for i in created] if all(i.pk for i in created) else list(
-        Invitation.objects.filter(survey=survey, user_id__in=new_ids).values_list("pk", flat=True)
+    pks = (
+        [i.pk for i in created]
+        if all(i.pk for i in created)
+        else list(Invitation.objects.filter(survey=survey, user_id__in=new_ids).values_list("pk", flat=True))
     )
     for pk in pks:
         _queue(tasks.invitation_send, pk)
@@ -277,7 +280,9 @@ def invitation_for_token(token: str) -> Invitation:
     except Invitation.DoesNotExist:
         raise ValidationError(_("This survey link is not valid."), code=UNKNOWN_TOKEN) from None
     if inv.answered:
-        raise ValidationError(_("This survey has already been answered with this link. Thank you!"), code=ALREADY_ANSWERED)
+        raise ValidationError(
+            _("This survey has already been answered with this link. Thank you!"), code=ALREADY_ANSWERED
+        )
     if inv.survey.is_closed:
         raise ValidationError(_("This survey is closed and no longer takes answers."), code=SURVEY_CLOSED)
     if not inv.survey.has_opened:
@@ -353,7 +358,12 @@ def response_submit(*, token: str, answers: dict) -> None:
         response = Response.objects.create(survey_id=inv.survey_id, answered_on=timezone.localdate(), **segments)
         Answer.objects.bulk_create(
             [
-                Answer(response=response, question_id=qid, value=v if isinstance(v, int) else None, text=v if isinstance(v, str) else "")
+                Answer(
+                    response=response,
+                    question_id=qid,
+                    value=v if isinstance(v, int) else None,
+                    text=v if isinstance(v, str) else "",
+                )
                 for qid, v in clean.items()
             ]
         )

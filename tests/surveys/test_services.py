@@ -110,10 +110,20 @@ def test_survey_create_numbers_follow_up_waves():
     q = services.questionnaire_default_create()
     now = timezone.now()
     base = services.survey_create(
-        programme=programme, questionnaire=q, title="Før", kind="baseline", opens_at=now, closes_at=now + timedelta(days=7)
+        programme=programme,
+        questionnaire=q,
+        title="Før",
+        kind="baseline",
+        opens_at=now,
+        closes_at=now + timedelta(days=7),
     )
     follow = services.survey_create(
-        programme=programme, questionnaire=q, title="Etter", kind="follow_up", opens_at=now, closes_at=now + timedelta(days=7)
+        programme=programme,
+        questionnaire=q,
+        title="Etter",
+        kind="follow_up",
+        opens_at=now,
+        closes_at=now + timedelta(days=7),
     )
     assert (base.wave, follow.wave) == (1, 2)
     assert base.series == follow.series == q.series
@@ -173,7 +183,12 @@ def test_invite_session_attendees_only(monkeypatch):
     survey = SurveyFactory(kind="session_evaluation")
     now = timezone.now()
     session = Session.objects.create(
-        programme=survey.programme, kind="theme_gathering", title="S", starts_at=now, ends_at=now + timedelta(hours=2), capacity=10
+        programme=survey.programme,
+        kind="theme_gathering",
+        title="S",
+        starts_at=now,
+        ends_at=now + timedelta(hours=2),
+        capacity=10,
     )
     attended, absent = LeaderFactory(), LeaderFactory()
     Registration.objects.create(session=session, leader=attended, status="confirmed", attendance="attended")
@@ -237,7 +252,9 @@ def test_submit_marks_invitation_and_stores_anonymous_response_with_segments():
     response = Response.objects.get()
     assert (response.sector_code, response.org_kind, response.leader_level) == ("HEL", "district", 2)
     assert response.answered_on == timezone.localdate()
-    assert Answer.objects.filter(response=response, value=5).count() == inv.survey.questionnaire.questions.likert().count()
+    assert (
+        Answer.objects.filter(response=response, value=5).count() == inv.survey.questionnaire.questions.likert().count()
+    )
     assert Answer.objects.filter(response=response).exclude(text="").count() == 1
 
 
@@ -276,7 +293,9 @@ def test_unknown_token_stores_nothing(token):
 
 
 def test_closed_survey_stores_nothing():
-    inv = InvitationFactory(survey__opens_at=timezone.now() - timedelta(days=9), survey__closes_at=timezone.now() - timedelta(seconds=1))
+    inv = InvitationFactory(
+        survey__opens_at=timezone.now() - timedelta(days=9), survey__closes_at=timezone.now() - timedelta(seconds=1)
+    )
     with pytest.raises(ValidationError) as exc:
         services.response_submit(token=inv.token, answers=_full_answers(inv.survey))
     assert exc.value.code == services.SURVEY_CLOSED
@@ -284,7 +303,9 @@ def test_closed_survey_stores_nothing():
 
 
 def test_not_yet_open_survey_stores_nothing():
-    inv = InvitationFactory(survey__opens_at=timezone.now() + timedelta(days=1), survey__closes_at=timezone.now() + timedelta(days=9))
+    inv = InvitationFactory(
+        survey__opens_at=timezone.now() + timedelta(days=1), survey__closes_at=timezone.now() + timedelta(days=9)
+    )
     with pytest.raises(ValidationError) as exc:
         services.response_submit(token=inv.token, answers=_full_answers(inv.survey))
     assert exc.value.code == services.SURVEY_NOT_OPEN

@@ -1,0 +1,444 @@
+"""Survey results with k-anonymity: aggregation in the database, suppression in one place.
+
+Rules (k = settings.SURVEY_MIN_RESPONDENTS, default 5):
+
+1. Primary suppression: a cell (question or dimension × segment) with n < k shows no figure.
+2. Complementary suppression: the survey total is shown, so one hidden cell could be
+   recovered as "total minus the other cells". Whenever anything is hidden in a row we
+   keep hiding the next-smallest cell until at least two cells are hidden AND together
+   they hold at least k respondents: what subtraction yields is then a group of ≥ k.
+3. The segment hidden-set is computed from respondent counts per segment and applied to
+   every row, so a cell hidden in one row cannot be recovered from another row.
+4. A segment asked for through URL parameters is shown only if it is visible in the
+   breakdown; otherwise "too few answers", no figures.
+5. While a survey is open nothing but the response count is shown: seeing n=6 on Monday
+   and n=7 on Tuesday would reveal Tuesday's answers by subtraction.
+6. Free text is shown only when the survey's n ≥ k, in random order, never per segment.
+7. Wave comparison (baseline vs follow-up, per dimension) is hidden for a row when either
+   wave has n < k, when the row is hidden in either wave's breakdown, or when the
+   segment's n changed by 1…k-1 between waves (a difference attack).
+"""
+
+import random
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Avg, Count, Q
+from django.utils.translation import gettext_lazy as _
+
+from surveys.models import (
+    LIKERT_MAX,
+    LIKERT_MIN,
+    Answer,
+    Question,
+    Response,
+    Survey,
+    dimension_choices,
+    dimension_label,
+)
+from toppleder.models import Leader, Organisation, Sector
+
+# URL value -> Response column.
+SEGMENTS = {"sector": "sector_code", "org_kind": "org_kind", "level": "leader_level"}
+SEGMENT_LABELS = {"sector": _("Sector"), "org_kind": _("Organisation kind"), "level": _("Leader level")}
+SCALE = list(range(LIKERT_MIN, LIKERT_MAX + 1))
+
+
+def min_respondents() -> int:
+    return int(getattr(settings, "SURVEY_MIN_RESPONDENTS", 5))
+
+
+def suppressed_keys(counts: dict, k: int) -> set:
+    """Primary + complementary suppression over one row of cells {key: n}."""
+    hidden = {key for key, n in counts.items() if n < k}
+    if not hidden:
+        return hidden
+    while len(hidden) < len(counts) and (len(hidden) < 2 or sum(counts[h] for h in hidden) < k):
+        nxt = min((key for key in counts if key not in hidden), key=lambda key: (counts[key], str(key)))
+        hidden.add(nxt)
+    return hidden
+
+
+@dataclass
+class Cell:
+    n: int = 0
+    total: int = 0  # sum of values
+    distribution: dict = field(default_factory=lambda: {v: 0 for v in SCALE})
+    suppressed: bool = False
+
+    @property
+    def mean(self):
+        if self.suppressed or not self.n:
+            return None
+        answered = sum(self.distribution.values())
+        return self.total / answered if answered else None
+
+    @property
+    def shares(self) -> list[tuple[int, int, int]]:
+        """(value, count, percent) for the distribution, or [] when suppressed."""
+        if self.suppressed:
+            return []
+        answered = sum(self.distribution.values()) or 1
+        return [(v, c, round(100 * c / answered)) for v, c in sorted(self.distribution.items())]
+
+    def add(self, value: int, count: int) -> None:
+        self.distribution[value] = self.distribution.get(value, 0) + count
+        self.total += value * count
+
+    def hide(self) -> None:
+        self.suppressed = True
+
+
+@dataclass
+class Row:
+    key: object  # question id or dimension key
+    label: str
+    overall: Cell
+    cells: dict  # segment value -> Cell
+    question: Question | None = None
+
+
+@dataclass
+class Results:
+    survey: Survey
+    k: int
+    invited: int
+    answered: int
+    n: int
+    available: bool
+    reason: str
+    segment: str | None
+    segment_values: list  # [(value, label, visible)]
+    questions: list
+    dimensions: list
+    free_texts: list  # [(question, [texts])]
+    selected_value: object = None
+    selected_hidden: bool = False
+
+
+def _segment_labels(segment: str) -> dict:
+    if segment == "sector":
+        return dict(Sector.objects.values_list("code", "name"))
+    if segment == "org_kind":
+        return dict(Organisation.Kind.choices)
+    if segment == "level":
+        return dict(Leader.Level.choices)
+    return {}
+
+
+def _label(labels, value):
+    if value in (None, ""):
+        return str(_("Unknown"))
+    return str(labels.get(value, value))
+
+
+def _segment_q(column: str, value) -> Q:
+    """Filter answers to one segment; "" stands for "unknown" (empty or null)."""
+    if value == "":
+        return (
+            Q(**{f"response__{column}__isnull": True}) | Q(**{f"response__{column}": ""})
+            if column != "leader_level"
+            else Q(**{f"response__{column}__isnull": True})
+        )
+    return Q(**{f"response__{column}": value})
+
+
+def parse_segment(segment: str | None, value: str | None):
+    """Clean GET params: (segment or None, typed value or None). Unknown -> (None, None)."""
+    if segment not in SEGMENTS:
+        return None, None
+    if value in (None, ""):
+        return segment, None
+    if segment == "level":
+        try:
+            return segment, int(value)
+        except ValueError:
+            return segment, "__invalid__"
+    return segment, value
+
+
+def survey_results(survey: Survey, *, segment: str | None = None, value=None, k: int | None = None) -> Results:
+    """Everything the results page, the CSV and PDFs may show, already suppressed."""
+    k = k or min_respondents()
+    segment, value = parse_segment(segment, value if value is None else str(value))
+    column = SEGMENTS.get(segment)
+    counts = survey.invitations.aggregate(invited=Count("id"), answered=Count("id", filter=Q(answered=True)))
+    invited, answered = counts["invited"], counts["answered"]
+
+    per_segment: dict = {}
+    if column:
+        for row in Response.objects.filter(survey=survey).values(column).annotate(n=Count("id")).order_by():
+            per_segment[row[column] if row[column] is not None else ""] = row["n"]
+        n = sum(per_segment.values())
+    else:
+        n = Response.objects.filter(survey=survey).count()
+
+    results = Results(
+        survey=survey,
+        k=k,
+        invited=invited,
+        answered=answered,
+        n=n,
+        available=False,
+        reason="",
+        segment=segment,
+        segment_values=[],
+        questions=[],
+        dimensions=[],
+        free_texts=[],
+    )
+    if not survey.is_closed:
+        results.reason = "open"
+        return results
+    if n < k:
+        results.reason = "too_few"
+        return results
+    results.available = True
+
+    segment_hidden = suppressed_keys(per_segment, k) if column else set()
+    labels = _segment_labels(segment) if column else {}
+    results.segment_values = [
+        (key, _label(labels, key), key not in segment_hidden)
+        for key in sorted(per_segment, key=lambda x: str(_label(labels, x)))
+    ]
+    if column and value is not None:
+        results.selected_value = value
+        results.selected_hidden = value not in per_segment or value in segment_hidden
+
+    questions = list(survey.questionnaire.questions.order_by("order"))
+    likert = [q for q in questions if q.is_likert]
+
+    # One grouped query: answer counts per question × segment × value.
+    group = ["question_id", "value"] + ([f"response__{column}"] if column else [])
+    q_rows = {q.pk: Row(key=q.pk, label=q.text, overall=Cell(), cells={}, question=q) for q in likert}
+    dim_order = []
+    for q in likert:
+        if q.dimension not in dim_order:
+            dim_order.append(q.dimension)
+    d_rows = {d: Row(key=d, label=dimension_label(d), overall=Cell(), cells={}) for d in dim_order}
+    dim_of = {q.pk: q.dimension for q in likert}
+    agg = (
+        Answer.objects.filter(response__survey=survey, question__kind=Question.Kind.LIKERT, value__isnull=False)
+        .values(*group)
+        .annotate(c=Count("id"))
+        .order_by()
+    )
+    for row in agg:
+        seg = (row[f"response__{column}"] if row[f"response__{column}"] is not None else "") if column else None
+        qrow = q_rows[row["question_id"]]
+        drow = d_rows[dim_of[row["question_id"]]]
+        for target in (qrow, drow):
+            target.overall.add(row["value"], row["c"])
+            if column:
+                target.cells.setdefault(seg, Cell()).add(row["value"], row["c"])
+    for qrow in q_rows.values():
+        qrow.overall.n = sum(qrow.overall.distribution.values())
+        for cell in qrow.cells.values():
+            cell.n = sum(cell.distribution.values())
+
+    # Respondents per dimension (× segment): distinct responses, counted in the database.
+    dgroup = ["question__dimension"] + ([f"response__{column}"] if column else [])
+    for row in (
+        Answer.objects.filter(response__survey=survey, question__kind=Question.Kind.LIKERT, value__isnull=False)
+        .values(*dgroup)
+        .annotate(n=Count("response_id", distinct=True))
+        .order_by()
+    ):
+        drow = d_rows[row["question__dimension"]]
+        if column:
+            seg = row[f"response__{column}"] if row[f"response__{column}"] is not None else ""
+            drow.cells.setdefault(seg, Cell()).n = row["n"]
+            drow.overall.n += row["n"]
+        else:
+            drow.overall.n = row["n"]
+
+    for rowset in (q_rows.values(), d_rows.values()):
+        for r in rowset:
+            if r.overall.n < k:
+                r.overall.hide()
+            if column:
+                hidden = segment_hidden | suppressed_keys({key: c.n for key, c in r.cells.items()}, k)
+                for key, cell in r.cells.items():
+                    if key in hidden:
+                        cell.hide()
+    results.questions = list(q_rows.values())
+    results.dimensions = list(d_rows.values())
+
+    # Free text: survey-level only, shuffled so order of arrival is not shown.
+    if not column:
+        texts: dict = {q.pk: [] for q in questions if not q.is_likert}
+        for qid, text in (
+            Answer.objects.filter(response__survey=survey, question__kind=Question.Kind.FREE_TEXT)
+            .exclude(text="")
+            .values_list("question_id", "text")
+        ):
+            texts[qid].append(text)
+        rng = random.SystemRandom()
+        for q in questions:
+            if not q.is_likert and texts[q.pk]:
+                rng.shuffle(texts[q.pk])
+                results.free_texts.append((q, texts[q.pk]))
+    return results
+
+
+# --- wave comparison --------------------------------------------------------------
+
+
+@dataclass
+class ComparisonRow:
+    key: str
+    label: str
+    n_before: int
+    n_after: int
+    mean_before: float | None
+    mean_after: float | None
+    suppressed: bool
+
+    @property
+    def change(self):
+        if self.suppressed or self.mean_before is None or self.mean_after is None:
+            return None
+        return self.mean_after - self.mean_before
+
+
+@dataclass
+class Comparison:
+    before: Survey | None
+    after: Survey | None
+    rows: list
+    k: int
+    segment_value: object = None
+    available: bool = False
+
+
+def comparison_waves(survey: Survey):
+    """(baseline, follow-up) of the survey's series, or (None, None)."""
+    if not survey.series or survey.kind not in (Survey.Kind.BASELINE, Survey.Kind.FOLLOW_UP):
+        return None, None
+    waves = list(
+        Survey.objects.filter(
+            programme_id=survey.programme_id, series=survey.series, kind__in=["baseline", "follow_up"]
+        )
+        .order_by("wave", "pk")
+        .only("pk", "wave", "title", "closes_at", "opens_at", "kind", "series", "programme_id", "questionnaire_id")
+    )
+    waves = [w for w in waves if w.is_closed]
+    if len(waves) < 2:
+        return None, None
+    before = waves[0]
+    if survey.pk != before.pk and survey in waves:
+        return before, survey
+    return before, waves[-1]
+
+
+def wave_comparison(survey: Survey, *, segment: str | None = None, value=None, k: int | None = None) -> Comparison:
+    """Per dimension: mean before and after, change and n, with the suppression rules."""
+    k = k or min_respondents()
+    before, after = comparison_waves(survey)
+    comp = Comparison(before=before, after=after, rows=[], k=k)
+    if before is None:
+        return comp
+    segment, value = parse_segment(segment, None if value is None else str(value))
+    column = SEGMENTS.get(segment)
+    ids = [before.pk, after.pk]
+
+    # Respondents per wave (× segment), and each wave's hidden segments.
+    n_total = {before.pk: 0, after.pk: 0}
+    per_seg = {before.pk: {}, after.pk: {}}
+    fields = ["survey_id"] + ([column] if column else [])
+    for row in Response.objects.filter(survey_id__in=ids).values(*fields).annotate(n=Count("id")).order_by():
+        n_total[row["survey_id"]] += row["n"]
+        if column:
+            per_seg[row["survey_id"]][row[column] if row[column] is not None else ""] = row["n"]
+    if n_total[before.pk] < k or n_total[after.pk] < k:
+        return comp
+    comp.available = True
+
+    def n_of(survey_id):
+        if column and value is not None:
+            return per_seg[survey_id].get(value, 0)
+        return n_total[survey_id]
+
+    hidden_segment = False
+    if column and value is not None:
+        comp.segment_value = value
+        for sid in ids:
+            if value not in per_seg[sid] or value in suppressed_keys(per_seg[sid], k):
+                hidden_segment = True
+    n_b, n_a = n_of(before.pk), n_of(after.pk)
+    delta = abs(n_a - n_b)
+    row_hidden = hidden_segment or n_b < k or n_a < k or 0 < delta < k
+
+    qs = Answer.objects.filter(response__survey_id__in=ids, question__kind=Question.Kind.LIKERT, value__isnull=False)
+    if column and value is not None:
+        qs = qs.filter(_segment_q(column, value))
+    means: dict = {}
+    for row in (
+        qs.values("response__survey_id", "question__dimension")
+        .annotate(mean=Avg("value"), n=Count("response_id", distinct=True))
+        .order_by()
+    ):
+        means[(row["response__survey_id"], row["question__dimension"])] = (row["mean"], row["n"])
+    dims = []
+    for _sid, dim in means:
+        if dim not in dims:
+            dims.append(dim)
+    order = [key for key, _l in dimension_choices()]
+    dims.sort(key=lambda d: order.index(d) if d in order else 99)
+    for dim in dims:
+        mb, nb = means.get((before.pk, dim), (None, 0))
+        ma, na = means.get((after.pk, dim), (None, 0))
+        hidden = row_hidden or nb < k or na < k or 0 < abs(na - nb) < k
+        comp.rows.append(
+            ComparisonRow(
+                key=dim,
+                label=dimension_label(dim),
+                n_before=nb,
+                n_after=na,
+                mean_before=None if hidden else mb,
+                mean_after=None if hidden else ma,
+                suppressed=hidden,
+            )
+        )
+    return comp
+
+
+# --- chart geometry (rendered as inline SVG by the template) ----------------------
+
+
+def comparison_chart(comp: Comparison, *, width: int = 640) -> dict:
+    """Bar geometry for a horizontal grouped bar chart on the 1–5 scale."""
+    label_h, bar_h, gap = 22, 18, 16
+    left, right = 8, 96
+    plot_w = width - left - right
+    y = 8
+    rows = []
+
+    def x_of(v):
+        return left + plot_w * (v - LIKERT_MIN + 1) / (LIKERT_MAX - LIKERT_MIN + 1)
+
+    for r in comp.rows:
+        item = {"label": r.label, "label_y": y + 14, "suppressed": r.suppressed, "bars": []}
+        y += label_h
+        for kind, mean in (("before", r.mean_before), ("after", r.mean_after)):
+            bar = {"kind": kind, "y": y, "h": bar_h, "x": left, "mean": mean, "text_y": y + 14}
+            if mean is not None:
+                bar["w"] = round(x_of(mean) - left, 1)
+                bar["text_x"] = round(x_of(mean) + 6, 1)
+            else:
+                bar["w"] = 0
+                bar["text_x"] = left + 6
+            item["bars"].append(bar)
+            y += bar_h + 4
+        y += gap
+        rows.append(item)
+    ticks = [{"v": v, "x": round(x_of(v), 1)} for v in SCALE]
+    return {
+        "width": width,
+        "height": y + 24,
+        "rows": rows,
+        "ticks": ticks,
+        "axis_y": y + 4,
+        "tick_y": y + 18,
+        "left": left,
+    }

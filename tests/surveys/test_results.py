@@ -1,0 +1,209 @@
+"""k-suppression: primary, complementary (subtraction), segment URLs, waves, free text."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from surveys import results
+from surveys.results import suppressed_keys, survey_results, wave_comparison
+from tests.surveys.factories import SurveyFactory, add_responses
+
+pytestmark = pytest.mark.django_db
+K = 5
+
+
+def _closed(**kw):
+    now = timezone.now()
+    return SurveyFactory(opens_at=now - timedelta(days=30), closes_at=now - timedelta(days=1), **kw)
+
+
+# --- the suppression rule itself ----------------------------------------------
+
+
+def test_nothing_hidden_when_every_cell_reaches_k():
+    assert suppressed_keys({"a": 5, "b": 9}, K) == set()
+
+
+def test_single_small_cell_hides_the_next_smallest_too():
+    # The total (28) is shown: hiding only c would reveal it as 28 - 10 - 8 - 6.
+    assert suppressed_keys({"a": 10, "b": 8, "c": 4, "d": 6}, K) == {"c", "d"}
+
+
+def test_hidden_cells_together_reach_k():
+    # 1 + 2 = 3 < k: a third cell is hidden so the subtractable group holds >= k people.
+    assert suppressed_keys({"a": 1, "b": 2, "c": 7, "d": 20}, K) == {"a", "b", "c"}
+
+
+def test_two_cells_one_small_hides_both():
+    assert suppressed_keys({"a": 2, "b": 30}, K) == {"a", "b"}
+
+
+def test_subtraction_never_recovers_a_hidden_cell():
+    """Brute force over small rows: the hidden cells are never one cell, and hold >= k."""
+    import itertools
+
+    for row in itertools.product([1, 3, 5, 8], repeat=3):
+        counts = dict(zip("abc", row, strict=True))
+        hidden = suppressed_keys(counts, K)
+        if hidden:
+            assert len(hidden) >= 2
+            assert sum(counts[h] for h in hidden) >= K or hidden == set(counts)
+
+
+# --- survey results ----------------------------------------------------------
+
+
+def test_open_survey_shows_no_figures():
+    survey = SurveyFactory()
+    add_responses(survey, 12)
+    r = survey_results(survey)
+    assert not r.available and r.reason == "open" and r.questions == []
+
+
+def test_survey_under_k_shows_no_figures():
+    survey = _closed()
+    add_responses(survey, K - 1)
+    r = survey_results(survey)
+    assert not r.available and r.reason == "too_few" and r.questions == [] and r.free_texts == []
+
+
+def test_overall_results_have_n_mean_and_distribution():
+    survey = _closed()
+    add_responses(survey, 6, values=[2, 4])
+    r = survey_results(survey)
+    assert r.available and r.n == 6
+    q = r.questions[0]
+    assert q.overall.n == 6 and q.overall.mean == pytest.approx(3.0)
+    assert q.overall.distribution == {1: 0, 2: 3, 3: 0, 4: 3, 5: 0}
+    dims = {d.key: d for d in r.dimensions}
+    assert dims["trust"].overall.n == 6 and dims["trust"].overall.mean == pytest.approx(3.0)
+
+
+def test_segment_under_k_and_its_complement_are_suppressed():
+    survey = _closed()
+    add_responses(survey, 10, sector_code="HEL", values=[5])
+    add_responses(survey, 7, sector_code="UKF", values=[4])
+    add_responses(survey, 2, sector_code="BYU", values=[1])
+    r = survey_results(survey, segment="sector")
+    for row in r.questions + r.dimensions:
+        assert row.cells["BYU"].suppressed and row.cells["BYU"].mean is None and row.cells["BYU"].shares == []
+        # The total is shown, so UKF (next smallest) is hidden too: 19 - 10 - ? stays unknown.
+        assert row.cells["UKF"].suppressed
+        assert not row.cells["HEL"].suppressed and row.cells["HEL"].mean == pytest.approx(5.0)
+        assert not row.overall.suppressed
+    assert {v: visible for v, _l, visible in r.segment_values} == {"HEL": True, "UKF": False, "BYU": False}
+
+
+def test_segment_requested_by_url_under_k_reveals_nothing():
+    survey = _closed()
+    add_responses(survey, 10, sector_code="HEL")
+    add_responses(survey, 7, sector_code="UKF")
+    add_responses(survey, 2, sector_code="BYU")
+    for value in ("BYU", "UKF", "NOPE"):
+        r = survey_results(survey, segment="sector", value=value)
+        assert r.selected_hidden
+    assert not survey_results(survey, segment="sector", value="HEL").selected_hidden
+
+
+def test_unknown_segment_parameter_falls_back_to_overall():
+    survey = _closed()
+    add_responses(survey, 6)
+    r = survey_results(survey, segment="user_id", value="1")
+    assert r.segment is None and r.available
+
+
+def test_level_segment_with_garbage_value_is_hidden():
+    survey = _closed()
+    add_responses(survey, 6, leader_level=1)
+    r = survey_results(survey, segment="level", value="1 OR 1=1")
+    assert r.selected_hidden
+
+
+def test_free_text_only_when_survey_reaches_k():
+    survey = _closed()
+    add_responses(survey, K, text="Mer samarbeid")
+    r = survey_results(survey)
+    assert len(r.free_texts) == 1 and len(r.free_texts[0][1]) == K
+    small = _closed()
+    add_responses(small, K - 1, text="Hemmelig")
+    assert survey_results(small).free_texts == []
+
+
+def test_free_text_never_shown_per_segment():
+    survey = _closed()
+    add_responses(survey, 8, text="Tekst", sector_code="HEL")
+    assert survey_results(survey, segment="sector").free_texts == []
+
+
+def test_threshold_follows_the_setting(settings):
+    settings.SURVEY_MIN_RESPONDENTS = 10
+    survey = _closed()
+    add_responses(survey, 8)
+    assert not survey_results(survey).available
+
+
+def test_results_use_a_fixed_number_of_queries(django_assert_max_num_queries):
+    survey = _closed()
+    for code in ("A", "B", "C", "D", "E", "F"):
+        add_responses(survey, 6, sector_code=code, values=[1, 3, 5])
+    with django_assert_max_num_queries(8):
+        survey_results(survey, segment="sector")
+
+
+# --- wave comparison ------------------------------------------------------------
+
+
+def _waves(n_before, n_after, *, vb=(3,), va=(4,), **seg):
+    base = _closed(kind="baseline", wave=1)
+    follow = _closed(kind="follow_up", wave=2, programme=base.programme)
+    add_responses(base, n_before, values=list(vb), **seg)
+    add_responses(follow, n_after, values=list(va), **seg)
+    return base, follow
+
+
+def test_wave_comparison_shows_change_and_n_per_dimension():
+    base, follow = _waves(10, 10)
+    comp = wave_comparison(follow)
+    assert comp.available and (comp.before, comp.after) == (base, follow)
+    row = {r.key: r for r in comp.rows}["trust"]
+    assert (row.n_before, row.n_after) == (10, 10)
+    assert row.change == pytest.approx(1.0)
+
+
+def test_wave_comparison_hidden_when_a_wave_is_under_k():
+    base, follow = _waves(10, K - 1)
+    comp = wave_comparison(follow)
+    assert not comp.available and comp.rows == []
+
+
+def test_wave_comparison_hidden_when_segment_changed_by_fewer_than_k():
+    """Difference attack: 10 before, 11 after in a segment -> the newcomer's answers leak."""
+    base, follow = _waves(10, 11)
+    comp = wave_comparison(follow)
+    assert comp.rows and all(r.suppressed and r.change is None and r.mean_after is None for r in comp.rows)
+
+
+def test_wave_comparison_shown_when_change_is_at_least_k():
+    base, follow = _waves(10, 10 + K)
+    assert all(not r.suppressed for r in wave_comparison(follow).rows)
+
+
+def test_wave_comparison_for_a_hidden_segment_reveals_nothing():
+    base, follow = _waves(10, 10, sector_code="HEL")
+    add_responses(base, 2, sector_code="BYU")
+    add_responses(follow, 2, sector_code="BYU")
+    comp = wave_comparison(follow, segment="sector", value="BYU")
+    assert all(r.suppressed and r.mean_before is None for r in comp.rows)
+    visible = wave_comparison(follow, segment="sector", value="HEL")
+    # HEL is the complement of hidden BYU in each wave's breakdown, so it is hidden too.
+    assert all(r.suppressed for r in visible.rows)
+
+
+def test_chart_geometry_has_a_bar_per_wave_and_none_for_hidden_rows():
+    base, follow = _waves(10, 10)
+    chart = results.comparison_chart(wave_comparison(follow))
+    assert chart["rows"] and all(len(r["bars"]) == 2 and r["bars"][1]["w"] > 0 for r in chart["rows"])
+    base2, follow2 = _waves(10, 12)
+    hidden = results.comparison_chart(wave_comparison(follow2))
+    assert all(b["w"] == 0 for r in hidden["rows"] for b in r["bars"])
