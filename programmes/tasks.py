@@ -1,38 +1,75 @@
-"""Celery tasks for programmes: thin wrappers that load by id and call a service.
+"""Celery tasks for programmes: thin wrappers that take ids and call programmes/notifications.py.
 
 Services queue these with transaction.on_commit, so a rolled-back change sends nothing.
-The e-mail bodies (and the outbox that makes each e-mail go out once) are filled in by
-the e-mail work (issue 6); until then the tasks exist so services can queue them.
+Each is safe to run twice: every e-mail is an outbox row under a unique key.
 """
 
 from celery import shared_task
 
+from programmes import notifications
 
-@shared_task
+
+@shared_task(ignore_result=True)
 def session_published(session_id: int) -> None:
-    """Invite the eligible leaders to a newly published session."""
+    """Invite the eligible leaders to a newly published session, one task per chunk."""
+    for chunk in notifications.session_invitations_queue(session_id=session_id):
+        session_invitations_send.delay(session_id, chunk)
 
 
-@shared_task
+@shared_task(ignore_result=True)
+def session_invitations_send(session_id: int, leader_ids: list[int]) -> None:
+    """Queue the invitations for one chunk of leaders (at most INVITATION_CHUNK)."""
+    notifications.session_invitations_send(session_id=session_id, leader_ids=leader_ids)
+
+
+@shared_task(ignore_result=True)
 def session_changed(session_id: int) -> None:
     """Tell registered leaders that a session's time or place changed (new SEQUENCE)."""
+    notifications.session_changed_queue(session_id=session_id)
 
 
-@shared_task
+@shared_task(ignore_result=True)
 def session_cancelled(session_id: int) -> None:
     """Tell registered leaders that a session is cancelled (METHOD:CANCEL)."""
+    notifications.session_cancelled_queue(session_id=session_id)
 
 
-@shared_task
+@shared_task(ignore_result=True)
 def registration_confirmed(registration_id: int) -> None:
     """Confirm a registration (or waiting-list place) with a calendar entry."""
+    notifications.registration_confirmed_queue(registration_id=registration_id)
 
 
-@shared_task
+@shared_task(ignore_result=True)
 def registration_cancelled(registration_id: int) -> None:
     """Confirm a cancellation (METHOD:CANCEL for the leader's calendar)."""
+    notifications.registration_cancelled_queue(registration_id=registration_id)
 
 
-@shared_task
+@shared_task(ignore_result=True)
 def registration_promoted(registration_id: int) -> None:
     """Tell a leader they moved from the waiting list to a confirmed seat."""
+    notifications.registration_promoted_queue(registration_id=registration_id)
+
+
+@shared_task(ignore_result=True)
+def session_reminders_send() -> None:
+    """Beat, every 15 minutes: reminders for sessions starting in 24–48 hours."""
+    notifications.session_reminders_queue()
+
+
+@shared_task(ignore_result=True)
+def report_build(kind: str, params: dict, user_id: int) -> None:
+    """Build a large PDF report (programme progress, summary) into the cache (issue 7).
+
+    The view polls the job status in the cache and offers the download when it is done.
+    Safe to run twice: the result is keyed by a fingerprint of the data, so a second run
+    either finds the PDF already there or stores an identical one.
+    """
+    from django.contrib.auth import get_user_model
+
+    from programmes import reports
+
+    user = get_user_model().objects.filter(pk=user_id).first()
+    if user is not None:
+        reports.build_into_cache(kind, params, user)

@@ -1,0 +1,306 @@
+"""Who gets which e-mail about sessions and registrations, and what it says.
+
+The `*_queue` functions (called by programmes/tasks.py) decide the recipients and put
+one outbox row per person under a key naming the event. The `@renderer` functions run
+at send time: they render the session as it is *now*, and raise Skip when the message
+has been overtaken (the session changed again, was cancelled, the seat is gone).
+
+Keys carry what makes an event distinct: a registration's `created_at` (a cancelled
+registration that is re-used gets a new one), the session's SEQUENCE for anything with
+a calendar entry (a change produces a new message; the old one is superseded).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from programmes.calendar import session_ics
+from programmes.models import ProgrammeEnrolment, Registration, Session
+from toppleder.mail import Email, Item, Skip, absolute_url, mail_enqueue, mail_enqueue_many, render_email, renderer
+from toppleder.models import Leader, OutboxMessage
+
+Kind = OutboxMessage.Kind
+# Invitations are queued in chunks of this many people per task, so a big programme
+# never becomes one long task, and each message is then delivered by its own task.
+INVITATION_CHUNK = 100
+# Reminders go to sessions starting between 24 and 48 hours from now; the beat job runs
+# every 15 minutes and the key makes a repeat a no-op.
+REMINDER_WINDOW = (timedelta(hours=24), timedelta(hours=48))
+ACTIVE = (Registration.Status.CONFIRMED, Registration.Status.WAITLISTED)
+
+
+def _ts(value) -> int:
+    return int(value.timestamp() * 1000) if value else 0
+
+
+def session_url(session: Session) -> str:
+    return absolute_url("programmes:session_detail", session.pk, fallback=f"/sessions/{session.pk}/")
+
+
+def eligible_leaders(session: Session):
+    """Enrolled, active leaders the session is open to (reserved sessions: their groups)."""
+    leaders = Leader.objects.filter(
+        enrolments__programme_id=session.programme_id,
+        enrolments__status=ProgrammeEnrolment.Status.ENROLLED,
+        user__is_active=True,
+    )
+    groups = list(session.reserved_for_groups.values_list("pk", flat=True))
+    if groups:
+        leaders = leaders.filter(leader_groups__in=groups)
+    return leaders.distinct()
+
+
+# --- Queueing ----------------------------------------------------------------------
+def session_invitations_queue(*, session_id: int) -> list[list[int]]:
+    """Split the eligible leaders of a published session into chunks (one task each)."""
+    session = Session.objects.filter(pk=session_id, status=Session.Status.PUBLISHED).first()
+    if session is None:
+        return []
+    already = Registration.objects.filter(session=session, status__in=ACTIVE).values_list("leader_id", flat=True)
+    ids = list(eligible_leaders(session).exclude(pk__in=already).order_by("pk").values_list("pk", flat=True))
+    return [ids[i : i + INVITATION_CHUNK] for i in range(0, len(ids), INVITATION_CHUNK)]
+
+
+def session_invitations_send(*, session_id: int, leader_ids: list[int]) -> int:
+    """Queue one invitation per leader in the chunk (idempotent: keyed per session and person)."""
+    session = Session.objects.filter(pk=session_id, status=Session.Status.PUBLISHED).first()
+    if session is None:
+        return 0
+    leaders = Leader.objects.filter(pk__in=leader_ids).select_related("user")
+    with transaction.atomic():
+        return mail_enqueue_many(
+            Item(
+                kind=Kind.SESSION_INVITATION,
+                user=leader.user,
+                key=f"session_invitation:{session.pk}:{leader.user_id}",
+                obj=session,
+                object_ref=session.title,
+            )
+            for leader in leaders
+        )
+
+
+def _registration(registration_id: int) -> Registration | None:
+    return (
+        Registration.objects.select_related("session", "session__programme", "leader__user")
+        .filter(pk=registration_id)
+        .first()
+    )
+
+
+def registration_confirmed_queue(*, registration_id: int) -> OutboxMessage | None:
+    reg = _registration(registration_id)
+    if reg is None or reg.status not in ACTIVE:
+        return None
+    waitlisted = reg.status == Registration.Status.WAITLISTED
+    return mail_enqueue(
+        kind=Kind.REGISTRATION_WAITLISTED if waitlisted else Kind.REGISTRATION_CONFIRMED,
+        user=reg.leader.user,
+        key=f"registration_confirmed:{reg.pk}:{reg.session.sequence}:{_ts(reg.created_at)}",
+        obj=reg,
+        object_ref=reg.session.title,
+        params={"sequence": reg.session.sequence, "status": reg.status},
+    )
+
+
+def registration_cancelled_queue(*, registration_id: int) -> OutboxMessage | None:
+    reg = _registration(registration_id)
+    if reg is None or reg.status != Registration.Status.CANCELLED:
+        return None
+    return mail_enqueue(
+        kind=Kind.REGISTRATION_CANCELLED,
+        user=reg.leader.user,
+        key=f"registration_cancelled:{reg.pk}:{_ts(reg.cancelled_at)}",
+        obj=reg,
+        object_ref=reg.session.title,
+    )
+
+
+def registration_promoted_queue(*, registration_id: int) -> OutboxMessage | None:
+    reg = _registration(registration_id)
+    if reg is None or reg.status != Registration.Status.CONFIRMED:
+        return None
+    return mail_enqueue(
+        kind=Kind.REGISTRATION_PROMOTED,
+        user=reg.leader.user,
+        key=f"registration_promoted:{reg.pk}:{_ts(reg.promoted_at)}",
+        obj=reg,
+        object_ref=reg.session.title,
+    )
+
+
+def _to_registrants(session: Session, kind: str, key_prefix: str, statuses, params: dict) -> int:
+    regs = Registration.objects.filter(session=session, status__in=statuses).select_related("leader__user")
+    with transaction.atomic():
+        return mail_enqueue_many(
+            Item(
+                kind=kind,
+                user=reg.leader.user,
+                key=f"{key_prefix}:{reg.pk}",
+                obj=reg,
+                object_ref=session.title,
+                params=params,
+            )
+            for reg in regs
+        )
+
+
+def session_changed_queue(*, session_id: int) -> int:
+    """The time or place changed: everyone signed up or waiting hears the new facts."""
+    session = Session.objects.filter(pk=session_id, status=Session.Status.PUBLISHED).first()
+    if session is None:
+        return 0
+    return _to_registrants(
+        session, Kind.SESSION_CHANGED, f"session_changed:{session.pk}:{session.sequence}", ACTIVE,
+        {"sequence": session.sequence},
+    )
+
+
+def session_cancelled_queue(*, session_id: int) -> int:
+    """METHOD:CANCEL to everyone signed up or waiting; queued invitations and reminders
+    for the session are skipped when their turn comes (their renderers see the status)."""
+    session = Session.objects.filter(pk=session_id, status=Session.Status.CANCELLED).first()
+    if session is None:
+        return 0
+    return _to_registrants(session, Kind.SESSION_CANCELLED, f"session_cancelled:{session.pk}", ACTIVE, {})
+
+
+def session_reminders_queue(*, now=None) -> int:
+    """Reminders for confirmed seats in sessions starting 24–48 hours from now."""
+    now = now or timezone.now()
+    regs = (
+        Registration.objects.filter(
+            status=Registration.Status.CONFIRMED,
+            session__status=Session.Status.PUBLISHED,
+            session__starts_at__gt=now + REMINDER_WINDOW[0],
+            session__starts_at__lte=now + REMINDER_WINDOW[1],
+        )
+        .select_related("session", "leader__user")
+        .order_by("pk")
+    )
+    with transaction.atomic():
+        return mail_enqueue_many(
+            Item(
+                kind=Kind.SESSION_REMINDER,
+                user=reg.leader.user,
+                key=f"reminder48:{reg.pk}:{reg.session.sequence}",
+                obj=reg,
+                object_ref=reg.session.title,
+                params={"sequence": reg.session.sequence},
+            )
+            for reg in regs
+        )
+
+
+# --- Rendering (at send time) -------------------------------------------------------
+def _email(name: str, message: OutboxMessage, session: Session, *, method: str = "", attendee=None, **extra) -> Email:
+    if message.recipient is None:
+        raise Skip("The recipient no longer exists.")
+    context = {
+        "user": message.recipient,
+        "session": session,
+        "session_url": session_url(session),
+        "programme_url": absolute_url(
+            "programmes:programme_detail", session.programme_id, fallback=f"/programmes/{session.programme_id}/"
+        ),
+        **extra,
+    }
+    email = render_email(name, context, language=message.language)
+    if method:
+        email.ics = session_ics(session, method, attendee=attendee).decode()
+        email.ics_method = method
+    return email
+
+
+def _check_sequence(message: OutboxMessage, session: Session) -> None:
+    wanted = message.params.get("sequence")
+    if wanted is not None and wanted != session.sequence:
+        raise Skip(f"Superseded: the session changed (sequence {wanted} → {session.sequence}).")
+
+
+def _check_open(session: Session) -> None:
+    if session.status != Session.Status.PUBLISHED:
+        raise Skip(f"Not sent: the session is {session.status}.")
+    if session.starts_at <= timezone.now():
+        raise Skip("Not sent: the session has already started.")
+
+
+def _load_registration(message: OutboxMessage) -> Registration:
+    reg = _registration(message.object_id)
+    if reg is None:
+        raise Skip("The registration no longer exists.")
+    return reg
+
+
+@renderer(Kind.SESSION_INVITATION)
+def render_invitation(message: OutboxMessage) -> Email:
+    session = Session.objects.select_related("programme").filter(pk=message.object_id).first()
+    if session is None:
+        raise Skip("The session no longer exists.")
+    _check_open(session)
+    return _email("session-invitation", message, session, method="REQUEST")
+
+
+@renderer(Kind.REGISTRATION_CONFIRMED)
+@renderer(Kind.REGISTRATION_WAITLISTED)
+def render_confirmation(message: OutboxMessage) -> Email:
+    reg = _load_registration(message)
+    if reg.status != message.params.get("status"):
+        raise Skip(f"Superseded: the registration is now {reg.status}.")
+    _check_open(reg.session)
+    _check_sequence(message, reg.session)
+    if reg.status == Registration.Status.WAITLISTED:
+        return _email("registration-confirmed", message, reg.session, registration=reg, waitlisted=True)
+    return _email("registration-confirmed", message, reg.session, method="REQUEST", attendee=reg.leader, registration=reg)
+
+
+@renderer(Kind.REGISTRATION_PROMOTED)
+def render_promotion(message: OutboxMessage) -> Email:
+    reg = _load_registration(message)
+    if reg.status != Registration.Status.CONFIRMED:
+        raise Skip(f"Superseded: the registration is now {reg.status}.")
+    _check_open(reg.session)
+    return _email("registration-promoted", message, reg.session, method="REQUEST", attendee=reg.leader, registration=reg)
+
+
+@renderer(Kind.REGISTRATION_CANCELLED)
+def render_cancellation(message: OutboxMessage) -> Email:
+    reg = _load_registration(message)
+    if reg.status != Registration.Status.CANCELLED:
+        raise Skip("Superseded: the leader signed up again.")
+    return _email("registration-cancelled", message, reg.session, method="CANCEL", attendee=reg.leader, registration=reg)
+
+
+@renderer(Kind.SESSION_CHANGED)
+def render_change(message: OutboxMessage) -> Email:
+    reg = _load_registration(message)
+    if reg.status not in ACTIVE:
+        raise Skip(f"Not sent: the registration is {reg.status}.")
+    _check_open(reg.session)
+    _check_sequence(message, reg.session)
+    confirmed = reg.status == Registration.Status.CONFIRMED
+    return _email(
+        "session-changed", message, reg.session,
+        method="REQUEST" if confirmed else "", attendee=reg.leader if confirmed else None, registration=reg,
+    )
+
+
+@renderer(Kind.SESSION_CANCELLED)
+def render_session_cancelled(message: OutboxMessage) -> Email:
+    reg = _load_registration(message)
+    if reg.session.status != Session.Status.CANCELLED:
+        raise Skip(f"Not sent: the session is {reg.session.status}.")
+    return _email("session-cancelled", message, reg.session, method="CANCEL", attendee=reg.leader, registration=reg)
+
+
+@renderer(Kind.SESSION_REMINDER)
+def render_reminder(message: OutboxMessage) -> Email:
+    reg = _load_registration(message)
+    if reg.status != Registration.Status.CONFIRMED:
+        raise Skip(f"Not sent: the registration is {reg.status}.")
+    _check_open(reg.session)
+    _check_sequence(message, reg.session)
+    return _email("session-reminder", message, reg.session, registration=reg)
