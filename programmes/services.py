@@ -513,16 +513,20 @@ def _check_material_file(file) -> None:
     ext = os.path.splitext(name)[1].lower().lstrip(".")
     if ext not in MATERIAL_TYPES:
         raise ValidationError(
-            {"file": _("Allowed file types: PDF, Word, PowerPoint, Excel, PNG, JPG and text.")}, code="type"
+            {
+                "file": ValidationError(
+                    _("Allowed file types: PDF, Word, PowerPoint, Excel, PNG, JPG and text."), code="type"
+                )
+            }
         )
     size = getattr(file, "size", None)
     if size is None:
         file.seek(0, os.SEEK_END)
         size = file.tell()
     if size > MATERIAL_MAX_BYTES:
-        raise ValidationError({"file": _("The file is larger than 20 MB.")}, code="size")
+        raise ValidationError({"file": ValidationError(_("The file is larger than 20 MB."), code="size")})
     if size == 0:
-        raise ValidationError({"file": _("The file is empty.")}, code="empty")
+        raise ValidationError({"file": ValidationError(_("The file is empty."), code="empty")})
     file.seek(0)
     head = file.read(2048)
     file.seek(0)
@@ -533,9 +537,13 @@ def _check_material_file(file) -> None:
     looks_html = any(lowered.startswith(m) for m in _HTML_MARKERS) or b"<script" in lowered
     if magic is None:
         if looks_html or b"\x00" in head:
-            raise ValidationError({"file": _("The file's content does not match its type.")}, code="content")
+            raise ValidationError(
+                {"file": ValidationError(_("The file's content does not match its type."), code="content")}
+            )
     elif not head.startswith(magic):
-        raise ValidationError({"file": _("The file's content does not match its type.")}, code="content")
+        raise ValidationError(
+            {"file": ValidationError(_("The file's content does not match its type."), code="content")}
+        )
 
 
 def material_add(*, session: Session, title: str, url: str = "", file=None, by) -> Material:
