@@ -1,0 +1,490 @@
+"""Session pages: details, sign-up/cancel, HR management, waiting list, attendance, commitments, materials."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from programmes import services
+from programmes.models import Commitment, Contributor, Material, Registration, Session, WaitlistChange
+from tests.factories import LeaderFactory, LeaderGroupFactory, UserFactory
+from tests.programmes.factories import RegistrationFactory, SessionFactory, enrolled_leader
+from tests.programmes.web import *  # noqa: F403
+from tests.programmes.web import login
+
+pytestmark = pytest.mark.django_db
+
+
+def url(name, session, *args):
+    return reverse(f"programmes:{name}", args=[session.pk, *args])
+
+
+def messages_of(response):
+    return [(m.level_tag, str(m)) for m in response.context["messages"]]
+
+
+# --- the session page ---
+
+
+def test_leader_sees_session_with_one_click_sign_up(me_client, session):
+    r = me_client.get(url("session_detail", session))
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert url("registration_create", session) in html
+    assert f"«{session.title}»" in html
+    assert "registrations" not in r.context  # no HR lists for a leader
+
+
+def test_leader_sees_waiting_list_position_and_leave_button(client, programme, me):
+    session = SessionFactory(programme=programme, capacity=1)
+    RegistrationFactory(session=session, leader=enrolled_leader(programme))
+    RegistrationFactory(
+        session=session, leader=enrolled_leader(programme), status="waitlisted", waitlist_position=1
+    )
+    RegistrationFactory(session=session, leader=me, status="waitlisted", waitlist_position=2)
+    r = login(client, me.user).get(url("session_detail", session))
+    assert r.context["my_position"] == 2
+    assert url("registration_cancel", session) in r.content.decode()
+
+
+def test_leader_b_gets_404_on_a_session_of_another_programme(other_client, session):
+    assert other_client.get(url("session_detail", session)).status_code == 404
+
+
+def test_leader_gets_404_on_a_draft_session(me_client, programme):
+    draft = SessionFactory(programme=programme, status=Session.Status.DRAFT)
+    assert me_client.get(url("session_detail", draft)).status_code == 404
+
+
+def test_leader_gets_404_on_a_session_reserved_for_another_group(me_client, programme):
+    reserved = SessionFactory(programme=programme)
+    reserved.reserved_for_groups.add(LeaderGroupFactory(members=[LeaderFactory()]))
+    assert me_client.get(url("session_detail", reserved)).status_code == 404
+
+
+def test_session_page_needs_login(client, session):
+    r = client.get(url("session_detail", session))
+    assert r.status_code == 302 and "/accounts/login/" in r["Location"]
+
+
+def test_session_page_refuses_post(me_client, session):
+    assert me_client.post(url("session_detail", session)).status_code == 405
+
+
+def test_hr_sees_registrations_waiting_list_and_actions(hr_client, programme, session):
+    confirmed = RegistrationFactory(session=session, leader=enrolled_leader(programme))
+    waiting = RegistrationFactory(
+        session=session, leader=enrolled_leader(programme), status="waitlisted", waitlist_position=1
+    )
+    r = hr_client.get(url("session_detail", session))
+    assert r.status_code == 200
+    assert r.context["registrations"] == [confirmed]
+    assert r.context["waitlist"] == [waiting]
+    html = r.content.decode()
+    assert url("attendance_record", session) in html
+    assert url("waitlist_move", session, waiting.pk) in html
+    assert url("session_action", session, "complete") in html
+
+
+# --- sign up and cancel ---
+
+
+def test_leader_signs_up_in_one_click(me_client, me, session):
+    r = me_client.post(url("registration_create", session))
+    assert r.status_code == 302 and r["Location"] == url("session_detail", session)
+    assert Registration.objects.get(session=session, leader=me).status == "confirmed"
+
+
+def test_sign_up_from_the_dashboard_returns_to_the_dashboard(me_client, session):
+    r = me_client.post(url("registration_create", session), {"next": "/"})
+    assert r["Location"] == "/"
+
+
+def test_sign_up_never_redirects_off_site(me_client, session):
+    r = me_client.post(url("registration_create", session), {"next": "https://evil.example/"})
+    assert r["Location"] == url("session_detail", session)
+
+
+def test_sign_up_when_full_joins_the_waiting_list(client, programme, me):
+    session = SessionFactory(programme=programme, capacity=1)
+    RegistrationFactory(session=session, leader=enrolled_leader(programme))
+    r = login(client, me.user).post(url("registration_create", session), follow=True)
+    reg = Registration.objects.get(session=session, leader=me)
+    assert reg.status == "waitlisted" and reg.waitlist_position == 1
+    assert [lvl for lvl, _ in messages_of(r)] == ["info"]
+
+
+def test_signing_up_twice_shows_an_error_and_keeps_one_registration(me_client, me, session):
+    me_client.post(url("registration_create", session))
+    r = me_client.post(url("registration_create", session), follow=True)
+    assert Registration.objects.filter(session=session, leader=me).count() == 1
+    assert messages_of(r)[-1][0] == "error"
+
+
+def test_sign_up_after_the_deadline_is_refused(me_client, me, programme):
+    session = SessionFactory(programme=programme, registration_deadline=timezone.now() - timedelta(hours=1))
+    r = me_client.post(url("registration_create", session), follow=True)
+    assert not Registration.objects.filter(session=session).exists()
+    assert messages_of(r)[-1][0] == "error"
+
+
+def test_lock_contention_says_try_again_not_500(me_client, session, monkeypatch):
+    def busy(**kwargs):
+        raise services.RegistrationBusy()
+
+    monkeypatch.setattr(services, "registration_create", busy)
+    r = me_client.post(url("registration_create", session), follow=True)
+    assert r.status_code == 200
+    assert messages_of(r)[-1][0] == "warning"
+    assert not Registration.objects.filter(session=session).exists()
+
+
+def test_sign_up_is_post_only(me_client, session):
+    assert me_client.get(url("registration_create", session)).status_code == 405
+
+
+def test_leader_b_cannot_sign_up_for_another_programme(other_client, session):
+    assert other_client.post(url("registration_create", session)).status_code == 404
+    assert not Registration.objects.filter(session=session).exists()
+
+
+def test_hr_without_a_leader_profile_cannot_sign_up(hr_client, session):
+    assert hr_client.post(url("registration_create", session)).status_code == 403
+
+
+def test_cancel_frees_the_seat_for_the_first_waiting(client, programme, me):
+    session = SessionFactory(programme=programme, capacity=1)
+    mine = RegistrationFactory(session=session, leader=me)
+    waiting = RegistrationFactory(
+        session=session, leader=enrolled_leader(programme), status="waitlisted", waitlist_position=1
+    )
+    r = login(client, me.user).post(url("registration_cancel", session))
+    assert r.status_code == 302
+    mine.refresh_from_db()
+    waiting.refresh_from_db()
+    assert mine.status == "cancelled" and waiting.status == "confirmed"
+
+
+def test_leader_leaves_the_waiting_list(client, programme, me):
+    session = SessionFactory(programme=programme, capacity=1)
+    RegistrationFactory(session=session, leader=enrolled_leader(programme))
+    mine = RegistrationFactory(session=session, leader=me, status="waitlisted", waitlist_position=1)
+    login(client, me.user).post(url("registration_cancel", session))
+    mine.refresh_from_db()
+    assert mine.status == "cancelled" and mine.waitlist_position is None
+
+
+def test_cancel_without_a_registration_is_404(me_client, session):
+    assert me_client.post(url("registration_cancel", session)).status_code == 404
+
+
+def test_cancel_is_post_only(me_client, me, session):
+    RegistrationFactory(session=session, leader=me)
+    assert me_client.get(url("registration_cancel", session)).status_code == 405
+    assert Registration.objects.get(session=session, leader=me).status == "confirmed"
+
+
+def test_leader_b_cannot_cancel_my_registration(other_client, me, session):
+    RegistrationFactory(session=session, leader=me)
+    assert other_client.post(url("registration_cancel", session)).status_code == 404
+    assert Registration.objects.get(session=session, leader=me).status == "confirmed"
+
+
+# --- HR: create, edit, publish/cancel/complete ---
+
+
+def session_data(**over):
+    starts = (timezone.localtime() + timedelta(days=14)).replace(hour=9, minute=0, second=0, microsecond=0)
+    data = {
+        "kind": "theme_gathering",
+        "title": "Frokostmøte om samhandling",
+        "theme": "Samhandling",
+        "starts_at": starts.strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": (starts + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
+        "format": "in_person",
+        "place": "Rådhuset",
+        "capacity": "30",
+    }
+    data.update(over)
+    return data
+
+
+def test_hr_creates_a_draft_session(hr_client, programme):
+    r = hr_client.post(reverse("programmes:session_create", args=[programme.pk]), session_data())
+    session = Session.objects.get(title="Frokostmøte om samhandling")
+    assert r.status_code == 302 and r["Location"] == url("session_edit", session)
+    assert session.status == "draft" and session.capacity == 30
+
+
+def test_session_ending_before_it_starts_is_refused(hr_client, programme):
+    data = session_data()
+    data["ends_at"], data["starts_at"] = data["starts_at"], data["ends_at"]
+    r = hr_client.post(reverse("programmes:session_create", args=[programme.pk]), data)
+    assert r.status_code == 200 and r.context["form"].errors["ends_at"]
+    assert not Session.objects.filter(title="Frokostmøte om samhandling").exists()
+
+
+def test_session_create_is_hr_only(me_client, programme):
+    r = me_client.post(reverse("programmes:session_create", args=[programme.pk]), session_data())
+    assert r.status_code == 403
+    assert not Session.objects.filter(title="Frokostmøte om samhandling").exists()
+
+
+def test_hr_edits_a_session(hr_client, session):
+    r = hr_client.post(url("session_edit", session), session_data(title="Nytt tema", capacity="25"))
+    assert r.status_code == 302
+    session.refresh_from_db()
+    assert session.title == "Nytt tema" and session.capacity == 25
+
+
+def test_capacity_below_confirmed_is_refused(hr_client, programme):
+    session = SessionFactory(programme=programme, capacity=3)
+    for _ in range(2):
+        RegistrationFactory(session=session, leader=enrolled_leader(programme))
+    r = hr_client.post(url("session_edit", session), session_data(capacity="1"))
+    assert r.status_code == 400 and r.context["form"].errors["capacity"]
+    session.refresh_from_db()
+    assert session.capacity == 3
+
+
+def test_session_edit_is_hr_only(me_client, session):
+    assert me_client.get(url("session_edit", session)).status_code == 403
+    assert me_client.post(url("session_edit", session), session_data(title="Hack")).status_code == 403
+
+
+def test_hr_publishes_a_draft(hr_client, programme):
+    draft = SessionFactory(programme=programme, status=Session.Status.DRAFT)
+    r = hr_client.post(url("session_action", draft, "publish"))
+    assert r.status_code == 302
+    draft.refresh_from_db()
+    assert draft.status == "published"
+
+
+def test_hr_cancels_and_completes(hr_client, programme):
+    a, b = SessionFactory(programme=programme), SessionFactory(programme=programme)
+    hr_client.post(url("session_action", a, "cancel"))
+    hr_client.post(url("session_action", b, "complete"))
+    a.refresh_from_db()
+    b.refresh_from_db()
+    assert (a.status, b.status) == ("cancelled", "completed")
+
+
+def test_publishing_a_published_session_is_an_error(hr_client, session):
+    r = hr_client.post(url("session_action", session, "publish"), follow=True)
+    assert messages_of(r)[-1][0] == "error"
+
+
+def test_session_actions_are_post_only_and_hr_only(hr_client, client, me, session):
+    assert hr_client.get(url("session_action", session, "cancel")).status_code == 405
+    assert login(client, me.user).post(url("session_action", session, "cancel")).status_code == 403
+    session.refresh_from_db()
+    assert session.status == "published"
+
+
+# --- contributors and materials ---
+
+
+def test_hr_adds_and_removes_a_contributor(hr_client, session):
+    r = hr_client.post(
+        url("contributor_add", session), {"name": "Prof. Ada", "affiliation": "BI", "kind": "academia"}
+    )
+    assert r.status_code == 302
+    contributor = Contributor.objects.get(session=session)
+    hr_client.post(url("contributor_remove", session, contributor.pk))
+    assert not Contributor.objects.filter(session=session).exists()
+
+
+def test_contributor_with_bad_kind_shows_the_form(hr_client, session):
+    r = hr_client.post(url("contributor_add", session), {"name": "X", "kind": "wizard"})
+    assert r.status_code == 400 and r.context["contributor_form"].errors["kind"]
+    assert not Contributor.objects.exists()
+
+
+def test_contributor_add_is_hr_only(me_client, session):
+    assert me_client.post(url("contributor_add", session), {"name": "X", "kind": "academia"}).status_code == 403
+
+
+PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+    return tmp_path
+
+
+def test_hr_uploads_material_and_leader_downloads_it_as_attachment(hr_client, client, me, session, media):
+    upload = SimpleUploadedFile("program.pdf", PDF, content_type="application/pdf")
+    r = hr_client.post(url("material_add", session), {"title": "Program", "file": upload})
+    assert r.status_code == 302
+    material = Material.objects.get(session=session)
+    r = login(client, me.user).get(url("material_download", session, material.pk))
+    assert r.status_code == 200
+    assert r["Content-Disposition"].startswith("attachment;")
+    assert r["X-Content-Type-Options"] == "nosniff"
+    assert b"".join(r.streaming_content) == PDF
+
+
+def test_material_with_wrong_type_is_refused(hr_client, session, media):
+    upload = SimpleUploadedFile("evil.html", b"<script>alert(1)</script>", content_type="text/html")
+    r = hr_client.post(url("material_add", session), {"title": "Ondt", "file": upload})
+    assert r.status_code == 400 and r.context["material_form"].errors["file"]
+    assert not Material.objects.exists()
+
+
+def test_material_whose_content_does_not_match_its_name_is_refused(hr_client, session, media):
+    upload = SimpleUploadedFile("fake.pdf", b"<html><script>x</script></html>", content_type="application/pdf")
+    r = hr_client.post(url("material_add", session), {"title": "Falsk", "file": upload})
+    assert r.status_code == 400
+    assert not Material.objects.exists()
+
+
+def test_material_link_is_added_and_removed(hr_client, session):
+    hr_client.post(url("material_add", session), {"title": "Lenke", "url": "https://oslo.kommune.no/"})
+    material = Material.objects.get(session=session)
+    assert material.url == "https://oslo.kommune.no/"
+    hr_client.post(url("material_remove", session, material.pk))
+    assert not Material.objects.exists()
+
+
+def test_leader_b_cannot_download_material(other_client, session, media):
+    material = Material.objects.create(session=session, title="Internt", url="https://x.example/")
+    assert other_client.get(url("material_download", session, material.pk)).status_code == 404
+
+
+def test_material_add_is_hr_only(me_client, session):
+    r = me_client.post(url("material_add", session), {"title": "Lenke", "url": "https://oslo.kommune.no/"})
+    assert r.status_code == 403 and not Material.objects.exists()
+
+
+# --- waiting list ---
+
+
+@pytest.fixture
+def full_session(programme):
+    session = SessionFactory(programme=programme, capacity=1)
+    RegistrationFactory(session=session, leader=enrolled_leader(programme))
+    waiting = [
+        RegistrationFactory(
+            session=session, leader=enrolled_leader(programme), status="waitlisted", waitlist_position=i
+        )
+        for i in (1, 2, 3)
+    ]
+    return session, waiting
+
+
+def test_hr_moves_someone_up_with_a_reason(hr_client, full_session):
+    session, waiting = full_session
+    r = hr_client.post(url("waitlist_move", session, waiting[2].pk), {"new_position": 1, "reason": "Ny toppleder"})
+    assert r.status_code == 302
+    waiting[2].refresh_from_db()
+    assert waiting[2].waitlist_position == 1
+    assert WaitlistChange.objects.get().reason == "Ny toppleder"
+
+
+def test_moving_without_a_reason_changes_nothing(hr_client, full_session):
+    session, waiting = full_session
+    r = hr_client.post(url("waitlist_move", session, waiting[2].pk), {"new_position": 1, "reason": "  "})
+    assert r.status_code == 400
+    waiting[2].refresh_from_db()
+    assert waiting[2].waitlist_position == 3
+    assert not WaitlistChange.objects.exists()
+
+
+def test_moving_to_an_impossible_position_changes_nothing(hr_client, full_session):
+    session, waiting = full_session
+    r = hr_client.post(url("waitlist_move", session, waiting[0].pk), {"new_position": 9, "reason": "x"})
+    assert r.status_code == 400
+    waiting[0].refresh_from_db()
+    assert waiting[0].waitlist_position == 1
+
+
+def test_waitlist_move_is_hr_only_and_post_only(hr_client, client, me, full_session):
+    session, waiting = full_session
+    assert hr_client.get(url("waitlist_move", session, waiting[0].pk)).status_code == 405
+    login(client, me.user)
+    assert client.post(url("waitlist_move", session, waiting[2].pk), {"new_position": 1, "reason": "x"}).status_code == 403
+
+
+def test_hr_favours_newcomers(hr_client, programme, full_session):
+    session, waiting = full_session
+    past = SessionFactory(programme=programme, kind=session.kind, starts_at=timezone.now() - timedelta(days=30))
+    for reg in waiting[:2]:
+        RegistrationFactory(session=past, leader=reg.leader, attendance="attended")
+    r = hr_client.post(url("waitlist_favour_newcomers", session), {"reason": "Nye først"})
+    assert r.status_code == 302
+    waiting[2].refresh_from_db()
+    assert waiting[2].waitlist_position == 1
+
+
+def test_favour_newcomers_needs_a_reason(hr_client, full_session):
+    session, waiting = full_session
+    r = hr_client.post(url("waitlist_favour_newcomers", session), {"reason": ""})
+    assert r.status_code == 400 and r.context["favour_form"].errors["reason"]
+
+
+def test_favour_newcomers_is_hr_only(me_client, full_session):
+    session, _ = full_session
+    assert me_client.post(url("waitlist_favour_newcomers", session), {"reason": "x"}).status_code == 403
+
+
+# --- attendance ---
+
+
+def test_hr_marks_attendance_for_the_whole_session_in_one_form(hr_client, programme, session):
+    regs = [RegistrationFactory(session=session, leader=enrolled_leader(programme)) for _ in range(3)]
+    data = {f"r{regs[0].pk}": "attended", f"r{regs[1].pk}": "no_show", f"r{regs[2].pk}": "unknown"}
+    r = hr_client.post(url("attendance_record", session), data)
+    assert r.status_code == 302
+    assert [Registration.objects.get(pk=reg.pk).attendance for reg in regs] == ["attended", "no_show", "unknown"]
+
+
+def test_attendance_with_a_bad_value_saves_nothing(hr_client, programme, session):
+    a, b = (RegistrationFactory(session=session, leader=enrolled_leader(programme)) for _ in range(2))
+    r = hr_client.post(url("attendance_record", session), {f"r{a.pk}": "attended", f"r{b.pk}": "maybe"})
+    assert r.status_code == 400
+    assert Registration.objects.get(pk=a.pk).attendance == "unknown"
+
+
+def test_attendance_is_hr_only_and_post_only(hr_client, client, me, session):
+    reg = RegistrationFactory(session=session, leader=me)
+    assert hr_client.get(url("attendance_record", session)).status_code == 405
+    assert login(client, me.user).post(url("attendance_record", session), {f"r{reg.pk}": "attended"}).status_code == 403
+    reg.refresh_from_db()
+    assert reg.attendance == "unknown"
+
+
+# --- commitments recorded at a session ---
+
+
+def test_hr_records_a_commitment_between_leaders(hr_client, programme, session):
+    a, b = (enrolled_leader(programme) for _ in range(2))
+    RegistrationFactory(session=session, leader=a)
+    RegistrationFactory(session=session, leader=b)
+    r = hr_client.post(
+        url("commitment_create", session),
+        {"text": "Felles innkjøp av velferdsteknologi", "parties": [a.pk, b.pk], "due_date": "2027-01-31"},
+    )
+    assert r.status_code == 302
+    c = Commitment.objects.get()
+    assert set(c.parties.all()) == {a, b} and c.session == session
+    assert set(c.organisations.all()) == {a.organisation, b.organisation}
+
+
+def test_commitment_with_one_party_is_refused(hr_client, programme, session):
+    a = enrolled_leader(programme)
+    RegistrationFactory(session=session, leader=a)
+    r = hr_client.post(url("commitment_create", session), {"text": "Alene", "parties": [a.pk]})
+    assert r.status_code == 400 and r.context["commitment_form"].errors["parties"]
+    assert not Commitment.objects.exists()
+
+
+def test_commitment_create_is_hr_only(me_client, session):
+    assert me_client.post(url("commitment_create", session), {"text": "x"}).status_code == 403
+
+
+def test_plain_user_without_role_sees_no_session(client, session):
+    login(client, UserFactory())
+    assert client.get(url("session_detail", session)).status_code == 404
