@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from programmes.models import Programme
 from toppleder import reference
+from toppleder.fields import EncryptedTextField
 from toppleder.models import Leader, Sector
 
 
@@ -168,7 +169,7 @@ class GroupNote(models.Model):
     group = models.ForeignKey(ReflectionGroup, on_delete=models.CASCADE, related_name="notes")
     meeting = models.ForeignKey(GroupMeeting, on_delete=models.CASCADE, null=True, blank=True, related_name="notes")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    text = models.TextField(_("note"))
+    text = EncryptedTextField(_("note"))
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -312,7 +313,7 @@ class PairMeeting(models.Model):
 
     pair = models.ForeignKey(MentorPair, on_delete=models.CASCADE, related_name="meetings")
     date = models.DateField(_("date"))
-    note = models.TextField(_("private note"), blank=True)
+    note = EncryptedTextField(_("private note"), blank=True)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -1,3 +1,33 @@
+from django.urls import path
+
+from reflection_groups import views
+
 app_name = "reflection_groups"
 
-urlpatterns = []
+urlpatterns = [
+    path("groups/", views.group_list, name="group_list"),
+    path("groups/compose/", views.group_compose, name="compose"),
+    path("groups/compose/<int:programme_pk>/<slug:kind>/", views.proposal, name="proposal"),
+    path("groups/compose/<int:programme_pk>/<slug:kind>/publish/", views.proposal_publish, name="proposal_publish"),
+    path("groups/<int:pk>/", views.group_detail, name="group_detail"),
+    path("groups/<int:pk>/move/", views.group_move, name="group_move"),
+    path("groups/<int:pk>/publish/", views.group_publish, name="group_publish"),
+    path("groups/<int:pk>/notes/", views.note_create, name="note_create"),
+    path("groups/<int:pk>/notes/<int:note_pk>/", views.note_detail, name="note_detail"),
+    path("groups/<int:pk>/meetings/new/", views.meeting_create, name="meeting_create"),
+    path("groups/<int:pk>/meetings/<int:meeting_pk>/", views.meeting_detail, name="meeting_detail"),
+    path("groups/<int:pk>/meetings/<int:meeting_pk>/attendance/", views.attendance_record, name="attendance_record"),
+    path("mentoring/pairs/", views.pair_list, name="pair_list"),
+    path("mentoring/pairs/<int:pk>/", views.pair_detail, name="pair_detail"),
+    path("mentoring/pairs/<int:pk>/meetings/", views.pair_meeting_create, name="pair_meeting_create"),
+    path("mentoring/pairs/<int:pk>/agreement/", views.pair_agreement, name="pair_agreement"),
+    path("mentoring/pairs/<int:pk>/fit/", views.pair_fit, name="pair_fit"),
+    path("mentoring/pairs/<int:pk>/new-match/", views.pair_rematch, name="pair_rematch"),
+    path("mentoring/pairs/<int:pk>/publish/", views.pair_publish, name="pair_publish"),
+    path("mentoring/pairs/<int:pk>/close/", views.pair_close, name="pair_close"),
+    path("mentoring/match/", views.pair_match, name="pair_match"),
+    path("mentoring/match/add/", views.pair_create, name="pair_create"),
+    path("mentoring/match/publish/", views.pairs_publish, name="pairs_publish"),
+    path("mentoring/mentor-profile/", views.mentor_profile, name="mentor_profile"),
+    path("mentoring/wish/", views.mentee_wish, name="mentee_wish"),
+]

@@ -1,0 +1,667 @@
+"""Every state change of groups and pairs. Keyword-only, validating first, in a transaction.
+
+Views, admin actions, tasks and commands call these; nothing here renders or reads a request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from programmes.models import Programme, ProgrammeEnrolment
+from reflection_groups import matching, tasks
+from reflection_groups.models import (
+    GroupMeeting,
+    GroupMembership,
+    GroupNote,
+    MeetingAttendance,
+    MenteeWish,
+    MentoringScheme,
+    MentorPair,
+    MentorProfile,
+    PairMeeting,
+    ReflectionGroup,
+    prompt_questions,
+    prompt_theme_choices,
+)
+from toppleder.models import Leader, Organisation, User
+
+Kind = ReflectionGroup.Kind
+# Which leader level each composed kind draws from (network groups are open to every level).
+KIND_LEVEL = {Kind.REFLECTION: Leader.Level.TOP, Kind.SELF_DRIVEN: Leader.Level.MIDDLE}
+
+
+# --------------------------------------------------------------------------- helpers
+def organisation_tree() -> tuple[dict[int, int | None], dict[int, str]]:
+    rows = Organisation.objects.values_list("pk", "governed_by_id", "name")
+    return {pk: parent for pk, parent, _n in rows}, {pk: name for pk, _p, name in rows}
+
+
+def lines() -> matching.Lines:
+    governed_by, names = organisation_tree()
+    return matching.Lines(governed_by, names)
+
+
+def _candidate(leader: Leader) -> matching.Candidate:
+    return matching.Candidate(
+        id=leader.pk,
+        organisation_id=leader.organisation_id,
+        sector_id=leader.organisation.sector_id,
+        is_new=leader.is_new_top_leader,
+        name=leader.name,
+    )
+
+
+def group_rule_warnings(members: list[Leader], the_lines: matching.Lines | None = None) -> list[str]:
+    """Human-readable hard-rule breaks in a set of members (empty when the rules hold)."""
+    the_lines = the_lines or lines()
+    by_id = {m.pk: m for m in members}
+    out = []
+    for a, b, reason in matching.hard_rule_violations([[_candidate(m) for m in members]], the_lines):
+        la, lb = by_id[a.id], by_id[b.id]
+        if reason == "same_organisation":
+            out.append(
+                _("%(a)s and %(b)s are from the same organisation (%(org)s).")
+                % {"a": la.name, "b": lb.name, "org": la.organisation.name}
+            )
+        else:
+            out.append(
+                _("%(a)s (%(org_a)s) and %(b)s (%(org_b)s) are in the same line of command.")
+                % {"a": la.name, "org_a": la.organisation.name, "b": lb.name, "org_b": lb.organisation.name}
+            )
+    return out
+
+
+# --------------------------------------------------------------------------- composing groups
+@dataclass
+class ComposeResult:
+    groups: list[ReflectionGroup]
+    proposal: matching.Proposal
+
+
+def compose_pool(*, programme: Programme, kind: str, level: int | None = None) -> list[Leader]:
+    """Enrolled leaders of the programme (of the kind's level) not already in an active group of the kind."""
+    level = level if level is not None else KIND_LEVEL.get(kind)
+    qs = Leader.objects.with_org().filter(
+        enrolments__programme=programme, enrolments__status=ProgrammeEnrolment.Status.ENROLLED
+    )
+    if level:
+        qs = qs.filter(level=level)
+    busy = GroupMembership.objects.filter(programme=programme, kind=kind, active=True).exclude(
+        group__status=ReflectionGroup.Status.PROPOSED
+    )
+    return list(qs.exclude(pk__in=busy.values("leader_id")).order_by("pk"))
+
+
+@transaction.atomic
+def group_compose(
+    *,
+    programme: Programme,
+    kind: str = Kind.REFLECTION,
+    size_min: int = 6,
+    size_max: int = 8,
+    level: int | None = None,
+    facilitator: User | None = None,
+    theme: str = "",
+    seed: int = 0,
+) -> ComposeResult:
+    """Propose groups for the pool and save them as `proposed` (replacing earlier proposals).
+
+    Raises ValidationError with the reasons when the hard rules cannot hold: nothing is saved then.
+    """
+    if kind not in Kind.values:
+        raise ValidationError(_("Unknown group kind."))
+    if kind == Kind.NETWORK and not theme.strip():
+        raise ValidationError(_("A network group needs a theme."))
+    if not (2 <= size_min <= size_max <= 20):
+        raise ValidationError(_("The group size must be between 2 and 20, smallest first."))
+    pool = compose_pool(programme=programme, kind=kind, level=level)
+    governed_by, names = organisation_tree()
+    earlier = (
+        GroupMembership.objects.filter(kind=kind)
+        .exclude(group__status=ReflectionGroup.Status.PROPOSED)
+        .values_list("group_id", "leader_id")
+    )
+    history: dict[int, list[int]] = {}
+    for gid, lid in earlier:
+        history.setdefault(gid, []).append(lid)
+    proposal = matching.compose_groups(
+        matching.Pool([_candidate(leader) for leader in pool], governed_by, names),
+        size_min,
+        size_max,
+        history=history.values(),
+        seed=seed,
+    )
+    if not proposal.feasible:
+        raise ValidationError(proposal.problems)
+    ReflectionGroup.objects.filter(programme=programme, kind=kind, status=ReflectionGroup.Status.PROPOSED).delete()
+    last_round = (
+        ReflectionGroup.objects.filter(programme=programme, kind=kind, status=ReflectionGroup.Status.CLOSED).aggregate(
+            r=Max("round_number")
+        )["r"]
+        or 0
+    )
+    label = {
+        Kind.REFLECTION: _("Reflection group"),
+        Kind.SELF_DRIVEN: _("Self-driven group"),
+        Kind.NETWORK: _("Network group"),
+    }[kind]
+    groups = ReflectionGroup.objects.bulk_create(
+        [
+            ReflectionGroup(
+                programme=programme,
+                kind=kind,
+                theme=theme.strip(),
+                name=f"{label} {i}",
+                facilitator=facilitator,
+                round_number=last_round + 1,
+                diversity_score=g.score,
+            )
+            for i, g in enumerate(proposal.groups, start=1)
+        ]
+    )
+    now = timezone.now()
+    GroupMembership.objects.bulk_create(
+        [
+            GroupMembership(group=grp, leader_id=lid, programme=programme, kind=kind, joined=now)
+            for grp, g in zip(groups, proposal.groups, strict=True)
+            for lid in g.member_ids
+        ]
+    )
+    return ComposeResult(groups=groups, proposal=proposal)
+
+
+def _refresh_score(group: ReflectionGroup) -> None:
+    members = list(Leader.objects.with_org().filter(group_memberships__group=group))
+    # A lone group's score against its own pool: sectors and mix relative to the programme's groups.
+    siblings = Leader.objects.with_org().filter(
+        group_memberships__group__programme=group.programme_id,
+        group_memberships__group__kind=group.kind,
+        group_memberships__active=True,
+    )
+    sib = [_candidate(m) for m in siblings]
+    new_fraction = sum(c.is_new for c in sib) / len(sib) if sib else 0.0
+    ctx = matching._Context(lines(), len({c.sector_id for c in sib}) or 1, new_fraction, set())
+    group.diversity_score = matching.group_score([_candidate(m) for m in members], ctx)
+    group.save(update_fields=["diversity_score"])
+
+
+@transaction.atomic
+def group_move_member(
+    *, leader: Leader, from_group: ReflectionGroup, to_group: ReflectionGroup, confirm: bool = False
+) -> list[str]:
+    """Move a member between two groups of the same programme and kind.
+
+    If the move would break a hard rule the warnings are raised as a ValidationError and
+    nothing changes, unless HR confirms (`confirm=True`): then the move happens and the
+    warnings are returned so the page can show them.
+    """
+    if from_group.pk == to_group.pk:
+        raise ValidationError(_("Choose another group to move to."))
+    if (from_group.programme_id, from_group.kind) != (to_group.programme_id, to_group.kind):
+        raise ValidationError(_("A member can only move between groups of the same programme and kind."))
+    if ReflectionGroup.Status.CLOSED in (from_group.status, to_group.status):
+        raise ValidationError(_("Closed groups cannot change."))
+    membership = (
+        GroupMembership.objects.select_for_update().filter(group=from_group, leader=leader, active=True).first()
+    )
+    if membership is None:
+        raise ValidationError(_("%(name)s is not a member of %(group)s.") % {"name": leader.name, "group": from_group})
+    target = list(Leader.objects.with_org().filter(group_memberships__group=to_group))
+    warnings = group_rule_warnings([*target, leader])
+    if warnings and not confirm:
+        raise ValidationError([ValidationError(w, code="hard_rule") for w in warnings])
+    membership.group = to_group
+    membership.joined = timezone.now()
+    membership.seen_at = None
+    membership.save(update_fields=["group", "joined", "seen_at"])
+    _refresh_score(from_group)
+    _refresh_score(to_group)
+    return warnings
+
+
+@transaction.atomic
+def group_add_member(*, group: ReflectionGroup, leader: Leader) -> GroupMembership:
+    """Add a leader to a group; one active group of a kind per programme (also a DB constraint)."""
+    if group.status == ReflectionGroup.Status.CLOSED:
+        raise ValidationError(_("Closed groups cannot change."))
+    taken = (
+        GroupMembership.objects.filter(programme=group.programme_id, kind=group.kind, leader=leader, active=True)
+        .select_related("group")
+        .first()
+    )
+    if taken:
+        raise ValidationError(
+            _("%(name)s is already in %(group)s, a group of the same kind in this programme.")
+            % {"name": leader.name, "group": taken.group.name}
+        )
+    try:
+        with transaction.atomic():
+            return GroupMembership.objects.create(
+                group=group, leader=leader, programme=group.programme, kind=group.kind
+            )
+    except IntegrityError as exc:  # a concurrent add won the race
+        raise ValidationError(_("%(name)s is already in a group of this kind.") % {"name": leader.name}) from exc
+
+
+@transaction.atomic
+def group_create(
+    *,
+    programme: Programme,
+    kind: str,
+    name: str,
+    theme: str = "",
+    facilitator: User | None = None,
+    meeting_rhythm: str = "",
+    members: list[Leader] = (),
+) -> ReflectionGroup:
+    """A hand-made group (network groups are usually put together by interest, not composed)."""
+    if kind == Kind.NETWORK and not theme.strip():
+        raise ValidationError(_("A network group needs a theme."))
+    group = ReflectionGroup.objects.create(
+        programme=programme,
+        kind=kind,
+        name=name.strip(),
+        theme=theme.strip(),
+        facilitator=facilitator,
+        meeting_rhythm=meeting_rhythm,
+    )
+    for leader in members:
+        group_add_member(group=group, leader=leader)
+    return group
+
+
+@transaction.atomic
+def group_publish(*, group: ReflectionGroup, facilitator: User | None = None) -> ReflectionGroup:
+    """Publish a proposed group: members see it on their dashboard and get an introduction e-mail."""
+    group = ReflectionGroup.objects.select_for_update().get(pk=group.pk)
+    if group.status != ReflectionGroup.Status.PROPOSED:
+        raise ValidationError(_("Only a proposed group can be published."))
+    if facilitator is not None:
+        group.facilitator = facilitator
+    if group.kind != Kind.SELF_DRIVEN and group.facilitator_id is None:
+        raise ValidationError(_("Choose a facilitator before publishing %(group)s.") % {"group": group.name})
+    if not group.memberships.exists():
+        raise ValidationError(_("A group without members cannot be published."))
+    group.status = ReflectionGroup.Status.PUBLISHED
+    group.published_at = timezone.now()
+    group.save(update_fields=["status", "published_at", "facilitator"])
+    transaction.on_commit(lambda: tasks.group_published.delay(group.pk))
+    return group
+
+
+@transaction.atomic
+def group_close(*, group: ReflectionGroup) -> ReflectionGroup:
+    """Close a group; its members are free for a group of the same kind in a later round."""
+    group.status = ReflectionGroup.Status.CLOSED
+    group.save(update_fields=["status"])
+    group.memberships.update(active=False)
+    return group
+
+
+# --------------------------------------------------------------------------- meetings and notes
+def is_group_member(user: User, group: ReflectionGroup) -> bool:
+    if not user.is_authenticated:
+        return False
+    return GroupMembership.objects.filter(group=group, leader__user=user).exists()
+
+
+def can_take_part(user: User, group: ReflectionGroup) -> bool:
+    """Members and the facilitator of a published (or closed) group: they read and write notes."""
+    if not user.is_authenticated or group.status == ReflectionGroup.Status.PROPOSED:
+        return False
+    return group.facilitator_id == user.pk or is_group_member(user, group)
+
+
+@transaction.atomic
+def meeting_schedule(
+    *,
+    group: ReflectionGroup,
+    actor: User,
+    starts_at: datetime,
+    place: str = "",
+    video_link: str = "",
+    prompt_key: str = "",
+    prompt_question: str = "",
+) -> GroupMeeting:
+    if not can_take_part(actor, group):
+        raise PermissionDenied(_("Only the group's members and facilitator can schedule its meetings."))
+    if group.status != ReflectionGroup.Status.PUBLISHED:
+        raise ValidationError(_("Meetings can only be scheduled for a published group."))
+    if starts_at < group.created_at:
+        raise ValidationError(_("A meeting cannot take place before the group exists."))
+    if not place.strip() and not video_link.strip():
+        raise ValidationError(_("Give a place or a video link."))
+    if prompt_key and prompt_key not in dict(prompt_theme_choices()):
+        raise ValidationError(_("Choose an agenda theme from the list."))
+    if prompt_question and prompt_question not in prompt_questions(prompt_key):
+        raise ValidationError(_("Choose an agenda question that belongs to the theme."))
+    return GroupMeeting.objects.create(
+        group=group,
+        starts_at=starts_at,
+        place=place.strip(),
+        video_link=video_link.strip(),
+        prompt_key=prompt_key,
+        prompt_question=prompt_question,
+    )
+
+
+@transaction.atomic
+def attendance_record(*, meeting: GroupMeeting, actor: User, present: list[Leader]) -> int:
+    """Set who attended (replaces the earlier record). Facilitator or members only."""
+    if not can_take_part(actor, meeting.group):
+        raise PermissionDenied(_("Only the group's members and facilitator can record attendance."))
+    if meeting.starts_at > timezone.now():
+        raise ValidationError(_("Attendance can be recorded once the meeting has started."))
+    member_ids = set(GroupMembership.objects.filter(group=meeting.group_id).values_list("leader_id", flat=True))
+    wanted = {leader.pk for leader in present}
+    if not wanted <= member_ids:
+        raise ValidationError(_("Only members of the group can be marked as present."))
+    MeetingAttendance.objects.filter(meeting=meeting).exclude(leader_id__in=wanted).delete()
+    have = set(MeetingAttendance.objects.filter(meeting=meeting).values_list("leader_id", flat=True))
+    MeetingAttendance.objects.bulk_create([MeetingAttendance(meeting=meeting, leader_id=i) for i in wanted - have])
+    return len(wanted)
+
+
+@transaction.atomic
+def note_create(*, group: ReflectionGroup, author: User, text: str, meeting: GroupMeeting | None = None) -> GroupNote:
+    """A confidential note: only the group's members and facilitator may write (and read) them."""
+    if not can_take_part(author, group):
+        raise PermissionDenied(_("Only the group's members and facilitator can write notes."))
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError(_("Write something before saving the note."))
+    if meeting is not None and meeting.group_id != group.pk:
+        raise ValidationError(_("That meeting belongs to another group."))
+    return GroupNote.objects.create(group=group, meeting=meeting, author=author, text=text)
+
+
+def groups_mark_seen(*, leader: Leader, group: ReflectionGroup) -> None:
+    GroupMembership.objects.filter(group=group, leader=leader, seen_at__isnull=True).update(seen_at=timezone.now())
+
+
+# --------------------------------------------------------------------------- mentoring
+def _open_pair_counts(mentor_ids) -> dict[int, int]:
+    out: dict[int, int] = {}
+    for mid in MentorPair.objects.open().filter(mentor_id__in=mentor_ids).values_list("mentor_id", flat=True):
+        out[mid] = out.get(mid, 0) + 1
+    return out
+
+
+@transaction.atomic
+def mentor_profile_save(*, leader: Leader, capacity: int, themes: list[str], active: bool = True) -> MentorProfile:
+    valid = dict(prompt_theme_choices())
+    if any(t not in valid for t in themes):
+        raise ValidationError(_("Choose themes from the list."))
+    if capacity < 0 or capacity > 10:
+        raise ValidationError(_("Capacity must be between 0 and 10."))
+    current = _open_pair_counts([leader.pk]).get(leader.pk, 0)
+    if capacity < current:
+        raise ValidationError(_("You already have %(n)s mentees; capacity cannot be lower than that.") % {"n": current})
+    profile, _created = MentorProfile.objects.update_or_create(
+        leader=leader, defaults={"capacity": capacity, "themes": sorted(set(themes)), "active": active}
+    )
+    return profile
+
+
+@transaction.atomic
+def mentee_wish_save(*, leader: Leader, scheme: str, themes: list[str], sectors=()) -> MenteeWish:
+    if scheme not in MentoringScheme.values:
+        raise ValidationError(_("Unknown mentoring scheme."))
+    if scheme == MentoringScheme.PARTNER and not leader.is_new_top_leader:
+        raise ValidationError(_("The Partner programme is for new top leaders (under 12 months in the role)."))
+    valid = dict(prompt_theme_choices())
+    if any(t not in valid for t in themes):
+        raise ValidationError(_("Choose themes from the list."))
+    wish, _created = MenteeWish.objects.update_or_create(
+        leader=leader, scheme=scheme, defaults={"themes": sorted(set(themes))}
+    )
+    wish.sectors.set(sectors)
+    return wish
+
+
+def _check_pair(*, mentor: Leader, mentee: Leader, scheme: str, programme: Programme, exclude_pk=None) -> None:
+    if mentor.pk == mentee.pk:
+        raise ValidationError(_("A mentor cannot mentor themselves."))
+    if lines().same_line(mentor.organisation_id, mentee.organisation_id):
+        raise ValidationError(
+            _("%(mentor)s and %(mentee)s are in the same line of command; choose a mentor from elsewhere.")
+            % {"mentor": mentor.name, "mentee": mentee.name}
+        )
+    if scheme == MentoringScheme.PARTNER and mentor.is_new_top_leader:
+        raise ValidationError(_("A Partner mentor must be an experienced top leader."))
+    profile = MentorProfile.objects.filter(leader=mentor, active=True).first()
+    capacity = profile.capacity if profile else 0
+    used = MentorPair.objects.open().filter(mentor=mentor).exclude(pk=exclude_pk).count()
+    if used >= capacity:
+        raise ValidationError(
+            _("%(mentor)s has no capacity left (%(used)s of %(cap)s mentees).")
+            % {"mentor": mentor.name, "used": used, "cap": capacity}
+        )
+    clash = MentorPair.objects.open().filter(programme=programme, scheme=scheme, mentee=mentee).exclude(pk=exclude_pk)
+    if clash.exists():
+        raise ValidationError(_("%(mentee)s already has a mentor in this scheme.") % {"mentee": mentee.name})
+
+
+@transaction.atomic
+def pair_create(
+    *, programme: Programme, scheme: str, mentor: Leader, mentee: Leader, match_score: float | None = None
+) -> MentorPair:
+    """A proposed pair chosen by hand (HR adjusting a proposal). Same rules as the matching."""
+    Leader.objects.select_for_update().filter(pk=mentor.pk).first()  # serialise capacity checks per mentor
+    _check_pair(mentor=mentor, mentee=mentee, scheme=scheme, programme=programme)
+    return MentorPair.objects.create(
+        programme=programme, scheme=scheme, mentor=mentor, mentee=mentee, match_score=match_score
+    )
+
+
+@dataclass
+class PairMatchResult:
+    pairs: list[MentorPair]
+    unmatched: list[tuple[Leader, str]]
+
+
+@transaction.atomic
+def pair_match(*, programme: Programme, scheme: str) -> PairMatchResult:
+    """Replace the scheme's proposed pairs with an optimal assignment of mentees to mentors."""
+    if scheme not in MentoringScheme.values:
+        raise ValidationError(_("Unknown mentoring scheme."))
+    MentorPair.objects.filter(programme=programme, scheme=scheme, status=MentorPair.Status.PROPOSED).delete()
+    paired = MentorPair.objects.open().filter(programme=programme, scheme=scheme).values("mentee_id")
+    wishes = list(
+        MenteeWish.objects.filter(
+            scheme=scheme,
+            leader__enrolments__programme=programme,
+            leader__enrolments__status=ProgrammeEnrolment.Status.ENROLLED,
+        )
+        .exclude(leader_id__in=paired)
+        .select_related("leader__user", "leader__organisation")
+        .prefetch_related("sectors")
+    )
+    if scheme == MentoringScheme.PARTNER:
+        wishes = [w for w in wishes if w.leader.is_new_top_leader]
+    profiles = list(
+        MentorProfile.objects.filter(active=True, capacity__gt=0).select_related("leader__user", "leader__organisation")
+    )
+    if scheme == MentoringScheme.PARTNER:
+        profiles = [p for p in profiles if not p.leader.is_new_top_leader and p.leader.level == Leader.Level.TOP]
+    used = _open_pair_counts([p.leader_id for p in profiles])
+    mentors = [
+        matching.Mentor(
+            id=p.leader_id,
+            organisation_id=p.leader.organisation_id,
+            sector_id=p.leader.organisation.sector_id,
+            themes=frozenset(p.themes),
+            capacity=p.capacity - used.get(p.leader_id, 0),
+        )
+        for p in profiles
+    ]
+    mentees = [
+        matching.Mentee(
+            id=w.leader_id,
+            organisation_id=w.leader.organisation_id,
+            sector_id=w.leader.organisation.sector_id,
+            themes=frozenset(w.themes),
+            sectors=frozenset(s.pk for s in w.sectors.all()),
+        )
+        for w in wishes
+    ]
+    governed_by, _names = organisation_tree()
+    result = matching.match_pairs(mentors, mentees, governed_by)
+    pairs = MentorPair.objects.bulk_create(
+        [
+            MentorPair(
+                programme=programme, scheme=scheme, mentor_id=p.mentor_id, mentee_id=p.mentee_id, match_score=p.score
+            )
+            for p in result.pairs
+        ]
+    )
+    by_id = {w.leader_id: w.leader for w in wishes}
+    return PairMatchResult(pairs=pairs, unmatched=[(by_id[i], why) for i, why in result.unmatched])
+
+
+@transaction.atomic
+def pair_publish(*, pair: MentorPair, period_start: date | None = None) -> MentorPair:
+    pair = MentorPair.objects.select_for_update().get(pk=pair.pk)
+    if pair.status != MentorPair.Status.PROPOSED:
+        raise ValidationError(_("Only a proposed pair can be published."))
+    pair.status = MentorPair.Status.ACTIVE
+    pair.published_at = timezone.now()
+    pair.period_start = pair.period_start or period_start or timezone.localdate()
+    pair.save(update_fields=["status", "published_at", "period_start"])
+    transaction.on_commit(lambda: tasks.pair_published.delay(pair.pk))
+    return pair
+
+
+def is_pair_party(user: User, pair: MentorPair) -> bool:
+    if not user.is_authenticated or pair.status == MentorPair.Status.PROPOSED:
+        return False
+    return Leader.objects.filter(user=user, pk__in=[pair.mentor_id, pair.mentee_id]).exists()
+
+
+@transaction.atomic
+def pair_agreement_update(
+    *,
+    pair: MentorPair,
+    actor: User,
+    goals: str,
+    meeting_frequency: str,
+    period_start: date | None,
+    period_end: date | None,
+) -> MentorPair:
+    if not is_pair_party(actor, pair):
+        raise PermissionDenied(_("Only the mentor and the mentee can change their agreement."))
+    if pair.status != MentorPair.Status.ACTIVE:
+        raise ValidationError(_("Only an active pair's agreement can change."))
+    if period_start and period_end and period_end < period_start:
+        raise ValidationError(_("The period must end after it starts."))
+    pair.goals, pair.meeting_frequency = goals.strip(), meeting_frequency.strip()
+    pair.period_start, pair.period_end = period_start, period_end
+    pair.save(update_fields=["goals", "meeting_frequency", "period_start", "period_end"])
+    return pair
+
+
+@transaction.atomic
+def pair_meeting_log(*, pair: MentorPair, actor: User, date: date, note: str = "") -> PairMeeting:
+    """Log a meeting with a private note: only the mentor and the mentee can, and only they read it."""
+    if not is_pair_party(actor, pair):
+        raise PermissionDenied(_("Only the mentor and the mentee can log their meetings."))
+    if pair.status != MentorPair.Status.ACTIVE:
+        raise ValidationError(_("Meetings can only be logged for an active pair."))
+    if date > timezone.localdate():
+        raise ValidationError(_("Log a meeting once it has taken place."))
+    if pair.published_at and date < timezone.localtime(pair.published_at).date() - timedelta(days=1):
+        raise ValidationError(_("A meeting cannot take place before the pair was formed."))
+    meeting = PairMeeting.objects.create(pair=pair, date=date, note=(note or "").strip(), author=actor)
+    MentorPair.objects.filter(pk=pair.pk).update(inactivity_warned_at=None)
+    return meeting
+
+
+@transaction.atomic
+def pair_fit_check(*, pair: MentorPair, leader: Leader, fit: str) -> MentorPair:
+    """ "Pairing fit" after the first meeting: each side answers for themselves."""
+    if fit not in MentorPair.Fit.values:
+        raise ValidationError(_("Choose one of the answers."))
+    if leader.pk not in (pair.mentor_id, pair.mentee_id) or pair.status != MentorPair.Status.ACTIVE:
+        raise PermissionDenied(_("Only the two in an active pair can answer the fit check."))
+    if not pair.meetings.exists():
+        raise ValidationError(_("The fit check opens after your first meeting."))
+    field = "fit_mentor" if leader.pk == pair.mentor_id else "fit_mentee"
+    setattr(pair, field, fit)
+    pair.save(update_fields=[field])
+    return pair
+
+
+@transaction.atomic
+def pair_request_rematch(*, pair: MentorPair, leader: Leader) -> MentorPair:
+    """Quietly ask HR for a new match. Only HR sees who asked; the other side sees nothing."""
+    if leader.pk not in (pair.mentor_id, pair.mentee_id) or pair.status != MentorPair.Status.ACTIVE:
+        raise PermissionDenied(_("Only the two in an active pair can ask for a new match."))
+    pair.rematch_requested_by = leader
+    pair.rematch_requested_at = timezone.now()
+    pair.save(update_fields=["rematch_requested_by", "rematch_requested_at"])
+    return pair
+
+
+@transaction.atomic
+def pair_close(*, pair: MentorPair, reason: str) -> MentorPair:
+    if reason not in MentorPair.CloseReason.values:
+        raise ValidationError(_("Choose a reason for closing the pair."))
+    updated = (
+        MentorPair.objects.filter(pk=pair.pk)
+        .exclude(status=MentorPair.Status.CLOSED)
+        .update(status=MentorPair.Status.CLOSED, close_reason=reason, closed_at=timezone.now())
+    )
+    if not updated:
+        raise ValidationError(_("The pair is already closed."))
+    pair.refresh_from_db()
+    return pair
+
+
+# When to warn and when to close a pair that has stopped meeting (see tasks.pairs_close_inactive).
+INACTIVE_WARN_WEEKS = 8
+INACTIVE_CLOSE_WEEKS = 12
+
+
+@transaction.atomic
+def pairs_close_inactive(
+    *,
+    today: date | None = None,
+    warn_after_weeks: int = INACTIVE_WARN_WEEKS,
+    close_after_weeks: int = INACTIVE_CLOSE_WEEKS,
+) -> tuple[int, int]:
+    """Periodic: warn active pairs with no meeting for `warn_after_weeks`, close those warned and
+    silent for `close_after_weeks`. Returns (warned, closed). Safe to run twice."""
+    today = today or timezone.localdate()
+    now = timezone.now()
+    warned = closed = 0
+    pairs = MentorPair.objects.filter(status=MentorPair.Status.ACTIVE).annotate(last=Max("meetings__date"))
+    for pair in pairs:
+        started = pair.last or (
+            timezone.localtime(pair.published_at).date() if pair.published_at else pair.period_start
+        )
+        if started is None:
+            continue
+        silent = (today - started).days
+        if silent >= close_after_weeks * 7 and pair.inactivity_warned_at is not None:
+            closed += MentorPair.objects.filter(pk=pair.pk, status=MentorPair.Status.ACTIVE).update(
+                status=MentorPair.Status.CLOSED, close_reason=MentorPair.CloseReason.INACTIVE, closed_at=now
+            )
+        elif silent >= warn_after_weeks * 7 and pair.inactivity_warned_at is None:
+            warned += MentorPair.objects.filter(pk=pair.pk, inactivity_warned_at__isnull=True).update(
+                inactivity_warned_at=now
+            )
+    return warned, closed
+
+
+def pairs_mark_seen(*, leader: Leader, pair: MentorPair) -> None:
+    if leader.pk == pair.mentor_id:
+        MentorPair.objects.filter(pk=pair.pk, mentor_seen_at__isnull=True).update(mentor_seen_at=timezone.now())
+    elif leader.pk == pair.mentee_id:
+        MentorPair.objects.filter(pk=pair.pk, mentee_seen_at__isnull=True).update(mentee_seen_at=timezone.now())

@@ -1,0 +1,599 @@
+"""Groups, meetings, confidential notes and mentor pairs. Thin views: access helper, form, service.
+
+Confidentiality rule for every view here: note text reaches a template only through
+`selectors.notes_for` / `selectors.pair_meetings_for`, which return nothing to outsiders.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from programmes.models import Programme
+from reflection_groups import forms, selectors, services
+from reflection_groups.models import MentorPair, MentorProfile, ReflectionGroup
+from toppleder.models import Leader
+from toppleder.permissions import is_hr, leader_of
+
+PER_PAGE = 50
+
+
+def _require_hr(user) -> None:
+    if not is_hr(user):
+        raise PermissionDenied
+
+
+def _require_leader(user) -> Leader:
+    leader = leader_of(user)
+    if leader is None:
+        raise PermissionDenied
+    return leader
+
+
+def _error_messages(request, exc: ValidationError) -> None:
+    for msg in exc.messages:
+        messages.error(request, msg)
+
+
+def _query_without_page(request) -> str:
+    q = request.GET.copy()
+    q.pop("page", None)
+    return q.urlencode()
+
+
+# --------------------------------------------------------------------------- groups
+@login_required
+@require_safe
+def group_list(request):
+    """HR: every group with filters. Leaders and facilitators: their own groups."""
+    hr = is_hr(request.user)
+    form = forms.GroupFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    qs = selectors.group_list(
+        request.user,
+        programme=filters.get("programme"),
+        kind=filters.get("kind", ""),
+        status=filters.get("status", ""),
+    )
+    page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "reflection_groups/group_list.html",
+        {"page": page, "form": form, "is_hr_view": hr, "query": _query_without_page(request)},
+    )
+
+
+@login_required
+@require_safe
+def group_detail(request, pk):
+    group = selectors.get_group_for_user(request.user, pk)
+    takes_part = selectors.can_take_part(request.user, group)
+    leader = leader_of(request.user)
+    if leader is not None:
+        services.groups_mark_seen(leader=leader, group=group)
+    members = selectors.group_members(group)
+    context = {
+        "group": group,
+        "members": members,
+        "meetings": selectors.group_meetings(group),
+        "takes_part": takes_part,
+        "notes": selectors.notes_for(request.user, group),
+        "note_form": forms.NoteForm() if takes_part and group.status == ReflectionGroup.Status.PUBLISHED else None,
+        "is_hr_view": is_hr(request.user),
+        "rule_warnings": services.group_rule_warnings([m.leader for m in members]) if is_hr(request.user) else [],
+    }
+    return render(request, "reflection_groups/group_detail.html", context)
+
+
+@login_required
+@require_POST
+def note_create(request, pk):
+    group = selectors.get_group_for_user(request.user, pk)
+    if not selectors.can_take_part(request.user, group):
+        raise PermissionDenied
+    form = forms.NoteForm(request.POST)
+    meeting = None
+    if request.POST.get("meeting"):
+        meeting = selectors.get_meeting(group, request.POST["meeting"]) if request.POST["meeting"].isdigit() else None
+        if meeting is None:
+            raise Http404
+    if form.is_valid():
+        try:
+            services.note_create(group=group, author=request.user, text=form.cleaned_data["text"], meeting=meeting)
+        except ValidationError as exc:
+            _error_messages(request, exc)
+        else:
+            messages.success(request, _("Your note is saved. Only the group can read it."))
+    else:
+        for errors in form.errors.values():
+            for e in errors:
+                messages.error(request, e)
+    if meeting is not None:
+        return redirect("reflection_groups:meeting_detail", pk=group.pk, meeting_pk=meeting.pk)
+    return redirect("reflection_groups:group_detail", pk=group.pk)
+
+
+@login_required
+@require_safe
+def note_detail(request, pk, note_pk):
+    group = selectors.get_group_for_user(request.user, pk)
+    note = selectors.get_note_for_user(request.user, group, note_pk)
+    return render(request, "reflection_groups/note_detail.html", {"group": group, "note": note})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_create(request, pk):
+    group = selectors.get_group_for_user(request.user, pk)
+    if not selectors.can_take_part(request.user, group):
+        raise PermissionDenied
+    form = forms.MeetingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting = services.meeting_schedule(group=group, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            for msg in exc.messages:
+                form.add_error(None, msg)
+        else:
+            messages.success(request, _("The meeting is scheduled."))
+            return redirect("reflection_groups:meeting_detail", pk=group.pk, meeting_pk=meeting.pk)
+    return render(
+        request,
+        "reflection_groups/meeting_form.html",
+        {"group": group, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_safe
+def meeting_detail(request, pk, meeting_pk):
+    group = selectors.get_group_for_user(request.user, pk)
+    meeting = selectors.get_meeting(group, meeting_pk)
+    takes_part = selectors.can_take_part(request.user, group)
+    attendance_form = None
+    if takes_part:
+        attendance_form = forms.AttendanceForm(
+            group=group, initial={"present": [a.leader_id for a in meeting.attendance.all()]}
+        )
+    context = {
+        "group": group,
+        "meeting": meeting,
+        "attendees": [a.leader for a in meeting.attendance.select_related("leader__user")],
+        "takes_part": takes_part,
+        "notes": selectors.notes_for(request.user, group, meeting=meeting),
+        "note_form": forms.NoteForm() if takes_part and group.status == ReflectionGroup.Status.PUBLISHED else None,
+        "attendance_form": attendance_form,
+    }
+    return render(request, "reflection_groups/meeting_detail.html", context)
+
+
+@login_required
+@require_POST
+def attendance_record(request, pk, meeting_pk):
+    group = selectors.get_group_for_user(request.user, pk)
+    meeting = selectors.get_meeting(group, meeting_pk)
+    if not selectors.can_take_part(request.user, group):
+        raise PermissionDenied
+    form = forms.AttendanceForm(request.POST, group=group)
+    if form.is_valid():
+        try:
+            n = services.attendance_record(
+                meeting=meeting, actor=request.user, present=list(form.cleaned_data["present"])
+            )
+        except ValidationError as exc:
+            _error_messages(request, exc)
+        else:
+            messages.success(request, _("Attendance saved: %(n)s present.") % {"n": n})
+    else:
+        messages.error(request, _("Choose members of the group only."))
+    return redirect("reflection_groups:meeting_detail", pk=group.pk, meeting_pk=meeting.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def group_compose(request):
+    _require_hr(request.user)
+    form = forms.ComposeForm(request.POST or None, initial={"size_min": 6, "size_max": 8})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            result = services.group_compose(
+                programme=d["programme"],
+                kind=d["kind"],
+                size_min=d["size_min"],
+                size_max=d["size_max"],
+                level=d["level"],
+                facilitator=d["facilitator"],
+                theme=d["theme"],
+            )
+        except ValidationError as exc:
+            for msg in exc.messages:
+                form.add_error(None, msg)
+        else:
+            messages.success(
+                request,
+                _("Proposed %(n)s groups. Check them, move members if needed, then publish.")
+                % {"n": len(result.groups)},
+            )
+            return redirect("reflection_groups:proposal", programme_pk=d["programme"].pk, kind=d["kind"])
+    return render(
+        request, "reflection_groups/compose.html", {"form": form}, status=400 if request.method == "POST" else 200
+    )
+
+
+@login_required
+@require_safe
+def proposal(request, programme_pk, kind):
+    _require_hr(request.user)
+    programme = get_object_or_404(Programme, pk=programme_pk)
+    if kind not in ReflectionGroup.Kind.values:
+        raise Http404
+    groups = selectors.proposals(programme, kind)
+    the_lines = services.lines()
+    for g in groups:
+        g.member_list = list(g.memberships.all())
+        g.rule_warnings = services.group_rule_warnings([m.leader for m in g.member_list], the_lines)
+        g.move_form = forms.MoveMemberForm(group=g, auto_id=f"id_move_{g.pk}_%s")
+    return render(
+        request,
+        "reflection_groups/proposal.html",
+        {
+            "programme": programme,
+            "kind": kind,
+            "kind_label": ReflectionGroup.Kind(kind).label,
+            "groups": groups,
+            "publish_form": forms.PublishGroupForm(auto_id="id_publish_%s"),
+        },
+    )
+
+
+def _back_to_group(group):
+    if group.status == ReflectionGroup.Status.PROPOSED:
+        return redirect("reflection_groups:proposal", programme_pk=group.programme_id, kind=group.kind)
+    return redirect("reflection_groups:group_detail", pk=group.pk)
+
+
+@login_required
+@require_POST
+def group_move(request, pk):
+    _require_hr(request.user)
+    group = selectors.get_hr_group(request.user, pk)
+    form = forms.MoveMemberForm(request.POST, group=group)
+    if not form.is_valid():
+        messages.error(request, _("Choose a member of this group and another group of the same kind."))
+        return _back_to_group(group)
+    d = form.cleaned_data
+    try:
+        warnings = services.group_move_member(
+            leader=d["leader"], from_group=group, to_group=d["to_group"], confirm=d["confirm"]
+        )
+    except ValidationError as exc:
+        if any(e.code == "hard_rule" for e in exc.error_list):
+            messages.error(request, _("Not moved: the move breaks a hard rule. Tick the box to move anyway."))
+        _error_messages(request, exc)
+    else:
+        messages.success(
+            request, _("%(name)s moved to %(group)s.") % {"name": d["leader"].name, "group": d["to_group"]}
+        )
+        for w in warnings:
+            messages.warning(request, w)
+    return _back_to_group(group)
+
+
+@login_required
+@require_POST
+def group_publish(request, pk):
+    _require_hr(request.user)
+    group = selectors.get_hr_group(request.user, pk)
+    form = forms.PublishGroupForm(request.POST)
+    facilitator = form.cleaned_data["facilitator"] if form.is_valid() else None
+    try:
+        services.group_publish(group=group, facilitator=facilitator)
+    except ValidationError as exc:
+        _error_messages(request, exc)
+    else:
+        messages.success(request, _("%(group)s is published; its members are told.") % {"group": group.name})
+    return redirect("reflection_groups:proposal", programme_pk=group.programme_id, kind=group.kind)
+
+
+@login_required
+@require_POST
+def proposal_publish(request, programme_pk, kind):
+    """Publish every proposed group of the programme and kind (those without a facilitator get the one chosen)."""
+    _require_hr(request.user)
+    programme = get_object_or_404(Programme, pk=programme_pk)
+    form = forms.PublishGroupForm(request.POST)
+    facilitator = form.cleaned_data["facilitator"] if form.is_valid() else None
+    published = 0
+    for group in selectors.proposals(programme, kind):
+        try:
+            services.group_publish(group=group, facilitator=facilitator or group.facilitator)
+            published += 1
+        except ValidationError as exc:
+            _error_messages(request, exc)
+    if published:
+        messages.success(request, _("Published %(n)s groups.") % {"n": published})
+    return redirect("reflection_groups:proposal", programme_pk=programme.pk, kind=kind)
+
+
+# --------------------------------------------------------------------------- pairs
+@login_required
+@require_safe
+def pair_list(request):
+    hr = is_hr(request.user)
+    form = forms.PairFilterForm(request.GET or None)
+    f = form.cleaned_data if form.is_valid() else {}
+    qs = selectors.pair_list(
+        request.user,
+        programme=f.get("programme"),
+        scheme=f.get("scheme", ""),
+        status=f.get("status", ""),
+        rematch=bool(f.get("rematch")) and hr,
+    )
+    page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "reflection_groups/pair_list.html",
+        {
+            "page": page,
+            "form": form,
+            "is_hr_view": hr,
+            "query": _query_without_page(request),
+            "me": leader_of(request.user),
+        },
+    )
+
+
+@login_required
+@require_safe
+def pair_detail(request, pk):
+    pair = selectors.get_pair_for_user(request.user, pk)
+    party = selectors.is_pair_party(request.user, pair)
+    me = leader_of(request.user) if party else None
+    if me is not None:
+        services.pairs_mark_seen(leader=me, pair=pair)
+    active = pair.status == MentorPair.Status.ACTIVE
+    meetings = selectors.pair_meetings_for(request.user, pair)
+    context = {
+        "pair": pair,
+        "party": party,
+        "me": me,
+        "is_hr_view": is_hr(request.user),
+        "meetings": meetings,
+        "my_fit": (pair.fit_mentor if me and me.pk == pair.mentor_id else pair.fit_mentee) if me else "",
+        "i_asked_rematch": bool(me and pair.rematch_requested_by_id == me.pk),
+        "agreement_form": forms.AgreementForm(
+            initial={
+                "goals": pair.goals,
+                "meeting_frequency": pair.meeting_frequency,
+                "period_start": pair.period_start,
+                "period_end": pair.period_end,
+            }
+        )
+        if party and active
+        else None,
+        "meeting_form": forms.PairMeetingForm() if party and active else None,
+        "fit_form": forms.FitForm() if party and active and meetings else None,
+        "close_form": forms.CloseForm() if is_hr(request.user) and pair.status != MentorPair.Status.CLOSED else None,
+    }
+    return render(request, "reflection_groups/pair_detail.html", context)
+
+
+def _party_pair(request, pk) -> tuple[MentorPair, Leader]:
+    pair = selectors.get_pair_for_user(request.user, pk)
+    if not selectors.is_pair_party(request.user, pair):
+        raise PermissionDenied
+    return pair, leader_of(request.user)
+
+
+@login_required
+@require_POST
+def pair_meeting_create(request, pk):
+    pair, _me = _party_pair(request, pk)
+    form = forms.PairMeetingForm(request.POST)
+    if form.is_valid():
+        try:
+            services.pair_meeting_log(pair=pair, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _error_messages(request, exc)
+        else:
+            messages.success(request, _("Meeting logged."))
+    else:
+        messages.error(request, _("Give the date of the meeting."))
+    return redirect("reflection_groups:pair_detail", pk=pair.pk)
+
+
+@login_required
+@require_POST
+def pair_agreement(request, pk):
+    pair, _me = _party_pair(request, pk)
+    form = forms.AgreementForm(request.POST)
+    if form.is_valid():
+        try:
+            services.pair_agreement_update(pair=pair, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _error_messages(request, exc)
+        else:
+            messages.success(request, _("Agreement saved."))
+    else:
+        messages.error(request, _("The period must end after it starts."))
+    return redirect("reflection_groups:pair_detail", pk=pair.pk)
+
+
+@login_required
+@require_POST
+def pair_fit(request, pk):
+    pair, me = _party_pair(request, pk)
+    form = forms.FitForm(request.POST)
+    if form.is_valid():
+        try:
+            services.pair_fit_check(pair=pair, leader=me, fit=form.cleaned_data["fit"])
+        except ValidationError as exc:
+            _error_messages(request, exc)
+        else:
+            messages.success(request, _("Thank you for your answer."))
+    else:
+        messages.error(request, _("Choose one of the answers."))
+    return redirect("reflection_groups:pair_detail", pk=pair.pk)
+
+
+@login_required
+@require_POST
+def pair_rematch(request, pk):
+    pair, me = _party_pair(request, pk)
+    services.pair_request_rematch(pair=pair, leader=me)
+    messages.success(request, _("HR has your request for a new match. The other person is not told."))
+    return redirect("reflection_groups:pair_detail", pk=pair.pk)
+
+
+@login_required
+@require_POST
+def pair_publish(request, pk):
+    _require_hr(request.user)
+    pair = selectors.get_pair_for_user(request.user, pk)
+    try:
+        services.pair_publish(pair=pair)
+    except ValidationError as exc:
+        _error_messages(request, exc)
+    else:
+        messages.success(request, _("The pair is published; both are told."))
+    return redirect("reflection_groups:pair_detail", pk=pair.pk)
+
+
+@login_required
+@require_POST
+def pair_close(request, pk):
+    _require_hr(request.user)
+    pair = selectors.get_pair_for_user(request.user, pk)
+    form = forms.CloseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a reason for closing the pair."))
+        return redirect("reflection_groups:pair_detail", pk=pair.pk)
+    try:
+        services.pair_close(pair=pair, reason=form.cleaned_data["reason"])
+    except ValidationError as exc:
+        _error_messages(request, exc)
+    else:
+        messages.success(request, _("The pair is closed."))
+    return redirect("reflection_groups:pair_detail", pk=pair.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pair_match(request):
+    """HR: run the optimal matching for a programme and scheme, adjust by hand, publish."""
+    _require_hr(request.user)
+    form = forms.MatchForm(request.POST or request.GET or None)
+    create_form = forms.PairCreateForm(auto_id="id_create_%s")
+    unmatched = []
+    proposed = []
+    programme = scheme = None
+    if form.is_valid():
+        programme, scheme = form.cleaned_data["programme"], form.cleaned_data["scheme"]
+        if request.method == "POST":
+            result = services.pair_match(programme=programme, scheme=scheme)
+            unmatched = result.unmatched
+            messages.success(
+                request,
+                _("Proposed %(n)s pairs; %(u)s mentees without a match.")
+                % {"n": len(result.pairs), "u": len(unmatched)},
+            )
+        proposed = list(
+            MentorPair.objects.filter(programme=programme, scheme=scheme, status=MentorPair.Status.PROPOSED)
+            .with_details()
+            .order_by("-match_score")
+        )
+        create_form = forms.PairCreateForm(initial={"programme": programme, "scheme": scheme}, auto_id="id_create_%s")
+    return render(
+        request,
+        "reflection_groups/pair_match.html",
+        {
+            "form": form,
+            "proposed": proposed,
+            "unmatched": unmatched,
+            "programme": programme,
+            "scheme": scheme,
+            "create_form": create_form,
+        },
+    )
+
+
+@login_required
+@require_POST
+def pair_create(request):
+    _require_hr(request.user)
+    form = forms.PairCreateForm(request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.pair_create(programme=d["programme"], scheme=d["scheme"], mentor=d["mentor"], mentee=d["mentee"])
+        except ValidationError as exc:
+            _error_messages(request, exc)
+        else:
+            messages.success(request, _("Pair proposed."))
+        return redirect(
+            reverse("reflection_groups:pair_match") + f"?programme={d['programme'].pk}&scheme={d['scheme']}"
+        )
+    messages.error(request, _("Choose a programme, a scheme, a mentor and a mentee."))
+    return redirect("reflection_groups:pair_match")
+
+
+@login_required
+@require_POST
+def pairs_publish(request):
+    _require_hr(request.user)
+    form = forms.MatchForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a programme and a scheme."))
+        return redirect("reflection_groups:pair_match")
+    programme, scheme = form.cleaned_data["programme"], form.cleaned_data["scheme"]
+    n = 0
+    for pair in MentorPair.objects.filter(programme=programme, scheme=scheme, status=MentorPair.Status.PROPOSED):
+        services.pair_publish(pair=pair)
+        n += 1
+    messages.success(request, _("Published %(n)s pairs.") % {"n": n})
+    return redirect(reverse("reflection_groups:pair_match") + f"?programme={programme.pk}&scheme={scheme}")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mentor_profile(request):
+    leader = _require_leader(request.user)
+    profile = MentorProfile.objects.filter(leader=leader).first()
+    initial = {"capacity": profile.capacity, "themes": profile.themes, "active": profile.active} if profile else None
+    form = forms.MentorProfileForm(request.POST or None, initial=initial or {"capacity": 1, "active": True})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.mentor_profile_save(leader=leader, **form.cleaned_data)
+        except ValidationError as exc:
+            for msg in exc.messages:
+                form.add_error(None, msg)
+        else:
+            messages.success(request, _("Your mentor profile is saved."))
+            return redirect("dashboard")
+    return render(request, "reflection_groups/mentor_profile.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mentee_wish(request):
+    leader = _require_leader(request.user)
+    form = forms.MenteeWishForm(
+        request.POST or None, initial={"scheme": "partner" if leader.is_new_top_leader else "duo"}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.mentee_wish_save(leader=leader, **form.cleaned_data)
+        except ValidationError as exc:
+            for msg in exc.messages:
+                form.add_error(None, msg)
+        else:
+            messages.success(request, _("Your wishes are saved. HR will match you with a mentor."))
+            return redirect("dashboard")
+    return render(request, "reflection_groups/mentee_wish.html", {"form": form}, status=400 if form.errors else 200)

@@ -1,0 +1,157 @@
+"""Confidential notes never leave the group (or the pair): every URL of the app, every role,
+the dashboard and the admin. The URL list comes from the resolver, so a new URL without an
+entry in URL_KWARGS fails here until someone decides what it needs."""
+
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+
+from reflection_groups import urls as app_urls
+from reflection_groups.models import GroupNote
+from tests.reflection_groups.conftest import GROUP_SECRET, PAIR_SECRET
+
+# How to fill each URL's arguments from the world fixture.
+URL_KWARGS = {
+    "group_list": lambda w: {},
+    "compose": lambda w: {},
+    "proposal": lambda w: {"programme_pk": w.programme.pk, "kind": w.group.kind},
+    "proposal_publish": lambda w: {"programme_pk": w.programme.pk, "kind": w.group.kind},
+    "group_detail": lambda w: {"pk": w.group.pk},
+    "group_move": lambda w: {"pk": w.group.pk},
+    "group_publish": lambda w: {"pk": w.group.pk},
+    "note_create": lambda w: {"pk": w.group.pk},
+    "note_detail": lambda w: {"pk": w.group.pk, "note_pk": w.note.pk},
+    "meeting_create": lambda w: {"pk": w.group.pk},
+    "meeting_detail": lambda w: {"pk": w.group.pk, "meeting_pk": w.meeting.pk},
+    "attendance_record": lambda w: {"pk": w.group.pk, "meeting_pk": w.meeting.pk},
+    "pair_list": lambda w: {},
+    "pair_detail": lambda w: {"pk": w.pair.pk},
+    "pair_meeting_create": lambda w: {"pk": w.pair.pk},
+    "pair_agreement": lambda w: {"pk": w.pair.pk},
+    "pair_fit": lambda w: {"pk": w.pair.pk},
+    "pair_rematch": lambda w: {"pk": w.pair.pk},
+    "pair_publish": lambda w: {"pk": w.pair.pk},
+    "pair_close": lambda w: {"pk": w.pair.pk},
+    "pair_match": lambda w: {},
+    "pair_create": lambda w: {},
+    "pairs_publish": lambda w: {},
+    "mentor_profile": lambda w: {},
+    "mentee_wish": lambda w: {},
+}
+# Where each secret may legitimately be shown, and to whom.
+GROUP_NOTE_PAGES = {"group_detail", "note_detail", "meeting_detail"}
+PAIR_NOTE_PAGES = {"pair_detail"}
+ROLES = ["anonymous", "member", "outsider", "facilitator", "mentor", "hr", "admin", "plain"]
+
+
+def test_every_url_of_the_app_has_an_entry():
+    assert {p.name for p in app_urls.urlpatterns} == set(URL_KWARGS)
+
+
+def _client_for(role, client, world, hr_user, admin_user, plain_user):
+    who = {
+        "member": world.members[1].user,
+        "outsider": world.outsider.user,
+        "facilitator": world.facilitator,
+        "mentor": world.pair.mentor.user,
+        "hr": hr_user,
+        "admin": admin_user,
+        "plain": plain_user,
+    }.get(role)
+    if who is not None:
+        client.force_login(who)
+    return client
+
+
+def _all_urls(world):
+    out = [reverse("dashboard")]
+    for p in app_urls.urlpatterns:
+        out.append((p.name, reverse(f"reflection_groups:{p.name}", kwargs=URL_KWARGS[p.name](world))))
+    return out
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_note_text_never_reaches_anyone_outside_the_group_or_pair(role, client, world, hr_user, admin_user, plain_user):
+    client = _client_for(role, client, world, hr_user, admin_user, plain_user)
+    may_read_group = role in ("member", "facilitator")
+    may_read_pair = role == "mentor"
+    urls = _all_urls(world)
+    for entry in urls:
+        name, url = entry if isinstance(entry, tuple) else ("dashboard", entry)
+        for method in ("get", "post"):
+            response = getattr(client, method)(url)
+            body = response.content.decode()
+            if not (may_read_group and method == "get" and name in GROUP_NOTE_PAGES):
+                assert GROUP_SECRET not in body, (role, method, url)
+            if not (may_read_pair and method == "get" and name in PAIR_NOTE_PAGES):
+                assert PAIR_SECRET not in body, (role, method, url)
+
+
+@pytest.mark.django_db
+def test_members_facilitator_and_the_pair_do_see_their_notes(client, world):
+    client.force_login(world.members[1].user)
+    assert GROUP_SECRET in client.get(reverse("reflection_groups:group_detail", args=[world.group.pk])).content.decode()
+    client.force_login(world.facilitator)
+    url = reverse("reflection_groups:note_detail", args=[world.group.pk, world.note.pk])
+    assert GROUP_SECRET in client.get(url).content.decode()
+    client.force_login(world.pair.mentor.user)
+    assert PAIR_SECRET in client.get(reverse("reflection_groups:pair_detail", args=[world.pair.pk])).content.decode()
+    client.force_login(world.pair.mentee.user)
+    assert PAIR_SECRET in client.get(reverse("reflection_groups:pair_detail", args=[world.pair.pk])).content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["outsider", "hr", "admin", "plain", "mentor"])
+def test_opening_a_note_url_outside_the_group_is_refused(role, client, world, hr_user, admin_user, plain_user):
+    client = _client_for(role, client, world, hr_user, admin_user, plain_user)
+    response = client.get(reverse("reflection_groups:note_detail", args=[world.group.pk, world.note.pk]))
+    assert response.status_code in (403, 404)
+
+
+@pytest.mark.django_db
+def test_hr_sees_that_a_meeting_happened_and_who_attended(client, world, hr_user):
+    client.force_login(hr_user)
+    body = client.get(
+        reverse("reflection_groups:meeting_detail", args=[world.group.pk, world.meeting.pk])
+    ).content.decode()
+    assert world.members[0].name in body
+    assert GROUP_SECRET not in body
+    body = client.get(reverse("reflection_groups:pair_detail", args=[world.pair.pk])).content.decode()
+    assert "Bli tryggere" in body and PAIR_SECRET not in body
+
+
+def test_group_notes_are_not_in_the_admin():
+    assert GroupNote not in admin.site._registry
+    for model_admin in admin.site._registry.values():
+        for inline in getattr(model_admin, "inlines", []):
+            assert inline.model is not GroupNote
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("staff", ["admin", "hr"])
+def test_admin_pages_never_show_note_text(staff, client, world, admin_user, hr_user):
+    from toppleder.models import User
+
+    user = admin_user if staff == "admin" else hr_user
+    if staff == "hr":
+        # HR works in the admin too (seed_demo grants them the app's permissions).
+        from django.contrib.auth.models import Permission
+
+        User.objects.filter(pk=user.pk).update(is_staff=True)
+        user.user_permissions.add(*Permission.objects.filter(content_type__app_label="reflection_groups"))
+    client.force_login(user)
+    checked = 0
+    for model, _model_admin in admin.site._registry.items():
+        if model._meta.app_label != "reflection_groups":
+            continue
+        info = (model._meta.app_label, model._meta.model_name)
+        pages = [reverse("admin:%s_%s_changelist" % info), reverse("admin:%s_%s_changelist" % info) + "?q=PARHEM"]
+        pages += [reverse("admin:%s_%s_change" % info, args=[obj.pk]) for obj in model.objects.all()[:5]]
+        for url in pages:
+            response = client.get(url)
+            assert response.status_code == 200, url
+            body = response.content.decode()
+            assert GROUP_SECRET not in body and PAIR_SECRET not in body, url
+            checked += 1
+    assert checked >= 12
