@@ -1,0 +1,114 @@
+"""E-mail against the real stack: Redis broker, a real Celery worker process, an SMTP sink.
+
+Run with PostgreSQL and Redis, e.g.
+DATABASE_URL=postgres://postgres@127.0.0.1:5433/mail REDIS_URL=redis://127.0.0.1:6379/5 \
+    .venv/bin/pytest tests/integration -q
+"""
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+import icalendar
+import pytest
+
+from programmes import services
+from programmes.models import Session
+from tests.factories import LeaderFactory
+from tests.integration.conftest import wait_for
+from tests.programmes.factories import ProgrammeFactory, SessionFactory, enrolled_leader
+from toppleder import mail
+from toppleder.models import OutboxMessage
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+OSLO = ZoneInfo("Europe/Oslo")
+Status = OutboxMessage.Status
+DONE = (Status.SENT, Status.FAILED, Status.SUPERSEDED)
+
+
+def _calendar(message):
+    for part in message.walk():
+        if part.get_content_type() == "text/calendar":
+            return part.get_param("method"), icalendar.Calendar.from_ical(part.get_payload(decode=True))
+    raise AssertionError(f"no text/calendar part in {message['Subject']!r}")
+
+
+def _draft_with_leaders(n: int):
+    programme = ProgrammeFactory()
+    session = SessionFactory(programme=programme, status=Session.Status.DRAFT, title="Samstyring på tvers")
+    session.starts_at = session.starts_at.replace(microsecond=0)
+    session.ends_at = session.starts_at + timedelta(hours=3)
+    session.save()
+    leaders = [enrolled_leader(programme) for _ in range(n)]
+    return session, leaders
+
+
+def test_publishing_delivers_one_invitation_per_eligible_leader_with_valid_ics(celery_worker, smtp_sink, hr_user):
+    session, leaders = _draft_with_leaders(5)
+    LeaderFactory()  # not enrolled: no invitation
+    services.session_publish(session=session, by=hr_user)
+
+    wait_for(lambda: smtp_sink.count() >= 5, what="5 invitations", worker=celery_worker)
+    wait_for(
+        lambda: not OutboxMessage.objects.exclude(status__in=DONE).exists(), what="outbox settled", worker=celery_worker
+    )
+    assert sorted(m["To"] for m in smtp_sink.messages) == sorted(leader.user.email for leader in leaders)
+    assert set(smtp_sink.keys().values()) == {1}
+    for message in smtp_sink.messages:
+        method, cal = _calendar(message)
+        assert method == "REQUEST"
+        event = cal.walk("VEVENT")[0]
+        assert str(event["UID"]) == f"session-{session.uid}@toppleder"
+        assert int(event["SEQUENCE"]) == 0
+        assert event["DTSTART"].params["TZID"] == "Europe/Oslo"
+        assert event.decoded("DTSTART") == session.starts_at.astimezone(OSLO)
+        assert event.decoded("DTSTART").utcoffset() == session.starts_at.astimezone(OSLO).utcoffset()
+
+    # A signed-up leader whose session moves gets the update with SEQUENCE 1, same UID.
+    services.registration_create(session=session, leader=leaders[0])
+    wait_for(lambda: smtp_sink.count() >= 6, what="the confirmation", worker=celery_worker)
+    new_start = session.starts_at + timedelta(days=2, hours=1)
+    services.session_update(session=session, by=hr_user, starts_at=new_start, ends_at=new_start + timedelta(hours=2))
+    wait_for(lambda: smtp_sink.count() >= 7, what="the change notice", worker=celery_worker)
+    update = smtp_sink.messages[-1]
+    assert update["To"] == leaders[0].user.email
+    method, cal = _calendar(update)
+    event = cal.walk("VEVENT")[0]
+    assert method == "REQUEST"
+    assert str(event["UID"]) == f"session-{session.uid}@toppleder"
+    assert int(event["SEQUENCE"]) == 1
+    assert event.decoded("DTSTART") == new_start.astimezone(OSLO)
+
+
+def test_worker_killed_mid_run_delivers_everything_exactly_once(celery_worker, smtp_sink, hr_user):
+    total = 200
+    session, _leaders = _draft_with_leaders(total)
+    smtp_sink.rcpt_delay = 0.01
+    smtp_sink.pause_at = 61  # the 61st connection hangs in RCPT: the worker is mid-send
+
+    services.session_publish(session=session, by=hr_user)
+    assert smtp_sink.paused.wait(timeout=120), celery_worker.output()
+    celery_worker.kill()
+    smtp_sink.pause_at = None
+
+    delivered_before_restart = smtp_sink.count()
+    stuck = OutboxMessage.objects.filter(status=Status.SENDING)
+    assert stuck.count() == 1  # the message whose SMTP conversation was cut off
+    assert stuck.get().handed_over_at is None  # it never reached DATA: safe to resend
+    assert 60 <= delivered_before_restart < total
+
+    # What beat's sweeper does after its time-out (here: at once, as no worker is alive).
+    result = mail.outbox_sweep(sending_timeout=timedelta(0), queued_grace=timedelta(0))
+    assert result["requeued"] == 1
+    assert result["uncertain"] == 0
+    celery_worker.start()
+
+    wait_for(
+        lambda: OutboxMessage.objects.filter(status=Status.SENT).count() == total,
+        what=f"all {total} sent", worker=celery_worker,
+    )  # fmt: skip
+    keys = smtp_sink.keys()
+    assert len(keys) == total
+    assert [key for key, n in keys.items() if n > 1] == []  # zero duplicates
+    assert smtp_sink.count() == total
+    assert not OutboxMessage.objects.exclude(status=Status.SENT).exists()
