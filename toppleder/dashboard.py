@@ -34,3 +34,70 @@ def render_panels(role: str, request) -> list[dict]:
         if ctx is not None:
             out.append({"template": p.template, "context": ctx})
     return out
+
+
+# ---------------------------------------------------------------------------
+# The core's own panels: HR overview figures, administrator links, the leader's profile.
+# Each runs a fixed, small number of queries however much data there is.
+# ---------------------------------------------------------------------------
+
+
+def _url_or_none(name: str):
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None
+
+
+@panel("hr", template="toppleder/panels/hr_overview.html", order=5)
+def hr_overview(request):
+    """Figures for HR: organisations by kind, leaders by level, leader groups (3 queries)."""
+    from django.db.models import Count
+
+    from toppleder.models import Leader, LeaderGroup, Organisation
+
+    org_counts = dict(Organisation.objects.values_list("kind").annotate(n=Count("pk")).order_by())
+    level_counts = dict(Leader.objects.active().values_list("level").annotate(n=Count("pk")).order_by())
+    groups = LeaderGroup.objects.count()
+    return {
+        "organisations": [(label, org_counts.get(value, 0)) for value, label in Organisation.Kind.choices],
+        "organisations_total": sum(org_counts.values()),
+        "levels": [(label, level_counts.get(value, 0)) for value, label in Leader.Level.choices],
+        "leaders_total": sum(level_counts.values()),
+        "leader_groups": groups,
+    }
+
+
+@panel("hr", template="toppleder/panels/admin_tools.html", order=90)
+def admin_tools(request):
+    """Administrators: shortcuts into the admin site (no queries)."""
+    from toppleder.permissions import is_admin
+
+    if not is_admin(request.user):
+        return None
+    links = [
+        (_url_or_none("admin:toppleder_user_changelist"), "users"),
+        (_url_or_none("admin:auth_group_changelist"), "groups"),
+        (_url_or_none("admin:toppleder_organisation_changelist"), "organisations"),
+        (_url_or_none("admin:toppleder_auditentry_changelist"), "audit"),
+        (_url_or_none("admin:index"), "admin"),
+    ]
+    return {"links": {key: url for url, key in links if url}}
+
+
+@panel("leader", template="toppleder/panels/leader_profile.html", order=90)
+def leader_profile(request):
+    """The signed-in leader's own profile: organisation, title, level, leader groups (1 query)."""
+    from toppleder.models import Leader
+
+    leader = (
+        Leader.objects.with_org()
+        .prefetch_related("leader_groups")
+        .filter(user=request.user)
+        .first()
+    )
+    if leader is None:
+        return None
+    return {"leader": leader, "groups": list(leader.leader_groups.all())}

@@ -1,0 +1,100 @@
+"""Browser tests: pytest-playwright driving Debian's Chromium against pytest-django's live_server.
+
+Playwright must never download a browser here: `browser_type_launch_args` points it at
+/usr/bin/chromium (STACK.md item 9). Every test in this directory is marked `e2e`.
+"""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-dev-shm-usage",
+]
+DEMO_PASSWORD = "Demo-pass-e2e-2026"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def pytest_collection_modifyitems(items):
+    here = str(Path(__file__).parent)
+    for item in items:
+        if str(item.fspath).startswith(here):
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS, "headless": True}
+
+
+@pytest.fixture
+def staff_without_mfa(settings):
+    """The crawl signs in with a password only; MFA enforcement has its own tests."""
+    settings.MFA_REQUIRED_FOR_STAFF = False
+    return settings
+
+
+def new_context(browser, base_url: str):
+    """A fresh browser profile at desktop width, Norwegian, with axe-core preloaded in every page.
+
+    CSP is bypassed only so the preloaded axe-core may run; the app's own pages never rely on it.
+    """
+    context = browser.new_context(
+        base_url=base_url, viewport={"width": 1280, "height": 900}, locale="nb-NO", bypass_csp=True
+    )
+    context.add_init_script(path=str(AXE_JS))
+    return context
+
+
+def login(page, email: str, password: str) -> None:
+    """Sign in through the real allauth form, as a person would."""
+    page.goto("/accounts/login/")
+    page.fill("#id_login", email)
+    page.fill("#id_password", password)
+    page.click("main form button[type=submit]")
+    page.wait_for_load_state("load")
+    assert "/accounts/login/" not in page.url, f"login as {email} failed: {page.inner_text('main')[:300]}"
+
+
+def run_axe(page) -> list[dict]:
+    """axe-core's WCAG 2.1 A/AA violations on the current page."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE_JS))
+    return page.evaluate(
+        """async (tags) => {
+            const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
+            return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.slice(0, 5).map(n => ({target: n.target.join(' '), summary: n.failureSummary}))}));
+        }""",
+        WCAG_TAGS,
+    )
+
+
+def format_violations(violations: list[dict]) -> str:
+    lines = []
+    for v in violations:
+        lines.append(f"  [{v['impact']}] {v['id']}: {v['help']}")
+        for n in v["nodes"]:
+            summary = re.sub(r"\s+", " ", n["summary"] or "")[:200]
+            lines.append(f"      at {n['target']}: {summary}")
+    return "\n".join(lines)
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    # A Norwegian browser (Django's LocaleMiddleware would pick English for Chromium's en-US default.
+    return {**browser_context_args, "locale": "nb-NO", "bypass_csp": True}
