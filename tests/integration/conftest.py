@@ -38,7 +38,9 @@ class Sink:
 
     `pause_at = n`: the n-th connection (1-based) stops in RCPT — before any DATA, so the
     server has not taken the message — and sets `paused`, so a test can kill the client
-    at exactly that point. `rcpt_delay` slows every message down a little.
+    at exactly that point. `pause_in_data_at = n`: the n-th message is recorded (the
+    server has it) but the "250" reply never comes — the one moment whose outcome the
+    client cannot know. `rcpt_delay` slows every message down a little.
     """
 
     def __init__(self):
@@ -48,6 +50,7 @@ class Sink:
         self.pause_at: int | None = None
         self.paused = threading.Event()
         self.rcpt_delay = 0.0
+        self.pause_in_data_at: int | None = None
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         with self.lock:
@@ -65,6 +68,10 @@ class Sink:
         message = email.message_from_bytes(envelope.content)
         with self.lock:
             self.messages.append(message)
+            n = len(self.messages)
+        if self.pause_in_data_at is not None and n == self.pause_in_data_at:
+            self.paused.set()
+            await asyncio.sleep(120)  # cancelled when the client dies
         return "250 Message accepted"
 
     def keys(self) -> Counter:

@@ -112,3 +112,33 @@ def test_worker_killed_mid_run_delivers_everything_exactly_once(celery_worker, s
     assert [key for key, n in keys.items() if n > 1] == []  # zero duplicates
     assert smtp_sink.count() == total
     assert not OutboxMessage.objects.exclude(status=Status.SENT).exists()
+
+
+def test_worker_killed_after_server_took_the_message_never_sends_a_second_copy(celery_worker, smtp_sink, hr_user):
+    """At-most-once where the outcome is unknown: the server has the message but the
+    worker died before hearing "250". The sweeper must not resend it; HR sees why."""
+    total = 20
+    session, _leaders = _draft_with_leaders(total)
+    smtp_sink.pause_in_data_at = 5
+
+    services.session_publish(session=session, by=hr_user)
+    assert smtp_sink.paused.wait(timeout=120), celery_worker.output()
+    celery_worker.kill()
+    smtp_sink.pause_in_data_at = None
+    (stuck,) = OutboxMessage.objects.filter(status=Status.SENDING)
+    assert stuck.handed_over_at is not None
+
+    result = mail.outbox_sweep(sending_timeout=timedelta(0), queued_grace=timedelta(0))
+    assert result == {"requeued": 0, "uncertain": 1, "dispatched": total - 5}
+    celery_worker.start()
+    wait_for(
+        lambda: not OutboxMessage.objects.exclude(status__in=DONE).exists(), what="outbox settled", worker=celery_worker
+    )
+    stuck.refresh_from_db()
+    assert stuck.status == Status.FAILED
+    assert stuck.last_error == mail.UNCERTAIN
+    keys = smtp_sink.keys()
+    assert keys[stuck.key] == 1  # it did arrive, once
+    assert len(keys) == total
+    assert set(keys.values()) == {1}
+    assert OutboxMessage.objects.filter(status=Status.SENT).count() == total - 1
