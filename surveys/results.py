@@ -96,6 +96,7 @@ class Row:
     overall: Cell
     cells: dict  # segment value -> Cell
     question: Question | None = None
+    ordered_cells: list = field(default_factory=list)  # cells in segment_values order
 
 
 @dataclass
@@ -261,6 +262,10 @@ def survey_results(survey: Survey, *, segment: str | None = None, value=None, k:
                 for key, cell in r.cells.items():
                     if key in hidden:
                         cell.hide()
+    order = [key for key, _label, _visible in results.segment_values]
+    for rowset in (q_rows.values(), d_rows.values()):
+        for r in rowset:
+            r.ordered_cells = [r.cells.get(key) or Cell(suppressed=True) for key in order]
     results.questions = list(q_rows.values())
     results.dimensions = list(d_rows.values())
 
@@ -423,8 +428,8 @@ def comparison_chart(comp: Comparison, *, width: int = 640) -> dict:
         for kind, mean in (("before", r.mean_before), ("after", r.mean_after)):
             bar = {"kind": kind, "y": y, "h": bar_h, "x": left, "mean": mean, "text_y": y + 14}
             if mean is not None:
-                bar["w"] = round(x_of(mean) - left, 1)
-                bar["text_x"] = round(x_of(mean) + 6, 1)
+                bar["w"] = round(x_of(mean) - left)
+                bar["text_x"] = round(x_of(mean) + 6)
             else:
                 bar["w"] = 0
                 bar["text_x"] = left + 6
@@ -432,7 +437,7 @@ def comparison_chart(comp: Comparison, *, width: int = 640) -> dict:
             y += bar_h + 4
         y += gap
         rows.append(item)
-    ticks = [{"v": v, "x": round(x_of(v), 1)} for v in SCALE]
+    ticks = [{"v": v, "x": round(x_of(v))} for v in SCALE]
     return {
         "width": width,
         "height": y + 24,

@@ -1,13 +1,23 @@
-"""Celery tasks for surveys (thin; see programmes/tasks.py). Filled in by the e-mail work."""
+"""Celery tasks for surveys: thin wrappers that take ids and call surveys/notifications.py."""
 
 from celery import shared_task
 
+from surveys import notifications
 
-@shared_task
+
+@shared_task(ignore_result=True)
 def invitation_send(invitation_id: int) -> None:
     """Send one survey invitation with its personal link."""
+    notifications.invitation_queue(invitation_id=invitation_id)
 
 
-@shared_task
+@shared_task(ignore_result=True)
 def invitations_remind(survey_id: int) -> None:
     """Remind everyone invited to a survey who has not answered yet."""
+    notifications.reminders_queue(survey_id=survey_id)
+
+
+@shared_task(ignore_result=True)
+def surveys_remind_due() -> None:
+    """Beat, weekday mornings: one automatic reminder for surveys closing within three days."""
+    notifications.reminders_due()

@@ -1,0 +1,14 @@
+"""The surveys panel on "Mitt program": open surveys the leader has not answered yet."""
+
+from surveys import questionnaire as qmod
+from surveys.selectors import invitations_open_for
+from toppleder.dashboard import panel
+
+
+@panel("leader", template="surveys/panels/open_surveys.html", order=30)
+def open_surveys(request):
+    items = []
+    for inv in invitations_open_for(request.user)[:10]:
+        seconds = qmod.estimated_seconds(["likert"] * inv.likert_count + ["free_text"] * inv.free_text_count)
+        items.append({"invitation": inv, "survey": inv.survey, "minutes": qmod.estimated_minutes(seconds)})
+    return {"items": items} if items else None

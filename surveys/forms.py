@@ -1,0 +1,100 @@
+"""Forms: validate and normalise, then hand cleaned data to a service."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from programmes.models import Programme, Session
+from surveys import selectors
+from surveys.models import LIKERT_MAX, LIKERT_MIN, Question, Questionnaire, Survey, dimension_choices
+from surveys.results import SEGMENT_LABELS
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class SurveyForm(forms.Form):
+    programme = forms.ModelChoiceField(label=_("Programme"), queryset=Programme.objects.order_by("-created_at"))
+    questionnaire = forms.ModelChoiceField(label=_("Questionnaire"), queryset=Questionnaire.objects.all())
+    title = forms.CharField(label=_("Title"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Survey.Kind.choices)
+    opens_at = forms.DateTimeField(label=_("Opens"), widget=DateTimeLocalInput())
+    closes_at = forms.DateTimeField(label=_("Closes"), widget=DateTimeLocalInput())
+    session = forms.ModelChoiceField(
+        label=_("Session (for a session evaluation)"),
+        queryset=Session.objects.select_related("programme").order_by("-starts_at"),
+        required=False,
+    )
+    group_ref = forms.IntegerField(
+        label=_("Reflection group number (for an end-of-group evaluation)"), required=False, min_value=1
+    )
+    pair_ref = forms.IntegerField(
+        label=_("Mentor pair number (for an end-of-pair evaluation)"), required=False, min_value=1
+    )
+
+    def clean_title(self):
+        return self.cleaned_data["title"].strip()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("opens_at") and data.get("closes_at") and data["closes_at"] <= data["opens_at"]:
+            self.add_error("closes_at", _("The survey must close after it opens."))
+        return data
+
+
+class InviteForm(forms.Form):
+    audience = forms.ChoiceField(
+        label=_("Who should be invited?"),
+        widget=forms.RadioSelect,
+        choices=[
+            (selectors.AUDIENCE_PROGRAMME, _("Every leader enrolled in the programme")),
+            (selectors.AUDIENCE_SESSION, _("Those who attended the survey's session")),
+            (selectors.AUDIENCE_GROUP, _("The members of the survey's reflection group")),
+            (selectors.AUDIENCE_PAIR, _("The two people in the survey's mentor pair")),
+        ],
+        initial=selectors.AUDIENCE_PROGRAMME,
+    )
+
+
+class QuestionnaireForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class QuestionForm(forms.Form):
+    text = forms.CharField(label=_("Question"), max_length=400)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Question.Kind.choices, initial=Question.Kind.LIKERT)
+    dimension = forms.ChoiceField(label=_("Dimension"), choices=[("", _("(none – free text)"))], required=False)
+    low_label = forms.CharField(label=_("Label for 1"), max_length=60, required=False)
+    high_label = forms.CharField(label=_("Label for 5"), max_length=60, required=False)
+    required = forms.BooleanField(label=_("Answer required"), required=False, initial=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["dimension"].choices = [("", _("(none – free text)")), *dimension_choices()]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == Question.Kind.LIKERT and not data.get("dimension"):
+            self.add_error("dimension", _("A scale question needs a dimension."))
+        return data
+
+
+QuestionFormSet = forms.formset_factory(QuestionForm, extra=1, can_delete=True, max_num=40, validate_max=True)
+
+
+class ResultsFilterForm(forms.Form):
+    """GET parameters of the results page; unknown values are ignored, not trusted."""
+
+    segment = forms.ChoiceField(
+        label=_("Break down by"),
+        required=False,
+        choices=[("", _("No breakdown")), *[(k, v) for k, v in SEGMENT_LABELS.items()]],
+    )
+
+
+def likert_choices():
+    return [(str(v), str(v)) for v in range(LIKERT_MIN, LIKERT_MAX + 1)]

@@ -1,0 +1,422 @@
+"""Survey pages: answering (token, no login), and HR's surveys, results and questionnaires."""
+
+import csv
+import hashlib
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from surveys import questionnaire as qmod
+from surveys import results as res
+from surveys import selectors, services
+from surveys.forms import InviteForm, QuestionFormSet, QuestionnaireForm, ResultsFilterForm, SurveyForm
+from surveys.models import LIKERT_MAX, LIKERT_MIN
+from toppleder.permissions import is_hr
+
+PAGE_SIZE = 4  # questions per page when answering: short pages suit a phone
+
+STATUS_FOR_CODE = {
+    services.UNKNOWN_TOKEN: 404,
+    services.ALREADY_ANSWERED: 410,
+    services.SURVEY_CLOSED: 410,
+    services.SURVEY_NOT_OPEN: 403,
+}
+
+
+def _require_hr(user):
+    if not is_hr(user):
+        raise PermissionDenied
+
+
+def _estimate(kinds):
+    seconds = qmod.estimated_seconds(kinds)
+    return {"seconds": seconds, "minutes": qmod.estimated_minutes(seconds), "too_long": qmod.too_long(seconds)}
+
+
+# --- answering (the token is the credential) -------------------------------------
+
+
+def _draft_key(token: str) -> str:
+    # The session keeps a draft under a hash of the token, never the token itself.
+    return "survey-draft:" + hashlib.sha256(token.encode()).hexdigest()[:32]
+
+
+def _unavailable(request, exc: ValidationError):
+    return render(
+        request,
+        "surveys/answer_unavailable.html",
+        {"message": exc.messages[0], "code": exc.code},
+        status=STATUS_FOR_CODE.get(exc.code, 404),
+    )
+
+
+def _page_number(raw, pages: int) -> int:
+    try:
+        return min(max(int(raw), 1), pages)
+    except (TypeError, ValueError):
+        return 1
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def answer(request, token: str):
+    """One page of questions at a time; drafts live in the session until submitted."""
+    try:
+        inv = services.invitation_for_token(token)
+    except ValidationError as exc:
+        return _unavailable(request, exc)
+    survey = inv.survey
+    questions = list(survey.questionnaire.questions.order_by("order"))
+    pages = [questions[i : i + PAGE_SIZE] for i in range(0, len(questions), PAGE_SIZE)] or [[]]
+    key = _draft_key(token)
+    draft: dict = dict(request.session.get(key, {}))
+    page_no = _page_number(
+        request.POST.get("page") if request.method == "POST" else request.GET.get("page"), len(pages)
+    )
+    errors: dict = {}
+
+    if request.method == "POST":
+        action = request.POST.get("action", "next")
+        on_page = pages[page_no - 1]
+        posted = {}
+        for q in on_page:
+            raw = request.POST.get(f"q{q.pk}", "").strip()
+            posted[q.pk] = raw
+            if raw:
+                draft[str(q.pk)] = raw
+            else:
+                draft.pop(str(q.pk), None)
+        try:
+            services.answers_validate(questions=on_page, answers=posted)
+        except ValidationError as exc:
+            errors = exc.message_dict
+        # Never keep an out-of-scale value in the draft.
+        for name in errors:
+            q_pk = name[1:]
+            if q_pk in draft and not _on_scale(draft[q_pk], on_page, int(q_pk)):
+                draft.pop(q_pk)
+        request.session[key] = draft
+        if action == "back":
+            return redirect(f"{reverse('surveys:answer', args=[token])}?page={max(page_no - 1, 1)}")
+        if action == "pause":
+            messages.info(request, _("Your answers so far are saved on this device. Open the link again to continue."))
+            return redirect(f"{reverse('surveys:answer', args=[token])}?page={page_no}")
+        if not errors and action == "next" and page_no < len(pages):
+            return redirect(f"{reverse('surveys:answer', args=[token])}?page={page_no + 1}")
+        if not errors and action == "submit":
+            try:
+                services.response_submit(token=token, answers={int(k): v for k, v in draft.items()})
+            except ValidationError as exc:
+                if not hasattr(exc, "error_dict"):
+                    request.session.pop(key, None)
+                    return _unavailable(request, exc)
+                errors = exc.message_dict
+                first = min(int(name[1:]) for name in errors)
+                page_no = next(i for i, pg in enumerate(pages, start=1) if any(q.pk == first for q in pg))
+            else:
+                request.session.pop(key, None)
+                return redirect("surveys:answer_thanks")
+
+    on_page = pages[page_no - 1]
+    first_no = (page_no - 1) * PAGE_SIZE + 1
+    items = []
+    for i, q in enumerate(on_page):
+        items.append(
+            {
+                "q": q,
+                "number": first_no + i,
+                "name": f"q{q.pk}",
+                "value": draft.get(str(q.pk), ""),
+                "errors": errors.get(f"q{q.pk}", []),
+            }
+        )
+    context = {
+        "survey": survey,
+        "token": token,
+        "items": items,
+        "scale": list(range(LIKERT_MIN, LIKERT_MAX + 1)),
+        "page_no": page_no,
+        "page_count": len(pages),
+        "first_no": first_no,
+        "last_no": first_no + len(on_page) - 1,
+        "total": len(questions),
+        "answered_count": len(draft),
+        "is_last": page_no == len(pages),
+        "errors": errors,
+        "estimate": _estimate(q.kind for q in questions),
+        "k": res.min_respondents(),
+    }
+    return render(request, "surveys/answer.html", context, status=400 if errors else 200)
+
+
+def _on_scale(raw, questions, pk) -> bool:
+    q = next((q for q in questions if q.pk == pk), None)
+    if q is None or not q.is_likert:
+        return True
+    try:
+        return LIKERT_MIN <= int(raw) <= LIKERT_MAX
+    except (TypeError, ValueError):
+        return False
+
+
+@require_GET
+def answer_thanks(request):
+    return render(request, "surveys/answer_thanks.html")
+
+
+# --- HR: surveys ------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def survey_list(request):
+    _require_hr(request.user)
+    page = Paginator(selectors.surveys_with_counts(), 25).get_page(request.GET.get("page"))
+    return render(request, "surveys/survey_list.html", {"page": page})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def survey_create(request):
+    _require_hr(request.user)
+    form = SurveyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            survey = services.survey_create(
+                programme=data["programme"],
+                questionnaire=data["questionnaire"],
+                title=data["title"],
+                kind=data["kind"],
+                opens_at=data["opens_at"],
+                closes_at=data["closes_at"],
+                session=data["session"],
+                group_ref=data["group_ref"],
+                pair_ref=data["pair_ref"],
+                created_by=request.user,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The survey was created. Now invite the people who should answer."))
+            return redirect("surveys:survey_detail", survey.pk)
+    return render(request, "surveys/survey_form.html", {"form": form})
+
+
+@login_required
+@require_GET
+def survey_detail(request, pk: int):
+    survey = selectors.get_survey_for_user(request.user, pk)
+    counts = selectors.surveys_with_counts().filter(pk=survey.pk).values("invited_count", "answered_count").first()
+    kinds = selectors.question_kinds(survey.questionnaire)
+    return render(
+        request,
+        "surveys/survey_detail.html",
+        {
+            "survey": survey,
+            "counts": counts,
+            "estimate": _estimate(kinds),
+            "question_count": len(kinds),
+            "invite_form": InviteForm(),
+            "k": res.min_respondents(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def survey_invite(request, pk: int):
+    survey = selectors.get_survey_for_user(request.user, pk)
+    form = InviteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose who should be invited."))
+        return redirect("surveys:survey_detail", survey.pk)
+    try:
+        n = services.survey_invite(survey=survey, audience=form.cleaned_data["audience"])
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        if n:
+            messages.success(request, _("%(n)s invitations are on their way.") % {"n": n})
+        else:
+            messages.info(request, _("Everyone in that audience was already invited."))
+    return redirect("surveys:survey_detail", survey.pk)
+
+
+@login_required
+@require_POST
+def survey_remind(request, pk: int):
+    survey = selectors.get_survey_for_user(request.user, pk)
+    try:
+        n = services.survey_remind(survey=survey)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(request, _("A reminder is on its way to %(n)s people who have not answered.") % {"n": n})
+    return redirect("surveys:survey_detail", survey.pk)
+
+
+def _results_context(request, survey):
+    filt = ResultsFilterForm(request.GET or None)
+    segment = request.GET.get("segment") or None
+    value = request.GET.get("value")
+    result = res.survey_results(survey, segment=segment, value=value)
+    comparison = res.wave_comparison(survey, segment=result.segment, value=result.selected_value)
+    focus = None
+    if result.available and result.segment and result.selected_value is not None and not result.selected_hidden:
+        v = result.selected_value
+        focus = {
+            "label": next((label for key, label, _vis in result.segment_values if key == v), v),
+            "dimensions": [(r.label, r.cells.get(v) or res.Cell(suppressed=True), r) for r in result.dimensions],
+            "questions": [(r.label, r.cells.get(v) or res.Cell(suppressed=True), r) for r in result.questions],
+        }
+    return {
+        "survey": survey,
+        "result": result,
+        "filter_form": filt,
+        "focus": focus,
+        "comparison": comparison,
+        "chart": res.comparison_chart(comparison) if comparison.rows else None,
+        "scale": list(range(LIKERT_MIN, LIKERT_MAX + 1)),
+        "segment_label": res.SEGMENT_LABELS.get(result.segment, ""),
+        "overall_dimensions": [(r.label, r.overall, r) for r in result.dimensions],
+        "overall_questions": [(r.label, r.overall, r) for r in result.questions],
+    }
+
+
+@login_required
+@require_GET
+def survey_results(request, pk: int):
+    survey = selectors.get_survey_for_user(request.user, pk)
+    return render(request, "surveys/results.html", _results_context(request, survey))
+
+
+def _fmt(mean):
+    return "" if mean is None else formats.number_format(mean, 2)
+
+
+@login_required
+@require_GET
+def survey_results_csv(request, pk: int):
+    """The same figures as the page, suppressed the same way (one code path: results.py)."""
+    survey = selectors.get_survey_for_user(request.user, pk)
+    ctx = _results_context(request, survey)
+    result = ctx["result"]
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="survey-{survey.pk}-results.csv"'
+    response.write("\ufeff")  # Excel reads UTF-8 with a BOM
+    w = csv.writer(response, delimiter=";")
+    w.writerow(["level", "key", "text", "segment", "segment_value", "n", "mean", "1", "2", "3", "4", "5", "suppressed"])
+    if not result.available:
+        w.writerow(["survey", "", survey.title, "", "", "", "", "", "", "", "", "", "yes"])
+        return response
+
+    def cells_of(row):
+        yield "", "", row.overall
+        for key, label, _vis in result.segment_values:
+            if result.selected_value is not None and key != result.selected_value:
+                continue
+            yield result.segment or "", label, row.cells.get(key) or res.Cell(suppressed=True)
+
+    for level, rows in (("dimension", result.dimensions), ("question", result.questions)):
+        for row in rows:
+            for seg, label, cell in cells_of(row):
+                if result.selected_hidden and seg:
+                    cell = res.Cell(suppressed=True)
+                if cell.suppressed:
+                    w.writerow([level, row.key, row.label, seg, label, "", "", "", "", "", "", "", "yes"])
+                else:
+                    dist = [cell.distribution.get(v, 0) for v in ctx["scale"]]
+                    w.writerow([level, row.key, row.label, seg, label, cell.n, _fmt(cell.mean), *dist, "no"])
+    return response
+
+
+# --- HR: questionnaires ------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def questionnaire_list(request):
+    _require_hr(request.user)
+    rows = []
+    for q in selectors.questionnaires_with_counts():
+        rows.append((q, _estimate(["likert"] * q.likert_count + ["free_text"] * q.free_text_count)))
+    return render(request, "surveys/questionnaire_list.html", {"rows": rows})
+
+
+def _initial_questions(questionnaire):
+    return [
+        {
+            "text": q.text,
+            "kind": q.kind,
+            "dimension": q.dimension,
+            "low_label": q.low_label,
+            "high_label": q.high_label,
+            "required": q.required,
+        }
+        for q in questionnaire.questions.order_by("order")
+    ]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def questionnaire_detail(request, pk: int):
+    """Read a questionnaire; edit it (all questions on one page) while it has no answers."""
+    questionnaire = selectors.get_questionnaire_for_user(request.user, pk)
+    frozen = questionnaire.is_frozen
+    form = QuestionnaireForm(
+        request.POST or None, initial={"name": questionnaire.name, "description": questionnaire.description}
+    )
+    formset = QuestionFormSet(request.POST or None, initial=_initial_questions(questionnaire), prefix="q")
+    if request.method == "POST":
+        if frozen:
+            messages.error(request, _("This questionnaire has answers and can no longer be changed. Make a copy."))
+            return redirect("surveys:questionnaire_detail", questionnaire.pk)
+        if form.is_valid() and formset.is_valid():
+            kept = [f.cleaned_data for f in formset.forms if f.cleaned_data and not f.cleaned_data.get("DELETE", False)]
+            try:
+                services.questionnaire_update(
+                    questionnaire=questionnaire,
+                    name=form.cleaned_data["name"],
+                    description=form.cleaned_data["description"],
+                )
+                services.questions_replace(questionnaire=questionnaire, questions=kept)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                est = _estimate(q["kind"] for q in kept)
+                messages.success(request, _("The questionnaire was saved."))
+                if est["too_long"]:
+                    messages.warning(request, qmod.TOO_LONG_WARNING % {"minutes": est["minutes"]})
+                return redirect("surveys:questionnaire_detail", questionnaire.pk)
+    questions = list(questionnaire.questions.order_by("order"))
+    return render(
+        request,
+        "surveys/questionnaire_detail.html",
+        {
+            "questionnaire": questionnaire,
+            "questions": questions,
+            "frozen": frozen,
+            "form": form,
+            "formset": formset,
+            "estimate": _estimate(q.kind for q in questions),
+        },
+    )
+
+
+@login_required
+@require_POST
+def questionnaire_copy(request, pk: int):
+    questionnaire = selectors.get_questionnaire_for_user(request.user, pk)
+    copy = services.questionnaire_copy(questionnaire=questionnaire)
+    messages.success(request, _("A new version (%(v)s) was made. You can edit it.") % {"v": copy.version})
+    return redirect("surveys:questionnaire_detail", copy.pk)
