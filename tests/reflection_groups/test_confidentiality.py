@@ -145,9 +145,9 @@ def test_admin_pages_never_show_note_text(staff, client, world, admin_user, hr_u
     for model, _model_admin in admin.site._registry.items():
         if model._meta.app_label != "reflection_groups":
             continue
-        info = (model._meta.app_label, model._meta.model_name)
-        pages = [reverse("admin:%s_%s_changelist" % info), reverse("admin:%s_%s_changelist" % info) + "?q=PARHEM"]
-        pages += [reverse("admin:%s_%s_change" % info, args=[obj.pk]) for obj in model.objects.all()[:5]]
+        prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+        pages = [reverse(f"{prefix}_changelist"), reverse(f"{prefix}_changelist") + "?q=PARHEM"]
+        pages += [reverse(f"{prefix}_change", args=[obj.pk]) for obj in model.objects.all()[:5]]
         for url in pages:
             response = client.get(url)
             assert response.status_code == 200, url
