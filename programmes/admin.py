@@ -1,0 +1,238 @@
+"""Django admin for programmes. State changes that have rules (publish, cancel, sign-ups)
+go through the services as admin actions; registrations are not created by hand here."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
+
+from programmes import services
+from programmes.models import (
+    Commitment,
+    Contributor,
+    Material,
+    Measure,
+    MeasureArea,
+    Programme,
+    ProgrammeEnrolment,
+    Registration,
+    Session,
+    WaitlistChange,
+)
+
+
+def _run(modeladmin, request, queryset, func, done_message, **kwargs):
+    ok = 0
+    for obj in queryset:
+        try:
+            func(by=request.user, **{kwargs.get("arg", "session"): obj})
+            ok += 1
+        except (ValidationError, services.RegistrationBusy) as exc:
+            modeladmin.message_user(
+                request, f"{obj}: {'; '.join(getattr(exc, 'messages', [str(exc)]))}", messages.ERROR
+            )
+    if ok:
+        modeladmin.message_user(request, done_message % {"n": ok}, messages.SUCCESS)
+
+
+class EnrolmentInline(admin.TabularInline):
+    model = ProgrammeEnrolment
+    extra = 0
+    raw_id_fields = ["leader", "via_group"]
+    fields = ["leader", "status", "via_group", "enrolled_at", "withdrawn_at"]
+    readonly_fields = ["enrolled_at", "withdrawn_at"]
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("leader__user", "via_group")
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(admin.ModelAdmin):
+    list_display = ["name", "period", "status", "enrolment_opens", "enrolment_closes", "enrolled", "created_at"]
+    list_filter = ["status", "period"]
+    search_fields = ["name", "period", "description"]
+    filter_horizontal = ["eligible_organisations"]
+    date_hierarchy = "created_at"
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(_enrolled=Count("enrolments", filter=Q(enrolments__status=ProgrammeEnrolment.Status.ENROLLED)))
+        )
+
+    @admin.display(description=_("enrolled"), ordering="_enrolled")
+    def enrolled(self, obj):
+        return obj._enrolled
+
+
+@admin.register(ProgrammeEnrolment)
+class ProgrammeEnrolmentAdmin(admin.ModelAdmin):
+    list_display = ["leader", "organisation", "programme", "status", "via_group", "enrolled_at"]
+    list_filter = ["status", "programme", "leader__organisation__kind", "leader__organisation__sector"]
+    search_fields = ["leader__user__name", "leader__user__email", "leader__organisation__name"]
+    list_select_related = ["leader__user", "leader__organisation", "programme", "via_group"]
+    raw_id_fields = ["leader", "via_group"]
+    actions = ["withdraw"]
+
+    @admin.display(description=_("organisation"), ordering="leader__organisation__name")
+    def organisation(self, obj):
+        return obj.leader.organisation
+
+    @admin.action(description=_("Withdraw selected enrolments"))
+    def withdraw(self, request, queryset):
+        _run(self, request, queryset, services.enrolment_withdraw, _("%(n)s withdrawn."), arg="enrolment")
+
+
+class MeasureInline(admin.TabularInline):
+    model = Measure
+    extra = 0
+    fields = ["order", "text", "horizon", "status", "owner"]
+
+
+@admin.register(MeasureArea)
+class MeasureAreaAdmin(admin.ModelAdmin):
+    list_display = ["name_nb", "name_en", "key", "order"]
+    search_fields = ["name_nb", "name_en", "key"]
+    inlines = [MeasureInline]
+
+
+@admin.register(Measure)
+class MeasureAdmin(admin.ModelAdmin):
+    list_display = ["text", "area", "horizon", "status", "owner", "session_count"]
+    list_filter = ["area", "horizon", "status"]
+    search_fields = ["text", "owner"]
+    list_editable = ["status", "owner"]
+    list_select_related = ["area"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_sessions=Count("sessions"))
+
+    @admin.display(description=_("sessions"), ordering="_sessions")
+    def session_count(self, obj):
+        return obj._sessions
+
+
+class ContributorInline(admin.TabularInline):
+    model = Contributor
+    extra = 0
+
+
+class MaterialInline(admin.TabularInline):
+    model = Material
+    extra = 0
+    readonly_fields = ["uploaded_at"]
+
+
+class RegistrationInline(admin.TabularInline):
+    """Registrations are made by the service (capacity, waiting list); here only attendance changes."""
+
+    model = Registration
+    extra = 0
+    can_delete = False
+    raw_id_fields = ["leader"]
+    fields = ["leader", "status", "waitlist_position", "attendance", "created_at"]
+    readonly_fields = ["leader", "status", "waitlist_position", "created_at"]
+    ordering = ["status", "waitlist_position", "created_at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("leader__user")
+
+
+@admin.register(Session)
+class SessionAdmin(admin.ModelAdmin):
+    list_display = ["title", "programme", "kind", "starts_at", "format", "status", "capacity", "confirmed", "waiting"]
+    list_filter = ["status", "kind", "format", "programme", ("starts_at", admin.DateFieldListFilter)]
+    search_fields = ["title", "theme", "place", "description"]
+    list_select_related = ["programme"]
+    date_hierarchy = "starts_at"
+    filter_horizontal = ["reserved_for_groups", "measures"]
+    readonly_fields = ["uid", "sequence", "status", "created_at", "updated_at"]
+    inlines = [ContributorInline, MaterialInline, RegistrationInline]
+    actions = ["publish", "cancel", "complete"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                _confirmed=Count("registrations", filter=Q(registrations__status=Registration.Status.CONFIRMED)),
+                _waiting=Count("registrations", filter=Q(registrations__status=Registration.Status.WAITLISTED)),
+            )
+        )
+
+    @admin.display(description=_("confirmed"), ordering="_confirmed")
+    def confirmed(self, obj):
+        return obj._confirmed
+
+    @admin.display(description=_("waiting"), ordering="_waiting")
+    def waiting(self, obj):
+        return obj._waiting
+
+    @admin.action(description=_("Publish selected sessions"))
+    def publish(self, request, queryset):
+        _run(self, request, queryset, services.session_publish, _("%(n)s published."))
+
+    @admin.action(description=_("Cancel selected sessions"))
+    def cancel(self, request, queryset):
+        _run(self, request, queryset, services.session_cancel, _("%(n)s cancelled."))
+
+    @admin.action(description=_("Mark selected sessions as completed"))
+    def complete(self, request, queryset):
+        _run(self, request, queryset, services.session_complete, _("%(n)s completed."))
+
+
+class WaitlistChangeInline(admin.TabularInline):
+    model = WaitlistChange
+    extra = 0
+    can_delete = False
+    readonly_fields = ["changed_by", "old_position", "new_position", "reason", "changed_at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Registration)
+class RegistrationAdmin(admin.ModelAdmin):
+    list_display = ["leader", "session", "status", "waitlist_position", "attendance", "created_at"]
+    list_filter = ["status", "attendance", "session__programme", "session__kind"]
+    search_fields = ["leader__user__name", "leader__user__email", "session__title"]
+    list_select_related = ["leader__user", "session"]
+    raw_id_fields = ["leader", "session"]
+    readonly_fields = ["status", "waitlist_position", "created_at", "promoted_at", "cancelled_at"]
+    date_hierarchy = "created_at"
+    inlines = [WaitlistChangeInline]
+    actions = ["cancel"]
+
+    def has_add_permission(self, request):
+        return False  # sign-ups go through registration_create (capacity, waiting list)
+
+    @admin.action(description=_("Cancel selected registrations (promotes from the waiting list)"))
+    def cancel(self, request, queryset):
+        _run(self, request, queryset, services.registration_cancel, _("%(n)s cancelled."), arg="registration")
+
+
+@admin.register(WaitlistChange)
+class WaitlistChangeAdmin(admin.ModelAdmin):
+    list_display = ["registration", "old_position", "new_position", "reason", "changed_by", "changed_at"]
+    search_fields = ["reason", "registration__leader__user__name", "registration__session__title"]
+    list_select_related = ["registration__leader__user", "registration__session", "changed_by"]
+    list_filter = ["changed_at"]
+    readonly_fields = ["registration", "changed_by", "old_position", "new_position", "reason", "changed_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Commitment)
+class CommitmentAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "programme", "session", "status", "due_date", "created_at"]
+    list_filter = ["status", "programme", "due_date"]
+    search_fields = ["text", "follow_up", "parties__user__name", "organisations__name"]
+    list_select_related = ["programme", "session"]
+    raw_id_fields = ["session", "parties", "organisations", "created_by"]
+    date_hierarchy = "created_at"

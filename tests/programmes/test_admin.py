@@ -1,0 +1,70 @@
+"""The admin lists and forms for every programmes model render, and actions go through services."""
+
+import pytest
+from django.urls import reverse
+
+from programmes.models import Registration, Session
+from tests.programmes.factories import CommitmentFactory, RegistrationFactory, SessionFactory
+
+pytestmark = pytest.mark.django_db
+
+MODELS = [
+    "programme",
+    "programmeenrolment",
+    "measurearea",
+    "measure",
+    "session",
+    "registration",
+    "waitlistchange",
+    "commitment",
+]
+
+
+@pytest.fixture
+def data(db):
+    reg = RegistrationFactory()
+    RegistrationFactory(session=reg.session, status="waitlisted", waitlist_position=1)
+    CommitmentFactory(programme=reg.session.programme, parties=[reg.leader])
+    return reg
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_admin_changelist_and_add_or_change_page_render(client, admin_user, data, model):
+    client.force_login(admin_user)
+    assert client.get(reverse(f"admin:programmes_{model}_changelist")).status_code == 200
+    assert client.get(reverse(f"admin:programmes_{model}_changelist"), {"q": "x"}).status_code == 200
+
+
+def test_admin_session_change_page_shows_inlines(client, admin_user, data):
+    client.force_login(admin_user)
+    response = client.get(reverse("admin:programmes_session_change", args=[data.session.pk]))
+    assert response.status_code == 200
+    assert "registrations-TOTAL_FORMS" in response.content.decode()
+
+
+def test_admin_cancel_action_promotes_from_the_waiting_list(client, admin_user):
+    session = SessionFactory(capacity=1)
+    first = RegistrationFactory(session=session)
+    second = RegistrationFactory(session=session, status="waitlisted", waitlist_position=1)
+    client.force_login(admin_user)
+    response = client.post(
+        reverse("admin:programmes_registration_changelist"),
+        {"action": "cancel", "_selected_action": [first.pk]},
+    )
+    assert response.status_code == 302
+    assert Registration.objects.get(pk=second.pk).status == "confirmed"
+
+
+def test_admin_publish_action_uses_the_service(client, admin_user):
+    session = SessionFactory(status="draft")
+    client.force_login(admin_user)
+    client.post(reverse("admin:programmes_session_changelist"), {"action": "publish", "_selected_action": [session.pk]})
+    assert Session.objects.get(pk=session.pk).status == "published"
+
+
+def test_admin_list_query_count_does_not_grow(client, admin_user, data, django_assert_max_num_queries):
+    for _ in range(30):
+        RegistrationFactory(session=data.session)
+    client.force_login(admin_user)
+    with django_assert_max_num_queries(15):
+        client.get(reverse("admin:programmes_registration_changelist"))
