@@ -1,0 +1,196 @@
+"""Error and account pages: Norwegian, in the Punkt layout, never a stack trace."""
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.test import Client, RequestFactory
+from django.views import defaults
+
+from tests.factories import TEST_PASSWORD
+
+NB = {"HTTP_ACCEPT_LANGUAGE": "nb"}
+
+
+def assert_in_layout(html: str):
+    assert '<html lang="nb">' in html
+    assert 'id="main"' in html and "tl-skip-link" in html
+    assert "Traceback" not in html
+    assert html.count("<h1") == 1
+
+
+@pytest.mark.django_db
+def test_unknown_url_gives_norwegian_404_page_in_the_layout(client):
+    response = client.get("/finnes-ikke/", **NB)
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "Vi fant ikke siden" in html
+    assert "Gå til forsiden" in html
+    assert_in_layout(html)
+
+
+@pytest.mark.django_db
+def test_404_for_signed_in_leader_keeps_navigation(client, leader):
+    client.force_login(leader.user)
+    response = client.get("/finnes-ikke/", **NB)
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "Mitt program" in html  # the main menu
+    assert "Logg ut" in html
+
+
+@pytest.mark.django_db
+def test_permission_denied_gives_norwegian_403_page(rf_with_user):
+    response = defaults.permission_denied(rf_with_user, PermissionDenied())
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "Du har ikke tilgang til denne siden" in html
+    assert "Traceback" not in html
+
+
+def test_server_error_page_renders_without_request_context():
+    request = RequestFactory().get("/")
+    response = defaults.server_error(request)
+    assert response.status_code == 500
+    html = response.content.decode()
+    assert "Noe gikk galt hos oss" in html
+    assert "Traceback" not in html and 'id="main"' in html
+
+
+@pytest.mark.django_db
+def test_post_without_csrf_token_gives_norwegian_expired_form_page(leader):
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/accounts/login/", {"login": leader.user.email, "password": TEST_PASSWORD}, **NB)
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "Skjemaet er utløpt" in html
+    assert "Ingenting ble lagret" in html
+    assert_in_layout(html)
+
+
+@pytest.mark.django_db
+def test_login_page_is_norwegian_and_offers_password_reset(client):
+    response = client.get("/accounts/login/", **NB)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Logg inn i Toppleder" in html
+    assert "/accounts/password/reset/" in html
+    assert "/accounts/signup/" not in html  # no open registration
+    assert 'class="pkt-input' in html and "pkt-btn pkt-btn--primary" in html
+    assert_in_layout(html)
+
+
+@pytest.mark.django_db
+def test_login_with_wrong_password_shows_norwegian_error_and_stays_signed_out(client, leader):
+    response = client.post("/accounts/login/", {"login": leader.user.email, "password": "feil-passord"}, **NB)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "E-postadressen og/eller passordet du oppgav er feil." in html
+    assert 'role="alert"' in html
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_login_with_right_password_reaches_the_dashboard(client, leader):
+    response = client.post("/accounts/login/", {"login": leader.user.email, "password": TEST_PASSWORD}, **NB)
+    assert response.status_code == 302 and response["Location"] == "/"
+    html = client.get("/", **NB).content.decode()
+    assert "<h1>Mitt program</h1>" in html
+
+
+@pytest.mark.django_db
+def test_invalid_password_reset_key_shows_a_clear_expired_link_page(client, leader):
+    response = client.get("/accounts/password/reset/key/1-ugyldig-nokkel/", follow=True, **NB)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Lenken er utløpt" in html
+    assert "Be om en ny lenke" in html
+    assert 'name="password1"' not in html  # no form to set a password with a bad key
+    assert_in_layout(html)
+
+
+@pytest.mark.django_db
+def test_password_reset_request_confirms_without_revealing_whether_the_address_exists(client):
+    response = client.post("/accounts/password/reset/", {"email": "ukjent@toppleder.example"}, follow=True, **NB)
+    assert response.status_code == 200
+    assert "Sjekk e-posten din" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_accessibility_statement_and_privacy_page_are_real_norwegian_pages(client):
+    html = client.get("/accessibility/", **NB).content.decode()
+    assert "Tilgjengelighetserklæring" in html and "WCAG 2.1" in html and "axe-core" in html
+    assert "toppleder@oslo.kommune.example" in html
+    assert_in_layout(html)
+    html = client.get("/privacy/", **NB).content.decode()
+    assert "Personvern" in html and "anonym" in html and "Hvor lenge" in html
+    assert_in_layout(html)
+
+
+@pytest.mark.django_db
+def test_pages_switch_to_english_with_the_language_switcher(client):
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/accessibility/"})
+    assert response.status_code == 302
+    html = client.get("/accessibility/").content.decode()
+    assert '<html lang="en">' in html and "Accessibility statement for Toppleder" in html
+
+
+@pytest.mark.django_db
+def test_dashboard_shows_role_navigation_and_panels(client, leader, hr_user, admin_user):
+    client.force_login(hr_user)
+    html = client.get("/", **NB).content.decode()
+    assert "<h1>Oversikt</h1>" in html and "Programmet i tall" in html
+    assert "Revisjonslogg" not in html  # administrators only
+    client.force_login(admin_user)
+    html = client.get("/", **NB).content.decode()
+    assert "Administrasjon" in html and "/admin/" in html
+    client.force_login(leader.user)
+    html = client.get("/", **NB).content.decode()
+    assert "Min profil" in html and str(leader.organisation) in html
+    assert "Programmet i tall" not in html
+
+
+@pytest.mark.django_db
+def test_hr_overview_query_count_does_not_grow_with_data(client, hr_user, django_assert_max_num_queries):
+    from tests.factories import LeaderFactory, LeaderGroupFactory
+
+    client.force_login(hr_user)
+    client.get("/")
+    with django_assert_max_num_queries(40) as small:
+        client.get("/")
+    LeaderFactory.create_batch(30)
+    LeaderGroupFactory.create_batch(5)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        assert client.get("/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_crispy_punkt_pack_wires_errors_and_help_text(rf):
+    from django import forms
+    from django.template import Context, Template
+
+    class F(forms.Form):
+        name = forms.CharField(label="Name", help_text="As in the phone book")
+        choice = forms.ChoiceField(choices=[("a", "A"), ("b", "B")], widget=forms.RadioSelect)
+
+        def clean(self):
+            raise forms.ValidationError("Something is off")
+
+    form = F({"name": ""})
+    form.is_valid()
+    html = Template("{% load crispy_forms_tags %}{{ form|crispy }}").render(Context({"form": form}))
+    assert 'class="pkt-alert pkt-alert--error tl-form-errors" role="alert"' in html
+    assert 'aria-describedby="id_name_helptext id_name_error"' in html and 'aria-invalid="true"' in html
+    assert 'id="id_name_helptext"' in html and 'id="id_name_error"' in html
+    assert "<legend" in html and 'type="radio"' in html
+    assert 'label for="id_name" class="pkt-inputwrapper__label"' in html
+
+
+@pytest.fixture
+def rf_with_user(rf, leader):
+    request = rf.get("/noe/")
+    request.user = leader.user
+    from django.contrib.messages.storage.fallback import FallbackStorage
+    from django.contrib.sessions.backends.db import SessionStore
+
+    request.session = SessionStore()
+    request._messages = FallbackStorage(request)
+    return request
