@@ -96,7 +96,7 @@ test:
 	    SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
 	    NOTES_ENCRYPTION_KEYS="$$($(PY) -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())')" \
 	    $(PY) manage.py check --deploy --fail-level WARNING
-	step "docker-compose config" env SECRET_KEY=compose-config-check docker-compose -f docker-compose.yml config -q
+	step "docker-compose config" env SECRET_KEY=compose-config-check NOTES_ENCRYPTION_KEYS=compose-config-check docker-compose -f docker-compose.yml config -q
 	step "pytest" $(VENV)/bin/pytest $(PYTEST_ARGS)
 	if [ $${#failed[@]} -gt 0 ]; then echo "make test: FAILED: $${failed[*]}"; exit 1; fi
 	echo "make test: all green"

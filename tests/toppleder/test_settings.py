@@ -1,5 +1,6 @@
 """Settings come from the environment: embedded defaults for `make run`, a clean `check --deploy` for production."""
 
+import base64
 import os
 import secrets
 import subprocess
@@ -36,6 +37,7 @@ def production_env() -> dict:
         DATABASE_URL=os.environ.get("DATABASE_URL", "postgres://toppleder@127.0.0.1:5432/toppleder"),
         REDIS_URL=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
         EMAIL_URL="smtp+tls://mailer@smtp.example:587",
+        NOTES_ENCRYPTION_KEYS=base64.urlsafe_b64encode(os.urandom(32)).decode(),
     )
 
 
