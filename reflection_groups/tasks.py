@@ -1,13 +1,25 @@
-"""Celery tasks for groups and pairs (thin; see programmes/tasks.py). Filled in by the e-mail work."""
+"""Celery tasks for groups and pairs: thin wrappers that take ids and call a service."""
 
 from celery import shared_task
 
+from reflection_groups import notifications
 
-@shared_task
+
+@shared_task(ignore_result=True)
 def group_published(group_id: int) -> None:
     """Introduce the members of a newly published group to each other."""
+    notifications.group_introductions_queue(group_id=group_id)
 
 
-@shared_task
+@shared_task(ignore_result=True)
 def pair_published(pair_id: int) -> None:
     """Introduce a mentor and a mentee to each other."""
+    notifications.pair_introductions_queue(pair_id=pair_id)
+
+
+@shared_task(ignore_result=True)
+def pairs_close_inactive() -> None:
+    """Beat, nightly: warn pairs that stopped meeting, close long-silent ones (safe to run twice)."""
+    from reflection_groups import services
+
+    services.pairs_close_inactive()

@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "toppleder.settings")
 
@@ -10,5 +11,30 @@ app = Celery("toppleder")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
-# Periodic jobs live here, in one place, each with when and why.
-app.conf.beat_schedule = {}
+# Periodic jobs live here, in one place, each with when and why. Every job is safe to run
+# twice (keys in the outbox, conditional updates), so a beat restart or overlap is harmless.
+app.conf.beat_schedule = {
+    # Every 15 minutes: reminders for confirmed seats in sessions starting in 24–48 hours.
+    # The key `reminder48:<registration>:<sequence>` makes the repeats within the window
+    # no-ops; a session moved after its reminder gets one for its new time.
+    "session-reminders": {
+        "task": "programmes.tasks.session_reminders_send",
+        "schedule": crontab(minute="*/15"),
+    },
+    # Every 5 minutes: re-queue e-mails whose worker died mid-send and re-dispatch queued
+    # ones whose task was lost (toppleder/mail.py explains why this never duplicates).
+    "outbox-sweep": {
+        "task": "toppleder.tasks.outbox_sweep",
+        "schedule": crontab(minute="*/5"),
+    },
+    # Nightly at 03:15 Oslo time: warn mentor pairs that stopped meeting, close long-silent ones.
+    "mentor-pairs-inactive": {
+        "task": "reflection_groups.tasks.pairs_close_inactive",
+        "schedule": crontab(hour=3, minute=15),
+    },
+    # Daily at 09:00 on weekdays: remind invitees of surveys closing within three days.
+    "survey-reminders": {
+        "task": "surveys.tasks.surveys_remind_due",
+        "schedule": crontab(hour=9, minute=0, day_of_week="mon-fri"),
+    },
+}

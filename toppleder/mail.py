@@ -79,6 +79,13 @@ class Email:
     html: str
     ics: str = ""
     ics_method: str = ""
+    # Personal secrets in the text (a survey token): sent, but never stored in the outbox.
+    secrets: list[str] = field(default_factory=list)
+
+    def redacted(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, "[…]")
+        return text
 
 
 class Skip(Exception):
@@ -392,7 +399,12 @@ def outbox_deliver(*, message_id: int) -> tuple[str, int | None]:
         logger.exception("rendering outbox message %s failed", message.pk)
         mine.update(status=Status.FAILED, last_error=f"Could not render: {type(exc).__name__}: {exc}")
         return "failed", None
-    mine.update(subject=email.subject, body_text=email.text, body_html=email.html, ics=email.ics)
+    mine.update(
+        subject=email.subject,
+        body_text=email.redacted(email.text),
+        body_html=email.redacted(email.html),
+        ics=email.ics,
+    )
 
     connection = _connection()
     try:

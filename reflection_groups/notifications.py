@@ -1,0 +1,104 @@
+"""Introductions by e-mail when a reflection/network group or a mentor pair is published.
+
+Each member (and the facilitator) gets one introduction per group, each side of a pair
+one per pair: the key `group_introduction:<group>:<user>` makes a re-run a no-op.
+Nothing confidential goes into these e-mails: names, titles, organisations, the link.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from reflection_groups.models import MentorPair, ReflectionGroup
+from toppleder.mail import Email, Item, Skip, absolute_url, mail_enqueue_many, render_email, renderer
+from toppleder.models import OutboxMessage, User
+
+Kind = OutboxMessage.Kind
+
+
+def _members(group: ReflectionGroup):
+    return list(group.members.select_related("user", "organisation").order_by("user__name"))
+
+
+def group_introductions_queue(*, group_id: int) -> int:
+    group = ReflectionGroup.objects.filter(pk=group_id, status=ReflectionGroup.Status.PUBLISHED).first()
+    if group is None:
+        return 0
+    people = [m.user for m in _members(group)]
+    if group.facilitator_id and group.facilitator not in people:
+        people.append(group.facilitator)
+    with transaction.atomic():
+        return mail_enqueue_many(
+            Item(
+                kind=Kind.GROUP_INTRODUCTION,
+                user=user,
+                key=f"group_introduction:{group.pk}:{user.pk}",
+                obj=group,
+                object_ref=group.name,
+            )
+            for user in people
+        )
+
+
+def pair_introductions_queue(*, pair_id: int) -> int:
+    pair = (
+        MentorPair.objects.select_related("mentor__user", "mentee__user")
+        .filter(pk=pair_id, status=MentorPair.Status.ACTIVE)
+        .first()
+    )
+    if pair is None:
+        return 0
+    with transaction.atomic():
+        return mail_enqueue_many(
+            Item(
+                kind=Kind.PAIR_INTRODUCTION,
+                user=leader.user,
+                key=f"pair_introduction:{pair.pk}:{leader.user_id}",
+                obj=pair,
+                object_ref=f"{pair.mentor} – {pair.mentee}",
+            )
+            for leader in (pair.mentor, pair.mentee)
+        )
+
+
+def _recipient(message: OutboxMessage) -> User:
+    if message.recipient is None:
+        raise Skip("The recipient no longer exists.")
+    return message.recipient
+
+
+@renderer(Kind.GROUP_INTRODUCTION)
+def render_group_introduction(message: OutboxMessage) -> Email:
+    group = ReflectionGroup.objects.select_related("facilitator", "programme").filter(pk=message.object_id).first()
+    if group is None or group.status != ReflectionGroup.Status.PUBLISHED:
+        raise Skip("Not sent: the group is no longer published.")
+    context = {
+        "user": _recipient(message),
+        "group": group,
+        "members": _members(group),
+        "group_url": absolute_url("reflection_groups:group_detail", group.pk, fallback=f"/groups/{group.pk}/"),
+    }
+    return render_email("group-introduction", context, language=message.language)
+
+
+@renderer(Kind.PAIR_INTRODUCTION)
+def render_pair_introduction(message: OutboxMessage) -> Email:
+    pair = (
+        MentorPair.objects.select_related("mentor__user", "mentor__organisation", "mentee__user", "mentee__organisation")
+        .filter(pk=message.object_id)
+        .first()
+    )
+    if pair is None or pair.status != MentorPair.Status.ACTIVE:
+        raise Skip("Not sent: the pair is no longer active.")
+    user = _recipient(message)
+    is_mentor = pair.mentor.user_id == user.pk
+    context = {
+        "user": user,
+        "pair": pair,
+        "is_mentor": is_mentor,
+        "other": pair.mentee if is_mentor else pair.mentor,
+        "pair_url": absolute_url(
+            "reflection_groups:pair_detail", pair.pk, fallback=f"/mentoring/pairs/{pair.pk}/"
+        ),
+    }
+    return render_email("pair-introduction", context, language=message.language)
