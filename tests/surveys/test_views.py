@@ -345,10 +345,10 @@ def test_results_page_query_count_does_not_grow(hr_client, django_assert_max_num
         add_responses(base, 6, sector_code=code, values=[2, 3], text="Tekst")
         add_responses(follow, 6, sector_code=code, values=[3, 4], text="Tekst")
     url = reverse("surveys:survey_results", args=[follow.pk])
-    with django_assert_max_num_queries(25):
+    with django_assert_max_num_queries(18):
         r = hr_client.get(url, {"segment": "sector"})
     assert r.status_code == 200
-    with django_assert_max_num_queries(25):
+    with django_assert_max_num_queries(18):
         r = hr_client.get(url)
     html = r.content.decode()
     assert 'role="img"' in html and "<title" in html and "<desc" in html
