@@ -104,7 +104,9 @@ def test_hr_enrols_top_leader_groups_of_organisations(hr_client, programme):
     org = OrganisationFactory()
     a, b = LeaderFactory(organisation=org), LeaderFactory(organisation=org)
     LeaderGroupFactory(organisation=org, members=[a, b])
-    LeaderGroupFactory(organisation=org, name="Ikke toppledergruppe", is_top_leader_group=False, members=[LeaderFactory()])
+    LeaderGroupFactory(
+        organisation=org, name="Ikke toppledergruppe", is_top_leader_group=False, members=[LeaderFactory()]
+    )
     r = hr_client.post(url("enrolment_add_organisations", programme), {"organisations": [org.pk]})
     assert r.status_code == 302
     assert active(programme) == {a.pk, b.pk}
@@ -152,7 +154,9 @@ def test_withdraw_is_post_only_and_hr_only(hr_client, client, programme, me):
 
 # --- CSV import ---
 
-GOOD_CSV = "name,email,organisation,title,level,top_leader_since\n" "Nina Ny,nina@oslo.example,{org},Direktør,1,2026-01-05\n"
+GOOD_CSV = (
+    "name,email,organisation,title,level,top_leader_since\nNina Ny,nina@oslo.example,{org},Direktør,1,2026-01-05\n"
+)
 
 
 def csv_file(text, name="ledere.csv", encoding="utf-8"):
@@ -193,7 +197,9 @@ def test_import_with_bad_rows_lists_each_line_and_imports_nothing(hr_client, pro
 
 def test_import_check_only_imports_nothing(hr_client, programme):
     org = OrganisationFactory(name="Bydel Alna")
-    r = hr_client.post(url("leaders_import", programme), {"file": csv_file(GOOD_CSV.format(org=org.name)), "check": "1"})
+    r = hr_client.post(
+        url("leaders_import", programme), {"file": csv_file(GOOD_CSV.format(org=org.name)), "check": "1"}
+    )
     assert r.status_code == 200 and r.context["result"].created == 1
     assert not Leader.objects.filter(user__email="nina@oslo.example").exists()
 

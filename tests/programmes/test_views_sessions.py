@@ -40,9 +40,7 @@ def test_leader_sees_session_with_one_click_sign_up(me_client, session):
 def test_leader_sees_waiting_list_position_and_leave_button(client, programme, me):
     session = SessionFactory(programme=programme, capacity=1)
     RegistrationFactory(session=session, leader=enrolled_leader(programme))
-    RegistrationFactory(
-        session=session, leader=enrolled_leader(programme), status="waitlisted", waitlist_position=1
-    )
+    RegistrationFactory(session=session, leader=enrolled_leader(programme), status="waitlisted", waitlist_position=1)
     RegistrationFactory(session=session, leader=me, status="waitlisted", waitlist_position=2)
     r = login(client, me.user).get(url("session_detail", session))
     assert r.context["my_position"] == 2
@@ -287,9 +285,7 @@ def test_session_actions_are_post_only_and_hr_only(hr_client, client, me, sessio
 
 
 def test_hr_adds_and_removes_a_contributor(hr_client, session):
-    r = hr_client.post(
-        url("contributor_add", session), {"name": "Prof. Ada", "affiliation": "BI", "kind": "academia"}
-    )
+    r = hr_client.post(url("contributor_add", session), {"name": "Prof. Ada", "affiliation": "BI", "kind": "academia"})
     assert r.status_code == 302
     contributor = Contributor.objects.get(session=session)
     hr_client.post(url("contributor_remove", session, contributor.pk))
@@ -405,7 +401,9 @@ def test_waitlist_move_is_hr_only_and_post_only(hr_client, client, me, full_sess
     session, waiting = full_session
     assert hr_client.get(url("waitlist_move", session, waiting[0].pk)).status_code == 405
     login(client, me.user)
-    assert client.post(url("waitlist_move", session, waiting[2].pk), {"new_position": 1, "reason": "x"}).status_code == 403
+    assert (
+        client.post(url("waitlist_move", session, waiting[2].pk), {"new_position": 1, "reason": "x"}).status_code == 403
+    )
 
 
 def test_hr_favours_newcomers(hr_client, programme, full_session):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.factories import HRUserFactory, LeaderFactory
+from tests.factories import HRUserFactory
 from tests.programmes.factories import ProgrammeFactory, SessionFactory, enrolled_leader
 
 __all__ = ["_no_mfa", "hr", "hr_client", "programme", "session", "me", "me_client", "other_client", "login"]
