@@ -1,0 +1,316 @@
+"""Demo data for programmes: a running "Tilbud til toppledere 2026/27" that looks alive.
+
+Past sessions with attendance, upcoming sessions with free seats, one full session with a
+waiting list, enrolments across every organisation, measures with status, owners and
+linked sessions, and commitments between top leaders. leder001 is enrolled, signed up
+for upcoming sessions, on a waiting list, has a history and a commitment.
+
+Dates are placed around today (timezone.now()). Idempotent: sessions are keyed by a
+numbered title, so a second run adds nothing and `--size large` after `small` only adds
+the missing sessions. `large` (≈ 200 sessions, tens of thousands of registrations) is
+written with bulk_create in a few seconds.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, time, timedelta
+from time import monotonic
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+from django.utils import timezone
+
+from programmes.models import (
+    Commitment,
+    Contributor,
+    Measure,
+    Programme,
+    ProgrammeEnrolment,
+    Registration,
+    Session,
+)
+from programmes.services import default_programme_goal
+from toppleder import reference
+from toppleder.models import Leader, LeaderGroup
+
+OSLO = ZoneInfo("Europe/Oslo")
+NAME, PERIOD = "Tilbud til toppledere", "2026/27"
+# (past, upcoming) sessions per size; one upcoming session is always full with a waiting list.
+SESSIONS = {"small": (6, 7), "large": (110, 90)}
+THEMES = [
+    "Fra strategi til handling",
+    "Tillitsbasert styring og ledelse",
+    "Digital transformasjon",
+    "Samhandling på tvers av virksomheter",
+    "Omstilling og effektivisering",
+    "Bydelsreformen: ny organisering",
+    "Å lede gjennom endring",
+    "Læringskultur og erfaringsdeling",
+    "Styringsdialogen",
+    "Innbyggeren i sentrum",
+]
+PLACES = ["Oslo rådhus, Festsalen", "Rådhusgata 2, møterom 5", "Deichman Bjørvika, Verkstedet", "Tøyen torg 1"]
+CONTRIBUTORS = [
+    ("Professor Kari Aasland", "BI Handelshøyskolen", "academia"),
+    ("Dr. Jonas Berg", "Universitetet i Oslo", "academia"),
+    ("Marte Lie", "Rambøll Management", "consultancy"),
+    ("Bydelsdirektør Ola Nordby", "Bydel Alna", "top_leader"),
+    ("Siri Holm", "KS", "practitioner"),
+]
+COMMITMENTS = [
+    "Vi etablerer felles overgangsrutiner for ungdom mellom bydel og etat innen neste samling.",
+    "Vi deler styringsdata om sykefravær kvartalsvis og møtes for å sammenligne tiltak.",
+    "Vi inviterer hverandres ledergrupper til en felles arbeidsdag om digitalisering.",
+    "Vi lager en felles plan for kommunikasjon til ansatte om bydelsreformen.",
+]
+MEASURE_OWNERS = ["HR-seksjonen, Byrådslederens kontor", "Kommunikasjonsavdelingen", "Byrådsavdeling for finans"]
+
+
+def seed(*, size: str, rng: random.Random, stdout) -> None:
+    started = monotonic()
+    with transaction.atomic():
+        programme = _programme()
+        leaders = list(Leader.objects.select_related("user").order_by("user__email"))
+        if not leaders:
+            stdout.write("  programmes: no leaders yet, skipped")
+            return
+        _enrol(programme, leaders)
+        created, regs = _sessions(programme, size, leaders, rng)
+        _measures(programme, rng)
+        commitments = _commitments(programme, leaders)
+    stdout.write(
+        f"  programmes: {programme}, {len(leaders)} enrolled, {created} new sessions, "
+        f"{regs} new registrations, {commitments} new commitments ({monotonic() - started:.1f} s)"
+    )
+
+
+def _programme() -> Programme:
+    goal, sub_goals = default_programme_goal()
+    programme, _ = Programme.objects.get_or_create(
+        name=NAME,
+        period=PERIOD,
+        defaults={
+            "goal": goal,
+            "sub_goals": sub_goals,
+            "status": Programme.Status.RUNNING,
+            "description": (
+                "Oslo kommunes utviklingstilbud til toppledere og deres ledergrupper: ledersamlinger, "
+                "temasamlinger, ledergruppeutvikling, refleksjonsgrupper, nettverk og mentorordninger."
+            ),
+            "enrolment_opens": timezone.localdate() - timedelta(days=200),
+            "enrolment_closes": timezone.localdate() + timedelta(days=200),
+        },
+    )
+    return programme
+
+
+def _enrol(programme: Programme, leaders: list[Leader]) -> None:
+    groups = dict(
+        LeaderGroup.members.through.objects.filter(leadergroup__is_top_leader_group=True).values_list(
+            "leader_id", "leadergroup_id"
+        )
+    )
+    now = timezone.now()
+    ProgrammeEnrolment.objects.bulk_create(
+        [
+            ProgrammeEnrolment(
+                programme=programme,
+                leader=le,
+                via_group_id=groups.get(le.pk),
+                enrolled_at=now - timedelta(days=150),
+            )
+            for le in leaders
+        ],
+        ignore_conflicts=True,
+        batch_size=2000,
+    )
+
+
+def _at(day_offset: int, hour: int) -> datetime:
+    day = timezone.localdate() + timedelta(days=day_offset)
+    return datetime.combine(day, time(hour, 0), tzinfo=OSLO)
+
+
+def _sessions(programme: Programme, size: str, leaders: list[Leader], rng: random.Random) -> tuple[int, int]:
+    n_past, n_upcoming = SESSIONS[size]
+    kinds = [e["key"] for e in reference.entries("activity_kinds")]
+    existing = set(Session.objects.filter(programme=programme).values_list("title", flat=True))
+    plan = []
+    for i in range(n_past + n_upcoming):
+        past = i < n_past
+        # Spread past sessions over the last ~8 months, upcoming over the next ~6.
+        offset = -(3 + (n_past - i) * 240 // n_past) if past else 2 + (i - n_past) * 180 // n_upcoming
+        theme = THEMES[i % len(THEMES)]
+        kind = kinds[i % len(kinds)]
+        label = reference.entry("activity_kinds", kind)["nb"]
+        title = f"{label}: {theme} (#{i + 1:03d})"
+        if title in existing:
+            continue
+        fmt = [Session.Format.IN_PERSON, Session.Format.HYBRID, Session.Format.DIGITAL][i % 3]
+        start = _at(offset, 9 if i % 2 else 13)
+        full = not past and i == n_past + 1  # the second upcoming session is full
+        capacity = 8 if full else (rng.choice([20, 30, 40]) if size == "small" else rng.choice([100, 150, 200, 250]))
+        plan.append(
+            Session(
+                programme=programme,
+                kind=kind,
+                title=title,
+                theme=theme,
+                description=f"{label} om «{theme.lower()}». Faglig innlegg, erfaringsdeling og refleksjon i grupper.",
+                starts_at=start,
+                ends_at=start + timedelta(hours=3),
+                format=fmt,
+                place="" if fmt == Session.Format.DIGITAL else PLACES[i % len(PLACES)],
+                video_link="" if fmt == Session.Format.IN_PERSON else f"https://teams.example.no/toppleder/{i + 1}",
+                capacity=capacity,
+                registration_deadline=None if past else start - timedelta(days=1),
+                status=Session.Status.COMPLETED if past else Session.Status.PUBLISHED,
+            )
+        )
+    if not plan:
+        return 0, 0
+    # A draft that HR is still preparing (small only, once).
+    if size == "small" and "Utkast: Ledersamling våren" not in existing:
+        start = _at(150, 9)
+        plan.append(
+            Session(
+                programme=programme,
+                kind="leader_conference",
+                title="Utkast: Ledersamling våren",
+                starts_at=start,
+                ends_at=start + timedelta(hours=6),
+                place=PLACES[0],
+                capacity=250,
+                status=Session.Status.DRAFT,
+            )
+        )
+    sessions = Session.objects.bulk_create(plan)
+    Contributor.objects.bulk_create(
+        [
+            Contributor(session=s, name=c[0], affiliation=c[1], kind=c[2])
+            for k, s in enumerate(sessions)
+            for c in [CONTRIBUTORS[k % len(CONTRIBUTORS)]]
+        ]
+    )
+    regs = _registrations(sessions, leaders, rng)
+    return len(sessions), regs
+
+
+def _registrations(sessions: list[Session], leaders: list[Leader], rng: random.Random) -> int:
+    """Fill sessions: past ones 60-100 % with attendance; upcoming ones partly, one over full."""
+    first = leaders[0]  # leder001 (leaders are sorted by e-mail)
+    others = leaders[1:]
+    rows = []
+    now = timezone.now()
+    upcoming_seen = 0
+    for session in sessions:
+        if session.status == Session.Status.DRAFT:
+            continue
+        past = session.status == Session.Status.COMPLETED
+        full = session.capacity == 8 and not past
+        if full:
+            confirmed_n, waiting_n = 8, 5
+        elif past:
+            confirmed_n, waiting_n = int(session.capacity * rng.uniform(0.6, 1.0)), 0
+        else:
+            confirmed_n, waiting_n = int(session.capacity * rng.uniform(0.3, 0.8)), 0
+        confirmed_n = min(confirmed_n, len(others))
+        people = rng.sample(others, min(len(others), confirmed_n + waiting_n))
+        # leder001: history in most past sessions, signed up for some upcoming, waiting on the full one.
+        if past and rng.random() < 0.7 or (not past and not full and upcoming_seen % 3 == 0):
+            people = [first, *people[:-1]] if people else [first]
+        if full:
+            people.insert(confirmed_n + 1, first)  # second on the waiting list
+            people = people[: confirmed_n + waiting_n]
+        if not past:
+            upcoming_seen += 1
+        registered = session.starts_at - timedelta(days=20)
+        position = 0
+        for k, leader in enumerate(people):
+            created = min(registered + timedelta(minutes=k * 7), now)
+            if k < confirmed_n:
+                attendance = Registration.Attendance.UNKNOWN
+                if past:
+                    attendance = (
+                        Registration.Attendance.ATTENDED
+                        if (leader is first or rng.random() < 0.88)
+                        else Registration.Attendance.NO_SHOW
+                    )
+                rows.append(
+                    Registration(
+                        session=session,
+                        leader=leader,
+                        status=Registration.Status.CONFIRMED,
+                        attendance=attendance,
+                        created_at=created,
+                    )
+                )
+            else:
+                position += 1
+                rows.append(
+                    Registration(
+                        session=session,
+                        leader=leader,
+                        status=Registration.Status.WAITLISTED,
+                        waitlist_position=position,
+                        created_at=created,
+                    )
+                )
+    Registration.objects.bulk_create(rows, batch_size=5000, ignore_conflicts=True)
+    return len(rows)
+
+
+def _measures(programme: Programme, rng: random.Random) -> None:
+    """Give measures a status and owner (once) and link delivered sessions to them."""
+    measures = list(Measure.objects.order_by("area__order", "order"))
+    if not measures:
+        return
+    untouched = [m for m in measures if m.status == Measure.Status.NOT_STARTED and not m.owner]
+    if len(untouched) == len(measures):
+        statuses = [Measure.Status.IN_PROGRESS, Measure.Status.DONE, Measure.Status.NOT_STARTED, Measure.Status.PAUSED]
+        for k, m in enumerate(measures):
+            m.status = statuses[k % len(statuses)] if m.horizon == Measure.Horizon.SHORT else Measure.Status.NOT_STARTED
+            m.owner = MEASURE_OWNERS[k % len(MEASURE_OWNERS)]
+        Measure.objects.bulk_update(measures, ["status", "owner"])
+    through = Session.measures.through
+    linked = set(through.objects.values_list("session_id", flat=True))
+    sessions = list(
+        Session.objects.filter(programme=programme)
+        .exclude(status=Session.Status.DRAFT)
+        .exclude(pk__in=linked)
+        .order_by("starts_at")
+        .values_list("pk", flat=True)
+    )
+    rows = []
+    for k, session_id in enumerate(sessions):
+        for m in {measures[k % len(measures)].pk, measures[(k * 7 + 3) % len(measures)].pk}:
+            rows.append(through(session_id=session_id, measure_id=m))
+    through.objects.bulk_create(rows, ignore_conflicts=True)
+
+
+def _commitments(programme: Programme, leaders: list[Leader]) -> int:
+    if Commitment.objects.filter(programme=programme).exists():
+        return 0
+    first = leaders[0]
+    tops = [le for le in leaders if le.level == Leader.Level.TOP and le.organisation_id != first.organisation_id]
+    past = list(Session.objects.filter(programme=programme, status=Session.Status.COMPLETED).order_by("-starts_at")[:4])
+    today = timezone.localdate()
+    statuses = [Commitment.Status.OPEN, Commitment.Status.IN_PROGRESS, Commitment.Status.DONE, Commitment.Status.OPEN]
+    made = 0
+    for k, text in enumerate(COMMITMENTS):
+        parties = [first, *tops[k * 2 : k * 2 + 2]] if k < 3 else tops[6:9]
+        if not parties:
+            continue
+        c = Commitment.objects.create(
+            programme=programme,
+            session=past[k % len(past)] if past else None,
+            text=text,
+            due_date=today + timedelta(days=30 * (k + 1) - 45),
+            status=statuses[k],
+            follow_up="Første møte er holdt." if statuses[k] != Commitment.Status.OPEN else "",
+        )
+        c.parties.set(parties)
+        c.organisations.set({p.organisation_id for p in parties})
+        made += 1
+    return made

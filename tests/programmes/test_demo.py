@@ -1,0 +1,56 @@
+"""seed_demo for programmes: a living programme, leder001's view, idempotent."""
+
+import io
+import random
+
+import pytest
+
+from programmes import demo, selectors
+from programmes.models import Commitment, Measure, Programme, ProgrammeEnrolment, Registration, Session
+from toppleder import demo as core_demo
+from toppleder.models import Leader
+
+pytestmark = pytest.mark.django_db
+
+
+def _seed():
+    out = io.StringIO()
+    core_demo.seed(size="small", rng=random.Random(1), stdout=out, password="demo-pass-123")
+    demo.seed(size="small", rng=random.Random(2), stdout=out)
+    return out.getvalue()
+
+
+def _counts():
+    return [m.objects.count() for m in (Programme, ProgrammeEnrolment, Session, Registration, Commitment)]
+
+
+def test_demo_has_a_living_programme_and_is_idempotent():
+    _seed()
+    before = _counts()
+    programme = Programme.objects.get(name="Tilbud til toppledere", period="2026/27")
+    assert programme.status == Programme.Status.RUNNING
+    sessions = selectors.sessions_fill_rates(programme)
+    past = [s for s in sessions if s.status == Session.Status.COMPLETED]
+    upcoming = [s for s in sessions if s.status == Session.Status.PUBLISHED]
+    assert past and all(s.confirmed_count for s in past)
+    assert Registration.objects.filter(session__in=past, attendance="attended").exists()
+    assert any(s.seats_left > 0 for s in upcoming)
+    full = [s for s in upcoming if s.seats_left == 0 and s.waitlist_count > 0]
+    assert len(full) == 1
+    assert selectors.enrolment_summary(programme)["by_organisation"].__len__() > 10
+    assert Measure.objects.exclude(status="not_started").exists()
+    assert Measure.objects.filter(sessions__isnull=False).exists()
+
+    _seed()
+    assert _counts() == before
+
+
+def test_demo_leader_001_has_sessions_history_and_a_commitment():
+    _seed()
+    leader = Leader.objects.get(user__email="leder001@toppleder.example")
+    upcoming = list(selectors.sessions_upcoming_for(leader))
+    assert any(s.my_status is None and s.seats_left > 0 for s in upcoming)
+    assert any(s.my_status == "confirmed" for s in upcoming)
+    assert any(s.my_status == "waitlisted" for s in upcoming)
+    assert selectors.registrations_for(leader).filter(attendance="attended").exists()
+    assert selectors.commitments_for(leader).exists()
