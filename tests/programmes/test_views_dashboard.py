@@ -1,0 +1,99 @@
+"""The programme panels on "/": the leader's "Mitt program" and HR's overview."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from programmes.models import Session
+from tests.factories import LeaderFactory, OrganisationFactory
+from tests.programmes.factories import (
+    CommitmentFactory,
+    ProgrammeFactory,
+    RegistrationFactory,
+    SessionFactory,
+    enrolled_leader,
+)
+from tests.programmes.web import *  # noqa: F403
+from tests.programmes.web import login
+
+pytestmark = pytest.mark.django_db
+
+
+def panel(response, template):
+    for p in response.context["leader_panels"] + response.context["hr_panels"]:
+        if p["template"] == template:
+            return p["context"]
+    raise AssertionError(f"no panel {template}")
+
+
+def test_leader_dashboard_offers_next_sessions_with_sign_up_buttons(me_client, me, programme):
+    open_session = SessionFactory(programme=programme, title="Åpen samling")
+    mine = SessionFactory(programme=programme, title="Min samling")
+    RegistrationFactory(session=mine, leader=me)
+    SessionFactory(programme=programme, title="Utkast", status=Session.Status.DRAFT)
+    SessionFactory(programme=ProgrammeFactory(), title="Annet program")
+    r = me_client.get("/")
+    assert r.status_code == 200
+    titles = [s.title for s in panel(r, "programmes/panels/next_sessions.html")["sessions"]]
+    assert titles == ["Åpen samling", "Min samling"]
+    html = r.content.decode()
+    assert reverse("programmes:registration_create", args=[open_session.pk]) in html
+    assert reverse("programmes:registration_cancel", args=[mine.pk]) in html
+    assert "Utkast" not in html and "Annet program" not in html
+
+
+def test_leader_dashboard_shows_registrations_history_and_commitments(me_client, me, programme):
+    upcoming = SessionFactory(programme=programme, capacity=1, title="Full samling")
+    RegistrationFactory(session=upcoming, leader=enrolled_leader(programme))
+    RegistrationFactory(session=upcoming, leader=me, status="waitlisted", waitlist_position=1)
+    past = SessionFactory(
+        programme=programme,
+        title="Forrige samling",
+        starts_at=timezone.now() - timedelta(days=10),
+        status=Session.Status.COMPLETED,
+    )
+    RegistrationFactory(session=past, leader=me, attendance="attended")
+    commitment = CommitmentFactory(programme=programme, session=past, parties=[me, LeaderFactory()])
+    r = me_client.get("/")
+    regs = panel(r, "programmes/panels/my_registrations.html")
+    assert [x.session.title for x in regs["upcoming"]] == ["Full samling"]
+    assert regs["upcoming"][0].waitlist_position == 1
+    assert [(x.session.title, x.attendance) for x in regs["history"]] == [("Forrige samling", "attended")]
+    commitments = panel(r, "programmes/panels/my_commitments.html")["commitments"]
+    assert commitments == [commitment]
+    assert reverse("programmes:commitment_status", args=[commitment.pk]) in r.content.decode()
+
+
+def test_hr_dashboard_shows_programmes_fill_rates_waiting_lists_and_enrolment(client, hr, programme):
+    org = OrganisationFactory(name="Bydel Grorud")
+    leaders = [enrolled_leader(programme, organisation=org) for _ in range(3)]
+    full = SessionFactory(programme=programme, capacity=2, title="Populær samling")
+    RegistrationFactory(session=full, leader=leaders[0])
+    RegistrationFactory(session=full, leader=leaders[1])
+    RegistrationFactory(session=full, leader=leaders[2], status="waitlisted", waitlist_position=1)
+    r = login(client, hr).get("/")
+    assert r.status_code == 200
+    assert panel(r, "programmes/panels/hr_programmes.html")["programmes"][0].enrolled_count == 3
+    sessions = panel(r, "programmes/panels/hr_sessions.html")
+    row = next(s for s in sessions["upcoming"] if s.pk == full.pk)
+    assert (row.confirmed_count, row.waitlist_count, row.fill_percent) == (2, 1, 100)
+    assert [s.pk for s in sessions["waiting"]] == [full.pk]
+    enrolment = panel(r, "programmes/panels/hr_enrolment.html")
+    assert enrolment["total"] == 3
+    assert enrolment["by_org"][0]["leader__organisation__name"] == "Bydel Grorud"
+    assert "Populær samling" in r.content.decode()
+    assert not r.context["leader_panels"]
+
+
+def test_leader_without_programme_sees_no_sessions(client):
+    leader = LeaderFactory()
+    SessionFactory()
+    r = login(client, leader.user).get("/")
+    assert panel(r, "programmes/panels/next_sessions.html")["sessions"] == []
+    assert not r.context["hr_panels"]
+
+
+def test_dashboard_needs_login(client):
+    assert client.get("/").status_code == 302
