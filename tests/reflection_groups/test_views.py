@@ -1,0 +1,301 @@
+"""Pages: happy path, wrong method, wrong person, and query counts that do not grow with the data."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from reflection_groups.models import (
+    GroupMeeting,
+    GroupMembership,
+    GroupNote,
+    MeetingAttendance,
+    MenteeWish,
+    MentorPair,
+    MentorProfile,
+    PairMeeting,
+    ReflectionGroup,
+)
+from tests.factories import LeaderFactory, OrganisationFactory, SectorFactory
+from tests.reflection_groups.conftest import enrol
+
+pytestmark = pytest.mark.django_db
+
+
+def url(name, *args):
+    return reverse(f"reflection_groups:{name}", args=args)
+
+
+def _messages(response):
+    return [str(m) for m in response.context["messages"]] if response.context else []
+
+
+# --------------------------------------------------------------------------- groups
+def test_leader_sees_own_group_in_list_and_dashboard_marks_it_new(client, world):
+    client.force_login(world.members[1].user)
+    body = client.get(url("group_list")).content.decode()
+    assert world.group.name in body
+    dash = client.get("/").content.decode()
+    assert "New group" in dash and world.group.name in dash
+    client.get(url("group_detail", world.group.pk))
+    assert "New group" not in client.get("/").content.decode()
+
+
+def test_outsider_gets_404_for_someone_elses_group(client, world):
+    client.force_login(world.outsider.user)
+    assert client.get(url("group_detail", world.group.pk)).status_code == 404
+    assert world.group.name not in client.get(url("group_list")).content.decode()
+
+
+def test_proposed_group_is_hidden_from_its_members(client, world):
+    ReflectionGroup.objects.filter(pk=world.group.pk).update(status="proposed")
+    client.force_login(world.members[1].user)
+    assert client.get(url("group_detail", world.group.pk)).status_code == 404
+
+
+def test_member_posts_a_note(client, world):
+    client.force_login(world.members[1].user)
+    response = client.post(url("note_create", world.group.pk), {"text": "Godt møte"}, follow=True)
+    assert response.status_code == 200
+    assert GroupNote.objects.count() == 2
+    assert "Godt møte" in response.content.decode()
+
+
+def test_non_member_posting_a_note_is_refused_and_nothing_changes(client, world, hr_user):
+    for user in (world.outsider.user, hr_user):
+        client.force_login(user)
+        response = client.post(url("note_create", world.group.pk), {"text": "Snoking"})
+        assert response.status_code in (403, 404)
+    assert GroupNote.objects.count() == 1
+
+
+def test_note_create_rejects_get(client, world):
+    client.force_login(world.members[1].user)
+    assert client.get(url("note_create", world.group.pk)).status_code == 405
+
+
+def test_schedule_meeting_happy_path_and_bad_time(client, world):
+    client.force_login(world.facilitator)
+    when = (timezone.localtime() + timedelta(days=10)).strftime("%Y-%m-%dT%H:%M")
+    response = client.post(
+        url("meeting_create", world.group.pk), {"starts_at": when, "place": "Rådhuset", "prompt_key": "dare"}
+    )
+    assert response.status_code == 302
+    assert world.group.meetings.count() == 2
+    before = (world.group.created_at - timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
+    response = client.post(url("meeting_create", world.group.pk), {"starts_at": before, "place": "Rådhuset"})
+    assert response.status_code == 400
+    assert "before the group exists" in response.content.decode()
+    assert world.group.meetings.count() == 2
+
+
+def test_schedule_meeting_wrong_person(client, world):
+    client.force_login(world.outsider.user)
+    assert client.get(url("meeting_create", world.group.pk)).status_code == 404
+
+
+def test_record_attendance(client, world):
+    client.force_login(world.members[2].user)
+    response = client.post(
+        url("attendance_record", world.group.pk, world.meeting.pk), {"present": [m.pk for m in world.members]}
+    )
+    assert response.status_code == 302
+    assert world.meeting.attendance.count() == 3
+    assert client.get(url("attendance_record", world.group.pk, world.meeting.pk)).status_code == 405
+
+
+def test_hr_composes_moves_and_publishes(client, hr_user, world, django_capture_on_commit_callbacks):
+    sectors = [SectorFactory() for _ in range(3)]
+    leaders = [LeaderFactory(organisation=OrganisationFactory(sector=sectors[i % 3])) for i in range(12)]
+    enrol(world.programme, leaders)
+    client.force_login(hr_user)
+    assert client.get(url("compose")).status_code == 200
+    response = client.post(
+        url("compose"),
+        {
+            "programme": world.programme.pk,
+            "kind": "reflection",
+            "size_min": 6,
+            "size_max": 8,
+            "facilitator": hr_user.pk,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    proposed = list(ReflectionGroup.objects.filter(status="proposed"))
+    assert len(proposed) == 2
+    page = client.get(response.url)
+    assert "diversity score" in page.content.decode()
+    a, b = proposed
+    leader = a.members.first()
+    response = client.post(url("group_move", a.pk), {"leader": leader.pk, "to_group": b.pk})
+    assert response.status_code == 302
+    assert GroupMembership.objects.get(leader=leader, group__programme=world.programme, active=True).group_id == b.pk
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url("proposal_publish", world.programme.pk, "reflection"), {})
+    assert ReflectionGroup.objects.filter(status="published").count() == 3
+
+
+def test_compose_infeasible_shows_why(client, hr_user, world):
+    client.force_login(hr_user)
+    response = client.post(
+        url("compose"), {"programme": world.programme.pk, "kind": "reflection", "size_min": 6, "size_max": 8}
+    )
+    assert response.status_code == 400
+    assert "No groups were proposed" in response.content.decode()
+
+
+def test_compose_is_for_hr_only(client, world):
+    client.force_login(world.members[0].user)
+    assert client.get(url("compose")).status_code == 403
+    assert client.post(url("group_move", world.group.pk), {}).status_code == 403
+
+
+def test_group_list_filters_for_hr(client, hr_user, world):
+    ReflectionGroup.objects.create(
+        programme=world.programme,
+        kind="network",
+        theme="Digitalisering",
+        name="Nettverk D",
+        facilitator=world.facilitator,
+    )
+    client.force_login(hr_user)
+    body = client.get(url("group_list"), {"kind": "network"}).content.decode()
+    assert "Nettverk D" in body and world.group.name not in body
+
+
+# --------------------------------------------------------------------------- pairs
+def test_pair_pages_for_the_two_and_404_for_others(client, world):
+    client.force_login(world.pair.mentee.user)
+    assert client.get(url("pair_detail", world.pair.pk)).status_code == 200
+    assert "Mona Mentor" in client.get(url("pair_list")).content.decode()
+    client.force_login(world.outsider.user)
+    assert client.get(url("pair_detail", world.pair.pk)).status_code == 404
+    assert client.post(url("pair_meeting_create", world.pair.pk), {"date": "2026-01-01"}).status_code == 404
+
+
+def test_pair_log_meeting_and_fit_check(client, world):
+    client.force_login(world.pair.mentor.user)
+    response = client.post(
+        url("pair_meeting_create", world.pair.pk), {"date": timezone.localdate().isoformat(), "note": "Privat"}
+    )
+    assert response.status_code == 302
+    assert PairMeeting.objects.filter(pair=world.pair).count() == 2
+    client.post(url("pair_fit", world.pair.pk), {"fit": "good"})
+    world.pair.refresh_from_db()
+    assert world.pair.fit_mentor == "good"
+    assert client.get(url("pair_fit", world.pair.pk)).status_code == 405
+
+
+def test_hr_matches_and_publishes_pairs(client, hr_user, world, django_capture_on_commit_callbacks):
+    MentorPair.objects.all().delete()
+    client.force_login(hr_user)
+    response = client.post(url("pair_match"), {"programme": world.programme.pk, "scheme": "duo"})
+    assert response.status_code == 200
+    assert MentorPair.objects.filter(status="proposed").count() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url("pairs_publish"), {"programme": world.programme.pk, "scheme": "duo"})
+    assert MentorPair.objects.filter(status="active").count() == 1
+
+
+def test_hr_adds_a_pair_by_hand_and_over_capacity_is_refused(client, hr_user, world):
+    MentorProfile.objects.filter(leader=world.pair.mentor).update(capacity=1)
+    MenteeWish.objects.create(leader=world.members[1], scheme="duo")
+    client.force_login(hr_user)
+    response = client.post(
+        url("pair_create"),
+        {
+            "programme": world.programme.pk,
+            "scheme": "duo",
+            "mentor": world.pair.mentor.pk,
+            "mentee": world.members[1].pk,
+        },
+        follow=True,
+    )
+    assert any("no capacity left" in m for m in _messages(response))
+    assert MentorPair.objects.count() == 1
+
+
+def test_pair_close_hr_only(client, hr_user, world):
+    client.force_login(world.pair.mentee.user)
+    assert client.post(url("pair_close", world.pair.pk), {"reason": "completed"}).status_code == 403
+    client.force_login(hr_user)
+    client.post(url("pair_close", world.pair.pk), {"reason": "completed"})
+    world.pair.refresh_from_db()
+    assert world.pair.status == "closed"
+
+
+def test_leader_profile_forms(client, world):
+    client.force_login(world.outsider.user)
+    assert client.get(url("mentor_profile")).status_code == 200
+    response = client.post(url("mentor_profile"), {"capacity": 2, "themes": ["lead", "dare"], "active": "on"})
+    assert response.status_code == 302
+    assert MentorProfile.objects.get(leader=world.outsider).capacity == 2
+    response = client.post(url("mentee_wish"), {"scheme": "partner", "themes": ["lead"]})
+    assert response.status_code == 400  # not a new top leader
+    assert not MenteeWish.objects.filter(leader=world.outsider).exists()
+
+
+def test_profile_forms_need_a_leader(client, plain_user):
+    client.force_login(plain_user)
+    assert client.get(url("mentor_profile")).status_code == 403
+
+
+def test_anonymous_is_sent_to_login(client, world):
+    response = client.get(url("group_detail", world.group.pk))
+    assert response.status_code == 302 and "/accounts/login/" in response.url
+
+
+# --------------------------------------------------------------------------- query counts
+def _grow(world, n_meetings=12, n_members_extra=5, n_groups=15):
+    """More meetings, attendance, notes and groups: an N+1 would show in the counts."""
+    extra = [LeaderFactory(organisation=OrganisationFactory()) for _ in range(n_members_extra)]
+    GroupMembership.objects.bulk_create(
+        [GroupMembership(group=world.group, leader=x, programme=world.programme, kind="reflection") for x in extra]
+    )
+    members = list(world.group.members.all())
+    for i in range(n_meetings):
+        m = GroupMeeting.objects.create(group=world.group, starts_at=timezone.now() - timedelta(days=i + 1), place="X")
+        MeetingAttendance.objects.bulk_create([MeetingAttendance(meeting=m, leader=x) for x in members])
+        GroupNote.objects.create(group=world.group, meeting=m, author=members[0].user, text=f"note {i}")
+    for i in range(n_groups):
+        g = ReflectionGroup.objects.create(
+            programme=world.programme,
+            name=f"G{i}",
+            kind="network",
+            theme="T",
+            facilitator=world.facilitator,
+            status="published",
+        )
+        if i < len(extra):
+            GroupMembership.objects.create(group=g, leader=extra[i], programme=world.programme, kind="network")
+    for _i in range(n_groups):
+        mentee = LeaderFactory(organisation=OrganisationFactory())
+        MentorPair.objects.create(
+            programme=world.programme, scheme="duo", mentor=world.pair.mentor, mentee=mentee, status="active"
+        )
+
+
+def test_group_page_query_count_does_not_grow(client, world, django_assert_max_num_queries):
+    _grow(world)
+    client.force_login(world.members[1].user)
+    with django_assert_max_num_queries(16):
+        assert client.get(url("group_detail", world.group.pk)).status_code == 200
+    client.force_login(world.facilitator)
+    with django_assert_max_num_queries(16):
+        assert client.get(url("meeting_detail", world.group.pk, world.meeting.pk)).status_code == 200
+
+
+def test_lists_and_dashboard_query_counts_do_not_grow(client, world, hr_user, django_assert_max_num_queries):
+    _grow(world)
+    client.force_login(hr_user)
+    with django_assert_max_num_queries(12):
+        assert client.get(url("group_list")).status_code == 200
+    with django_assert_max_num_queries(12):
+        assert client.get(url("pair_list")).status_code == 200
+    client.force_login(world.members[1].user)
+    with django_assert_max_num_queries(12):
+        assert client.get(url("group_list")).status_code == 200
+    client.force_login(world.pair.mentor.user)
+    with django_assert_max_num_queries(12):
+        assert client.get(url("pair_list")).status_code == 200
