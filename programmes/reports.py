@@ -26,6 +26,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.apps import apps
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, F, Max, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
@@ -211,32 +212,76 @@ def _suppress(rows) -> list[dict]:
     return cleaned
 
 
+def _closed_surveys(**filters):
+    Survey = apps.get_model("surveys", "Survey")
+    return Survey.objects.filter(closes_at__lte=timezone.now(), **filters)
+
+
 def session_survey_results(session) -> dict:
-    """{"available": bool, "rows": [...]} from surveys.results, k-suppressed."""
-    fn = _survey_function("session_evaluation_results", "session_results", "session_evaluation")
+    """Evaluation results of the session's closed evaluation surveys, k-suppressed.
+
+    {"available": bool, "rows": [{label, n, mean, suppressed}], "reasons": [...]}. Uses
+    `surveys.results.survey_results` (which suppresses already); rows are suppressed again
+    here so no cell under k can reach a PDF whatever the neighbour returns.
+    """
+    fn = _survey_function("survey_results")
     if fn is None:
-        return {"available": False, "rows": []}
+        return {"available": False, "rows": [], "reasons": []}
+    rows, reasons = [], []
     try:
-        rows = fn(session)
+        for survey in _closed_surveys(session=session, kind="session_evaluation").order_by("closes_at", "pk"):
+            results = fn(survey)
+            if not getattr(results, "available", False):
+                reason = getattr(results, "reason", "")
+                if reason == "open":
+                    reasons.append(_("The evaluation is still open; results are shown when it has closed."))
+                else:
+                    reasons.append(
+                        _("Too few answers to show any result (fewer than %(k)s).") % {"k": min_respondents()}
+                    )
+                continue
+            for row in getattr(results, "questions", []):
+                cell = row.overall
+                rows.append(
+                    {"label": str(row.label), "n": cell.n, "mean": cell.mean, "suppressed": bool(cell.suppressed)}
+                )
     except Exception:  # a neighbour's bug must not take the report down
         logger.exception("surveys.results failed for session %s", session.pk)
-        return {"available": False, "rows": []}
-    return {"available": True, "rows": _normalise_survey_rows(rows)}
+        return {"available": False, "rows": [], "reasons": []}
+    return {"available": True, "rows": _normalise_survey_rows(rows), "reasons": [r for r in reasons if r]}
 
 
 def programme_survey_trends(programme, period: Period) -> dict:
-    fn = _survey_function("programme_trends", "dimension_trends", "trends")
+    """Baseline vs latest follow-up per survey series and dimension (surveys.results.wave_comparison)."""
+    fn = _survey_function("wave_comparison")
     if fn is None:
-        return {"available": False, "rows": [], "waves": []}
+        return {"available": False, "rows": []}
+    rows = []
     try:
-        try:
-            result = fn(programme, start=period.start, end=period.end)
-        except TypeError:
-            result = fn(programme)
+        seen = set()
+        followups = _closed_surveys(programme=programme, kind="follow_up").filter(period.filter("closes_at"))
+        for survey in followups.order_by("series", "-wave", "-closes_at"):
+            if survey.series in seen:
+                continue
+            seen.add(survey.series)
+            comp = fn(survey)
+            if not getattr(comp, "available", False):
+                continue
+            before_label = f"{_('Wave')} {comp.before.wave}"
+            after_label = f"{_('Wave')} {comp.after.wave}"
+            for r in comp.rows:
+                rows.append(
+                    {
+                        "label": str(r.label),
+                        "waves": [
+                            {"label": before_label, "n": r.n_before, "mean": r.mean_before, "suppressed": r.suppressed},
+                            {"label": after_label, "n": r.n_after, "mean": r.mean_after, "suppressed": r.suppressed},
+                        ],
+                    }
+                )
     except Exception:
         logger.exception("surveys.results trends failed for programme %s", programme.pk)
-        return {"available": False, "rows": [], "waves": []}
-    rows = result.get("rows", []) if isinstance(result, dict) else result
+        return {"available": False, "rows": []}
     return {"available": True, "rows": _normalise_trend_rows(rows)}
 
 
@@ -777,8 +822,13 @@ def programmes_in_period(period: Period):
     return qs.order_by("name", "period", "pk")
 
 
-def summary_data(period: Period) -> dict:
-    sections = [programme_report_data(p, period) for p in programmes_in_period(period)]
+def summary_data(period: Period, progress=None) -> dict:
+    programmes = list(programmes_in_period(period))
+    sections = []
+    for i, p in enumerate(programmes):
+        sections.append(programme_report_data(p, period))
+        if progress:
+            progress(10 + int(50 * (i + 1) / len(programmes)))
     return {"period": period, "sections": sections}
 
 
@@ -860,9 +910,11 @@ def session_report(session: Session, *, user, hr_version: bool) -> pdf.RenderRes
         return _render("reports/session.html", report_context(title, user, **data))
 
 
-def programme_report(programme: Programme, *, user, period: Period | None = None) -> pdf.RenderResult:
+def programme_report(programme: Programme, *, user, period: Period | None = None, progress=None) -> pdf.RenderResult:
     with translation.override(user_language(user)):
         data = programme_report_data(programme, period)
+        if progress:
+            progress(50)
         return _render("reports/programme.html", report_context(_("Programme progress report"), user, **data))
 
 
@@ -872,9 +924,9 @@ def leader_record(leader, *, user) -> pdf.RenderResult:
         return _render("reports/leader_record.html", report_context(_("Development record"), user, **data))
 
 
-def summary_report(period: Period, *, user) -> pdf.RenderResult:
+def summary_report(period: Period, *, user, progress=None) -> pdf.RenderResult:
     with translation.override(user_language(user)):
-        data = summary_data(period)
+        data = summary_data(period, progress)
         return _render("reports/summary.html", report_context(_("Programme summary"), user, **data))
 
 
@@ -928,7 +980,7 @@ def is_large(kind: str, params: dict) -> bool:
     return False
 
 
-def build(kind: str, params: dict, user) -> pdf.RenderResult:
+def build(kind: str, params: dict, user, progress=None) -> pdf.RenderResult:
     """Build one report from plain parameters (shared by the view and the Celery task)."""
     period = Period(
         date.fromisoformat(params["start"]) if params.get("start") else None,
@@ -936,9 +988,9 @@ def build(kind: str, params: dict, user) -> pdf.RenderResult:
     )
     if kind == "programme":
         programme = Programme.objects.get(pk=params["programme_id"])
-        return programme_report(programme, user=user, period=period)
+        return programme_report(programme, user=user, period=period, progress=progress)
     if kind == "summary":
-        return summary_report(period, user=user)
+        return summary_report(period, user=user, progress=progress)
     raise ValueError(f"Unknown report kind {kind!r}")
 
 
@@ -953,3 +1005,48 @@ REPORT_TITLES = {
     "programme": gettext_lazy("Programme progress report"),
     "summary": gettext_lazy("Programme summary"),
 }
+
+
+# ---------------------------------------------------------------------------
+# Jobs: large reports are built by programmes.tasks.report_build into the cache
+# ---------------------------------------------------------------------------
+
+REPORT_TTL = 24 * 60 * 60
+JOB_TTL = 60 * 60
+
+
+def job_token(kind: str, params: dict, user) -> str:
+    """One job per person, report and language (the data fingerprint is checked on delivery)."""
+    raw = f"{kind}|{sorted(params.items())}|{user.pk}|{user_language(user)}"
+    return hashlib.sha256(raw.encode()).hexdigest()[:32]
+
+
+def job_get(token: str) -> dict | None:
+    return cache.get("report:job:" + token)
+
+
+def job_set(token: str, **status) -> None:
+    cache.set("report:job:" + token, status, JOB_TTL)
+
+
+def build_into_cache(kind: str, params: dict, user) -> str | None:
+    """Build a report into the cache and keep its job status up to date. Returns the cache key."""
+    token = job_token(kind, params, user)
+    key = cache_key(kind, params, user)
+    if cache.get(key) is not None:
+        job_set(token, state="done", progress=100, key=key, user_id=user.pk)
+        return key
+
+    def progress(value: int) -> None:
+        job_set(token, state="running", progress=value, key=key, user_id=user.pk)
+
+    progress(5)
+    try:
+        result = build(kind, params, user, progress=progress)
+    except Exception:
+        logger.exception("report %s %s failed", kind, params)
+        job_set(token, state="failed", progress=100, key=key, user_id=user.pk)
+        return None
+    cache.set(key, result.pdf, REPORT_TTL)
+    job_set(token, state="done", progress=100, key=key, user_id=user.pk, pages=result.pages)
+    return key

@@ -49,3 +49,10 @@ is_staff_role = is_hr | is_admin
 rules.add_perm("toppleder.manage_programmes", is_hr)
 rules.add_perm("toppleder.view_admin_tools", is_admin)
 rules.add_perm("toppleder.is_leader", is_leader)
+
+# Reports (issue 7): HR and administrators get programme and session reports; only
+# administrators export the summary across programmes. Leaders get their own record.
+can_view_programme_reports = is_hr
+can_export_summary = is_admin
+rules.add_perm("toppleder.view_programme_reports", can_view_programme_reports)
+rules.add_perm("toppleder.export_summary", can_export_summary)

@@ -23,4 +23,6 @@ urlpatterns = [
     path("", include("programmes.urls")),
     path("", include("reflection_groups.urls")),
     path("", include("surveys.urls")),
+    path("", include("toppleder.urls_outbox")),  # the outbox and e-mail preferences
+    path("reports/", include("toppleder.urls_reports")),
 ]

@@ -21,6 +21,14 @@ def pdf_text(pdf: bytes) -> str:
     return out.stdout.decode("utf-8")
 
 
+def pdf_flat(pdf: bytes) -> str:
+    """The PDF's text in reading order with all whitespace collapsed (names that wrap in a cell)."""
+    import re
+
+    out = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True)
+    return re.sub(r"\s+", " ", out.stdout.decode("utf-8"))
+
+
 def pdf_fonts(pdf: bytes) -> str:
     return subprocess.run(["pdffonts", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
 
@@ -33,12 +41,13 @@ def pypdf_reader(pdf: bytes):
 
 @pytest.fixture
 def measure_areas(db):
+    from toppleder import reference
+
     areas = []
-    for i, (key, nb) in enumerate(
-        [("competence_support", "Kompetanse og lederstøtte"), ("leader_communication", "Lederkommunikasjon"),
-         ("culture_values", "Kultur og verdier"), ("involvement_participation", "Involvering og medvirkning")]
-    ):
-        area, _ = MeasureArea.objects.get_or_create(key=key, defaults={"name_nb": nb, "name_en": key, "order": i})
+    for i, e in enumerate(reference.entries("measure_areas")):
+        area, _ = MeasureArea.objects.get_or_create(
+            key=e["key"], defaults={"name_nb": e["nb"], "name_en": e["en"], "order": i}
+        )
         areas.append(area)
     return areas
 
@@ -92,3 +101,26 @@ def programme_data(db, measure_areas):
     CommitmentFactory(programme=programme, session=sessions[0], text="Dele erfaringer om turnus", parties=[leaders[0], leaders[3]])
     return {"programme": programme, "leaders": leaders, "sessions": sessions, "future": future,
             "orgs": [org_a, org_b, org_c], "measures": [m_short, m_long]}
+
+
+# The content tests match English words (the source language, independent of how far the
+# shared Norwegian catalogue has got); tests of the Norwegian default make their own users.
+@pytest.fixture
+def hr_user(hr_user):
+    hr_user.language = "en"
+    hr_user.save(update_fields=["language"])
+    return hr_user
+
+
+@pytest.fixture
+def admin_user(admin_user):
+    admin_user.language = "en"
+    admin_user.save(update_fields=["language"])
+    return admin_user
+
+
+@pytest.fixture
+def leader(leader):
+    leader.user.language = "en"
+    leader.user.save(update_fields=["language"])
+    return leader

@@ -1,0 +1,283 @@
+"""The reports' content, read back from the PDFs: figures, names, and what must never appear."""
+
+import re
+from datetime import date, timedelta
+
+import pytest
+from django.utils import timezone
+
+from programmes import reports
+from programmes.models import Registration
+from reflection_groups.models import (
+    GroupMeeting,
+    GroupMembership,
+    GroupNote,
+    MeetingAttendance,
+    MentorPair,
+    PairMeeting,
+    ReflectionGroup,
+)
+from surveys.models import Survey
+from tests.factories import LeaderFactory
+from tests.programmes.factories import ProgrammeFactory, SessionFactory
+from tests.reports.conftest import NOTE_SECRET, PAIR_SECRET, pdf_flat, pdf_fonts, pdf_text, pypdf_reader
+from tests.surveys.factories import SurveyFactory, add_responses
+
+
+def squeeze(text: str) -> str:
+    """pdftotext -layout pads columns with spaces; compare with single spaces."""
+    return re.sub(r"[ \t]+", " ", text)
+
+
+@pytest.fixture
+def groups_and_pairs(programme_data, hr_user):
+    d = programme_data
+    leaders = d["leaders"]
+    group = ReflectionGroup.objects.create(
+        programme=d["programme"], name="Refleksjonsgruppe Nord", status="published", facilitator=hr_user
+    )
+    for leader in leaders[:3]:
+        GroupMembership.objects.create(group=group, leader=leader, programme=d["programme"], kind=group.kind)
+    now = timezone.now()
+    held = [GroupMeeting.objects.create(group=group, starts_at=now - timedelta(days=d)) for d in (20, 10)]
+    GroupMeeting.objects.create(group=group, starts_at=now + timedelta(days=10))  # not held yet
+    for meeting in held:
+        for leader in leaders[:2]:
+            MeetingAttendance.objects.create(meeting=meeting, leader=leader)
+    GroupNote.objects.create(group=group, meeting=held[0], text=NOTE_SECRET)
+    pair = MentorPair.objects.create(
+        scheme="duo", programme=d["programme"], mentor=leaders[3], mentee=leaders[0], status="active",
+        period_start=date(2026, 1, 1), period_end=date(2026, 12, 31), goals="Mål som er private",
+    )
+    PairMeeting.objects.create(pair=pair, date=timezone.localdate() - timedelta(days=5), note=PAIR_SECRET)
+    PairMeeting.objects.create(pair=pair, date=timezone.localdate() - timedelta(days=3), note=PAIR_SECRET)
+    return {"group": group, "pair": pair}
+
+
+@pytest.mark.django_db
+def test_programme_report_shows_participation_by_organisation_and_sector(programme_data, groups_and_pairs, hr_user):
+    result = reports.programme_report(programme_data["programme"], user=hr_user)
+    text = squeeze(pdf_text(result.pdf))
+    # Organisation, sector, enrolled, at least one, at least half, all (see the fixture).
+    assert "Bydel Alna Helse og velferd 2 2 2 2" in text
+    assert "Kulturetaten Kultur og næring 3 1 1 0" in text
+    assert "Sykehjemsetaten Helse og velferd 1 1 0 0" in text
+    assert re.search(r"(Total|Totalt|Sum) 6 4 3 2", text)
+    # Sessions per activity kind and per measure area (held only: the future one is not counted).
+    assert re.search(r"Theme gathering 2\b", text)
+    assert re.search(r"City government leader conference 1\b", text)
+    assert re.search(r"Competence and leader support 2\b", text)
+    assert re.search(r"Leader communication 0\b", text)
+    # Escaped, printed literally; the PDF is not broken by it.
+    assert 'Toppleder <script>&" 2026/27' in text
+    # Groups and pairs: counts and meetings held, never the notes or the pair's goals.
+    assert re.search(r"Reflection group 1 3 2 4|Refleksjonsgruppe 1 3 2 4", text)
+    assert re.search(r"Duo \(existing top leaders\) 1 1 0 2|Duo.* 1 1 0 2", text)
+    assert NOTE_SECRET not in text and PAIR_SECRET not in text and "private" not in text
+    assert "Oslo-Sans" in pdf_fonts(result.pdf)
+    assert result.pages >= 2
+
+
+@pytest.mark.django_db
+def test_programme_report_date_range_without_data_still_renders(programme_data, hr_user):
+    period = reports.Period(date(2001, 1, 1), date(2001, 12, 31))
+    result = reports.programme_report(programme_data["programme"], user=hr_user, period=period)
+    text = squeeze(pdf_text(result.pdf))
+    assert "0 sessions in the period" in text or "0 økter" in text.lower()
+    assert "Bydel Alna" not in text  # nobody was enrolled before 2002
+
+
+@pytest.mark.django_db
+def test_empty_programme_report_says_there_is_nothing_to_report(hr_user, measure_areas):
+    programme = ProgrammeFactory(name="Tomt program")
+    text = squeeze(pdf_text(reports.programme_report(programme, user=hr_user).pdf))
+    assert "Tomt program" in text
+    assert "There is no activity to report" in text or "ingen aktivitet" in text.lower()
+
+
+@pytest.mark.django_db
+def test_hr_session_report_lists_names_and_counts(programme_data, hr_user):
+    session = programme_data["sessions"][0]
+    text = squeeze(pdf_text(reports.session_report(session, user=hr_user, hr_version=True).pdf))
+    for i in range(6):
+        assert f"Leder Nummer{i}" in text
+    assert re.search(r"(Confirmed|Bekreftet) 6\b", text)
+    assert re.search(r"(Attended|Deltok) 4\b", text)
+    assert "Professor Plato, BI" in text
+    assert "Etablere refleksjonsgrupper" in text
+    assert "Dele erfaringer om turnus" in text
+
+
+@pytest.mark.django_db
+def test_leader_version_of_session_report_has_counts_but_no_names(programme_data, leader):
+    session = programme_data["sessions"][0]
+    text = squeeze(pdf_text(reports.session_report(session, user=leader.user, hr_version=False).pdf))
+    assert re.search(r"(Attended|Deltok) 4\b", text)
+    assert "Leder Nummer2" not in text and "Leder Nummer5" not in text
+    # Commitments name their parties: that is the agreement, so it stays in.
+    assert "Dele erfaringer om turnus" in text
+
+
+@pytest.mark.django_db
+def test_session_without_registrations_renders(hr_user):
+    session = SessionFactory(title="Ingen påmeldte", place="")
+    text = squeeze(pdf_text(reports.session_report(session, user=hr_user, hr_version=True).pdf))
+    assert "Ingen påmeldte" in text
+    assert "Nobody has registered" in text or "Ingen har meldt seg på" in text
+
+
+@pytest.mark.django_db
+def test_session_evaluation_under_k_shows_no_figure(programme_data, hr_user):
+    session = programme_data["sessions"][1]
+    past = timezone.now() - timedelta(days=1)
+    survey = SurveyFactory(
+        programme=programme_data["programme"], kind=Survey.Kind.SESSION_EVALUATION, session=session, series="",
+        opens_at=past - timedelta(days=5), closes_at=past,
+    )
+    add_responses(survey, 3, values=[2])
+    data = reports.session_report_data(session, hr_version=True)
+    assert data["surveys"]["available"] and data["surveys"]["rows"] == []
+    text = squeeze(pdf_text(reports.session_report(session, user=hr_user, hr_version=True).pdf))
+    assert "Too few answers" in text or "For få svar" in text
+    assert "2,0" not in text and "2.0" not in text
+
+
+@pytest.mark.django_db
+def test_session_evaluation_at_k_or_more_shows_averages(programme_data, hr_user):
+    session = programme_data["sessions"][1]
+    past = timezone.now() - timedelta(days=1)
+    survey = SurveyFactory(
+        programme=programme_data["programme"], kind=Survey.Kind.SESSION_EVALUATION, session=session, series="",
+        opens_at=past - timedelta(days=5), closes_at=past,
+    )
+    add_responses(survey, 6, values=[4, 5])
+    rows = reports.session_report_data(session, hr_version=True)["surveys"]["rows"]
+    assert rows and all(r["n"] == 6 and r["mean"] == pytest.approx(4.5) for r in rows)
+    text = pdf_text(reports.session_report(session, user=hr_user, hr_version=True).pdf)
+    assert "4,5" in text or "4.5" in text
+
+
+def test_suppression_blanks_sub_k_cells_even_if_the_source_does_not():
+    rows = reports._normalise_survey_rows(
+        [{"label": "a", "n": 4, "mean": 3.7}, {"label": "b", "n": 5, "mean": 4.1}, {"label": "c", "n": 9, "mean": 2.2, "suppressed": True}]
+    )
+    assert rows[0]["suppressed"] and "mean" not in rows[0]
+    assert rows[1]["mean"] == 4.1 and not rows[1]["suppressed"]
+    assert rows[2]["suppressed"] and "mean" not in rows[2]
+
+
+@pytest.mark.django_db
+def test_programme_report_survey_trends_between_waves(programme_data, hr_user):
+    programme = programme_data["programme"]
+    now = timezone.now()
+    baseline = SurveyFactory(programme=programme, kind="baseline", series="samhandling", wave=1,
+                             opens_at=now - timedelta(days=60), closes_at=now - timedelta(days=50))
+    follow = SurveyFactory(programme=programme, kind="follow_up", series="samhandling", wave=2,
+                           questionnaire=baseline.questionnaire,
+                           opens_at=now - timedelta(days=20), closes_at=now - timedelta(days=10))
+    add_responses(baseline, 6, values=[2])
+    add_responses(follow, 6, values=[4])
+    trends = reports.programme_survey_trends(programme, reports.Period())
+    assert trends["available"] and trends["rows"]
+    first = trends["rows"][0]["waves"]
+    assert first[0]["mean"] == pytest.approx(2) and first[1]["mean"] == pytest.approx(4)
+    text = pdf_text(reports.programme_report(programme, user=hr_user).pdf)
+    assert ("2,0" in text or "2.0" in text) and ("4,0" in text or "4.0" in text)
+
+
+@pytest.mark.django_db
+def test_survey_trend_with_a_wave_under_k_shows_no_figure(programme_data, hr_user):
+    programme = programme_data["programme"]
+    now = timezone.now()
+    baseline = SurveyFactory(programme=programme, kind="baseline", series="samhandling", wave=1,
+                             opens_at=now - timedelta(days=60), closes_at=now - timedelta(days=50))
+    follow = SurveyFactory(programme=programme, kind="follow_up", series="samhandling", wave=2,
+                           questionnaire=baseline.questionnaire,
+                           opens_at=now - timedelta(days=20), closes_at=now - timedelta(days=10))
+    add_responses(baseline, 3, values=[1])
+    add_responses(follow, 6, values=[5])
+    trends = reports.programme_survey_trends(programme, reports.Period())
+    for row in trends["rows"]:
+        for wave in row["waves"]:
+            assert "mean" not in wave or wave["suppressed"] is False and wave["n"] >= 5
+    text = pdf_text(reports.programme_report(programme, user=hr_user).pdf)
+    assert "1,0" not in text and "1.0" not in text and "5,0" not in text and "5.0" not in text
+
+
+@pytest.mark.django_db
+def test_leader_record_covers_every_activity_kind_without_notes(programme_data, groups_and_pairs):
+    leader = programme_data["leaders"][0]
+    result = reports.leader_record(leader, user=leader.user)
+    text = squeeze(pdf_text(result.pdf))
+    assert "Leder Nummer0" in text
+    assert "Samling 1" in text and "Samling 3" in text
+    assert re.search(r"Temasamling 2\b", text) and re.search(r"Byrådets ledersamling 1\b", text)
+    flat = pdf_flat(result.pdf)
+    assert "Refleksjonsgruppe Nord" in flat
+    assert re.search(r"Mentee .*Leder Nummer3", flat)
+    assert "Dele erfaringer om turnus" in text
+    assert "Framtidig samling" in text  # registered for, listed as upcoming
+    assert NOTE_SECRET not in text and PAIR_SECRET not in text and "Mål som er private" not in text
+
+
+@pytest.mark.django_db
+def test_leader_record_for_a_leader_with_nothing_yet(hr_user):
+    leader = LeaderFactory(user__name="Ny Leder")
+    text = pdf_text(reports.leader_record(leader, user=leader.user).pdf)
+    assert "Ny Leder" in text
+
+
+@pytest.mark.django_db
+def test_summary_has_cover_contents_with_page_numbers_and_a_section_per_programme(programme_data, admin_user):
+    other = ProgrammeFactory(name="Nettverksprogram", period="2027")
+    SessionFactory(programme=other, title="Nettverksmøte", starts_at=timezone.now() - timedelta(days=3),
+                   ends_at=timezone.now() - timedelta(days=3) + timedelta(hours=2))
+    result = reports.summary_report(reports.Period(), user=admin_user)
+    pages = [squeeze(p) for p in pdf_text(result.pdf).split("\x0c")]
+    assert "Programme summary" in pages[0] or "Programoppsummering" in pages[0]
+    toc = pages[1]
+    # Each programme in the contents with the page its section starts on.
+    for name in ("Nettverksprogram 2027", 'Toppleder <script>&" 2026/27'):
+        match = re.search(re.escape(name) + r"\s*(\d+)", toc)
+        assert match, (name, toc)
+        page_no = int(match.group(1))
+        assert name in pages[page_no - 1]
+
+
+@pytest.mark.django_db
+def test_reports_are_norwegian_by_default(programme_data):
+    from tests.factories import HRUserFactory
+
+    nb_user = HRUserFactory(language="nb")
+    result = reports.programme_report(programme_data["programme"], user=nb_user)
+    assert pypdf_reader(result.pdf).trailer["/Root"]["/Lang"] == "nb"
+    assert "november" in pdf_text(result.pdf)  # dates in Norwegian: "22. november 2026"
+
+
+@pytest.mark.django_db
+def test_english_user_gets_an_english_report(programme_data, hr_user):
+    result = reports.programme_report(programme_data["programme"], user=hr_user)
+    reader = pypdf_reader(result.pdf)
+    assert reader.trailer["/Root"]["/Lang"] == "en"
+    text = pdf_text(result.pdf)
+    assert "Programme progress report" in text and "Page 1 of" in text
+
+
+@pytest.mark.django_db
+def test_programme_report_queries_do_not_grow_with_the_data(programme_data, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    programme = programme_data["programme"]
+    with CaptureQueriesContext(connection) as small:
+        reports.programme_report_data(programme)
+    # Ten more organisations' leaders, each attending every held session.
+    for i in range(10):
+        leader = LeaderFactory(user__name=f"Ekstra {i}")
+        programme.enrolments.create(leader=leader)
+        for s in programme_data["sessions"]:
+            Registration.objects.create(session=s, leader=leader, status="confirmed", attendance="attended")
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        data = reports.programme_report_data(programme)
+    assert data["participation"]["total"]["enrolled"] == 16
+    assert data["participation"]["total"]["all"] == 12
