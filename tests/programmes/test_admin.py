@@ -8,6 +8,16 @@ from tests.programmes.factories import CommitmentFactory, RegistrationFactory, S
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Assertions read the English source messages; test_imports checks the bokmål ones."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 MODELS = [
     "programme",
     "programmeenrolment",

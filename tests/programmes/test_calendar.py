@@ -15,6 +15,15 @@ pytestmark = pytest.mark.django_db
 OSLO = ZoneInfo("Europe/Oslo")
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    """Assertions read the English source messages; test_imports checks the bokmål ones."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 def _event(ics: bytes):
     cal = Calendar.from_ical(ics)
     events = [c for c in cal.walk("VEVENT")]

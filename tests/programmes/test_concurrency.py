@@ -21,6 +21,16 @@ pytestmark = [
     pytest.mark.skipif(connection.vendor == "sqlite", reason="row locks need PostgreSQL (DATABASE_URL)"),
 ]
 
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Assertions read the English source messages; test_imports checks the bokmål ones."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 THREADS = 50
 
 
@@ -110,9 +120,7 @@ def test_freeing_seats_concurrently_promotes_in_order_without_overbooking():
     session, leaders = _session_with_leaders(10)
     regs = [services.registration_create(session=session, leader=le) for le in leaders[:20]]
 
-    _, errors = _run_concurrently(
-        lambda r: services.registration_cancel(registration=r), [(r,) for r in regs[:10]]
-    )
+    _, errors = _run_concurrently(lambda r: services.registration_cancel(registration=r), [(r,) for r in regs[:10]])
 
     assert errors == []
     confirmed = set(

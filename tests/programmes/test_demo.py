@@ -13,6 +13,15 @@ from toppleder.models import Leader
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    """Assertions read the English source messages; test_imports checks the bokmål ones."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 def _seed():
     out = io.StringIO()
     core_demo.seed(size="small", rng=random.Random(1), stdout=out, password="demo-pass-123")

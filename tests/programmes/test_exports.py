@@ -14,6 +14,15 @@ from tests.programmes.factories import ProgrammeFactory, RegistrationFactory, Se
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    """Assertions read the English source messages; test_imports checks the bokmål ones."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def programme(db):
     programme = ProgrammeFactory()

@@ -12,6 +12,16 @@ from toppleder.models import Leader, User
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Assertions read the English source messages; test_imports checks the bokmål ones."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 GOOD = (
     "name;e-mail;organisation;title;level;top_leader_since\n"
     "Åse Ødegård;ase.odegard@oslo.kommune.no;Bydel Grünerløkka;Bydelsdirektør;1;2021-03-01\n"
@@ -178,3 +188,15 @@ def test_accepts_an_uploaded_file_object(orgs, hr):
 
     result = leaders_import_csv(file=SimpleUploadedFile("ledere.csv", GOOD.encode("utf-8-sig")), by=hr)
     assert result.created == 2
+
+
+def test_errors_read_in_norwegian_for_a_norwegian_user(orgs, hr):
+    from django.utils import translation
+
+    text = "navn;e-post;virksomhet\nKari;kari;Atlantis\nKari;kari;Atlantis\n"
+    with translation.override("nb"):
+        result = leaders_import_csv(file=text.encode(), by=hr)
+    assert [line for line, _ in result.errors] == [2, 2, 3, 3]
+    messages = " ".join(m for _, m in result.errors)
+    assert "er ikke en gyldig e-postadresse" in messages
+    assert "Ukjent virksomhet «Atlantis»" in messages

@@ -30,6 +30,15 @@ from tests.programmes.factories import (
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    """Assertions read the English source messages; test_imports checks the bokmål ones."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def queued(monkeypatch):
     """Record the tasks queued on commit (by name and id) instead of sending e-mail."""
