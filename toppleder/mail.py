@@ -466,3 +466,11 @@ def outbox_resend(*, message_id: int) -> bool:
     if updated:
         _dispatch_on_commit([message_id])
     return bool(updated)
+
+
+def preferences_update(*, user: User, session_reminders: bool, survey_reminders: bool) -> NotificationPreference:
+    """Save which reminders `user` wants. Invitations and confirmations cannot be turned off."""
+    preference, _created = NotificationPreference.objects.update_or_create(
+        user=user, defaults={"session_reminders": session_reminders, "survey_reminders": survey_reminders}
+    )
+    return preference

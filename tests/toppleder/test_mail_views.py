@@ -1,0 +1,132 @@
+"""The outbox pages and the e-mail preferences page."""
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import UserFactory
+from toppleder.models import NotificationPreference, OutboxMessage
+
+Status = OutboxMessage.Status
+Kind = OutboxMessage.Kind
+
+
+def _message(user, n=0, **kwargs):
+    defaults = {
+        "key": f"view-test:{user.pk}:{n}",
+        "kind": Kind.SESSION_INVITATION,
+        "recipient": user,
+        "to_email": user.email,
+        "subject": f"Invitasjon {n}",
+        "body_text": f"Tekst {n}",
+        "object_ref": "Temasamling",
+        "status": Status.SENT,
+    }
+    defaults.update(kwargs)
+    return OutboxMessage.objects.create(**defaults)
+
+
+@pytest.fixture
+def hr_client(client, hr_user):
+    client.force_login(hr_user)
+    return client
+
+
+@pytest.fixture
+def leader_client(client, leader):
+    client.force_login(leader.user)
+    return client
+
+
+def test_hr_sees_outbox_with_filters_and_pinned_query_count(hr_client, django_assert_max_num_queries):
+    users = UserFactory.create_batch(30)
+    for i, user in enumerate(users):
+        _message(user, i, status=Status.FAILED if i % 3 == 0 else Status.SENT, last_error="550 No such user" if i % 3 == 0 else "")
+    with django_assert_max_num_queries(10):
+        response = hr_client.get(reverse("outbox_list"))
+    assert response.status_code == 200
+    assert response.content.decode().count("<tr>") == 31  # header + 30 rows
+    failed = hr_client.get(reverse("outbox_list"), {"status": "failed"})
+    assert failed.content.decode().count("550 No such user") == 10
+    found = hr_client.get(reverse("outbox_list"), {"q": users[4].email})
+    assert users[4].email in found.content.decode()
+    assert users[5].email not in found.content.decode()
+
+
+def test_outbox_paginates(hr_client):
+    user = UserFactory()
+    for i in range(55):
+        _message(user, i)
+    page2 = hr_client.get(reverse("outbox_list"), {"page": 2})
+    assert page2.status_code == 200
+    assert page2.content.decode().count("<tr>") == 6
+
+
+def test_leader_may_not_see_the_outbox_or_a_message(leader_client, leader):
+    other = _message(UserFactory())
+    assert leader_client.get(reverse("outbox_list")).status_code == 403
+    assert leader_client.get(reverse("outbox_detail", args=[other.pk])).status_code == 403
+    assert leader_client.post(reverse("outbox_resend", args=[other.pk])).status_code == 403
+
+
+def test_anonymous_is_sent_to_login(client):
+    response = client.get(reverse("outbox_list"))
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+
+
+def test_hr_sees_detail_and_resends_failed_message(hr_client, django_capture_on_commit_callbacks):
+    message = _message(UserFactory(), status=Status.FAILED, last_error="Delivery uncertain")
+    detail = hr_client.get(reverse("outbox_detail", args=[message.pk]))
+    assert detail.status_code == 200
+    assert "Delivery uncertain" in detail.content.decode()
+    with django_capture_on_commit_callbacks(execute=False):
+        response = hr_client.post(reverse("outbox_resend", args=[message.pk]))
+    assert response.status_code == 302
+    message.refresh_from_db()
+    assert message.status == Status.QUEUED
+
+
+def test_resend_needs_post(hr_client):
+    message = _message(UserFactory(), status=Status.FAILED)
+    assert hr_client.get(reverse("outbox_resend", args=[message.pk])).status_code == 405
+
+
+def test_resend_of_sent_message_changes_nothing(hr_client):
+    message = _message(UserFactory(), status=Status.SENT)
+    hr_client.post(reverse("outbox_resend", args=[message.pk]))
+    message.refresh_from_db()
+    assert message.status == Status.SENT
+
+
+def test_leader_sees_only_what_was_sent_to_them(leader_client, leader, django_assert_max_num_queries):
+    for i in range(20):
+        _message(leader.user, i, subject=f"Til meg {i}")
+    _message(UserFactory(), 99, subject="Til en annen")
+    with django_assert_max_num_queries(8):
+        response = leader_client.get(reverse("outbox_mine"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Til meg 19" in html
+    assert "Til en annen" not in html
+
+
+def test_leader_turns_off_session_reminders(leader_client, leader):
+    page = leader_client.get(reverse("notification_preferences"))
+    assert page.status_code == 200
+    response = leader_client.post(reverse("notification_preferences"), {"survey_reminders": "on"})
+    assert response.status_code == 302
+    preference = NotificationPreference.objects.get(user=leader.user)
+    assert preference.session_reminders is False
+    assert preference.survey_reminders is True
+
+
+def test_preferences_refuse_other_methods(leader_client):
+    assert leader_client.put(reverse("notification_preferences")).status_code == 405
+
+
+def test_preferences_are_per_person(leader_client, leader):
+    other = UserFactory()
+    NotificationPreference.objects.create(user=other, session_reminders=False)
+    leader_client.post(reverse("notification_preferences"), {"session_reminders": "on", "survey_reminders": "on"})
+    assert NotificationPreference.objects.get(user=other).session_reminders is False
+    assert NotificationPreference.objects.get(user=leader.user).session_reminders is True
