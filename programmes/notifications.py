@@ -154,7 +154,10 @@ def session_changed_queue(*, session_id: int) -> int:
     if session is None:
         return 0
     return _to_registrants(
-        session, Kind.SESSION_CHANGED, f"session_changed:{session.pk}:{session.sequence}", ACTIVE,
+        session,
+        Kind.SESSION_CHANGED,
+        f"session_changed:{session.pk}:{session.sequence}",
+        ACTIVE,
         {"sequence": session.sequence},
     )
 
@@ -254,7 +257,9 @@ def render_confirmation(message: OutboxMessage) -> Email:
     _check_sequence(message, reg.session)
     if reg.status == Registration.Status.WAITLISTED:
         return _email("registration-confirmed", message, reg.session, registration=reg, waitlisted=True)
-    return _email("registration-confirmed", message, reg.session, method="REQUEST", attendee=reg.leader, registration=reg)
+    return _email(
+        "registration-confirmed", message, reg.session, method="REQUEST", attendee=reg.leader, registration=reg
+    )
 
 
 @renderer(Kind.REGISTRATION_PROMOTED)
@@ -263,7 +268,9 @@ def render_promotion(message: OutboxMessage) -> Email:
     if reg.status != Registration.Status.CONFIRMED:
         raise Skip(f"Superseded: the registration is now {reg.status}.")
     _check_open(reg.session)
-    return _email("registration-promoted", message, reg.session, method="REQUEST", attendee=reg.leader, registration=reg)
+    return _email(
+        "registration-promoted", message, reg.session, method="REQUEST", attendee=reg.leader, registration=reg
+    )
 
 
 @renderer(Kind.REGISTRATION_CANCELLED)
@@ -271,7 +278,9 @@ def render_cancellation(message: OutboxMessage) -> Email:
     reg = _load_registration(message)
     if reg.status != Registration.Status.CANCELLED:
         raise Skip("Superseded: the leader signed up again.")
-    return _email("registration-cancelled", message, reg.session, method="CANCEL", attendee=reg.leader, registration=reg)
+    return _email(
+        "registration-cancelled", message, reg.session, method="CANCEL", attendee=reg.leader, registration=reg
+    )
 
 
 @renderer(Kind.SESSION_CHANGED)
@@ -283,8 +292,12 @@ def render_change(message: OutboxMessage) -> Email:
     _check_sequence(message, reg.session)
     confirmed = reg.status == Registration.Status.CONFIRMED
     return _email(
-        "session-changed", message, reg.session,
-        method="REQUEST" if confirmed else "", attendee=reg.leader if confirmed else None, registration=reg,
+        "session-changed",
+        message,
+        reg.session,
+        method="REQUEST" if confirmed else "",
+        attendee=reg.leader if confirmed else None,
+        registration=reg,
     )
 
 

@@ -84,7 +84,9 @@ def render_group_introduction(message: OutboxMessage) -> Email:
 @renderer(Kind.PAIR_INTRODUCTION)
 def render_pair_introduction(message: OutboxMessage) -> Email:
     pair = (
-        MentorPair.objects.select_related("mentor__user", "mentor__organisation", "mentee__user", "mentee__organisation")
+        MentorPair.objects.select_related(
+            "mentor__user", "mentor__organisation", "mentee__user", "mentee__organisation"
+        )
         .filter(pk=message.object_id)
         .first()
     )
@@ -97,8 +99,6 @@ def render_pair_introduction(message: OutboxMessage) -> Email:
         "pair": pair,
         "is_mentor": is_mentor,
         "other": pair.mentee if is_mentor else pair.mentor,
-        "pair_url": absolute_url(
-            "reflection_groups:pair_detail", pair.pk, fallback=f"/mentoring/pairs/{pair.pk}/"
-        ),
+        "pair_url": absolute_url("reflection_groups:pair_detail", pair.pk, fallback=f"/mentoring/pairs/{pair.pk}/"),
     }
     return render_email("pair-introduction", context, language=message.language)

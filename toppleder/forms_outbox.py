@@ -11,7 +11,9 @@ class OutboxFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("All statuses")), *OutboxMessage.Status.choices]
     )
-    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("All kinds")), *OutboxMessage.Kind.choices])
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=[("", _("All kinds")), *OutboxMessage.Kind.choices]
+    )
 
 
 class NotificationPreferenceForm(forms.ModelForm):

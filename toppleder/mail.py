@@ -33,7 +33,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import smtplib
-import socket
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -67,7 +66,9 @@ SENDING_TIMEOUT = timedelta(seconds=getattr(settings, "OUTBOX_SENDING_TIMEOUT", 
 # A message still "queued" this long after it was due has lost its task (worker killed).
 QUEUED_GRACE = timedelta(seconds=getattr(settings, "OUTBOX_QUEUED_GRACE", 600))
 
-UNCERTAIN = "Delivery uncertain: interrupted after the message was handed to the SMTP server; not resent, to avoid a duplicate."
+UNCERTAIN = (
+    "Delivery uncertain: interrupted after the message was handed to the SMTP server; not resent, to avoid a duplicate."
+)
 
 
 @dataclass
@@ -193,7 +194,11 @@ def mail_enqueue(
     with transaction.atomic():
         message, created = OutboxMessage.objects.get_or_create(
             key=row.key,
-            defaults={f.attname: getattr(row, f.attname) for f in OutboxMessage._meta.concrete_fields if f.attname not in ("id", "key")},
+            defaults={
+                f.attname: getattr(row, f.attname)
+                for f in OutboxMessage._meta.concrete_fields
+                if f.attname not in ("id", "key")
+            },
         )
     if created:
         _dispatch_on_commit([message.pk])
@@ -345,7 +350,10 @@ def _send(message: OutboxMessage, mail: EmailMultiAlternatives, connection) -> N
         connection.send_messages([mail])
     except smtplib.SMTPRecipientsRefused as exc:
         codes = [code for code, _msg in exc.recipients.values()]
-        detail = "; ".join(f"{code} {msg.decode(errors='replace') if isinstance(msg, bytes) else msg}" for code, msg in exc.recipients.values())
+        detail = "; ".join(
+            f"{code} {msg.decode(errors='replace') if isinstance(msg, bytes) else msg}"
+            for code, msg in exc.recipients.values()
+        )
         if codes and all(400 <= c < 500 for c in codes):
             raise TemporaryFailure(f"Recipient refused (temporary): {detail}") from exc
         raise PermanentFailure(f"Recipient refused: {detail}") from exc
@@ -355,7 +363,7 @@ def _send(message: OutboxMessage, mail: EmailMultiAlternatives, connection) -> N
         if 400 <= exc.smtp_code < 500:
             raise TemporaryFailure(text) from exc
         raise PermanentFailure(text) from exc
-    except (smtplib.SMTPException, OSError, socket.timeout) as exc:  # connection errors, time-outs
+    except (TimeoutError, smtplib.SMTPException, OSError) as exc:  # connection errors, time-outs
         if handed_over:
             raise PermanentFailure(f"{UNCERTAIN} ({type(exc).__name__}: {exc})") from exc
         raise TemporaryFailure(f"{type(exc).__name__}: {exc}") from exc

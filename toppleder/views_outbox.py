@@ -41,14 +41,19 @@ def outbox_list(request):
         data = filters.cleaned_data
         if q := data["q"].strip():
             qs = qs.filter(
-                Q(to_email__icontains=q) | Q(recipient__name__icontains=q) | Q(subject__icontains=q) | Q(object_ref__icontains=q)
+                Q(to_email__icontains=q)
+                | Q(recipient__name__icontains=q)
+                | Q(subject__icontains=q)
+                | Q(object_ref__icontains=q)
             )
         if data["status"]:
             qs = qs.filter(status=data["status"])
         if data["kind"]:
             qs = qs.filter(kind=data["kind"])
     query = urlencode({k: v for k, v in request.GET.items() if k != "page" and v})
-    return render(request, "toppleder/outbox_list.html", {"page": _page(request, qs), "filters": filters, "query": query})
+    return render(
+        request, "toppleder/outbox_list.html", {"page": _page(request, qs), "filters": filters, "query": query}
+    )
 
 
 @login_required

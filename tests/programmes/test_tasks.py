@@ -40,7 +40,9 @@ def draft(programme):
     return SessionFactory(programme=programme, status=Session.Status.DRAFT, title="Tillit i styringen")
 
 
-def test_publish_invites_each_eligible_leader_once_with_calendar(programme, draft, hr_user, django_capture_on_commit_callbacks):
+def test_publish_invites_each_eligible_leader_once_with_calendar(
+    programme, draft, hr_user, django_capture_on_commit_callbacks
+):
     leaders = [enrolled_leader(programme) for _ in range(3)]
     outsider = LeaderFactory()  # not enrolled
     with django_capture_on_commit_callbacks(execute=True):
@@ -154,7 +156,9 @@ def test_change_sends_update_with_new_sequence_and_supersedes_queued_confirmatio
     # ... when HR moves the session.
     new_start = session.starts_at + timedelta(days=1)
     with django_capture_on_commit_callbacks(execute=True):
-        services.session_update(session=session, by=hr_user, starts_at=new_start, ends_at=new_start + timedelta(hours=2))
+        services.session_update(
+            session=session, by=hr_user, starts_at=new_start, ends_at=new_start + timedelta(hours=2)
+        )
     tasks_deliver = __import__("toppleder.tasks", fromlist=["deliver"]).deliver
     tasks_deliver(queued.pk)
     queued.refresh_from_db()

@@ -194,8 +194,13 @@ def test_enqueue_many_is_idempotent(db, django_capture_on_commit_callbacks):
 
 def _stuck(user, *, handed_over: bool):
     message = OutboxMessage.objects.create(
-        key=f"stuck:{handed_over}", kind=TEST_KIND, recipient=user, to_email=user.email,
-        status=Status.SENDING, attempts=1, claimed_at=timezone.now() - timedelta(hours=1),
+        key=f"stuck:{handed_over}",
+        kind=TEST_KIND,
+        recipient=user,
+        to_email=user.email,
+        status=Status.SENDING,
+        attempts=1,
+        claimed_at=timezone.now() - timedelta(hours=1),
         handed_over_at=timezone.now() - timedelta(hours=1) if handed_over else None,
     )
     return message

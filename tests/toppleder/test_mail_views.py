@@ -40,7 +40,12 @@ def leader_client(client, leader):
 def test_hr_sees_outbox_with_filters_and_pinned_query_count(hr_client, django_assert_max_num_queries):
     users = UserFactory.create_batch(30)
     for i, user in enumerate(users):
-        _message(user, i, status=Status.FAILED if i % 3 == 0 else Status.SENT, last_error="550 No such user" if i % 3 == 0 else "")
+        _message(
+            user,
+            i,
+            status=Status.FAILED if i % 3 == 0 else Status.SENT,
+            last_error="550 No such user" if i % 3 == 0 else "",
+        )
     with django_assert_max_num_queries(10):
         response = hr_client.get(reverse("outbox_list"))
     assert response.status_code == 200
