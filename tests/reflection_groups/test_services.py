@@ -339,3 +339,16 @@ def test_a_meeting_clears_the_inactivity_warning(world):
     services.pair_meeting_log(pair=world.pair, actor=world.pair.mentee.user, date=timezone.localdate())
     world.pair.refresh_from_db()
     assert world.pair.inactivity_warned_at is None
+
+
+def test_publishing_a_group_introduces_members_once_through_the_outbox(world, django_capture_on_commit_callbacks):
+    from toppleder.models import OutboxMessage
+
+    g = ReflectionGroup.objects.create(
+        programme=world.programme, name="Ny gruppe", kind="network", theme="Digitalisering"
+    )
+    services.group_add_member(group=g, leader=world.outsider)
+    services.group_add_member(group=g, leader=world.members[1])
+    with django_capture_on_commit_callbacks(execute=True):
+        services.group_publish(group=g, facilitator=world.facilitator)
+    assert OutboxMessage.objects.filter(key__startswith=f"group_introduction:{g.pk}:").count() == 3
