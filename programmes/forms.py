@@ -129,6 +129,8 @@ class ProgrammeFilterForm(forms.Form):
 
 
 class SessionForm(forms.ModelForm):
+    video_link = forms.URLField(label=_("Video link"), required=False, assume_scheme="https")
+
     class Meta:
         model = Session
         fields = [
@@ -200,6 +202,8 @@ class ContributorForm(forms.ModelForm):
 
 
 class MaterialForm(forms.ModelForm):
+    url = forms.URLField(label=_("Link"), required=False, assume_scheme="https")
+
     class Meta:
         model = Material
         fields = ["title", "url", "file"]
