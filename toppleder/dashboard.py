@@ -5,8 +5,8 @@ each takes the request and returns a context dict for its template, or None to h
 So each app owns its own part of "Mitt program" and of HR's overview.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 _PANELS: dict[str, list["Panel"]] = {"leader": [], "hr": []}
 
@@ -92,12 +92,7 @@ def leader_profile(request):
     """The signed-in leader's own profile: organisation, title, level, leader groups (1 query)."""
     from toppleder.models import Leader
 
-    leader = (
-        Leader.objects.with_org()
-        .prefetch_related("leader_groups")
-        .filter(user=request.user)
-        .first()
-    )
+    leader = Leader.objects.with_org().prefetch_related("leader_groups").filter(user=request.user).first()
     if leader is None:
         return None
     return {"leader": leader, "groups": list(leader.leader_groups.all())}

@@ -11,7 +11,9 @@ PASSWORD = "Keyboard-only-2026"
 def test_first_tab_reaches_skip_link_and_enter_moves_focus_to_main(live_server, page):
     page.goto(f"{live_server.url}/accounts/login/")
     page.keyboard.press("Tab")
-    focused = page.evaluate("({cls: document.activeElement.className, href: document.activeElement.getAttribute('href')})")
+    focused = page.evaluate(
+        "({cls: document.activeElement.className, href: document.activeElement.getAttribute('href')})"
+    )
     assert focused == {"cls": "tl-skip-link", "href": "#main"}
     assert page.locator(".tl-skip-link").is_visible()  # visible when focused
     page.keyboard.press("Enter")

@@ -19,7 +19,17 @@ from toppleder.management.commands.i18n_sync import entry_key, missing_entries
 LOCALE = Path(settings.BASE_DIR) / "locale" / "nb" / "LC_MESSAGES"
 CATALOGUES = [p for p in (LOCALE / "django.po", LOCALE / "djangojs.po") if p.exists()]
 COPY_IGNORE = shutil.ignore_patterns(
-    ".git", ".venv", "venv", "node_modules", "staticfiles", "media", "tests", "bench", "*.sqlite3", "__pycache__", "*.mo"
+    ".git",
+    ".venv",
+    "venv",
+    "node_modules",
+    "staticfiles",
+    "media",
+    "tests",
+    "bench",
+    "*.sqlite3",
+    "__pycache__",
+    "*.mo",
 )
 
 
@@ -45,7 +55,9 @@ def test_compiled_catalogue_matches_the_po_file(path):
     po = {entry_key(e): (e.msgstr, e.msgstr_plural) for e in polib.pofile(str(path)) if e.translated()}
     mo = {entry_key(e): (e.msgstr, e.msgstr_plural) for e in polib.mofile(str(mo_path)) if e.msgid}
     stale = [k[1][:60] for k, v in po.items() if mo.get(k, (None, None))[0] != v[0] and not k[2]]
-    assert not stale, f"{mo_path.name} is out of date with {path.name} ({len(stale)} differ, e.g. {stale[:3]}): run i18n_sync"
+    assert not stale, (
+        f"{mo_path.name} is out of date with {path.name} ({len(stale)} differ, e.g. {stale[:3]}): run i18n_sync"
+    )
 
 
 def test_makemessages_would_add_no_new_string(tmp_path):
@@ -55,8 +67,18 @@ def test_makemessages_would_add_no_new_string(tmp_path):
     shutil.copytree(root, work, ignore=COPY_IGNORE)
     before = {entry_key(e) for e in polib.pofile(str(work / "locale/nb/LC_MESSAGES/django.po"))}
     subprocess.run(
-        [sys.executable, "manage.py", "makemessages", "-l", "nb", "--no-obsolete", "--add-location=file", "-v", "0",
-         "--ignore=locale/*"],
+        [
+            sys.executable,
+            "manage.py",
+            "makemessages",
+            "-l",
+            "nb",
+            "--no-obsolete",
+            "--add-location=file",
+            "-v",
+            "0",
+            "--ignore=locale/*",
+        ],
         cwd=work,
         check=True,
         capture_output=True,

@@ -11,6 +11,8 @@ Run it after adding strings: `python manage.py i18n_sync`. It prints what is sti
 tests/toppleder/test_i18n.py fails while anything is.
 """
 
+import shutil
+import subprocess
 from pathlib import Path
 
 import polib
@@ -39,9 +41,14 @@ def load_parts(parts_dir: Path, stdout=None) -> dict[tuple, polib.POEntry]:
             if not (entry.msgstr or any(entry.msgstr_plural.values())):
                 continue
             key = entry_key(entry)
-            if key in found and stdout and (found[key].msgstr, found[key].msgstr_plural) != (
-                entry.msgstr,
-                entry.msgstr_plural,
+            if (
+                key in found
+                and stdout
+                and (found[key].msgstr, found[key].msgstr_plural)
+                != (
+                    entry.msgstr,
+                    entry.msgstr_plural,
+                )
             ):
                 stdout.write(f"  note: {path.name} translates {entry.msgid[:50]!r} differently; keeping the first")
                 continue
@@ -99,7 +106,12 @@ class Command(BaseCommand):
         (base / "LC_MESSAGES").mkdir(parents=True, exist_ok=True)
         if not no_makemessages:
             call_command(
-                "makemessages", locale=["nb"], ignore_patterns=IGNORE, no_obsolete=True, add_location="file", verbosity=0
+                "makemessages",
+                locale=["nb"],
+                ignore_patterns=IGNORE,
+                no_obsolete=True,
+                add_location="file",
+                verbosity=0,
             )
             if any(Path(settings.BASE_DIR, "static", "js").glob("*.js")):
                 call_command(
@@ -126,9 +138,11 @@ class Command(BaseCommand):
             po.metadata["Plural-Forms"] = "nplurals=2; plural=(n != 1);"
             changed = merge_parts(po, parts)
             po.save(str(path))
+            # msgfmt directly (what compilemessages runs), for exactly the catalogue just written.
+            msgfmt = shutil.which("msgfmt") or "/usr/bin/msgfmt"
+            subprocess.run([msgfmt, "--check-format", "-o", str(path.with_suffix(".mo")), str(path)], check=True)  # noqa: S603
             missing = missing_entries(po)
             self.stdout.write(f"{domain}.po: {len(po)} entries, {changed} filled from parts, {len(missing)} missing")
             for entry in missing[:200]:
                 where = entry.occurrences[0][0] if entry.occurrences else "?"
                 self.stdout.write(f"  missing: {entry.msgid[:70]!r} ({where})")
-        call_command("compilemessages", locale=["nb"], ignore_patterns=IGNORE, verbosity=0)
