@@ -55,6 +55,8 @@ def _exhaustive_two_groups(pool, size):
 
 
 def run() -> dict:
+    import scipy.optimize  # noqa: F401 (imported before timing: the import is not the matching)
+
     from reflection_groups.matching import (
         Lines,
         Mentee,
@@ -65,8 +67,6 @@ def run() -> dict:
         pair_allowed,
         pair_score,
     )
-
-    import scipy.optimize  # noqa: F401 (imported before timing: the import is not the matching)
 
     rng = random.Random(2026)  # noqa: S311
     out = {}
