@@ -162,3 +162,67 @@ def test_lock_contention_gives_try_again_not_a_server_error(monkeypatch):
     # Once the lock is gone, the same leaders get in.
     services.registration_create(session=session, leader=leaders[0])
     assert Registration.objects.filter(session=session, status=Registration.Status.CONFIRMED).count() == 1
+
+
+def _post_signup(client, session):
+    from django.urls import reverse
+
+    response = client.post(reverse("programmes:registration_create", args=[session.pk]))
+    messages = [str(m) for m in response.wsgi_request._messages]
+    return response.status_code, messages
+
+
+def _clients(leaders):
+    from django.test import Client
+
+    clients = []
+    for leader in leaders:
+        client = Client()
+        client.force_login(leader.user)
+        clients.append(client)
+    return clients
+
+
+def test_fifty_simultaneous_signups_through_the_page_never_overbook_or_error():
+    session, leaders = _session_with_leaders(10)
+    clients = _clients(leaders)
+
+    results, errors = _run_concurrently(_post_signup, [(c, session) for c in clients])
+
+    assert errors == []
+    assert sorted(code for code, _ in results) == [302] * THREADS
+    assert Registration.objects.filter(session=session, status=Registration.Status.CONFIRMED).count() == 10
+    assert Registration.objects.filter(session=session, status=Registration.Status.WAITLISTED).count() == 40
+
+
+def test_contention_through_the_page_says_try_again_instead_of_a_server_error(monkeypatch):
+    from django.utils import translation
+
+    session, leaders = _session_with_leaders(5)
+    clients = _clients(leaders[:10])
+    monkeypatch.setattr(services, "REGISTRATION_LOCK_TIMEOUT_MS", 50)
+    holding, release = threading.Event(), threading.Event()
+
+    def hold_lock():
+        try:
+            with transaction.atomic():
+                Session.objects.select_for_update().get(pk=session.pk)
+                holding.set()
+                release.wait(30)
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=hold_lock)
+    holder.start()
+    assert holding.wait(30)
+    try:
+        with translation.override("en"):
+            results, errors = _run_concurrently(_post_signup, [(c, session) for c in clients])
+    finally:
+        release.set()
+        holder.join(30)
+
+    assert errors == []
+    assert [code for code, _ in results] == [302] * 10
+    assert all(any("try again" in m.lower() or "prøv igjen" in m.lower() for m in msgs) for _, msgs in results)
+    assert not Registration.objects.filter(session=session).exists()
