@@ -219,7 +219,12 @@ def survey_results(survey: Survey, *, segment: str | None = None, value=None, k:
     d_rows = {d: Row(key=d, label=dimension_label(d), overall=Cell(), cells={}) for d in dim_order}
     dim_of = {q.pk: q.dimension for q in likert}
     agg = (
-        Answer.objects.filter(response__survey=survey, question__kind=Question.Kind.LIKERT, value__isnull=False)
+        Answer.objects.filter(
+            response__survey=survey,
+            question__questionnaire_id=survey.questionnaire_id,
+            question__kind=Question.Kind.LIKERT,
+            value__isnull=False,
+        )
         .values(*group)
         .annotate(c=Count("id"))
         .order_by()
@@ -237,21 +242,39 @@ def survey_results(survey: Survey, *, segment: str | None = None, value=None, k:
         for cell in qrow.cells.values():
             cell.n = sum(cell.distribution.values())
 
-    # Respondents per dimension (× segment): distinct responses, counted in the database.
-    dgroup = ["question__dimension"] + ([f"response__{column}"] if column else [])
-    for row in (
-        Answer.objects.filter(response__survey=survey, question__kind=Question.Kind.LIKERT, value__isnull=False)
-        .values(*dgroup)
-        .annotate(n=Count("response_id", distinct=True))
-        .order_by()
-    ):
-        drow = d_rows[row["question__dimension"]]
-        if column:
-            seg = row[f"response__{column}"] if row[f"response__{column}"] is not None else ""
-            drow.cells.setdefault(seg, Cell()).n = row["n"]
-            drow.overall.n += row["n"]
-        else:
-            drow.overall.n = row["n"]
+    # Respondents per dimension (× segment). Every respondent answers every required item,
+    # so for an all-required dimension n is its items' n; only dimensions with optional
+    # items need the (costlier) distinct count in the database.
+    optional_dims = {q.dimension for q in likert if not q.required}
+    for q in likert:
+        if q.dimension in optional_dims:
+            continue
+        drow, qrow = d_rows[q.dimension], q_rows[q.pk]
+        drow.overall.n = max(drow.overall.n, qrow.overall.n)
+        for seg, cell in qrow.cells.items():
+            dcell = drow.cells.setdefault(seg, Cell())
+            dcell.n = max(dcell.n, cell.n)
+    if optional_dims:
+        dgroup = ["question__dimension"] + ([f"response__{column}"] if column else [])
+        for row in (
+            Answer.objects.filter(
+                response__survey=survey,
+                question__questionnaire_id=survey.questionnaire_id,
+                question__kind=Question.Kind.LIKERT,
+                question__dimension__in=optional_dims,
+                value__isnull=False,
+            )
+            .values(*dgroup)
+            .annotate(n=Count("response_id", distinct=True))
+            .order_by()
+        ):
+            drow = d_rows[row["question__dimension"]]
+            if column:
+                seg = row[f"response__{column}"] if row[f"response__{column}"] is not None else ""
+                drow.cells.setdefault(seg, Cell()).n = row["n"]
+                drow.overall.n += row["n"]
+            else:
+                drow.overall.n = row["n"]
 
     for rowset in (q_rows.values(), d_rows.values()):
         for r in rowset:
@@ -377,13 +400,19 @@ def wave_comparison(survey: Survey, *, segment: str | None = None, value=None, k
     qs = Answer.objects.filter(response__survey_id__in=ids, question__kind=Question.Kind.LIKERT, value__isnull=False)
     if column and value is not None:
         qs = qs.filter(_segment_q(column, value))
-    means: dict = {}
+    # Per wave × question (small), combined per dimension here: avoids COUNT(DISTINCT).
+    per_item: dict = {}
+    # n of a dimension = its most-answered item: exact when items are required (the
+    # default), a lower bound otherwise, which only makes suppression stricter.
     for row in (
-        qs.values("response__survey_id", "question__dimension")
-        .annotate(mean=Avg("value"), n=Count("response_id", distinct=True))
+        qs.values("response__survey_id", "question_id", "question__dimension")
+        .annotate(mean=Avg("value"), n=Count("id"))
         .order_by()
     ):
-        means[(row["response__survey_id"], row["question__dimension"])] = (row["mean"], row["n"])
+        key = (row["response__survey_id"], row["question__dimension"])
+        total, count, n_max = per_item.get(key, (0.0, 0, 0))
+        per_item[key] = (total + float(row["mean"]) * row["n"], count + row["n"], max(n_max, row["n"]))
+    means = {key: (total / count if count else None, n_max) for key, (total, count, n_max) in per_item.items()}
     dims = []
     for _sid, dim in means:
         if dim not in dims:

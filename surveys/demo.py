@@ -1,0 +1,215 @@
+"""Demo data for surveys: two waves that show collaboration growing, a session evaluation,
+and an open pulse survey that leder001 has not answered yet.
+
+Answers are generated per respondent and written with bulk_create in shuffled order; the
+answered invitations are chosen independently, so the demo data has the same property as
+real data: nothing pairs a person with a response. Small sectors (BLK in the small data
+set) stay under k, so the results pages show suppression too. Idempotent: a survey that
+already exists (by programme and title) is left as it is.
+"""
+
+import random
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from programmes.models import Programme, ProgrammeEnrolment, Registration, Session
+from surveys import questionnaire as qmod
+from surveys import services
+from surveys.models import Answer, Invitation, Question, Questionnaire, Response, Survey
+from toppleder.models import Leader
+
+BASELINE = "Samhandling i toppledelsen – nullpunktsmåling"
+FOLLOW_UP = "Samhandling i toppledelsen – oppfølging"
+PULSE = "Pulsmåling: samarbeid på tvers"
+EVALUATION_PREFIX = "Evaluering: "
+
+PULSE_QUESTIONS = [
+    ("across_orgs", "Den siste måneden har jeg tatt kontakt med en toppleder i en annen virksomhet om en felles sak."),
+    ("trust", "Jeg opplever at vi stoler mer på hverandre på tvers av virksomhetene enn før."),
+    ("with_citizens", "Samarbeidet på tvers har gitt merkbart bedre tjenester for innbyggerne."),
+    ("autonomy", "Jeg har handlingsrom til å prioritere samarbeid på tvers."),
+]
+EVALUATION_QUESTIONS = [
+    ("competence_development", "Samlingen var relevant for jobben min."),
+    ("across_orgs", "Jeg fikk nye kontakter i andre virksomheter."),
+    ("trust", "Det var trygt å dele egne erfaringer og utfordringer."),
+    ("use_of_competence", "Jeg kommer til å bruke noe fra samlingen i egen virksomhet."),
+]
+FREE_TEXTS = [
+    "Flere felles arenaer på tvers av sektorene.",
+    "Tydeligere mandat for samarbeid mellom bydel og etat.",
+    "Mer tid til erfaringsdeling i ledergruppene.",
+    "Felles styringsdata som alle kan bruke.",
+    "Kortere vei fra beslutning til handling.",
+    "Bedre oversikt over hvem som jobber med hva.",
+]
+# Mean answer per dimension in the baseline; the follow-up is higher for collaboration.
+BASE_MEAN = 3.0
+LIFT = {"across_orgs": 0.7, "trust": 0.5, "within_org": 0.2, "with_citizens": 0.3}
+
+
+def seed(*, size: str, rng: random.Random, stdout) -> None:
+    programme = Programme.objects.order_by("pk").first()
+    leaders = list(Leader.objects.select_related("user", "organisation__sector").order_by("user__email"))
+    if programme is None or not leaders:
+        stdout.write("  surveys: no programme or leaders yet, skipped")
+        return
+    enrolled = set(ProgrammeEnrolment.objects.active().filter(programme=programme).values_list("leader_id", flat=True))
+    population = [le for le in leaders if le.pk in enrolled] or leaders
+    now = timezone.now()
+    made = []
+    with transaction.atomic():
+        default = services.questionnaire_default_create()
+        pulse_q = _questionnaire("Pulsmåling", "puls", PULSE_QUESTIONS)
+        eval_q = _questionnaire("Evaluering av samling", "samlingsevaluering", EVALUATION_QUESTIONS)
+
+        n = len(population)
+        n_base = max(1, round(n * 0.5))
+        n_follow = min(n, n_base + max(_k(), round(n * 0.15)))
+        base = _survey(
+            programme, default, BASELINE, "baseline", 1, now - timedelta(days=150), now - timedelta(days=130)
+        )
+        if base:
+            _fill(base, population, n_base, rng, lift=0.0, text_share=0.3)
+            made.append(base.title)
+        follow = _survey(
+            programme, default, FOLLOW_UP, "follow_up", 2, now - timedelta(days=20), now - timedelta(days=6)
+        )
+        if follow:
+            _fill(follow, population, n_follow, rng, lift=1.0, text_share=0.3)
+            made.append(follow.title)
+
+        session = (
+            Session.objects.filter(programme=programme, status=Session.Status.COMPLETED).order_by("-starts_at").first()
+        )
+        if session is not None:
+            ev = _survey(
+                programme,
+                eval_q,
+                EVALUATION_PREFIX + session.title,
+                "session_evaluation",
+                1,
+                session.ends_at,
+                max(session.ends_at + timedelta(days=10), now - timedelta(hours=1)),
+                session=session,
+                series="",
+            )
+            if ev:
+                attendees = (
+                    list(
+                        Leader.objects.select_related("organisation__sector").filter(
+                            registrations__session=session, registrations__attendance=Registration.Attendance.ATTENDED
+                        )
+                    )
+                    or population[:20]
+                )
+                _fill(ev, attendees, round(len(attendees) * 0.7), rng, lift=0.8, text_share=0.4)
+                made.append(ev.title)
+
+        pulse = _survey(
+            programme, pulse_q, PULSE, "pulse", 1, now - timedelta(days=2), now + timedelta(days=12), series=""
+        )
+        if pulse:
+            # leder001 (first by e-mail) is invited and has not answered: "answer now" on the dashboard.
+            others = population[1:]
+            _fill(pulse, others, round(len(others) * 0.3), rng, lift=0.5, text_share=0.0)
+            Invitation.objects.get_or_create(survey=pulse, user=leaders[0].user, defaults={"sent_at": pulse.opens_at})
+            made.append(pulse.title)
+    stdout.write(f"  surveys: {len(made)} new surveys" + (f" ({', '.join(made)})" if made else ""))
+
+
+def _k() -> int:
+    from surveys.results import min_respondents
+
+    return min_respondents()
+
+
+def _questionnaire(name: str, series: str, items) -> Questionnaire:
+    existing = Questionnaire.objects.filter(series=series, version=1).first()
+    if existing:
+        return existing
+    q = Questionnaire.objects.create(name=name, series=series, version=1)
+    rows = [
+        Question(
+            questionnaire=q,
+            order=i,
+            text=text,
+            kind=Question.Kind.LIKERT,
+            dimension=dim,
+            low_label=qmod.AGREE_LOW,
+            high_label=qmod.AGREE_HIGH,
+        )
+        for i, (dim, text) in enumerate(items, start=1)
+    ]
+    rows.append(
+        Question(
+            questionnaire=q,
+            order=len(items) + 1,
+            text="Har du andre kommentarer? (valgfritt)",
+            kind=Question.Kind.FREE_TEXT,
+            required=False,
+        )
+    )
+    Question.objects.bulk_create(rows)
+    return q
+
+
+def _survey(programme, questionnaire, title, kind, wave, opens, closes, *, session=None, series=None):
+    """The survey, created now; None if it already existed (idempotency)."""
+    if Survey.objects.filter(programme=programme, title=title).exists():
+        return None
+    return Survey.objects.create(
+        programme=programme,
+        questionnaire=questionnaire,
+        title=title,
+        kind=kind,
+        series=questionnaire.series if series is None else series,
+        wave=wave,
+        opens_at=opens,
+        closes_at=closes,
+        session=session,
+    )
+
+
+def _value(rng: random.Random, dimension: str, lift: float) -> int:
+    mean = BASE_MEAN + LIFT.get(dimension, 0.15) * lift
+    return min(5, max(1, round(rng.gauss(mean, 0.9))))
+
+
+def _fill(survey: Survey, people: list[Leader], answered: int, rng: random.Random, *, lift: float, text_share: float):
+    """Invite everyone in `people`; `answered` of them (at random) have answered."""
+    answered = min(answered, len(people))
+    chosen = set(rng.sample(range(len(people)), answered))
+    Invitation.objects.bulk_create(
+        [
+            Invitation(survey=survey, user_id=le.user_id, answered=i in chosen, sent_at=survey.opens_at)
+            for i, le in enumerate(people)
+        ],
+        ignore_conflicts=True,
+        batch_size=2000,
+    )
+    respondents = [people[i] for i in chosen]
+    rng.shuffle(respondents)
+    questions = list(survey.questionnaire.questions.order_by("order"))
+    span = max(1, (min(survey.closes_at, timezone.now()) - survey.opens_at).days)
+    responses, answers = [], []
+    for le in respondents:
+        r = Response(
+            survey=survey,
+            answered_on=timezone.localdate(survey.opens_at) + timedelta(days=rng.randrange(span)),
+            sector_code=le.organisation.sector.code,
+            org_kind=le.organisation.kind,
+            leader_level=le.level,
+        )
+        responses.append(r)
+        for q in questions:
+            if q.is_likert:
+                answers.append(Answer(response=r, question=q, value=_value(rng, q.dimension, lift)))
+            elif rng.random() < text_share:
+                answers.append(Answer(response=r, question=q, text=rng.choice(FREE_TEXTS)))
+    Response.objects.bulk_create(responses, batch_size=2000)
+    Answer.objects.bulk_create(answers, batch_size=5000)
+    if responses:
+        Questionnaire.objects.filter(pk=survey.questionnaire_id).update(is_frozen=True)
