@@ -600,7 +600,13 @@ def _renumber_waitlist(session: Session) -> None:
 
 
 def _promote(session: Session) -> list[Registration]:
-    """Fill every free seat from the top of the waiting list (caller holds the lock)."""
+    """Fill every free seat from the top of the waiting list (caller holds the lock).
+
+    Only while the session is published and has not started: nobody is promoted into a
+    cancelled, completed or past session.
+    """
+    if session.status != Session.Status.PUBLISHED or session.starts_at <= timezone.now():
+        return []
     free = session.capacity - _count_confirmed(session)
     if free <= 0:
         return []

@@ -621,3 +621,13 @@ def test_calendar_token_reset_changes_the_secret():
     new = services.calendar_token_reset(leader=leader)
     leader.refresh_from_db()
     assert new == leader.calendar_token != old
+
+
+def test_raising_capacity_of_a_cancelled_session_promotes_nobody(hr):
+    session = SessionFactory(capacity=1)
+    services.registration_create(session=session, leader=enrolled_leader(session.programme))
+    waiting = services.registration_create(session=session, leader=enrolled_leader(session.programme))
+    services.session_cancel(session=session, by=hr)
+    services.session_update(session=session, by=hr, capacity=5)
+    waiting.refresh_from_db()
+    assert waiting.status == "waitlisted"
