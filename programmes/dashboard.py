@@ -5,7 +5,7 @@ list is a fixed-size query with its counts in the database, so "/" costs the sam
 number of queries for 10 leaders as for 5,000.
 """
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils import timezone
 
 from programmes import selectors
@@ -85,5 +85,5 @@ def hr_enrolment(request):
         .order_by("-count", "leader__organisation__name")[: PANEL_ROWS * 2]
     )
     total = sum(r["count"] for r in by_sector)
-    organisations = base.aggregate(n=Count("leader__organisation", distinct=True, filter=Q(pk__isnull=False)))["n"]
+    organisations = base.aggregate(n=Count("leader__organisation", distinct=True))["n"]
     return {"by_sector": by_sector, "by_org": by_org, "total": total, "organisations": organisations}

@@ -18,7 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
 from programmes import calendar as ical
 from programmes import exports, selectors, services
@@ -810,7 +810,7 @@ def session_calendar(request, pk):
     return _ics_response(ical.session_ics(session), f"session-{session.pk}.ics")
 
 
-@require_GET
+@require_safe
 def calendar_feed(request, token):
     """A leader's personal feed: no login (calendar apps cannot sign in); the token is the secret."""
     leader = get_object_or_404(Leader.objects.select_related("user"), calendar_token=token)

@@ -177,3 +177,7 @@ def test_hr_updates_a_commitment_and_returns_to_the_session(hr_client, programme
     assert r["Location"] == reverse("programmes:session_detail", args=[session.pk])
     c.refresh_from_db()
     assert c.status == "in_progress"
+
+
+def test_personal_feed_answers_head_for_calendar_apps(client, me):
+    assert client.head(reverse("programmes:calendar_feed", args=[me.calendar_token])).status_code == 200

@@ -486,3 +486,23 @@ def test_commitment_create_is_hr_only(me_client, session):
 def test_plain_user_without_role_sees_no_session(client, session):
     login(client, UserFactory())
     assert client.get(url("session_detail", session)).status_code == 404
+
+
+def test_sign_up_for_a_cancelled_session_is_refused(me_client, me, programme):
+    cancelled = SessionFactory(programme=programme, status=Session.Status.CANCELLED)
+    r = me_client.post(url("registration_create", cancelled), follow=True)
+    assert not Registration.objects.filter(session=cancelled).exists()
+    assert messages_of(r)[-1][0] == "error"
+    assert url("registration_create", cancelled) not in r.content.decode()  # no button on a cancelled session
+
+
+def test_sign_up_for_a_draft_session_is_404(me_client, programme):
+    draft = SessionFactory(programme=programme, status=Session.Status.DRAFT)
+    assert me_client.post(url("registration_create", draft)).status_code == 404
+    assert not Registration.objects.filter(session=draft).exists()
+
+
+def test_withdrawn_leader_can_no_longer_see_or_sign_up(me_client, me, programme, session):
+    me.enrolments.update(status="withdrawn")
+    assert me_client.get(url("session_detail", session)).status_code == 404
+    assert me_client.post(url("registration_create", session)).status_code == 404
