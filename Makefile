@@ -97,22 +97,21 @@ test:
 	    NOTES_ENCRYPTION_KEYS="$$($(PY) -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())')" \
 	    $(PY) manage.py check --deploy --fail-level WARNING
 	step "docker-compose config" env SECRET_KEY=compose-config-check NOTES_ENCRYPTION_KEYS=compose-config-check docker-compose -f docker-compose.yml config -q
-	step "pytest" $(VENV)/bin/pytest $(PYTEST_ARGS)
+	step "pytest" $(VENV)/bin/pytest --durations=15 $(PYTEST_ARGS)
 	if [ $${#failed[@]} -gt 0 ]; then echo "make test: FAILED: $${failed[*]}"; exit 1; fi
 	echo "make test: all green"
 
 # --- make bench ---------------------------------------------------------------------
-# The figures come from bench/run.py (it gets DATABASE_URL/REDIS_URL of the throwaway servers).
+# bench/run.py makes and seeds its own databases (small and large) on the throwaway
+# PostgreSQL, drives gunicorn with wrk and prints the figures (also in bench/results.json).
 bench:
 	@test -f bench/run.py || { echo "make bench: bench/run.py does not exist yet"; exit 1; }
-	.ci/apt-ensure.sh $(APT_TEST)
+	.ci/apt-ensure.sh $(APT_TEST) wrk:wrk
 	$(MAKE) --no-print-directory deps messages
 	export SERVICES_OWNER=$$$$
 	.ci/services.sh start
 	trap '.ci/services.sh stop' EXIT
 	eval "$$(.ci/services.sh env | sed 's/^/export /')"
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo --size large
 	$(PY) bench/run.py $(BENCH_ARGS)
 
 # --- helpers ----------------------------------------------------------------------------
