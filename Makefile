@@ -56,7 +56,7 @@ deps: $(VENV_STAMP) $(NPM_STAMP)
 messages: $(VENV_STAMP)
 	@if compgen -G 'locale/*/LC_MESSAGES/*.po' >/dev/null; then
 	    .ci/apt-ensure.sh msgfmt:gettext
-	    $(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules --verbosity=0
+	    $(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules --ignore='locale/*/parts' --verbosity=0
 	fi
 
 # --- make run -----------------------------------------------------------------------
