@@ -21,7 +21,9 @@ COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --omit=dev --no-audit --no-fund
 
 COPY . .
-RUN pip install .
+# Editable: the code runs from /app (templates, static, reference.yaml beside it), never a copy in site-packages.
+RUN pip install -e .
+ENV PYTHONPATH=/app
 
 # Build-time only values: collectstatic and compilemessages need settings that load.
 RUN DJANGO_DEBUG=false SECRET_KEY=build-only-not-used-at-runtime ALLOWED_HOSTS=localhost \
