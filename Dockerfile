@@ -29,7 +29,7 @@ ENV PYTHONPATH=/app
 RUN DJANGO_DEBUG=false SECRET_KEY=build-only-not-used-at-runtime ALLOWED_HOSTS=localhost \
         python manage.py collectstatic --noinput --verbosity 0 \
     && DJANGO_DEBUG=false SECRET_KEY=build-only-not-used-at-runtime ALLOWED_HOSTS=localhost \
-        python manage.py compilemessages --ignore=node_modules --verbosity 0 \
+        python manage.py compilemessages --ignore=node_modules --ignore='locale/*/parts' --verbosity 0 \
     && useradd --system --uid 1000 --home /app toppleder \
     && mkdir -p /app/media && chown -R toppleder /app/media
 
