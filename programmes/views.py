@@ -470,8 +470,8 @@ def _session_edit_page(request, session, *, form=None, contributor_form=None, ma
         "session": session,
         "programme": session.programme,
         "form": form or SessionForm(instance=session),
-        "contributor_form": contributor_form or ContributorForm(),
-        "material_form": material_form or MaterialForm(),
+        "contributor_form": contributor_form or ContributorForm(prefix="contributor"),
+        "material_form": material_form or MaterialForm(prefix="material"),
         "contributors": session.contributors.all(),
         "materials": session.materials.all(),
     }
@@ -505,7 +505,7 @@ def session_action(request, pk, action):
 @require_POST
 def contributor_add(request, pk):
     session = get_session_for_hr(request.user, pk)
-    form = ContributorForm(request.POST)
+    form = ContributorForm(request.POST, prefix="contributor")
     if form.is_valid():
         try:
             services.contributor_add(session=session, by=request.user, **form.cleaned_data)
@@ -531,7 +531,7 @@ def contributor_remove(request, pk, contributor_pk):
 @require_POST
 def material_add(request, pk):
     session = get_session_for_hr(request.user, pk)
-    form = MaterialForm(request.POST, request.FILES)
+    form = MaterialForm(request.POST, request.FILES, prefix="material")
     if form.is_valid():
         try:
             services.material_add(
@@ -614,7 +614,7 @@ def _session_page(request, session, *, status=200, **forms):
         context["attendance_form"] = forms.get("attendance_form") or AttendanceForm(registrations=registrations)
         context["move_form"] = forms.get("move_form") or WaitlistMoveForm()
         context["move_error_for"] = forms.get("move_error_for")
-        context["favour_form"] = forms.get("favour_form") or FavourNewcomersForm()
+        context["favour_form"] = forms.get("favour_form") or FavourNewcomersForm(prefix="favour")
         context["commitment_form"] = forms.get("commitment_form") or CommitmentForm(session=session)
         context["commitments"] = session.commitments.prefetch_related(
             Prefetch("parties", queryset=Leader.objects.select_related("user"))
@@ -712,7 +712,7 @@ def waitlist_move(request, pk, registration_pk):
 @require_POST
 def waitlist_favour_newcomers(request, pk):
     session = get_session_for_hr(request.user, pk)
-    form = FavourNewcomersForm(request.POST)
+    form = FavourNewcomersForm(request.POST, prefix="favour")
     if form.is_valid():
         try:
             services.waitlist_favour_newcomers(session=session, by=request.user, reason=form.cleaned_data["reason"])

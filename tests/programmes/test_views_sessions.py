@@ -285,7 +285,10 @@ def test_session_actions_are_post_only_and_hr_only(hr_client, client, me, sessio
 
 
 def test_hr_adds_and_removes_a_contributor(hr_client, session):
-    r = hr_client.post(url("contributor_add", session), {"name": "Prof. Ada", "affiliation": "BI", "kind": "academia"})
+    r = hr_client.post(
+        url("contributor_add", session),
+        {"contributor-name": "Prof. Ada", "contributor-affiliation": "BI", "contributor-kind": "academia"},
+    )
     assert r.status_code == 302
     contributor = Contributor.objects.get(session=session)
     hr_client.post(url("contributor_remove", session, contributor.pk))
@@ -293,13 +296,18 @@ def test_hr_adds_and_removes_a_contributor(hr_client, session):
 
 
 def test_contributor_with_bad_kind_shows_the_form(hr_client, session):
-    r = hr_client.post(url("contributor_add", session), {"name": "X", "kind": "wizard"})
+    r = hr_client.post(url("contributor_add", session), {"contributor-name": "X", "contributor-kind": "wizard"})
     assert r.status_code == 400 and r.context["contributor_form"].errors["kind"]
     assert not Contributor.objects.exists()
 
 
 def test_contributor_add_is_hr_only(me_client, session):
-    assert me_client.post(url("contributor_add", session), {"name": "X", "kind": "academia"}).status_code == 403
+    assert (
+        me_client.post(
+            url("contributor_add", session), {"contributor-name": "X", "contributor-kind": "academia"}
+        ).status_code
+        == 403
+    )
 
 
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -313,7 +321,7 @@ def media(settings, tmp_path):
 
 def test_hr_uploads_material_and_leader_downloads_it_as_attachment(hr_client, client, me, session, media):
     upload = SimpleUploadedFile("program.pdf", PDF, content_type="application/pdf")
-    r = hr_client.post(url("material_add", session), {"title": "Program", "file": upload})
+    r = hr_client.post(url("material_add", session), {"material-title": "Program", "material-file": upload})
     assert r.status_code == 302
     material = Material.objects.get(session=session)
     r = login(client, me.user).get(url("material_download", session, material.pk))
@@ -325,20 +333,22 @@ def test_hr_uploads_material_and_leader_downloads_it_as_attachment(hr_client, cl
 
 def test_material_with_wrong_type_is_refused(hr_client, session, media):
     upload = SimpleUploadedFile("evil.html", b"<script>alert(1)</script>", content_type="text/html")
-    r = hr_client.post(url("material_add", session), {"title": "Ondt", "file": upload})
+    r = hr_client.post(url("material_add", session), {"material-title": "Ondt", "material-file": upload})
     assert r.status_code == 400 and r.context["material_form"].errors["file"]
     assert not Material.objects.exists()
 
 
 def test_material_whose_content_does_not_match_its_name_is_refused(hr_client, session, media):
     upload = SimpleUploadedFile("fake.pdf", b"<html><script>x</script></html>", content_type="application/pdf")
-    r = hr_client.post(url("material_add", session), {"title": "Falsk", "file": upload})
+    r = hr_client.post(url("material_add", session), {"material-title": "Falsk", "material-file": upload})
     assert r.status_code == 400
     assert not Material.objects.exists()
 
 
 def test_material_link_is_added_and_removed(hr_client, session):
-    hr_client.post(url("material_add", session), {"title": "Lenke", "url": "https://oslo.kommune.no/"})
+    hr_client.post(
+        url("material_add", session), {"material-title": "Lenke", "material-url": "https://oslo.kommune.no/"}
+    )
     material = Material.objects.get(session=session)
     assert material.url == "https://oslo.kommune.no/"
     hr_client.post(url("material_remove", session, material.pk))
@@ -351,7 +361,9 @@ def test_leader_b_cannot_download_material(other_client, session, media):
 
 
 def test_material_add_is_hr_only(me_client, session):
-    r = me_client.post(url("material_add", session), {"title": "Lenke", "url": "https://oslo.kommune.no/"})
+    r = me_client.post(
+        url("material_add", session), {"material-title": "Lenke", "material-url": "https://oslo.kommune.no/"}
+    )
     assert r.status_code == 403 and not Material.objects.exists()
 
 
@@ -411,7 +423,7 @@ def test_hr_favours_newcomers(hr_client, programme, full_session):
     past = SessionFactory(programme=programme, kind=session.kind, starts_at=timezone.now() - timedelta(days=30))
     for reg in waiting[:2]:
         RegistrationFactory(session=past, leader=reg.leader, attendance="attended")
-    r = hr_client.post(url("waitlist_favour_newcomers", session), {"reason": "Nye først"})
+    r = hr_client.post(url("waitlist_favour_newcomers", session), {"favour-reason": "Nye først"})
     assert r.status_code == 302
     waiting[2].refresh_from_db()
     assert waiting[2].waitlist_position == 1
@@ -419,13 +431,13 @@ def test_hr_favours_newcomers(hr_client, programme, full_session):
 
 def test_favour_newcomers_needs_a_reason(hr_client, full_session):
     session, waiting = full_session
-    r = hr_client.post(url("waitlist_favour_newcomers", session), {"reason": ""})
+    r = hr_client.post(url("waitlist_favour_newcomers", session), {"favour-reason": ""})
     assert r.status_code == 400 and r.context["favour_form"].errors["reason"]
 
 
 def test_favour_newcomers_is_hr_only(me_client, full_session):
     session, _ = full_session
-    assert me_client.post(url("waitlist_favour_newcomers", session), {"reason": "x"}).status_code == 403
+    assert me_client.post(url("waitlist_favour_newcomers", session), {"favour-reason": "x"}).status_code == 403
 
 
 # --- attendance ---
