@@ -213,9 +213,26 @@ def _email(name: str, message: OutboxMessage, session: Session, *, method: str =
     }
     email = render_email(name, context, language=message.language)
     if method:
-        email.ics = session_ics(session, method, attendee=attendee).decode()
+        email.ics = _ics(session, method, attendee)
         email.ics_method = method
     return email
+
+
+# Building a calendar (VTIMEZONE included) costs tens of milliseconds; an invitation's
+# .ics is the same for every invitee, so a worker builds it once per version of the
+# session. The key includes updated_at and sequence: any change to the session misses.
+_ics_cache: dict[tuple, str] = {}
+
+
+def _ics(session: Session, method: str, attendee) -> str:
+    if attendee is not None:
+        return session_ics(session, method, attendee=attendee).decode()
+    key = (session.pk, session.updated_at, session.sequence, session.status, method)
+    if key not in _ics_cache:
+        if len(_ics_cache) > 100:
+            _ics_cache.clear()
+        _ics_cache[key] = session_ics(session, method).decode()
+    return _ics_cache[key]
 
 
 def _check_sequence(message: OutboxMessage, session: Session) -> None:

@@ -87,7 +87,7 @@ class Sink:
 def smtp_sink():
     sink = Sink()
     port = free_port()
-    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller = Controller(sink, hostname="127.0.0.1", port=port, server_hostname="localhost")
     controller.start()
     sink.port = port
     yield sink
