@@ -249,3 +249,59 @@ def test_resend_of_failed_message_is_explicit(user, django_capture_on_commit_cal
         assert mail.outbox_resend(message_id=message.pk) is True
     message.refresh_from_db()
     assert message.status == Status.SENT
+
+
+# --- Through a real SMTP server (aiosmtpd), in-process -----------------------------
+@pytest.fixture
+def smtp_settings(settings):
+    from aiosmtpd.controller import Controller
+
+    from tests.integration.conftest import Sink, free_port
+
+    sink = Sink()
+    port = free_port()
+    controller = Controller(sink, hostname="127.0.0.1", port=port, server_hostname="localhost")
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    yield sink
+    controller.stop()
+
+
+def test_smtp_delivery_marks_hand_over_then_sent(user, smtp_settings, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        message = _enqueue(user)
+    message.refresh_from_db()
+    assert message.status == Status.SENT
+    assert message.handed_over_at is not None
+    (received,) = smtp_settings.messages
+    assert received["X-Toppleder-Key"] == "test:1"
+    assert received["Message-ID"] == mail._message_id(message)
+
+
+def test_timeout_after_server_took_data_is_uncertain_and_not_retried(
+    user, smtp_settings, settings, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_TIMEOUT = 1
+    smtp_settings.pause_in_data_at = 1  # the server has the message but never answers "250"
+    with django_capture_on_commit_callbacks(execute=True):
+        message = _enqueue(user)
+    message.refresh_from_db()
+    assert message.status == Status.FAILED
+    assert message.last_error.startswith(mail.UNCERTAIN)
+    assert smtp_settings.count() == 1
+
+
+def test_connection_refused_is_temporary(user, settings, django_capture_on_commit_callbacks):
+    from tests.integration.conftest import free_port
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()  # nothing listens
+    with django_capture_on_commit_callbacks(execute=True):
+        message = _enqueue(user)
+    message.refresh_from_db()
+    assert message.status == Status.QUEUED
+    assert message.handed_over_at is None
+    assert "ConnectionRefusedError" in message.last_error
