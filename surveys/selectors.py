@@ -8,7 +8,6 @@ from django.utils import timezone
 
 from programmes.models import ProgrammeEnrolment, Registration
 from surveys.models import Invitation, Questionnaire, Survey
-from toppleder.models import Leader
 from toppleder.permissions import is_hr
 
 
@@ -61,16 +60,8 @@ AUDIENCE_GROUP = "group"
 AUDIENCE_PAIR = "pair"
 
 
-def _user_ids_of(objs_or_ids, related_model):
-    """Users behind a relation that may point at Leader or at User."""
-    if related_model is Leader:
-        return set(Leader.objects.filter(pk__in=objs_or_ids).values_list("user_id", flat=True))
-    return set(objs_or_ids)
-
-
 def audience_user_ids(*, survey: Survey, audience: str, target_id: int | None = None) -> set[int]:
-    """The user ids an audience stands for. Reflection groups and pairs are looked up
-    lazily (that app is separate); an unknown target is an empty audience."""
+    """The user ids an audience stands for; an unknown target is an empty audience."""
     if audience == AUDIENCE_PROGRAMME:
         return set(
             ProgrammeEnrolment.objects.active()
@@ -87,33 +78,27 @@ def audience_user_ids(*, survey: Survey, audience: str, target_id: int | None = 
             ).values_list("leader__user_id", flat=True)
         )
     if audience == AUDIENCE_GROUP:
-        target_id = target_id or survey.group_ref
+        # Reflection groups live in another app: looked up lazily to keep surveys decoupled.
         try:
-            Group = apps.get_model("reflection_groups", "ReflectionGroup")
+            Membership = apps.get_model("reflection_groups", "GroupMembership")
         except LookupError:
             return set()
-        group = Group.objects.filter(pk=target_id).first()
-        if group is None:
-            return set()
-        field = Group._meta.get_field("members")
-        ids = list(group.members.values_list("pk", flat=True))
-        return _user_ids_of(ids, field.related_model)
+        return set(
+            Membership.objects.filter(
+                group_id=target_id or survey.group_ref, group__programme_id=survey.programme_id, active=True
+            ).values_list("leader__user_id", flat=True)
+        )
     if audience == AUDIENCE_PAIR:
-        target_id = target_id or survey.pair_ref
         try:
             Pair = apps.get_model("reflection_groups", "MentorPair")
         except LookupError:
             return set()
-        pair = Pair.objects.filter(pk=target_id).first()
-        if pair is None:
-            return set()
-        out = set()
-        for name in ("mentor", "mentee"):
-            field = Pair._meta.get_field(name)
-            pk = getattr(pair, f"{name}_id")
-            if pk is not None:
-                out |= _user_ids_of([pk], field.related_model)
-        return out
+        pair = (
+            Pair.objects.filter(pk=target_id or survey.pair_ref, programme_id=survey.programme_id)
+            .values("mentor__user_id", "mentee__user_id")
+            .first()
+        )
+        return {uid for uid in (pair or {}).values() if uid is not None}
     raise ValueError(audience)
 
 

@@ -360,3 +360,35 @@ def test_scrub_refuses_open_survey_and_rewrites_claimed_invitations_when_closed(
     Survey.objects.filter(pk=inv.survey_id).update(closes_at=timezone.now() - timedelta(seconds=1))
     inv.survey.refresh_from_db()
     assert services.survey_scrub(survey=inv.survey) == 1
+
+
+def test_invite_group_members_and_pair(monkeypatch):
+    from reflection_groups.models import GroupMembership, MentorPair, ReflectionGroup
+
+    monkeypatch.setattr(services.tasks.invitation_send, "delay", lambda pk: None)
+    survey = SurveyFactory(kind="group_end")
+    a, b, gone = LeaderFactory(), LeaderFactory(), LeaderFactory()
+    group = ReflectionGroup.objects.create(programme=survey.programme, kind="self_driven", name="Gruppe 1")
+    for leader, active in ((a, True), (b, True), (gone, False)):
+        GroupMembership.objects.create(
+            group=group, leader=leader, programme=survey.programme, kind="self_driven", active=active
+        )
+    survey.group_ref = group.pk
+    survey.save()
+    assert services.survey_invite(survey=survey, audience="group") == 2
+    assert set(Invitation.objects.values_list("user_id", flat=True)) == {a.user_id, b.user_id}
+
+    pair_survey = SurveyFactory(kind="pair_end", programme=survey.programme)
+    mentor, mentee = LeaderFactory(), LeaderFactory()
+    pair = MentorPair.objects.create(scheme="duo", programme=survey.programme, mentor=mentor, mentee=mentee)
+    pair_survey.pair_ref = pair.pk
+    pair_survey.save()
+    assert services.survey_invite(survey=pair_survey, audience="pair") == 2
+    assert set(Invitation.objects.filter(survey=pair_survey).values_list("user_id", flat=True)) == {
+        mentor.user_id,
+        mentee.user_id,
+    }
+    # A group of another programme is nobody.
+    other = SurveyFactory(kind="group_end", group_ref=group.pk)
+    with pytest.raises(ValidationError):
+        services.survey_invite(survey=other, audience="group")
