@@ -45,9 +45,17 @@ def _celery_eager(request):
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache: no rate-limit counters or cached pages from earlier tests."""
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    cache.clear()
+    backend = caches["default"]
+    if backend.__class__.__name__ == "RedisCache":
+        # Only the cache's own keys: FLUSHDB would also drop Celery's queues on a shared Redis.
+        client = backend._cache.get_client(write=True)
+        keys = list(client.scan_iter(match=backend.make_key("*"), count=1000))
+        if keys:
+            client.delete(*keys)
+    else:
+        backend.clear()
 
 
 @pytest.fixture
