@@ -84,6 +84,7 @@ test:
 	export SERVICES_OWNER=$$$$
 	.ci/services.sh start
 	trap '.ci/services.sh stop; echo "make test: $$(( $$(date +%s) - start )) s"' EXIT
+	trap 'exit 130' INT TERM
 	eval "$$(.ci/services.sh env | sed 's/^/export /')"
 	failed=()
 	step() { local name=$$1; shift; echo "==> $$name"; "$$@" || failed+=("$$name"); }
@@ -110,6 +111,7 @@ bench:
 	export SERVICES_OWNER=$$$$
 	.ci/services.sh start
 	trap '.ci/services.sh stop' EXIT
+	trap 'exit 130' INT TERM
 	eval "$$(.ci/services.sh env | sed 's/^/export /')"
 	$(PY) bench/run.py $(BENCH_ARGS)
 
