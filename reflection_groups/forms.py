@@ -74,7 +74,7 @@ class MoveMemberForm(forms.Form):
     to_group = forms.ModelChoiceField(ReflectionGroup.objects.none(), label=_("Move to"))
     confirm = forms.BooleanField(required=False, label=_("Move even if a hard rule breaks"))
 
-    def __init__(self, *args, group: ReflectionGroup, **kwargs):
+    def __init__(self, *args, group: ReflectionGroup, members=None, targets=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["leader"].queryset = Leader.objects.filter(group_memberships__group=group).select_related("user")
         self.fields["to_group"].queryset = (
@@ -82,6 +82,15 @@ class MoveMemberForm(forms.Form):
             .exclude(pk=group.pk)
             .exclude(status=ReflectionGroup.Status.CLOSED)
         )
+        # For display on a page listing many groups: choices from data already loaded, so the
+        # page does not run two queries per group. Validation still uses the querysets above.
+        if members is not None:
+            self.fields["leader"].choices = [("", "---------"), *((m.pk, m.name) for m in members)]
+        if targets is not None:
+            self.fields["to_group"].choices = [
+                ("", "---------"),
+                *((t.pk, t.name) for t in targets if t.pk != group.pk),
+            ]
 
 
 class PublishGroupForm(forms.Form):

@@ -12,6 +12,7 @@ urlpatterns = [
     path("groups/<int:pk>/", views.group_detail, name="group_detail"),
     path("groups/<int:pk>/move/", views.group_move, name="group_move"),
     path("groups/<int:pk>/publish/", views.group_publish, name="group_publish"),
+    path("groups/<int:pk>/close/", views.group_close, name="group_close"),
     path("groups/<int:pk>/notes/", views.note_create, name="note_create"),
     path("groups/<int:pk>/notes/<int:note_pk>/", views.note_detail, name="note_detail"),
     path("groups/<int:pk>/meetings/new/", views.meeting_create, name="meeting_create"),

@@ -239,7 +239,9 @@ def proposal(request, programme_pk, kind):
     for g in groups:
         g.member_list = list(g.memberships.all())
         g.rule_warnings = services.group_rule_warnings([m.leader for m in g.member_list], the_lines)
-        g.move_form = forms.MoveMemberForm(group=g, auto_id=f"id_move_{g.pk}_%s")
+        g.move_form = forms.MoveMemberForm(
+            group=g, members=[m.leader for m in g.member_list], targets=groups, auto_id=f"id_move_{g.pk}_%s"
+        )
     return render(
         request,
         "reflection_groups/proposal.html",
@@ -300,6 +302,20 @@ def group_publish(request, pk):
     else:
         messages.success(request, _("%(group)s is published; its members are told.") % {"group": group.name})
     return redirect("reflection_groups:proposal", programme_pk=group.programme_id, kind=group.kind)
+
+
+@login_required
+@require_POST
+def group_close(request, pk):
+    """HR closes a group (end of a round): its members are free for the next round."""
+    _require_hr(request.user)
+    group = selectors.get_hr_group(request.user, pk)
+    if group.status == ReflectionGroup.Status.CLOSED:
+        messages.error(request, _("The group is already closed."))
+    else:
+        services.group_close(group=group)
+        messages.success(request, _("%(group)s is closed.") % {"group": group.name})
+    return redirect("reflection_groups:group_detail", pk=group.pk)
 
 
 @login_required

@@ -118,3 +118,26 @@ def world(db) -> World:
 @pytest.fixture
 def plain_user(db):
     return UserFactory(name="Per Uten Rolle")
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Assertions read the English msgids; one test checks the Norwegian page on purpose."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def client():
+    from django.test import Client
+
+    return Client(headers={"Accept-Language": "en"})
+
+
+@pytest.fixture
+def client_nb():
+    from django.test import Client
+
+    return Client(headers={"Accept-Language": "nb"})

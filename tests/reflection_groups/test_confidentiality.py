@@ -19,6 +19,7 @@ URL_KWARGS = {
     "group_detail": lambda w: {"pk": w.group.pk},
     "group_move": lambda w: {"pk": w.group.pk},
     "group_publish": lambda w: {"pk": w.group.pk},
+    "group_close": lambda w: {"pk": w.group.pk},
     "note_create": lambda w: {"pk": w.group.pk},
     "note_detail": lambda w: {"pk": w.group.pk, "note_pk": w.note.pk},
     "meeting_create": lambda w: {"pk": w.group.pk},

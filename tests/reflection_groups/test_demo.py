@@ -28,12 +28,15 @@ def test_demo_groups_and_pairs_are_alive_rule_abiding_and_idempotent():
     )
     assert all(counts), counts
     assert set(ReflectionGroup.objects.values_list("kind", flat=True)) == {"reflection", "self_driven", "network"}
-    assert set(ReflectionGroup.objects.filter(kind="network").values_list("theme", flat=True)) == set(demo.NETWORK_THEMES)
+    assert set(ReflectionGroup.objects.filter(kind="network").values_list("theme", flat=True)) == set(
+        demo.NETWORK_THEMES
+    )
     assert set(MentorPair.objects.values_list("scheme", flat=True)) == {"duo", "partner"}
     assert ReflectionGroup.objects.filter(members__user__email=demo.LEDER001, kind="reflection").exists()
-    assert MentorPair.objects.filter(mentee__user__email=demo.LEDER001).exists() or MentorPair.objects.filter(
-        mentor__user__email=demo.LEDER001
-    ).exists()
+    assert (
+        MentorPair.objects.filter(mentee__user__email=demo.LEDER001).exists()
+        or MentorPair.objects.filter(mentor__user__email=demo.LEDER001).exists()
+    )
     lines = Lines(organisation_tree()[0])
     for g in ReflectionGroup.objects.prefetch_related("members"):
         orgs = [m.organisation_id for m in g.members.all()]

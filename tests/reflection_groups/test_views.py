@@ -299,3 +299,34 @@ def test_lists_and_dashboard_query_counts_do_not_grow(client, world, hr_user, dj
     client.force_login(world.pair.mentor.user)
     with django_assert_max_num_queries(12):
         assert client.get(url("pair_list")).status_code == 200
+
+
+def test_hr_closes_a_group_and_others_cannot(client, world, hr_user):
+    client.force_login(world.members[0].user)
+    assert client.post(url("group_close", world.group.pk)).status_code == 403
+    client.force_login(hr_user)
+    assert client.get(url("group_close", world.group.pk)).status_code == 405
+    assert client.post(url("group_close", world.group.pk)).status_code == 302
+    world.group.refresh_from_db()
+    assert world.group.status == "closed"
+    assert not GroupMembership.objects.filter(group=world.group, active=True).exists()
+
+
+def test_proposal_page_query_count_does_not_grow_with_groups(client, hr_user, world, django_assert_max_num_queries):
+    from reflection_groups import services
+
+    sectors = [SectorFactory() for _ in range(4)]
+    leaders = [LeaderFactory(organisation=OrganisationFactory(sector=sectors[i % 4])) for i in range(60)]
+    enrol(world.programme, leaders)
+    services.group_compose(programme=world.programme, size_min=6, size_max=7)
+    client.force_login(hr_user)
+    with django_assert_max_num_queries(14):
+        response = client.get(url("proposal", world.programme.pk, "reflection"))
+    assert response.status_code == 200
+    assert response.content.decode().count("diversity score") >= 8
+
+
+def test_group_page_is_in_norwegian_by_default(client_nb, world):
+    client_nb.force_login(world.members[1].user)
+    body = client_nb.get(url("group_detail", world.group.pk)).content.decode()
+    assert "Fortrolige notater" in body and "Medlemmer" in body
