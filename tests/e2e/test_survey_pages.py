@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from surveys import services
-from tests.e2e.conftest import format_violations, login, run_axe
+from tests.e2e.conftest import format_violations, login, new_context, run_axe
 from tests.factories import HRUserFactory, LeaderFactory
 from tests.surveys.factories import InvitationFactory, QuestionnaireFactory, SurveyFactory, add_responses
 
@@ -28,7 +28,7 @@ def _check(page, url):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_hr_survey_pages_pass_axe(live_server, page, staff_without_mfa):
+def test_hr_survey_pages_pass_axe(live_server, browser, staff_without_mfa):
     HRUserFactory(email="hr-survey@toppleder.example", password=PASSWORD)
     base = _closed(kind="baseline", wave=1)
     follow = _closed(kind="follow_up", wave=2, programme=base.programme)
@@ -40,6 +40,7 @@ def test_hr_survey_pages_pass_axe(live_server, page, staff_without_mfa):
     services.questions_replace(
         questionnaire=editable, questions=[{"kind": "likert", "text": "Tillit", "dimension": "trust"}]
     )
+    page = new_context(browser, live_server.url).new_page()
     login(page, "hr-survey@toppleder.example", PASSWORD)
     s = live_server.url
     for url in (
@@ -60,9 +61,10 @@ def test_hr_survey_pages_pass_axe(live_server, page, staff_without_mfa):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_leader_dashboard_survey_panel_passes_axe(live_server, page):
+def test_leader_dashboard_survey_panel_passes_axe(live_server, browser):
     leader = LeaderFactory(user__email="svar@toppleder.example", user__password=PASSWORD)
     inv = InvitationFactory(user=leader.user)
+    page = new_context(browser, live_server.url).new_page()
     login(page, "svar@toppleder.example", PASSWORD)
     _check(page, f"{live_server.url}/")
     link = page.locator(f"a[href='/surveys/answer/{inv.token}/']")
