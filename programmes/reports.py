@@ -117,7 +117,7 @@ def min_respondents() -> int:
 CHART_WIDTH = 560
 LABEL_WIDTH = 180
 BAR_AREA = 320
-ROW_HEIGHT = 18
+ROW_HEIGHT = 15
 SERIES_FILLS = ["#2a2859", "#6fe9ff", "#034b45", "#f9c66b"]
 
 
@@ -133,6 +133,7 @@ class Chart:
     legend: list[dict] = field(default_factory=list)
     value_format: str = "{:g}"
     axis_max: float | None = None
+    show_table: bool = True
 
 
 def bar_chart(chart_id: str, title: str, description: str, series: list[str], rows: list[dict], *,
@@ -145,7 +146,7 @@ def bar_chart(chart_id: str, title: str, description: str, series: list[str], ro
     top = axis_max or (max(values) if values else 0) or 1
     chart.axis_max = top
     n = len(series)
-    group_h = ROW_HEIGHT * n + 8
+    group_h = ROW_HEIGHT * n + 6
     legend_h = 22 if n > 1 else 0
     y = legend_h + 4
     for row in rows:
@@ -649,21 +650,25 @@ def programme_report_data(programme: Programme, period: Period | None = None) ->
         ),
     }
     trend_charts = []
-    if trends["available"]:
-        for i, row in enumerate(trends["rows"]):
-            values = [None if w.get("suppressed") else w.get("mean") for w in row["waves"]]
+    if trends["available"] and trends["rows"]:
+        wave_labels = [w["label"] for w in trends["rows"][0]["waves"]]
+        chart_rows = []
+        for row in trends["rows"]:
+            values = [None if w.get("suppressed") or w.get("mean") is None else round(w["mean"], 1) for w in row["waves"]]
             if any(v is not None for v in values):
-                trend_charts.append(
-                    bar_chart(
-                        f"{uid}-trend-{i}",
-                        row["label"],
-                        _("Average score (1–5) per survey wave; waves with too few answers are left out."),
-                        [str(w["label"]) for w in row["waves"]],
-                        [{"label": row["label"], "values": values}],
-                        axis_max=5,
-                        value_format="{:.1f}",
-                    )
-                )
+                chart_rows.append({"label": row["label"], "values": values})
+        chart = bar_chart(
+            f"{uid}-trends",
+            _("Average score per dimension and wave"),
+            _("Average score (1–5) per survey wave; waves with too few answers are left out."),
+            wave_labels,
+            chart_rows,
+            axis_max=5,
+            value_format="{:.1f}",
+        )
+        if chart is not None:
+            chart.show_table = False  # the table of dimensions, waves and answers below says it all
+            trend_charts.append(chart)
     return {
         "programme": programme,
         "period": period,
