@@ -6,6 +6,9 @@ who attended, never what was said. tests/reflection_groups/test_confidentiality.
 """
 
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
+from django.utils.translation import gettext_lazy as _
 
 from reflection_groups.models import (
     GroupMeeting,
@@ -19,8 +22,33 @@ from reflection_groups.models import (
 )
 
 
+class MembershipFormSet(BaseInlineFormSet):
+    """The admin keeps the same rule as the services: one active group of a kind per programme."""
+
+    def clean(self):
+        super().clean()
+        group = self.instance
+        seen = set()
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None) or {}
+            leader = data.get("leader")
+            if leader is None or data.get("DELETE") or not data.get("active", True):
+                continue
+            if leader.pk in seen:
+                raise ValidationError(_("%(name)s is listed twice.") % {"name": leader})
+            seen.add(leader.pk)
+            taken = GroupMembership.objects.filter(
+                programme_id=group.programme_id, kind=group.kind, leader=leader, active=True
+            ).exclude(group_id=group.pk)
+            if group.programme_id and taken.exists():
+                raise ValidationError(
+                    _("%(name)s is already in another group of the same kind in this programme.") % {"name": leader}
+                )
+
+
 class MembershipInline(admin.TabularInline):
     model = GroupMembership
+    formset = MembershipFormSet
     fields = ["leader", "joined", "active"]
     readonly_fields = ["joined"]
     raw_id_fields = ["leader"]

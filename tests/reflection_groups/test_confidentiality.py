@@ -156,3 +156,33 @@ def test_admin_pages_never_show_note_text(staff, client, world, admin_user, hr_u
             assert GROUP_SECRET not in body and PAIR_SECRET not in body, url
             checked += 1
     assert checked >= 12
+
+
+@pytest.mark.django_db
+def test_admin_refuses_a_second_group_of_the_same_kind_with_a_message(client, world, admin_user):
+    from reflection_groups.models import GroupMembership, ReflectionGroup
+
+    other = ReflectionGroup.objects.create(programme=world.programme, name="Gruppe 2", facilitator=world.facilitator)
+    client.force_login(admin_user)
+    change = reverse("admin:reflection_groups_reflectiongroup_change", args=[other.pk])
+    data = {
+        "programme": world.programme.pk,
+        "kind": "reflection",
+        "name": "Gruppe 2",
+        "theme": "",
+        "facilitator": world.facilitator.pk,
+        "meeting_rhythm": "",
+        "status": "proposed",
+        "round_number": 1,
+        "memberships-TOTAL_FORMS": 1,
+        "memberships-INITIAL_FORMS": 0,
+        "memberships-MIN_NUM_FORMS": 0,
+        "memberships-MAX_NUM_FORMS": 1000,
+        "memberships-0-leader": world.members[0].pk,
+        "memberships-0-active": "on",
+        "memberships-0-group": other.pk,
+    }
+    response = client.post(change, data)
+    assert response.status_code == 200
+    assert "already in another group of the same kind" in response.content.decode()
+    assert not GroupMembership.objects.filter(group=other).exists()
