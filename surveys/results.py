@@ -398,8 +398,9 @@ def wave_comparison(survey: Survey, *, segment: str | None = None, value=None, k
     row_hidden = hidden_segment or n_b < k or n_a < k or 0 < delta < k
 
     qs = Answer.objects.filter(response__survey_id__in=ids, question__kind=Question.Kind.LIKERT, value__isnull=False)
-    if column and value is not None:
+    if column and value is not None and not hidden_segment:
         qs = qs.filter(_segment_q(column, value))
+    # A hidden segment is never queried: its rows come out suppressed below (row_hidden).
     # Per wave × question (small), combined per dimension here: avoids COUNT(DISTINCT).
     per_item: dict = {}
     # n of a dimension = its most-answered item: exact when items are required (the

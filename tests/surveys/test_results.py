@@ -207,3 +207,9 @@ def test_chart_geometry_has_a_bar_per_wave_and_none_for_hidden_rows():
     base2, follow2 = _waves(10, 12)
     hidden = results.comparison_chart(wave_comparison(follow2))
     assert all(b["w"] == 0 for r in hidden["rows"] for b in r["bars"])
+
+
+def test_wave_comparison_with_garbage_level_value_reveals_nothing_and_does_not_fail():
+    base, follow = _waves(10, 10)
+    comp = wave_comparison(follow, segment="level", value="1 OR 1=1")
+    assert comp.rows and all(r.suppressed for r in comp.rows)

@@ -319,6 +319,17 @@ def test_segment_under_k_requested_by_url_shows_no_figures(hr_client):
     assert byu and all(row[5] == "" and row[6] == "" for row in byu)
 
 
+def test_results_page_with_garbage_params_is_not_an_error(hr_client):
+    base = _closed_survey(kind="baseline", wave=1)
+    follow = _closed_survey(kind="follow_up", wave=2, programme=base.programme)
+    add_responses(base, 6)
+    add_responses(follow, 6)
+    url = reverse("surveys:survey_results", args=[follow.pk])
+    for params in ({"segment": "level", "value": "x"}, {"segment": "nope"}, {"segment": "sector", "value": "<b>"}):
+        assert hr_client.get(url, params).status_code == 200
+        assert hr_client.get(reverse("surveys:survey_results_csv", args=[follow.pk]), params).status_code == 200
+
+
 def test_results_page_of_open_survey_shows_no_figures(hr_client):
     survey = SurveyFactory()
     add_responses(survey, 8, values=[2])
