@@ -305,3 +305,12 @@ def test_connection_refused_is_temporary(user, settings, django_capture_on_commi
     assert message.status == Status.QUEUED
     assert message.handed_over_at is None
     assert "ConnectionRefusedError" in message.last_error
+
+
+def test_every_periodic_job_names_a_registered_task():
+    from toppleder.celery import app
+
+    app.loader.import_default_modules()  # autodiscovery, as a worker/beat does at start
+    schedule = app.conf.beat_schedule
+    assert {"session-reminders", "outbox-sweep"} <= set(schedule)
+    assert [entry["task"] for entry in schedule.values() if entry["task"] not in app.tasks] == []
