@@ -130,6 +130,7 @@ def _network_groups(programme, facilitator, rng) -> int:
     leaders = list(Leader.objects.filter(level__in=[1, 2]).select_related("user").order_by("pk")[:400])
     leder001 = next((x for x in leaders if x.user.email == LEDER001), None)
     made = 0
+    taken: set[int] = set()  # one network group per leader and programme (a hard rule too)
     for n, theme in enumerate(NETWORK_THEMES):
         chosen: list[Leader] = [leder001] if (n == 0 and leder001) else []
         pool = leaders[:]
@@ -137,7 +138,11 @@ def _network_groups(programme, facilitator, rng) -> int:
         for x in pool:
             if len(chosen) >= 8:
                 break
-            if x in chosen or any(the_lines.same_line(x.organisation_id, c.organisation_id) for c in chosen):
+            if (
+                x in chosen
+                or x.pk in taken
+                or any(the_lines.same_line(x.organisation_id, c.organisation_id) for c in chosen)
+            ):
                 continue
             chosen.append(x)
         group = ReflectionGroup.objects.create(
@@ -151,6 +156,7 @@ def _network_groups(programme, facilitator, rng) -> int:
         GroupMembership.objects.bulk_create(
             [GroupMembership(group=group, leader=x, programme=programme, kind="network") for x in chosen]
         )
+        taken.update(x.pk for x in chosen)
         made += 1
     return made
 
