@@ -111,6 +111,9 @@ def crawl(
         seen_keys.add(key)
         visited.append(url)
         if path.endswith(DOWNLOAD_SUFFIXES):
+            if key in checked_before:
+                continue  # the same download (e.g. a PDF report) was already fetched for another role
+            checked.add(key)
             response = page.request.get(url)
             if response.status != 200:
                 failures[url] = [f"download answered {response.status}"]
