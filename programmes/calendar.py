@@ -52,7 +52,7 @@ def _calendar(method: str | None, name: str | None = None) -> Calendar:
     return cal
 
 
-def _event(session: Session, *, cancelled: bool = False, attendee=None) -> Event:
+def _event(session: Session, *, cancelled: bool = False, attendee=None, tentative: bool = False) -> Event:
     event = Event()
     event.add("uid", session_uid(session))
     event.add("sequence", session.sequence)
@@ -69,7 +69,7 @@ def _event(session: Session, *, cancelled: bool = False, attendee=None) -> Event
         event.add("location", location)
     event.add("url", _session_url(session))
     is_cancelled = cancelled or session.status == Session.Status.CANCELLED
-    event.add("status", "CANCELLED" if is_cancelled else "CONFIRMED")
+    event.add("status", "CANCELLED" if is_cancelled else "TENTATIVE" if tentative else "CONFIRMED")
     from_address = parseaddr(getattr(settings, "DEFAULT_FROM_EMAIL", ""))[1] or "toppleder@oslo.kommune.no"
     organizer = vCalAddress(f"mailto:{from_address}")
     organizer.params["cn"] = vText("Oslo kommune – Toppleder")
@@ -102,7 +102,8 @@ def session_ics(session: Session, method: str = "PUBLISH", *, attendee=None) -> 
 def leader_feed_ics(leader) -> bytes:
     """A leader's personal feed: every session they are confirmed or waitlisted for.
 
-    Cancelled sessions stay in the feed as STATUS:CANCELLED so calendars remove them.
+    Cancelled sessions stay in the feed as STATUS:CANCELLED so calendars remove them;
+    waiting-list places are STATUS:TENTATIVE.
     """
     regs = (
         Registration.objects.filter(
@@ -115,5 +116,6 @@ def leader_feed_ics(leader) -> bytes:
     )
     cal = _calendar(None, name="Toppleder")
     for reg in regs:
-        cal.add_component(_event(reg.session))
+        # On the waiting list: in the calendar as tentative, so the time is kept free.
+        cal.add_component(_event(reg.session, tentative=reg.status == Registration.Status.WAITLISTED))
     return _finish(cal)

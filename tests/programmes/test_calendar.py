@@ -86,6 +86,9 @@ def test_leader_feed_lists_own_active_registrations_only():
     assert uids == {f"session-{reg.session.uid}@toppleder", f"session-{waiting.session.uid}@toppleder"}
     assert cal.walk("VTIMEZONE")
     assert "METHOD" not in cal
+    statuses = {str(e["UID"]): str(e["STATUS"]) for e in cal.walk("VEVENT")}
+    assert statuses[f"session-{waiting.session.uid}@toppleder"] == "TENTATIVE"
+    assert statuses[f"session-{reg.session.uid}@toppleder"] == "CONFIRMED"
 
 
 def test_leader_feed_query_count_does_not_grow(django_assert_max_num_queries):
