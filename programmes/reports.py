@@ -1003,7 +1003,8 @@ def build(kind: str, params: dict, user, progress=None) -> pdf.RenderResult:
 def cache_key(kind: str, params: dict, user) -> str:
     """Where a built report lives in the cache: kind, parameters, language, data fingerprint."""
     scope = [params["programme_id"]] if kind == "programme" else None
-    raw = f"{kind}|{sorted(params.items())}|{user_language(user)}|{data_fingerprint(scope)}"
+    # Per person: the footer names who the report was produced for.
+    raw = f"{kind}|{sorted(params.items())}|{user.pk}|{user_language(user)}|{data_fingerprint(scope)}"
     return "report:pdf:" + hashlib.sha256(raw.encode()).hexdigest()[:32]
 
 
@@ -1056,3 +1057,33 @@ def build_into_cache(kind: str, params: dict, user) -> str | None:
     cache.set(key, result.pdf, REPORT_TTL)
     job_set(token, state="done", progress=100, key=key, user_id=user.pk, pages=result.pages)
     return key
+
+
+def measure_programme_report(programme: Programme, *, user) -> dict:
+    """Figures for `make bench` (issue 9): total seconds, pages, WeasyPrint's own time for the
+    same final HTML (the floor), their ratio, and the peak memory of the whole build."""
+    import time
+    import tracemalloc
+
+    with translation.override(user_language(user)):
+        # Warm-up: the first render in a process also pays for fontconfig and font loading.
+        pdf.render_pdf(render_to_string("reports/programme.html", report_context("", user, **programme_report_data(programme))))
+        started = time.perf_counter()
+        data = programme_report_data(programme)
+        html = render_to_string("reports/programme.html", report_context(_("Programme progress report"), user, **data))
+        result = pdf.render_pdf(html)
+        total = time.perf_counter() - started
+        floor = pdf.render_pdf(html).seconds
+        tracemalloc.start()
+        try:
+            programme_report(programme, user=user)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    return {
+        "seconds": round(total, 2),
+        "pages": result.pages,
+        "render_seconds": round(floor, 2),
+        "ratio": round(total / floor, 2) if floor else None,
+        "peak_mb": round(peak / 1e6, 1),
+    }
