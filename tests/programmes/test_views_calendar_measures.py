@@ -181,3 +181,13 @@ def test_hr_updates_a_commitment_and_returns_to_the_session(hr_client, programme
 
 def test_personal_feed_answers_head_for_calendar_apps(client, me):
     assert client.head(reverse("programmes:calendar_feed", args=[me.calendar_token])).status_code == 200
+
+
+def test_leader_sees_how_many_sessions_served_a_measure_but_not_other_programmes_titles(me_client):
+    area = MeasureArea.objects.get(key="competence_support")
+    measure = area.measures.first()
+    foreign = SessionFactory(title="Samling i et annet program")
+    foreign.measures.add(measure)
+    r = me_client.get(reverse("programmes:measure_area", args=[area.key]))
+    assert r.status_code == 200
+    assert "Samling i et annet program" not in r.content.decode()
