@@ -12,3 +12,15 @@ def open_surveys(request):
         seconds = qmod.estimated_seconds(["likert"] * inv.likert_count + ["free_text"] * inv.free_text_count)
         items.append({"invitation": inv, "survey": inv.survey, "minutes": qmod.estimated_minutes(seconds)})
     return {"items": items} if items else None
+
+
+@panel("hr", template="surveys/panels/hr_surveys.html", order=40)
+def surveys_open_now(request):
+    """HR: surveys open now, with how many have answered (never who)."""
+    from django.utils import timezone
+
+    from surveys.selectors import surveys_with_counts
+
+    now = timezone.now()
+    surveys = list(surveys_with_counts().filter(opens_at__lte=now, closes_at__gt=now).order_by("closes_at")[:8])
+    return {"surveys": surveys}

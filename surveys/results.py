@@ -316,8 +316,8 @@ def survey_results(survey: Survey, *, segment: str | None = None, value=None, k:
 class ComparisonRow:
     key: str
     label: str
-    n_before: int
-    n_after: int
+    n_before: int | None
+    n_after: int | None
     mean_before: float | None
     mean_after: float | None
     suppressed: bool
@@ -428,14 +428,47 @@ def wave_comparison(survey: Survey, *, segment: str | None = None, value=None, k
             ComparisonRow(
                 key=dim,
                 label=dimension_label(dim),
-                n_before=nb,
-                n_after=na,
+                # A hidden row carries no figures at all, not even its n.
+                n_before=None if hidden else nb,
+                n_after=None if hidden else na,
                 mean_before=None if hidden else mb,
                 mean_after=None if hidden else ma,
                 suppressed=hidden,
             )
         )
     return comp
+
+
+def sessions_between_waves(comp: Comparison) -> list[tuple[str, list]]:
+    """Sessions held between the two waves, grouped by the measure area they serve, so the
+    page can say what happened between the measurements. [(area name, [sessions])]."""
+    if comp.before is None:
+        return []
+    from programmes.models import MeasureArea, Session
+
+    sessions = (
+        Session.objects.filter(
+            programme_id=comp.before.programme_id,
+            starts_at__gte=comp.before.opens_at,
+            starts_at__lt=comp.after.opens_at,
+        )
+        .exclude(status__in=[Session.Status.DRAFT, Session.Status.CANCELLED])
+        .prefetch_related("measures")
+        .order_by("starts_at")
+    )
+    areas = {a.pk: a for a in MeasureArea.objects.all()}
+    grouped: dict = {}
+    for session in sessions:
+        area_ids = sorted(
+            {m.area_id for m in session.measures.all()}, key=lambda pk: areas[pk].order if pk in areas else 0
+        )
+        for area_id in area_ids or [None]:
+            grouped.setdefault(area_id, []).append(session)
+    out = []
+    for area_id in sorted(grouped, key=lambda pk: (pk is None, areas[pk].order if pk in areas else 0)):
+        name = areas[area_id].name if area_id in areas else str(_("Not linked to a measure area"))
+        out.append((name, grouped[area_id]))
+    return out
 
 
 # --- chart geometry (rendered as inline SVG by the template) ----------------------

@@ -286,6 +286,7 @@ def _results_context(request, survey):
         "focus": focus,
         "comparison": comparison,
         "chart": res.comparison_chart(comparison) if comparison.rows else None,
+        "between": res.sessions_between_waves(comparison) if comparison.available else [],
         "scale": list(range(LIKERT_MIN, LIKERT_MAX + 1)),
         "segment_label": res.SEGMENT_LABELS.get(result.segment, ""),
         "overall_dimensions": [(r.label, r.overall, r) for r in result.dimensions],

@@ -213,3 +213,41 @@ def test_wave_comparison_with_garbage_level_value_reveals_nothing_and_does_not_f
     base, follow = _waves(10, 10)
     comp = wave_comparison(follow, segment="level", value="1 OR 1=1")
     assert comp.rows and all(r.suppressed for r in comp.rows)
+
+
+def test_sessions_between_waves_are_grouped_by_measure_area():
+    from programmes.models import Measure, MeasureArea, Session
+
+    base, follow = _waves(10, 10)
+    from surveys.models import Survey
+
+    Survey.objects.filter(pk=base.pk).update(
+        opens_at=base.opens_at - timedelta(days=60), closes_at=base.opens_at - timedelta(days=50)
+    )
+    base.refresh_from_db()
+    area, _ = MeasureArea.objects.get_or_create(
+        key="test-area", defaults={"name_nb": "Område", "name_en": "Area", "order": 1}
+    )
+    measure = Measure.objects.create(area=area, text="Tiltak", horizon="short")
+    between = base.opens_at + timedelta(days=10)
+    s = Session.objects.create(
+        programme=base.programme,
+        kind="theme_gathering",
+        title="Mellom",
+        starts_at=between,
+        ends_at=between + timedelta(hours=2),
+        capacity=10,
+        status="completed",
+    )
+    s.measures.add(measure)
+    Session.objects.create(
+        programme=base.programme,
+        kind="theme_gathering",
+        title="Utenfor",
+        starts_at=follow.closes_at + timedelta(days=1),
+        ends_at=follow.closes_at + timedelta(days=1, hours=2),
+        capacity=10,
+        status="published",
+    )
+    grouped = results.sessions_between_waves(wave_comparison(follow))
+    assert [(name, [x.title for x in sessions]) for name, sessions in grouped] == [(area.name, ["Mellom"])]

@@ -377,3 +377,10 @@ def test_leader_dashboard_lists_open_unanswered_surveys(client):
     assert _answer_url(inv) in html and _answer_url(closed) not in html
     services.response_submit(token=inv.token, answers={q.pk: 3 for q in inv.survey.questionnaire.questions.likert()})
     assert _answer_url(inv) not in client.get("/").content.decode()
+
+
+def test_hr_dashboard_lists_open_surveys_with_counts_only(hr_client):
+    inv = InvitationFactory()
+    html = hr_client.get("/").content.decode()
+    assert reverse("surveys:survey_detail", args=[inv.survey.pk]) in html
+    assert inv.user.email not in html
