@@ -18,13 +18,25 @@ from toppleder.models import NotificationPreference, OutboxMessage
 from toppleder.permissions import is_hr
 
 PER_PAGE = 50
+Kind, Status = OutboxMessage.Kind, OutboxMessage.Status
+
+
+def outbox_for_hr():
+    """Every message HR may see. Survey reminders go only to people who have not answered,
+    and a survey e-mail is skipped when its recipient has already answered, so listing
+    either would show HR who answered; the surveys promise nobody sees that."""
+    return (
+        OutboxMessage.objects.exclude(kind=Kind.SURVEY_REMINDER)
+        .exclude(kind=Kind.SURVEY_INVITATION, status=Status.SUPERSEDED)
+        .select_related("recipient")
+    )
 
 
 def get_outbox_message_for_user(user, pk: int) -> OutboxMessage:
-    """HR and administrators see every message; anyone else is refused (403)."""
+    """HR and administrators see the messages in `outbox_for_hr`; anyone else gets 403."""
     if not is_hr(user):
         raise PermissionDenied
-    return get_object_or_404(OutboxMessage.objects.select_related("recipient"), pk=pk)
+    return get_object_or_404(outbox_for_hr(), pk=pk)
 
 
 def _page(request, qs):
@@ -36,7 +48,7 @@ def outbox_list(request):
     if not is_hr(request.user):
         raise PermissionDenied
     filters = OutboxFilterForm(request.GET or None)
-    qs = OutboxMessage.objects.select_related("recipient").order_by("-created_at", "-pk")
+    qs = outbox_for_hr().order_by("-created_at", "-pk")
     if filters.is_valid():
         data = filters.cleaned_data
         if q := data["q"].strip():

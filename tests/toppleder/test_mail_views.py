@@ -1,6 +1,7 @@
 """The outbox pages and the e-mail preferences page."""
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from tests.factories import UserFactory
@@ -135,3 +136,29 @@ def test_preferences_are_per_person(leader_client, leader):
     leader_client.post(reverse("notification_preferences"), {"session_reminders": "on", "survey_reminders": "on"})
     assert NotificationPreference.objects.get(user=other).session_reminders is False
     assert NotificationPreference.objects.get(user=leader.user).session_reminders is True
+
+
+def test_hr_outbox_never_shows_who_has_answered_a_survey(hr_client, leader):
+    reminder = _message(
+        leader.user,
+        1,
+        kind=Kind.SURVEY_REMINDER,
+        subject="Påminnelse: undersøkelse",
+        object_ref="Påminnelse: undersøkelse",
+    )
+    skipped = _message(
+        leader.user, 2, kind=Kind.SURVEY_INVITATION, status=Status.SUPERSEDED, object_ref="Skippet undersøkelse"
+    )
+    sent = _message(leader.user, 3, kind=Kind.SURVEY_INVITATION, object_ref="En kort undersøkelse")
+    html = hr_client.get(reverse("outbox_list")).content.decode()
+    assert "En kort undersøkelse" in html
+    assert "Påminnelse: undersøkelse" not in html
+    assert "Skippet undersøkelse" not in html
+    assert hr_client.get(reverse("outbox_detail", args=[reminder.pk])).status_code == 404
+    assert hr_client.get(reverse("outbox_detail", args=[skipped.pk])).status_code == 404
+    assert hr_client.get(reverse("outbox_detail", args=[sent.pk])).status_code == 200
+    # The leader still sees everything sent to them.
+    leader_client = Client()
+    leader_client.force_login(leader.user)
+    mine = leader_client.get(reverse("outbox_mine")).content.decode()
+    assert "Påminnelse: undersøkelse" in mine
