@@ -96,6 +96,9 @@ def _read_text(file) -> str:
             return raw.lstrip("\ufeff")
     if len(raw) > MAX_BYTES:
         raise ValidationError(_("The file is larger than 5 MB."))
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in raw[:4096]:
+        # Excel's "Unicode text" (UTF-16) or a binary file such as .xlsx.
+        raise ValidationError(_("The file is not a CSV text file. In Excel, save it as “CSV UTF-8” or “CSV”."))
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:

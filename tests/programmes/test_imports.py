@@ -200,3 +200,14 @@ def test_errors_read_in_norwegian_for_a_norwegian_user(orgs, hr):
     messages = " ".join(m for _, m in result.errors)
     assert "er ikke en gyldig e-postadresse" in messages
     assert "Ukjent virksomhet «Atlantis»" in messages
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [GOOD.encode("utf-16"), b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00"],
+    ids=["utf-16", "xlsx"],
+)
+def test_utf16_or_binary_files_get_a_clear_message(orgs, hr, raw):
+    result = leaders_import_csv(file=raw, by=hr)
+    assert result.errors == [(1, "The file is not a CSV text file. In Excel, save it as “CSV UTF-8” or “CSV”.")]
+    assert not Leader.objects.exists()
