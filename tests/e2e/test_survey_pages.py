@@ -25,6 +25,10 @@ def _check(page, url):
     assert page.locator("h1").count() == 1, url
     violations = run_axe(page)
     assert not violations, f"{url}\n{format_violations(violations)}"
+    # Reflow (WCAG 1.4.10): no horizontal scrolling at 320 CSS px.
+    page.set_viewport_size({"width": 320, "height": 800})
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), url
+    page.set_viewport_size({"width": 1280, "height": 900})
 
 
 @pytest.mark.django_db(transaction=True)
