@@ -147,6 +147,15 @@ def crawl(
     return failures, visited, checked
 
 
+def _reverse_or_none(name: str) -> str | None:
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None
+
+
 def report(role: str, failures: dict[str, list[str]]) -> str:
     out = [f"--- {role}: {len(failures)} page(s) with problems"]
     for url, problems in failures.items():
@@ -166,6 +175,10 @@ def test_every_page_for_every_role_is_accessible_and_reflows(live_server, browse
     # Anonymous: the public pages, and the 404 page for an unknown address.
     context = new_context(browser, origin)
     page = context.new_page()
+    if SHOTS:
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        page.goto("/accounts/login/")
+        page.screenshot(path=f"{SHOTS}/login.png", full_page=True)
     failures, visited, _ = crawl(page, origin, ANONYMOUS_START, "anonymous")
     response = page.goto("/finnes-ikke/")
     problems = check_page(page, response, "/finnes-ikke/", expect_status=404)
@@ -191,6 +204,13 @@ def test_every_page_for_every_role_is_accessible_and_reflows(live_server, browse
         )
         if role == "hr":
             hr_checked = checked
+        if role == "leader":
+            # The 403 page, as a leader opening an HR page (only when that page exists).
+            forbidden = _reverse_or_none("programmes:programme_create")
+            if forbidden:
+                problems = check_page(page, page.goto(forbidden), forbidden, expect_status=403)
+                if problems:
+                    failures[forbidden] = problems
         if failures:
             all_failures.append(report(role, failures))
         summary.append(f"{role}: {len(visited)} pages ({len(checked)} fully checked)")

@@ -194,3 +194,16 @@ def rf_with_user(rf, leader):
     request.session = SessionStore()
     request._messages = FallbackStorage(request)
     return request
+
+
+@pytest.mark.django_db
+def test_password_reset_email_is_norwegian_and_links_to_a_working_form(client, leader, mailoutbox):
+    client.post("/accounts/password/reset/", {"email": leader.user.email}, **NB)
+    assert len(mailoutbox) == 1
+    mail = mailoutbox[0]
+    assert mail.subject.endswith("Velg nytt passord for Toppleder")
+    assert mail.body.startswith("Hei,")
+    link = next(line for line in mail.body.splitlines() if "/accounts/password/reset/key/" in line)
+    path = link.split("://", 1)[1].split("/", 1)[1]
+    html = client.get("/" + path, follow=True, **NB).content.decode()
+    assert "Velg nytt passord" in html and 'name="password1"' in html
