@@ -149,17 +149,47 @@ def _to_registrants(session: Session, kind: str, key_prefix: str, statuses, para
 
 
 def session_changed_queue(*, session_id: int) -> int:
-    """The time or place changed: everyone signed up or waiting hears the new facts."""
+    """The time or place changed: everyone signed up or waiting hears the new facts, and so
+    does everyone whose invitation already went out with the old ones. (Invitations still
+    queued need nothing: they are written when sent, with the new facts.)"""
     session = Session.objects.filter(pk=session_id, status=Session.Status.PUBLISHED).first()
     if session is None:
         return 0
-    return _to_registrants(
+    count = _to_registrants(
         session,
         Kind.SESSION_CHANGED,
         f"session_changed:{session.pk}:{session.sequence}",
         ACTIVE,
         {"sequence": session.sequence},
     )
+    registered = Registration.objects.filter(session=session, status__in=ACTIVE).values_list(
+        "leader__user_id", flat=True
+    )
+    invited = (
+        OutboxMessage.objects.filter(
+            kind=Kind.SESSION_INVITATION,
+            status=OutboxMessage.Status.SENT,
+            content_type__model="session",
+            content_type__app_label="programmes",
+            object_id=session.pk,
+            recipient__isnull=False,
+        )
+        .exclude(recipient_id__in=registered)
+        .select_related("recipient")
+    )
+    with transaction.atomic():
+        count += mail_enqueue_many(
+            Item(
+                kind=Kind.SESSION_CHANGED,
+                user=message.recipient,
+                key=f"session_changed:{session.pk}:{session.sequence}:u{message.recipient_id}",
+                obj=session,
+                object_ref=session.title,
+                params={"sequence": session.sequence, "invited": True},
+            )
+            for message in invited
+        )
+    return count
 
 
 def session_cancelled_queue(*, session_id: int) -> int:
@@ -302,6 +332,13 @@ def render_cancellation(message: OutboxMessage) -> Email:
 
 @renderer(Kind.SESSION_CHANGED)
 def render_change(message: OutboxMessage) -> Email:
+    if message.params.get("invited"):
+        session = Session.objects.select_related("programme").filter(pk=message.object_id).first()
+        if session is None:
+            raise Skip("The session no longer exists.")
+        _check_open(session)
+        _check_sequence(message, session)
+        return _email("session-changed", message, session, method="REQUEST", invited=True)
     reg = _load_registration(message)
     if reg.status not in ACTIVE:
         raise Skip(f"Not sent: the registration is {reg.status}.")

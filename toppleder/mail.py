@@ -66,6 +66,10 @@ SENDING_TIMEOUT = timedelta(seconds=getattr(settings, "OUTBOX_SENDING_TIMEOUT", 
 # A message still "queued" this long after it was due has lost its task (worker killed).
 QUEUED_GRACE = timedelta(seconds=getattr(settings, "OUTBOX_QUEUED_GRACE", 600))
 
+# At most this many lost messages are re-dispatched per sweep, oldest first, so a long
+# backlog (still draining normally) is not doubled in the broker queue.
+SWEEP_BATCH = 2000
+
 UNCERTAIN = (
     "Delivery uncertain: interrupted after the message was handed to the SMTP server; not resent, to avoid a duplicate."
 )
@@ -458,7 +462,8 @@ def outbox_sweep(*, sending_timeout: timedelta = SENDING_TIMEOUT, queued_grace: 
             | Q(next_attempt_at__isnull=True, last_error__startswith="Re-queued")
             | Q(next_attempt_at__lte=cutoff)
         )
-        .values_list("pk", flat=True)[:10000]
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:SWEEP_BATCH]
     )
     from toppleder.tasks import deliver
 

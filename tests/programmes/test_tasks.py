@@ -223,3 +223,30 @@ def test_email_is_in_the_recipients_language_and_oslo_time(programme, language, 
     assert f"/sessions/{session.pk}/" in sent.body
     if language == "en":
         assert sent.subject.startswith("You are signed up")
+
+
+def test_change_tells_invitees_who_got_the_old_time_but_not_those_still_queued(
+    programme, draft, hr_user, django_capture_on_commit_callbacks
+):
+    told, pending = enrolled_leader(programme), enrolled_leader(programme)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.session_publish(session=draft, by=hr_user)
+    for callback in callbacks:
+        callback()  # session_published: the invitations are queued, none delivered yet
+    from toppleder.tasks import deliver
+
+    deliver(OutboxMessage.objects.get(recipient=told.user).pk)  # one went out with the old time
+    django_mail.outbox.clear()
+    new_start = draft.starts_at + timedelta(hours=3)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.session_update(session=draft, by=hr_user, starts_at=new_start, ends_at=new_start + timedelta(hours=2))
+    (notice,) = _sent_to(told.user.email)
+    assert OutboxMessage.objects.get(recipient=told.user, kind=Kind.SESSION_CHANGED).status == Status.SENT
+    event = _calendar(notice)[1].walk("VEVENT")[0]
+    assert int(event["SEQUENCE"]) == 1
+    assert event.decoded("DTSTART") == new_start.replace(microsecond=0)
+    # The pending invitation is written when sent: it carries the new time, and no notice.
+    deliver(OutboxMessage.objects.get(recipient=pending.user, kind=Kind.SESSION_INVITATION).pk)
+    (invitation,) = _sent_to(pending.user.email)
+    assert _calendar(invitation)[1].walk("VEVENT")[0].decoded("DTSTART") == new_start.replace(microsecond=0)
+    assert not OutboxMessage.objects.filter(recipient=pending.user, kind=Kind.SESSION_CHANGED).exists()
