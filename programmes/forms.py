@@ -352,7 +352,7 @@ class CommitmentForm(forms.ModelForm):
 
 class CommitmentStatusForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=Commitment.Status.choices)
-    follow_up = forms.CharField(label=_("Follow-up"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    follow_up = forms.CharField(label=_("Follow-up note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class MeasureForm(forms.Form):
