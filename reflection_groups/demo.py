@@ -163,7 +163,8 @@ def _network_groups(programme, facilitator, rng) -> int:
 
 def _meetings(programme, rng) -> None:
     themes = [key for key, _label in prompt_theme_choices()]
-    now = timezone.now().replace(minute=0, second=0, microsecond=0)
+    # Meetings at 08:00, 09:00 or 13:00 Oslo time on today's weekday, k weeks ago.
+    midnight = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
     groups = list(ReflectionGroup.objects.filter(programme=programme).prefetch_related("memberships__leader__user"))
     meetings, plan = [], []
     for g in groups:
@@ -176,7 +177,7 @@ def _meetings(programme, rng) -> None:
             meetings.append(
                 GroupMeeting(
                     group=g,
-                    starts_at=now - timedelta(weeks=k) + timedelta(hours=rng.choice([8, 9, 13])),
+                    starts_at=midnight - timedelta(weeks=k) + timedelta(hours=rng.choice([8, 9, 13])),
                     place=rng.choice(["Oslo rådhus, møterom 3", "Rådhusgata 2", "Tøyen torg 1"]),
                     video_link="https://teams.example.oslo.kommune.no/mote" if rng.random() < 0.3 else "",
                     prompt_key=theme,
@@ -193,7 +194,15 @@ def _meetings(programme, rng) -> None:
             if rng.random() < 0.85:
                 attendance.append(MeetingAttendance(meeting=meeting, leader=x))
         author = rng.choice(members)
-        notes.append(GroupNote(group=meeting.group, meeting=meeting, author=author.user, text=rng.choice(GROUP_NOTES)))
+        notes.append(
+            GroupNote(
+                group=meeting.group,
+                meeting=meeting,
+                author=author.user,
+                text=rng.choice(GROUP_NOTES),
+                created_at=meeting.starts_at + timedelta(hours=3),
+            )
+        )
     MeetingAttendance.objects.bulk_create(attendance, batch_size=2000)
     GroupNote.objects.bulk_create(notes, batch_size=1000)
 

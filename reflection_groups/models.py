@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from programmes.models import Programme
 from toppleder import reference
@@ -236,7 +237,7 @@ class MentorPair(models.Model):
 
     class Status(models.TextChoices):
         PROPOSED = "proposed", _("Proposed")
-        ACTIVE = "active", _("Active")
+        ACTIVE = "active", pgettext_lazy("mentor pair status", "Active")
         CLOSED = "closed", _("Closed")
 
     class CloseReason(models.TextChoices):
