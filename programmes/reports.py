@@ -27,8 +27,7 @@ from datetime import date, datetime, time, timedelta
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, F, Max, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, Max, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -136,8 +135,16 @@ class Chart:
     show_table: bool = True
 
 
-def bar_chart(chart_id: str, title: str, description: str, series: list[str], rows: list[dict], *,
-              axis_max: float | None = None, value_format: str = "{:g}") -> Chart | None:
+def bar_chart(
+    chart_id: str,
+    title: str,
+    description: str,
+    series: list[str],
+    rows: list[dict],
+    *,
+    axis_max: float | None = None,
+    value_format: str = "{:g}",
+) -> Chart | None:
     """Horizontal grouped bars. Returns None when there is nothing to draw."""
     if not rows:
         return None
@@ -502,15 +509,19 @@ def programme_participation(programme, period: Period) -> dict:
     n_open = len(open_ids)
     half = max(1, math.ceil(n_open / 2)) if n_open else None
 
-    attended = {
-        r["leader"]: (r["any"], r["open"])
-        for r in Registration.objects.filter(
-            session__programme=programme, session_id__in=held_ids, attendance=Registration.Attendance.ATTENDED
-        )
-        .values("leader")
-        .annotate(any=Count("id"), open=Count("id", filter=Q(session_id__in=open_ids)))
-        .order_by()
-    } if held_ids else {}
+    attended = (
+        {
+            r["leader"]: (r["any"], r["open"])
+            for r in Registration.objects.filter(
+                session__programme=programme, session_id__in=held_ids, attendance=Registration.Attendance.ATTENDED
+            )
+            .values("leader")
+            .annotate(any=Count("id"), open=Count("id", filter=Q(session_id__in=open_ids)))
+            .order_by()
+        }
+        if held_ids
+        else {}
+    )
 
     enrolments = ProgrammeEnrolment.objects.active().filter(programme=programme)
     if period.end:
@@ -530,8 +541,14 @@ def programme_participation(programme, period: Period) -> dict:
         }
         org_row = by_org.setdefault(
             (org, sector),
-            {"leader__organisation__name": org, "leader__organisation__sector__name": sector,
-             "enrolled": 0, "one": 0, "half": 0, "all": 0},
+            {
+                "leader__organisation__name": org,
+                "leader__organisation__sector__name": sector,
+                "enrolled": 0,
+                "one": 0,
+                "half": 0,
+                "all": 0,
+            },
         )
         sector_row = by_sector.setdefault(
             sector, {"leader__organisation__sector__name": sector, "enrolled": 0, "one": 0, "half": 0, "all": 0}
@@ -618,9 +635,7 @@ def programme_report_data(programme: Programme, period: Period | None = None) ->
         .annotate(n=Count("id"))
         .order_by()
     }
-    commitment_rows = [
-        {"label": str(label), "n": commitments.get(key, 0)} for key, label in Commitment.Status.choices
-    ]
+    commitment_rows = [{"label": str(label), "n": commitments.get(key, 0)} for key, label in Commitment.Status.choices]
 
     uid = f"p{programme.pk}"
     charts = {
@@ -630,7 +645,10 @@ def programme_report_data(programme: Programme, period: Period | None = None) ->
             _("Enrolled leaders and leaders who attended at least one session, per sector."),
             [_("Enrolled"), _("Attended at least one")],
             [
-                {"label": r["leader__organisation__sector__name"] or _("No sector"), "values": [r["enrolled"], r["one"]]}
+                {
+                    "label": r["leader__organisation__sector__name"] or _("No sector"),
+                    "values": [r["enrolled"], r["one"]],
+                }
                 for r in participation["by_sector"]
             ],
         ),
@@ -654,7 +672,9 @@ def programme_report_data(programme: Programme, period: Period | None = None) ->
         wave_labels = [w["label"] for w in trends["rows"][0]["waves"]]
         chart_rows = []
         for row in trends["rows"]:
-            values = [None if w.get("suppressed") or w.get("mean") is None else round(w["mean"], 1) for w in row["waves"]]
+            values = [
+                None if w.get("suppressed") or w.get("mean") is None else round(w["mean"], 1) for w in row["waves"]
+            ]
             if any(v is not None for v in values):
                 chart_rows.append({"label": row["label"], "values": values})
         chart = bar_chart(
@@ -704,9 +724,7 @@ def leader_record_data(leader) -> dict:
         .order_by("session__starts_at")
     )
     upcoming = list(
-        Registration.objects.filter(
-            leader=leader, status=Registration.Status.CONFIRMED, session__starts_at__gt=now
-        )
+        Registration.objects.filter(leader=leader, status=Registration.Status.CONFIRMED, session__starts_at__gt=now)
         .exclude(session__status=Session.Status.CANCELLED)
         .select_related("session__programme")
         .order_by("session__starts_at")
@@ -738,9 +756,7 @@ def leader_record_data(leader) -> dict:
         ProgrammeEnrolment.objects.filter(leader=leader).select_related("programme").order_by("enrolled_at")
     )
     commitments = list(
-        Commitment.objects.filter(parties=leader)
-        .select_related("programme", "session")
-        .order_by("due_date", "pk")
+        Commitment.objects.filter(parties=leader).select_related("programme", "session").order_by("due_date", "pk")
     )
     groups, pairs = [], []
     Membership = _rg_model("GroupMembership")
@@ -761,9 +777,7 @@ def leader_record_data(leader) -> dict:
                 Membership.objects.filter(leader=leader)
                 .exclude(group__status="proposed")
                 .select_related("group__programme")
-                .annotate(
-                    held=Count("group__meetings", filter=Q(group__meetings__starts_at__lte=now), distinct=True)
-                )
+                .annotate(held=Count("group__meetings", filter=Q(group__meetings__starts_at__lte=now), distinct=True))
                 .order_by("joined")
             ):
                 groups.append(
@@ -947,6 +961,7 @@ def data_fingerprint(programme_ids=None) -> str:
     Any new, changed or deleted session, registration, enrolment, commitment, measure or
     group meeting changes it, so a cached PDF is never served stale.
     """
+
     def scoped(qs, field_name):
         return qs.filter(**{f"{field_name}__in": programme_ids}) if programme_ids is not None else qs
 
@@ -1067,7 +1082,9 @@ def measure_programme_report(programme: Programme, *, user) -> dict:
 
     with translation.override(user_language(user)):
         # Warm-up: the first render in a process also pays for fontconfig and font loading.
-        pdf.render_pdf(render_to_string("reports/programme.html", report_context("", user, **programme_report_data(programme))))
+        pdf.render_pdf(
+            render_to_string("reports/programme.html", report_context("", user, **programme_report_data(programme)))
+        )
         started = time.perf_counter()
         data = programme_report_data(programme)
         html = render_to_string("reports/programme.html", report_context(_("Programme progress report"), user, **data))

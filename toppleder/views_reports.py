@@ -53,9 +53,7 @@ class ReportPeriodForm(forms.Form):
 
 # "from" is a Python keyword, so the fields are declared here rather than as attributes.
 ReportPeriodForm.base_fields = {
-    "from": forms.DateField(
-        label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    ),
+    "from": forms.DateField(label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})),
     "to": forms.DateField(label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})),
 }
 
@@ -113,7 +111,10 @@ def _filename(*parts) -> str:
 
 def _period_params(form: ReportPeriodForm) -> dict:
     period = form.period()
-    return {"start": period.start.isoformat() if period.start else "", "end": period.end.isoformat() if period.end else ""}
+    return {
+        "start": period.start.isoformat() if period.start else "",
+        "end": period.end.isoformat() if period.end else "",
+    }
 
 
 def _invalid_period(request, form):
@@ -294,7 +295,7 @@ def summary_xlsx(request):
     for cell in sheet[1]:
         cell.font = cell.font.copy(bold=True)
     sheet.freeze_panes = "A2"
-    for column, width in zip("ABCDEF", (36, 10, 32, 40, 24, 10)):
+    for column, width in zip("ABCDEF", (36, 10, 32, 40, 24, 10), strict=True):
         sheet.column_dimensions[column].width = width
     out = io.BytesIO()
     workbook.save(out)

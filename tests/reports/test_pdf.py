@@ -81,6 +81,8 @@ def test_missing_font_falls_back_and_still_renders(monkeypatch):
     real = pdf.find_static
     monkeypatch.setattr(pdf, "find_static", lambda path: None if path.startswith("punkt/fonts/") else real(path))
     assert pdf.font_face_css() == ""
-    result = pdf.render_pdf('<!DOCTYPE html><html lang="nb"><head><title>T</title></head><body><p>Hei</p></body></html>')
+    result = pdf.render_pdf(
+        '<!DOCTYPE html><html lang="nb"><head><title>T</title></head><body><p>Hei</p></body></html>'
+    )
     assert "Oslo-Sans" not in pdf_fonts(result.pdf)
     assert "Hei" in pdf_text(result.pdf)

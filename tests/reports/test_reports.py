@@ -20,7 +20,7 @@ from reflection_groups.models import (
 from surveys.models import Survey
 from tests.factories import LeaderFactory
 from tests.programmes.factories import ProgrammeFactory, SessionFactory
-from tests.reports.conftest import NOTE_SECRET, PAIR_SECRET, pdf_flat, pdf_fonts, pdf_text, pypdf_reader
+from tests.reports.conftest import NOTE_SECRET, PAIR_SECRET, pdf_flat, pdf_fonts, pdf_text, pypdf_reader, struct_alts
 from tests.surveys.factories import SurveyFactory, add_responses
 
 
@@ -46,8 +46,14 @@ def groups_and_pairs(programme_data, hr_user):
             MeetingAttendance.objects.create(meeting=meeting, leader=leader)
     GroupNote.objects.create(group=group, meeting=held[0], text=NOTE_SECRET)
     pair = MentorPair.objects.create(
-        scheme="duo", programme=d["programme"], mentor=leaders[3], mentee=leaders[0], status="active",
-        period_start=date(2026, 1, 1), period_end=date(2026, 12, 31), goals="Mål som er private",
+        scheme="duo",
+        programme=d["programme"],
+        mentor=leaders[3],
+        mentee=leaders[0],
+        status="active",
+        period_start=date(2026, 1, 1),
+        period_end=date(2026, 12, 31),
+        goals="Mål som er private",
     )
     PairMeeting.objects.create(pair=pair, date=timezone.localdate() - timedelta(days=5), note=PAIR_SECRET)
     PairMeeting.objects.create(pair=pair, date=timezone.localdate() - timedelta(days=3), note=PAIR_SECRET)
@@ -131,8 +137,12 @@ def test_session_evaluation_under_k_shows_no_figure(programme_data, hr_user):
     session = programme_data["sessions"][1]
     past = timezone.now() - timedelta(days=1)
     survey = SurveyFactory(
-        programme=programme_data["programme"], kind=Survey.Kind.SESSION_EVALUATION, session=session, series="",
-        opens_at=past - timedelta(days=5), closes_at=past,
+        programme=programme_data["programme"],
+        kind=Survey.Kind.SESSION_EVALUATION,
+        session=session,
+        series="",
+        opens_at=past - timedelta(days=5),
+        closes_at=past,
     )
     add_responses(survey, 3, values=[2])
     data = reports.session_report_data(session, hr_version=True)
@@ -147,8 +157,12 @@ def test_session_evaluation_at_k_or_more_shows_averages(programme_data, hr_user)
     session = programme_data["sessions"][1]
     past = timezone.now() - timedelta(days=1)
     survey = SurveyFactory(
-        programme=programme_data["programme"], kind=Survey.Kind.SESSION_EVALUATION, session=session, series="",
-        opens_at=past - timedelta(days=5), closes_at=past,
+        programme=programme_data["programme"],
+        kind=Survey.Kind.SESSION_EVALUATION,
+        session=session,
+        series="",
+        opens_at=past - timedelta(days=5),
+        closes_at=past,
     )
     add_responses(survey, 6, values=[4, 5])
     rows = reports.session_report_data(session, hr_version=True)["surveys"]["rows"]
@@ -159,7 +173,11 @@ def test_session_evaluation_at_k_or_more_shows_averages(programme_data, hr_user)
 
 def test_suppression_blanks_sub_k_cells_even_if_the_source_does_not():
     rows = reports._normalise_survey_rows(
-        [{"label": "a", "n": 4, "mean": 3.7}, {"label": "b", "n": 5, "mean": 4.1}, {"label": "c", "n": 9, "mean": 2.2, "suppressed": True}]
+        [
+            {"label": "a", "n": 4, "mean": 3.7},
+            {"label": "b", "n": 5, "mean": 4.1},
+            {"label": "c", "n": 9, "mean": 2.2, "suppressed": True},
+        ]
     )
     assert rows[0]["suppressed"] and "mean" not in rows[0]
     assert rows[1]["mean"] == 4.1 and not rows[1]["suppressed"]
@@ -170,11 +188,23 @@ def test_suppression_blanks_sub_k_cells_even_if_the_source_does_not():
 def test_programme_report_survey_trends_between_waves(programme_data, hr_user):
     programme = programme_data["programme"]
     now = timezone.now()
-    baseline = SurveyFactory(programme=programme, kind="baseline", series="samhandling", wave=1,
-                             opens_at=now - timedelta(days=60), closes_at=now - timedelta(days=50))
-    follow = SurveyFactory(programme=programme, kind="follow_up", series="samhandling", wave=2,
-                           questionnaire=baseline.questionnaire,
-                           opens_at=now - timedelta(days=20), closes_at=now - timedelta(days=10))
+    baseline = SurveyFactory(
+        programme=programme,
+        kind="baseline",
+        series="samhandling",
+        wave=1,
+        opens_at=now - timedelta(days=60),
+        closes_at=now - timedelta(days=50),
+    )
+    follow = SurveyFactory(
+        programme=programme,
+        kind="follow_up",
+        series="samhandling",
+        wave=2,
+        questionnaire=baseline.questionnaire,
+        opens_at=now - timedelta(days=20),
+        closes_at=now - timedelta(days=10),
+    )
     add_responses(baseline, 6, values=[2])
     add_responses(follow, 6, values=[4])
     trends = reports.programme_survey_trends(programme, reports.Period())
@@ -189,11 +219,23 @@ def test_programme_report_survey_trends_between_waves(programme_data, hr_user):
 def test_survey_trend_with_a_wave_under_k_shows_no_figure(programme_data, hr_user):
     programme = programme_data["programme"]
     now = timezone.now()
-    baseline = SurveyFactory(programme=programme, kind="baseline", series="samhandling", wave=1,
-                             opens_at=now - timedelta(days=60), closes_at=now - timedelta(days=50))
-    follow = SurveyFactory(programme=programme, kind="follow_up", series="samhandling", wave=2,
-                           questionnaire=baseline.questionnaire,
-                           opens_at=now - timedelta(days=20), closes_at=now - timedelta(days=10))
+    baseline = SurveyFactory(
+        programme=programme,
+        kind="baseline",
+        series="samhandling",
+        wave=1,
+        opens_at=now - timedelta(days=60),
+        closes_at=now - timedelta(days=50),
+    )
+    follow = SurveyFactory(
+        programme=programme,
+        kind="follow_up",
+        series="samhandling",
+        wave=2,
+        questionnaire=baseline.questionnaire,
+        opens_at=now - timedelta(days=20),
+        closes_at=now - timedelta(days=10),
+    )
     add_responses(baseline, 3, values=[1])
     add_responses(follow, 6, values=[5])
     trends = reports.programme_survey_trends(programme, reports.Period())
@@ -230,8 +272,12 @@ def test_leader_record_for_a_leader_with_nothing_yet(hr_user):
 @pytest.mark.django_db
 def test_summary_has_cover_contents_with_page_numbers_and_a_section_per_programme(programme_data, admin_user):
     other = ProgrammeFactory(name="Nettverksprogram", period="2027")
-    SessionFactory(programme=other, title="Nettverksmøte", starts_at=timezone.now() - timedelta(days=3),
-                   ends_at=timezone.now() - timedelta(days=3) + timedelta(hours=2))
+    SessionFactory(
+        programme=other,
+        title="Nettverksmøte",
+        starts_at=timezone.now() - timedelta(days=3),
+        ends_at=timezone.now() - timedelta(days=3) + timedelta(hours=2),
+    )
     result = reports.summary_report(reports.Period(), user=admin_user)
     pages = [squeeze(p) for p in pdf_text(result.pdf).split("\x0c")]
     assert "Programme summary" in pages[0] or "Programoppsummering" in pages[0]
@@ -261,6 +307,10 @@ def test_english_user_gets_an_english_report(programme_data, hr_user):
     assert reader.trailer["/Root"]["/Lang"] == "en"
     text = pdf_text(result.pdf)
     assert "Programme progress report" in text and "Page 1 of" in text
+    # Tagged PDF: every chart is a Figure with its text alternative (the data table follows it).
+    alts = [alt for kind, alt in struct_alts(result.pdf)]
+    assert any(alt.startswith("Participation by sector.") for alt in alts), alts
+    assert any(alt.startswith("Sessions held per activity kind.") for alt in alts), alts
 
 
 @pytest.mark.django_db

@@ -113,7 +113,14 @@ def test_admin_gets_summary_pdf_csv_and_xlsx(client, admin_user, programme_data)
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
     assert rows[0][:2] == ["Programme", "Period"]
-    assert ['Toppleder <script>&"', "2026/27", "Participation by organisation", "Bydel Alna", "Attended all", "2"] in rows
+    assert [
+        'Toppleder <script>&"',
+        "2026/27",
+        "Participation by organisation",
+        "Bydel Alna",
+        "Attended all",
+        "2",
+    ] in rows
     response = client.get(reverse("reports:summary_xlsx"))
     from openpyxl import load_workbook
 
@@ -126,8 +133,11 @@ def test_summary_spreadsheets_defuse_formulas(client, admin_user, measure_areas)
     programme = ProgrammeFactory(name='=HYPERLINK("http://evil.example","x")', period="+2026")
     from tests.programmes.factories import SessionFactory
 
-    SessionFactory(programme=programme, starts_at=timezone.now() - timedelta(days=2),
-                   ends_at=timezone.now() - timedelta(days=2, hours=-1))
+    SessionFactory(
+        programme=programme,
+        starts_at=timezone.now() - timedelta(days=2),
+        ends_at=timezone.now() - timedelta(days=2, hours=-1),
+    )
     client.force_login(admin_user)
     text = client.get(reverse("reports:summary_csv")).content.decode("utf-8-sig")
     for line in text.splitlines()[1:]:
@@ -164,7 +174,9 @@ def test_nonexistent_programme_is_404(client, hr_user):
     assert client.get(reverse("reports:programme_pdf", args=[999999])).status_code == 404
 
 
-def test_index_lists_reports_for_hr_and_summary_for_admins(client, hr_user, admin_user, programme_data, django_assert_max_num_queries):
+def test_index_lists_reports_for_hr_and_summary_for_admins(
+    client, hr_user, admin_user, programme_data, django_assert_max_num_queries
+):
     client.force_login(hr_user)
     with django_assert_max_num_queries(12):
         response = client.get(reverse("reports:index"), {"from": "2026-01-01"})
@@ -238,3 +250,46 @@ def test_with_eager_tasks_a_large_report_is_delivered_at_once(client, admin_user
     monkeypatch.setattr(reports, "ASYNC_REGISTRATIONS", 0)
     client.force_login(admin_user)
     assert is_pdf(client.get(reverse("reports:summary_pdf")))
+
+
+# Every /reports/ URL × every role, built from the URL resolver so a new URL without an
+# expectation fails. Statuses for GET: 200 (or 302 to sign in), 403 missing role, 404 not yours.
+EXPECTED = {
+    #                 anonymous, no role, leader, HR, admin
+    "index": (302, 403, 200, 200, 200),
+    "session_pdf": (302, 403, 404, 200, 200),  # the session the leader did not attend
+    "programme_pdf": (302, 403, 403, 200, 200),
+    "my_record_pdf": (302, 403, 200, 403, 403),
+    "summary_pdf": (302, 403, 403, 403, 200),
+    "summary_csv": (302, 403, 403, 403, 200),
+    "summary_xlsx": (302, 403, 403, 403, 200),
+    "job_status": (302, 404, 404, 404, 404),  # nobody's job
+}
+
+
+def test_every_reports_url_has_a_permission_expectation():
+    from toppleder import urls_reports
+
+    assert {p.name for p in urls_reports.urlpatterns} == set(EXPECTED)
+
+
+def test_permission_matrix_over_every_reports_url_and_role(client, programme_data, hr_user, admin_user, monkeypatch):
+    from toppleder import pdf, urls_reports
+
+    # The matrix is about access, not rendering: a stand-in PDF keeps it fast.
+    monkeypatch.setattr(pdf, "render_pdf", lambda html: pdf.RenderResult(b"%PDF-1.7 stand-in", 1, 0.0))
+    leader = programme_data["leaders"][3]  # did not attend session 3
+    people = [None, UserFactory(), leader.user, hr_user, admin_user]
+    args = {
+        "session_pdf": [programme_data["sessions"][2].pk],
+        "programme_pdf": [programme_data["programme"].pk],
+        "job_status": ["0" * 32],
+    }
+    for pattern in urls_reports.urlpatterns:
+        url = reverse(f"reports:{pattern.name}", args=args.get(pattern.name, []))
+        for person, expected in zip(people, EXPECTED[pattern.name], strict=True):
+            client.logout()
+            if person is not None:
+                client.force_login(person)
+            status = client.get(url).status_code
+            assert status == expected, (pattern.name, person, status)
