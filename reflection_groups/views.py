@@ -199,7 +199,8 @@ def attendance_record(request, pk, meeting_pk):
 @require_http_methods(["GET", "POST"])
 def group_compose(request):
     _require_hr(request.user)
-    form = forms.ComposeForm(request.POST or None, initial={"size_min": 6, "size_max": 8})
+    latest = Programme.objects.exclude(status=Programme.Status.CLOSED).order_by("-created_at").first()
+    form = forms.ComposeForm(request.POST or None, initial={"size_min": 6, "size_max": 8, "programme": latest})
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
