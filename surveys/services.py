@@ -347,14 +347,16 @@ def response_submit(*, token: str, answers: dict) -> None:
     clean = answers_validate(questions=questions, answers=answers)
     segments = _segments_for(inv.user_id)
     with transaction.atomic():
-        # Claim first: of two concurrent submissions only one updates the row.
-        claimed = Invitation.objects.filter(pk=inv.pk, answered=False, survey__closes_at__gt=timezone.now()).update(
-            answered=True
-        )
+        # Claim first: of two concurrent submissions only one updates the row. The filter
+        # must stay on this table alone: with a join Django emits "id IN (subquery)", and
+        # PostgreSQL re-checks only the outer row, so both submissions would "win".
+        claimed = Invitation.objects.filter(pk=inv.pk, answered=False).update(answered=True)
         if claimed != 1:
             raise ValidationError(
                 _("This survey has already been answered with this link. Thank you!"), code=ALREADY_ANSWERED
             )
+        if timezone.now() >= inv.survey.closes_at:
+            raise ValidationError(_("This survey is closed and no longer takes answers."), code=SURVEY_CLOSED)
         response = Response.objects.create(survey_id=inv.survey_id, answered_on=timezone.localdate(), **segments)
         Answer.objects.bulk_create(
             [
