@@ -42,6 +42,13 @@ def _queue_tasks_without_running(monkeypatch):
     return queued
 
 
+@pytest.fixture(autouse=True)
+def _patient_lock(monkeypatch):
+    """On two shared cores the 50th sign-up may wait seconds for the lock; these tests are about
+    capacity, so they wait up to 60 s (the contention tests below set a short timeout on purpose)."""
+    monkeypatch.setattr(services, "REGISTRATION_LOCK_TIMEOUT_MS", 60000)
+
+
 def _run_concurrently(target, args_list):
     """Run target(*args) in one thread each, all released at once; collect results/errors."""
     start = threading.Barrier(len(args_list), timeout=60)
