@@ -374,6 +374,8 @@ def note_create(*, group: ReflectionGroup, author: User, text: str, meeting: Gro
     """A confidential note: only the group's members and facilitator may write (and read) them."""
     if not can_take_part(author, group):
         raise PermissionDenied(_("Only the group's members and facilitator can write notes."))
+    if group.status != ReflectionGroup.Status.PUBLISHED:
+        raise ValidationError(_("The group is closed: no new notes."))
     text = (text or "").strip()
     if not text:
         raise ValidationError(_("Write something before saving the note."))

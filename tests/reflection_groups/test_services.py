@@ -352,3 +352,12 @@ def test_publishing_a_group_introduces_members_once_through_the_outbox(world, dj
     with django_capture_on_commit_callbacks(execute=True):
         services.group_publish(group=g, facilitator=world.facilitator)
     assert OutboxMessage.objects.filter(key__startswith=f"group_introduction:{g.pk}:").count() == 3
+
+
+def test_closed_group_takes_no_new_notes_but_members_still_read_theirs(world):
+    from reflection_groups import selectors
+
+    services.group_close(group=world.group)
+    with pytest.raises(ValidationError):
+        services.note_create(group=world.group, author=world.members[1].user, text="Etterpå")
+    assert [n.pk for n in selectors.notes_for(world.members[1].user, world.group)] == [world.note.pk]
