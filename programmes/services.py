@@ -177,7 +177,8 @@ def programme_set_status(*, programme: Programme, status: str, by) -> Programme:
             raise ValidationError(
                 _("A programme can only move forward: draft, open, running, closed."), code="backwards"
             )
-        Programme.objects.filter(pk=programme.pk).update(status=status, updated_at=timezone.now())
+        current.status = status
+        current.save(update_fields=["status", "updated_at"])  # save(), so the audit log sees it
     programme.status = status
     _log(by, "programme_set_status", programme, status=status)
     return programme
