@@ -631,3 +631,15 @@ def test_raising_capacity_of_a_cancelled_session_promotes_nobody(hr):
     services.session_update(session=session, by=hr, capacity=5)
     waiting.refresh_from_db()
     assert waiting.status == "waitlisted"
+
+
+def test_a_refused_change_queues_nothing(hr, queued, django_capture_on_commit_callbacks):
+    session = SessionFactory(capacity=1)
+    RegistrationFactory(session=session)
+    with django_capture_on_commit_callbacks(execute=True):
+        with pytest.raises(ValidationError):
+            services.registration_create(session=session, leader=LeaderFactory())
+        with pytest.raises(ValidationError):
+            services.session_update(session=session, by=hr, capacity=0, place="Et annet sted")
+    session.refresh_from_db()
+    assert (session.sequence, session.place, queued) == (0, "Rådhuset, Oslo", [])
