@@ -28,6 +28,7 @@ UNKNOWN_TOKEN = "unknown_token"  # noqa: S105 (an error code, not a secret)
 ALREADY_ANSWERED = "already_answered"
 SURVEY_CLOSED = "survey_closed"
 SURVEY_NOT_OPEN = "survey_not_open"
+QUESTIONNAIRE_CHANGED = "questionnaire_changed"
 
 
 # --- questionnaires ---------------------------------------------------------------
@@ -357,6 +358,17 @@ def response_submit(*, token: str, answers: dict) -> None:
             )
         if timezone.now() >= inv.survey.closes_at:
             raise ValidationError(_("This survey is closed and no longer takes answers."), code=SURVEY_CLOSED)
+        # Freeze before writing answers: this takes the questionnaire's row lock, which
+        # questions_replace also takes, so an edit cannot slip in between (and if one
+        # committed just before, the questions we validated against are gone: refuse).
+        questionnaire_id = inv.survey.questionnaire_id
+        Questionnaire.objects.filter(pk=questionnaire_id, is_frozen=False).update(is_frozen=True)
+        current = set(Question.objects.filter(questionnaire_id=questionnaire_id).values_list("pk", flat=True))
+        if current != {q.pk for q in questions}:
+            raise ValidationError(
+                _("The questions changed while you were answering. Please open the link again."),
+                code=QUESTIONNAIRE_CHANGED,
+            )
         response = Response.objects.create(survey_id=inv.survey_id, answered_on=timezone.localdate(), **segments)
         Answer.objects.bulk_create(
             [
@@ -369,4 +381,3 @@ def response_submit(*, token: str, answers: dict) -> None:
                 for qid, v in clean.items()
             ]
         )
-        Questionnaire.objects.filter(pk=inv.survey.questionnaire_id, is_frozen=False).update(is_frozen=True)

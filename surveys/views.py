@@ -29,6 +29,7 @@ STATUS_FOR_CODE = {
     services.ALREADY_ANSWERED: 410,
     services.SURVEY_CLOSED: 410,
     services.SURVEY_NOT_OPEN: 403,
+    services.QUESTIONNAIRE_CHANGED: 409,
 }
 
 

@@ -392,3 +392,22 @@ def test_invite_group_members_and_pair(monkeypatch):
     other = SurveyFactory(kind="group_end", group_ref=group.pk)
     with pytest.raises(ValidationError):
         services.survey_invite(survey=other, audience="group")
+
+
+def test_questionnaire_edited_while_answering_stores_nothing(monkeypatch):
+    inv = InvitationFactory()
+    answers = _full_answers(inv.survey)
+    real = services._segments_for
+
+    def edit_in_between(user_id):
+        # HR saves a new set of questions after the answers were validated.
+        services.questions_replace(
+            questionnaire=inv.survey.questionnaire, questions=[{"kind": "likert", "text": "Ny", "dimension": "trust"}]
+        )
+        return real(user_id)
+
+    monkeypatch.setattr(services, "_segments_for", edit_in_between)
+    with pytest.raises(ValidationError) as exc:
+        services.response_submit(token=inv.token, answers=answers)
+    assert exc.value.code == services.QUESTIONNAIRE_CHANGED
+    assert _nothing_stored() and not Invitation.objects.get().answered
