@@ -965,25 +965,59 @@ def data_fingerprint(programme_ids=None) -> str:
     def scoped(qs, field_name):
         return qs.filter(**{f"{field_name}__in": programme_ids}) if programme_ids is not None else qs
 
+    attended = Q(attendance=Registration.Attendance.ATTENDED)
     parts = [
-        scoped(Session.objects, "programme").aggregate(m=Max("updated_at"), n=Count("id")),
-        scoped(Registration.objects, "session__programme").aggregate(m=Max("updated_at"), n=Count("id")),
+        scoped(Programme.objects, "pk").aggregate(m=Max("updated_at"), n=Count("id")),
+        scoped(Session.objects, "programme").aggregate(
+            m=Max("updated_at"), n=Count("id"), links=Count("measures"), groups=Count("reserved_for_groups")
+        ),
+        # Counts by status as well as change times: a bulk update() leaves updated_at alone.
+        scoped(Registration.objects, "session__programme").aggregate(
+            m=Max("updated_at"),
+            n=Count("id"),
+            att=Count("id", filter=attended),
+            conf=Count("id", filter=Q(status=Registration.Status.CONFIRMED)),
+            wait=Count("id", filter=Q(status=Registration.Status.WAITLISTED)),
+        ),
         scoped(ProgrammeEnrolment.objects, "programme").aggregate(
             m=Max("enrolled_at"), w=Max("withdrawn_at"), n=Count("id"), a=Count("id", filter=Q(status="enrolled"))
         ),
-        scoped(Commitment.objects, "programme").aggregate(m=Max("updated_at"), n=Count("id")),
-        Measure.objects.aggregate(n=Count("id"), s=Count("id", filter=Q(status=Measure.Status.DONE))),
-        Measure.objects.values("status").annotate(n=Count("id")).order_by("status"),
+        scoped(Commitment.objects, "programme").aggregate(m=Max("updated_at"), n=Count("id"), p=Count("parties")),
+        Measure.objects.values("area", "horizon", "status")
+        .annotate(n=Count("id"))
+        .order_by("area", "horizon", "status"),
     ]
-    Meeting = _rg_model("GroupMeeting")
-    if Meeting is not None:
+    neighbours = [
+        (
+            "reflection_groups",
+            "ReflectionGroup",
+            "programme",
+            {
+                "n": Count("id", distinct=True),
+                "s": Count("id", filter=~Q(status="proposed"), distinct=True),
+                "m": Count("memberships"),
+            },
+        ),
+        ("reflection_groups", "GroupMeeting", "group__programme", {"n": Count("id"), "a": Count("attendance")}),
+        (
+            "reflection_groups",
+            "MentorPair",
+            "programme",
+            {
+                "n": Count("id", distinct=True),
+                "a": Count("id", filter=Q(status="active"), distinct=True),
+                "m": Count("meetings"),
+            },
+        ),
+        ("surveys", "Survey", "programme", {"n": Count("id"), "c": Max("closes_at")}),
+        ("surveys", "Response", "survey__programme", {"n": Count("id")}),
+    ]
+    for app_label, model_name, scope_field, aggregates in neighbours:
         try:
-            parts.append(scoped(Meeting.objects, "group__programme").aggregate(n=Count("id"), a=Count("attendance")))
-            Pair = _rg_model("MentorPair")
-            if Pair is not None:
-                parts.append(scoped(Pair.objects, "programme").aggregate(n=Count("id"), m=Count("meetings")))
-        except Exception:
-            logger.exception("fingerprint: reflection groups unavailable")
+            model = apps.get_model(app_label, model_name)
+            parts.append(scoped(model.objects, scope_field).aggregate(**aggregates))
+        except Exception:  # the neighbouring app may not have this model (yet)
+            logger.warning("fingerprint: %s.%s unavailable", app_label, model_name)
     raw = repr([list(p) if not isinstance(p, dict) else sorted(p.items()) for p in parts])
     return hashlib.sha256(raw.encode()).hexdigest()[:20]
 
