@@ -13,6 +13,7 @@ the same URL then delivers the cached PDF until the data under it changes.
 
 import csv
 import io
+import logging
 
 from django import forms
 from django.contrib.auth.decorators import login_required
@@ -33,6 +34,8 @@ from django.views.decorators.http import require_GET
 from programmes import reports
 from programmes.models import Programme, Registration, Session
 from toppleder.permissions import can_export_summary, can_view_programme_reports, leader_of
+
+logger = logging.getLogger(__name__)
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -105,6 +108,20 @@ def pdf_response(pdf: bytes, filename: str) -> HttpResponse:
     return response
 
 
+def report_failed(request):
+    """A clear page instead of a 500 when WeasyPrint cannot build a report."""
+    return render(request, "reports/failed.html", status=503)
+
+
+def _build_or_fail(request, build):
+    """Run a report build; (result, None) or (None, the failure page). The error is logged."""
+    try:
+        return build(), None
+    except Exception:
+        logger.exception("report failed: %s", request.path)
+        return None, report_failed(request)
+
+
 def _filename(*parts) -> str:
     return "-".join(slugify(str(p))[:60] for p in parts if str(p)) + ".pdf"
 
@@ -130,7 +147,9 @@ def deliver(request, kind: str, params: dict, filename: str):
     if pdf is not None:
         return pdf_response(pdf, filename)
     if not reports.is_large(kind, params):
-        result = reports.build(kind, params, user)
+        result, failed = _build_or_fail(request, lambda: reports.build(kind, params, user))
+        if failed:
+            return failed
         cache.set(key, result.pdf, reports.REPORT_TTL)
         return pdf_response(result.pdf, filename)
 
@@ -209,7 +228,11 @@ def index(request, period_form=None, status=200):
 @require_GET
 def session_pdf(request, pk: int):
     session, hr_version = get_session_for_report(request.user, pk)
-    result = reports.session_report(session, user=request.user, hr_version=hr_version)
+    result, failed = _build_or_fail(
+        request, lambda: reports.session_report(session, user=request.user, hr_version=hr_version)
+    )
+    if failed:
+        return failed
     return pdf_response(result.pdf, _filename("session-report", session.pk, session.title))
 
 
@@ -231,7 +254,9 @@ def my_record_pdf(request):
     leader = leader_of(request.user)
     if leader is None:
         raise PermissionDenied
-    result = reports.leader_record(leader, user=request.user)
+    result, failed = _build_or_fail(request, lambda: reports.leader_record(leader, user=request.user))
+    if failed:
+        return failed
     return pdf_response(result.pdf, _filename("development-record", leader.name))
 
 

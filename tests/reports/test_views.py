@@ -294,3 +294,18 @@ def test_permission_matrix_over_every_reports_url_and_role(client, programme_dat
                 client.force_login(person)
             status = client.get(url).status_code
             assert status == expected, (pattern.name, person, status)
+
+
+def test_a_failing_render_gives_a_clear_page_not_a_500(client, hr_user, programme_data, monkeypatch):
+    from toppleder import pdf
+
+    def broken(html):
+        raise RuntimeError("Pango fell over")
+
+    monkeypatch.setattr(pdf, "render_pdf", broken)
+    client.force_login(hr_user)
+    response = client.get(reverse("reports:session_pdf", args=[programme_data["sessions"][0].pk]))
+    assert response.status_code == 503
+    assert "could not be made" in response.content.decode() or "kunne ikke lages" in response.content.decode()
+    response = client.get(reverse("reports:programme_pdf", args=[programme_data["programme"].pk]))
+    assert response.status_code == 503
