@@ -4,7 +4,7 @@ For the anonymous visitor and each demo role (leader, HR, administrator), signin
 through the real login form, the crawler follows every same-origin link (GET only) and
 on each page checks: status < 400, zero axe-core WCAG 2.1 A/AA violations, exactly one
 <h1>, and no horizontal scrolling at 320 CSS px (WCAG 1.4.10). Downloads (.pdf, .ics,
-.csv, .xlsx) are fetched and must answer 200, but are not parsed. URLs that differ only
+.csv, .xlsx, .json) are fetched once per URL shape and must answer 200. URLs that differ only
 in numeric ids or tokens count once, so the crawl stays bounded (~60 pages per role).
 
 New pages are covered automatically as soon as something links to them.
@@ -88,7 +88,12 @@ def check_page(page, response, url: str, expect_status: int | None = None) -> li
 
 
 def crawl(
-    page, origin: str, start: list[str], role: str, checked_before: set[str] | None = None
+    page,
+    origin: str,
+    start: list[str],
+    role: str,
+    checked_before: set[str] | None = None,
+    downloads: set[str] | None = None,
 ) -> tuple[dict[str, list[str]], list[str], set[str]]:
     """Breadth-first over same-origin links; returns {url: problems}, the URLs visited and
     the URL shapes fully checked.
@@ -97,6 +102,7 @@ def crawl(
     are still visited (to find links) but only their status is checked, which keeps the run short.
     """
     checked_before = checked_before or set()
+    downloads = set() if downloads is None else downloads  # shared across roles: PDFs are slow
     checked: set[str] = set()
     queue = deque(start)
     seen_keys: set[str] = set()
@@ -110,13 +116,16 @@ def crawl(
             continue
         seen_keys.add(key)
         visited.append(url)
+        t0 = time.monotonic()
         if path.endswith(DOWNLOAD_SUFFIXES):
-            if key in checked_before:
-                continue  # the same download (e.g. a PDF report) was already fetched for another role
-            checked.add(key)
+            if key in downloads:
+                continue  # the same kind of download (e.g. a PDF report) was fetched for an earlier role
+            downloads.add(key)
             response = page.request.get(url)
             if response.status != 200:
                 failures[url] = [f"download answered {response.status}"]
+            if VERBOSE:
+                print(f"  {time.monotonic() - t0:5.2f}s {url} (download)")
             continue
         try:
             response = page.goto(url)
@@ -144,6 +153,8 @@ def crawl(
             href, _ = urldefrag(href)
             if href.startswith(origin) and url_key(href) not in seen_keys:
                 queue.append(href[len(origin) :] or "/")
+        if VERBOSE:
+            print(f"  {time.monotonic() - t0:5.2f}s {url}")
     return failures, visited, checked
 
 
@@ -190,6 +201,7 @@ def test_every_page_for_every_role_is_accessible_and_reflows(live_server, browse
     context.close()
 
     hr_checked: set[str] = set()
+    downloads: set[str] = set()
     for role, email in ROLES:
         context = new_context(browser, origin)
         page = context.new_page()
@@ -200,7 +212,7 @@ def test_every_page_for_every_role_is_accessible_and_reflows(live_server, browse
             page.screenshot(path=f"{SHOTS}/dashboard-{role}.png", full_page=True)
         # Administrators see HR's pages plus the admin tools: what HR's crawl checked is only status-checked.
         failures, visited, checked = crawl(
-            page, origin, ["/"], role, checked_before=hr_checked if role == "admin" else None
+            page, origin, ["/"], role, checked_before=hr_checked if role == "admin" else None, downloads=downloads
         )
         if role == "hr":
             hr_checked = checked
