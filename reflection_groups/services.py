@@ -463,6 +463,14 @@ def pair_create(
     )
 
 
+@transaction.atomic
+def pair_discard(*, pair: MentorPair) -> None:
+    """HR drops a proposed pair (to match the mentee by hand instead). Published pairs close instead."""
+    deleted, _rows = MentorPair.objects.filter(pk=pair.pk, status=MentorPair.Status.PROPOSED).delete()
+    if not deleted:
+        raise ValidationError(_("Only a proposed pair can be removed; close an active pair instead."))
+
+
 @dataclass
 class PairMatchResult:
     pairs: list[MentorPair]

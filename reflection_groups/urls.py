@@ -26,6 +26,7 @@ urlpatterns = [
     path("mentoring/pairs/<int:pk>/new-match/", views.pair_rematch, name="pair_rematch"),
     path("mentoring/pairs/<int:pk>/publish/", views.pair_publish, name="pair_publish"),
     path("mentoring/pairs/<int:pk>/close/", views.pair_close, name="pair_close"),
+    path("mentoring/pairs/<int:pk>/remove/", views.pair_discard, name="pair_discard"),
     path("mentoring/match/", views.pair_match, name="pair_match"),
     path("mentoring/match/add/", views.pair_create, name="pair_create"),
     path("mentoring/match/publish/", views.pairs_publish, name="pairs_publish"),

@@ -485,6 +485,20 @@ def pair_publish(request, pk):
 
 @login_required
 @require_POST
+def pair_discard(request, pk):
+    _require_hr(request.user)
+    pair = selectors.get_pair_for_user(request.user, pk)
+    try:
+        services.pair_discard(pair=pair)
+    except ValidationError as exc:
+        _error_messages(request, exc)
+        return redirect("reflection_groups:pair_detail", pk=pair.pk)
+    messages.success(request, _("The proposed pair is removed."))
+    return redirect(reverse("reflection_groups:pair_match") + f"?programme={pair.programme_id}&scheme={pair.scheme}")
+
+
+@login_required
+@require_POST
 def pair_close(request, pk):
     _require_hr(request.user)
     pair = selectors.get_pair_for_user(request.user, pk)

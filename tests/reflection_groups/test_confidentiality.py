@@ -33,6 +33,7 @@ URL_KWARGS = {
     "pair_rematch": lambda w: {"pk": w.pair.pk},
     "pair_publish": lambda w: {"pk": w.pair.pk},
     "pair_close": lambda w: {"pk": w.pair.pk},
+    "pair_discard": lambda w: {"pk": w.pair.pk},
     "pair_match": lambda w: {},
     "pair_create": lambda w: {},
     "pairs_publish": lambda w: {},

@@ -330,3 +330,21 @@ def test_group_page_is_in_norwegian_by_default(client_nb, world):
     client_nb.force_login(world.members[1].user)
     body = client_nb.get(url("group_detail", world.group.pk)).content.decode()
     assert "Fortrolige notater" in body and "Medlemmer" in body
+
+
+def test_hr_removes_a_proposed_pair_to_match_by_hand_but_not_an_active_one(client, hr_user, world):
+    MentorPair.objects.all().delete()
+    client.force_login(hr_user)
+    client.post(url("pair_match"), {"programme": world.programme.pk, "scheme": "duo"})
+    proposed = MentorPair.objects.get(status="proposed")
+    assert client.get(url("pair_discard", proposed.pk)).status_code == 405
+    assert client.post(url("pair_discard", proposed.pk)).status_code == 302
+    assert not MentorPair.objects.exists()
+    active = MentorPair.objects.create(
+        programme=world.programme, scheme="duo", mentor=world.pair.mentor, mentee=world.members[0], status="active"
+    )
+    response = client.post(url("pair_discard", active.pk), follow=True)
+    assert any("Only a proposed pair can be removed" in m for m in _messages(response))
+    assert MentorPair.objects.filter(pk=active.pk).exists()
+    client.force_login(world.members[0].user)
+    assert client.post(url("pair_discard", active.pk)).status_code == 403
