@@ -69,15 +69,18 @@ def test_publishing_delivers_one_invitation_per_eligible_leader_with_valid_ics(c
     wait_for(lambda: smtp_sink.count() >= 6, what="the confirmation", worker=celery_worker)
     new_start = session.starts_at + timedelta(days=2, hours=1)
     services.session_update(session=session, by=hr_user, starts_at=new_start, ends_at=new_start + timedelta(hours=2))
-    wait_for(lambda: smtp_sink.count() >= 7, what="the change notice", worker=celery_worker)
-    update = smtp_sink.messages[-1]
-    assert update["To"] == leaders[0].user.email
-    method, cal = _calendar(update)
-    event = cal.walk("VEVENT")[0]
-    assert method == "REQUEST"
-    assert str(event["UID"]) == f"session-{session.uid}@toppleder"
-    assert int(event["SEQUENCE"]) == 1
-    assert event.decoded("DTSTART") == new_start.astimezone(OSLO)
+    # ... and so does every invitee whose invitation went out with the old time.
+    wait_for(lambda: smtp_sink.count() >= 11, what="the change notices", worker=celery_worker)
+    changes = [m for m in smtp_sink.messages if m["X-Toppleder-Key"].startswith("session_changed:")]
+    assert sorted(m["To"] for m in changes) == sorted(leader.user.email for leader in leaders)
+    for message in changes:
+        method, cal = _calendar(message)
+        event = cal.walk("VEVENT")[0]
+        assert method == "REQUEST"
+        assert str(event["UID"]) == f"session-{session.uid}@toppleder"
+        assert int(event["SEQUENCE"]) == 1
+        assert event.decoded("DTSTART") == new_start.astimezone(OSLO)
+    assert set(smtp_sink.keys().values()) == {1}
 
 
 def test_worker_killed_mid_run_delivers_everything_exactly_once(celery_worker, smtp_sink, hr_user):
