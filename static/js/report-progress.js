@@ -1,5 +1,6 @@
 // Polls a report job's status and offers the download when the PDF is ready.
 // Without JavaScript the page's "check again" link does the same by hand.
+// The texts come from data attributes, so they follow the page's language.
 (function () {
   "use strict";
   var box = document.querySelector("[data-report-status]");
@@ -7,28 +8,33 @@
   var url = box.getAttribute("data-report-status");
   var bar = box.querySelector("progress");
   var message = box.querySelector("[data-report-message]");
-  var ready = box.querySelector("[data-report-ready]");
   var refresh = box.querySelector("[data-report-refresh]");
-  var texts = {
-    ready: document.documentElement.lang === "en" ? "The report is ready." : "Rapporten er klar.",
-    failed: document.documentElement.lang === "en"
-      ? "The report could not be built. Try again later."
-      : "Rapporten kunne ikke lages. Prøv igjen senere."
-  };
+
+  function offerDownload() {
+    var p = document.createElement("p");
+    var a = document.createElement("a");
+    a.className = "pkt-btn pkt-btn--primary";
+    a.href = box.getAttribute("data-report-download");
+    a.textContent = box.getAttribute("data-text-download");
+    p.appendChild(a);
+    if (refresh) { refresh.parentNode.replaceChild(p, refresh); } else { box.appendChild(p); }
+    a.focus();
+  }
+
   function poll() {
     fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
       .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
       .then(function (job) {
-        if (bar) { bar.value = job.progress || 0; bar.textContent = (job.progress || 0) + " %"; }
+        var progress = job.progress || 0;
+        if (bar) { bar.value = progress; bar.textContent = progress + " %"; }
         if (job.ready) {
           if (bar) { bar.value = 100; }
-          message.textContent = texts.ready;
-          ready.hidden = false;
-          if (refresh) { refresh.hidden = true; }
+          message.textContent = box.getAttribute("data-text-ready");
+          offerDownload();
           return;
         }
         if (job.state === "failed" || job.state === "expired") {
-          message.textContent = texts.failed;
+          message.textContent = box.getAttribute("data-text-failed");
           return;
         }
         window.setTimeout(poll, 1500);
