@@ -96,3 +96,11 @@ def leader_profile(request):
     if leader is None:
         return None
     return {"leader": leader, "groups": list(leader.leader_groups.all())}
+
+
+@panel("leader", template="reports/panels/development_record.html", order=85)
+def development_record(request):
+    """The leader's own development record ("utviklingspass") and session reports (issue 7; no queries)."""
+    from django.urls import reverse
+
+    return {"record_url": reverse("reports:my_record_pdf"), "reports_url": reverse("reports:index")}

@@ -309,3 +309,9 @@ def test_a_failing_render_gives_a_clear_page_not_a_500(client, hr_user, programm
     assert "could not be made" in response.content.decode() or "kunne ikke lages" in response.content.decode()
     response = client.get(reverse("reports:programme_pdf", args=[programme_data["programme"].pk]))
     assert response.status_code == 503
+
+
+def test_leader_dashboard_links_to_the_development_record(client, programme_data):
+    client.force_login(programme_data["leaders"][0].user)
+    body = client.get(reverse("dashboard")).content.decode()
+    assert reverse("reports:my_record_pdf") in body and reverse("reports:index") in body
