@@ -384,3 +384,33 @@ def test_hr_dashboard_lists_open_surveys_with_counts_only(hr_client):
     html = hr_client.get("/").content.decode()
     assert reverse("surveys:survey_detail", args=[inv.survey.pk]) in html
     assert inv.user.email not in html
+
+
+def test_read_only_pages_refuse_post(hr_client):
+    survey = _closed_survey()
+    for url in (
+        reverse("surveys:survey_list"),
+        reverse("surveys:survey_results", args=[survey.pk]),
+        reverse("surveys:survey_results_csv", args=[survey.pk]),
+        reverse("surveys:questionnaire_list"),
+        reverse("surveys:answer_thanks"),
+    ):
+        assert hr_client.post(url).status_code == 405, url
+
+
+def test_survey_and_questionnaire_lists_use_a_fixed_number_of_queries(hr_client, django_assert_max_num_queries):
+    programme = ProgrammeFactory()
+    for _ in range(30):
+        survey = SurveyFactory(programme=programme)
+        InvitationFactory(survey=survey)
+        services.questionnaire_copy(questionnaire=survey.questionnaire)
+    with django_assert_max_num_queries(10):
+        assert hr_client.get(reverse("surveys:survey_list")).status_code == 200
+    with django_assert_max_num_queries(10):
+        assert hr_client.get(reverse("surveys:questionnaire_list")).status_code == 200
+
+
+def test_answer_page_uses_a_fixed_number_of_queries(client, django_assert_max_num_queries):
+    inv = InvitationFactory()
+    with django_assert_max_num_queries(6):
+        assert client.get(_answer_url(inv)).status_code == 200
