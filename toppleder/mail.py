@@ -33,6 +33,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import smtplib
+import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -293,11 +295,39 @@ class EmailBackend(smtp_backend.EmailBackend):
         return _SMTPSSL if self.use_ssl else _SMTP
 
 
+# Each worker thread keeps its SMTP connection between messages while it is fresh: with a
+# TLS relay, a handshake per e-mail would dominate a bulk send. The hand-over marker is
+# still set per message, so reuse changes nothing about the delivery guarantee.
+IDLE_REUSE_SECONDS = getattr(settings, "OUTBOX_SMTP_IDLE_REUSE", 20)
+_local = threading.local()
+
+
 def _connection():
+    """This thread's mail connection: reused if fresh and for the same server, else new."""
     backend = settings.EMAIL_BACKEND
     if backend == "django.core.mail.backends.smtp.EmailBackend":
         backend = "toppleder.mail.EmailBackend"
-    return get_connection(backend, fail_silently=False)
+    key = (backend, getattr(settings, "EMAIL_HOST", ""), getattr(settings, "EMAIL_PORT", 0))
+    connection = getattr(_local, "connection", None)
+    if connection is not None and _local.key == key and time.monotonic() - _local.used_at < IDLE_REUSE_SECONDS:
+        _local.reused = True
+        return connection
+    _drop_connection()
+    _local.connection, _local.key, _local.reused = get_connection(backend, fail_silently=False), key, False
+    return _local.connection
+
+
+def _drop_connection() -> None:
+    connection, _local.connection = getattr(_local, "connection", None), None
+    if connection is not None:
+        try:
+            connection.close()
+        except Exception:  # closing a broken connection must not hide the real error
+            logger.debug("closing the SMTP connection failed", exc_info=True)
+
+
+class StaleConnection(Exception):
+    """A reused connection had been dropped by the server before this message was handed over."""
 
 
 class TemporaryFailure(Exception):
@@ -346,13 +376,33 @@ def _send(message: OutboxMessage, mail: EmailMultiAlternatives, connection) -> N
         OutboxMessage.objects.filter(pk=message.pk).update(handed_over_at=timezone.now())
         handed_over = True
 
+    reused = getattr(_local, "reused", False) and getattr(_local, "connection", None) is connection
     try:
         connection.open()
         smtp = getattr(connection, "connection", None)
         if hasattr(smtp, "on_hand_over"):
             smtp.on_hand_over = hand_over
         connection.send_messages([mail])
-    except smtplib.SMTPRecipientsRefused as exc:
+        _local.used_at = time.monotonic()
+        return
+    except Exception as exc:
+        _drop_connection()
+        # A reused connection the server has closed meanwhile (idle time-out, "421"): the
+        # message never left, so the caller may try once more on a new connection.
+        if reused and not handed_over and _is_disconnect(exc):
+            raise StaleConnection() from exc
+        _classify(exc, handed_over)
+
+
+def _is_disconnect(exc: Exception) -> bool:
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return exc.smtp_code == 421
+    return isinstance(exc, (smtplib.SMTPServerDisconnected, ConnectionError))
+
+
+def _classify(exc: Exception, handed_over: bool) -> None:
+    """Raise TemporaryFailure or PermanentFailure for a failed send."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
         codes = [code for code, _msg in exc.recipients.values()]
         detail = "; ".join(
             f"{code} {msg.decode(errors='replace') if isinstance(msg, bytes) else msg}"
@@ -361,21 +411,19 @@ def _send(message: OutboxMessage, mail: EmailMultiAlternatives, connection) -> N
         if codes and all(400 <= c < 500 for c in codes):
             raise TemporaryFailure(f"Recipient refused (temporary): {detail}") from exc
         raise PermanentFailure(f"Recipient refused: {detail}") from exc
-    except smtplib.SMTPResponseException as exc:
-        detail = exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error)
-        text = f"SMTP {exc.smtp_code} {detail}"
+    if isinstance(exc, smtplib.SMTPResponseException):
+        # A reply from the server, even after the hand-over: it did not take the message.
+        error = exc.smtp_error
+        text = f"SMTP {exc.smtp_code} {error.decode(errors='replace') if isinstance(error, bytes) else error}"
         if 400 <= exc.smtp_code < 500:
             raise TemporaryFailure(text) from exc
         raise PermanentFailure(text) from exc
-    except (TimeoutError, smtplib.SMTPException, OSError) as exc:  # connection errors, time-outs
+    if isinstance(exc, (TimeoutError, smtplib.SMTPException, OSError)):  # connection errors, time-outs
         if handed_over:
             raise PermanentFailure(f"{UNCERTAIN} ({type(exc).__name__}: {exc})") from exc
         raise TemporaryFailure(f"{type(exc).__name__}: {exc}") from exc
-    finally:
-        try:
-            connection.close()
-        except Exception:  # closing a broken connection must not hide the real error
-            logger.debug("closing the SMTP connection failed", exc_info=True)
+    # Anything else (a header Python cannot encode, …) will not get better by retrying.
+    raise PermanentFailure(f"{type(exc).__name__}: {exc}") from exc
 
 
 def outbox_deliver(*, message_id: int) -> tuple[str, int | None]:
@@ -418,9 +466,13 @@ def outbox_deliver(*, message_id: int) -> tuple[str, int | None]:
         "body_html": email.redacted(email.html),
         "ics": email.ics,
     }
-    connection = _connection()
     try:
-        _send(message, _build(message, email, connection), connection)
+        try:
+            connection = _connection()
+            _send(message, _build(message, email, connection), connection)
+        except StaleConnection:
+            connection = _connection()  # once, on a new connection
+            _send(message, _build(message, email, connection), connection)
     except PermanentFailure as exc:
         mine.update(status=Status.FAILED, last_error=str(exc)[:2000], **content)
         return "failed", None

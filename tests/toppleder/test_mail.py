@@ -314,3 +314,36 @@ def test_every_periodic_job_names_a_registered_task():
     schedule = app.conf.beat_schedule
     assert {"session-reminders", "outbox-sweep"} <= set(schedule)
     assert [entry["task"] for entry in schedule.values() if entry["task"] not in app.tasks] == []
+
+
+def test_consecutive_messages_share_one_smtp_connection(db, smtp_settings, django_capture_on_commit_callbacks):
+    peers = []
+    original = smtp_settings.handle_DATA
+
+    async def record_peer(server, session, envelope):
+        peers.append(session.peer)
+        return await original(server, session, envelope)
+
+    smtp_settings.handle_DATA = record_peer
+    users = UserFactory.create_batch(3)
+    for n, recipient in enumerate(users):
+        with django_capture_on_commit_callbacks(execute=True):
+            _enqueue(recipient, key=f"reuse:{n}")
+    assert smtp_settings.count() == 3
+    assert len(set(peers)) == 1
+    assert OutboxMessage.objects.filter(status=Status.SENT).count() == 3
+
+
+def test_connection_dropped_while_idle_is_replaced_and_the_message_still_goes_once(
+    db, smtp_settings, django_capture_on_commit_callbacks
+):
+    first, second = UserFactory.create_batch(2)
+    with django_capture_on_commit_callbacks(execute=True):
+        _enqueue(first, key="drop:1")
+    mail._local.connection.connection.sock.close()  # the server (or a NAT) dropped it meanwhile
+    with django_capture_on_commit_callbacks(execute=True):
+        message = _enqueue(second, key="drop:2")
+    message.refresh_from_db()
+    assert message.status == Status.SENT
+    assert message.attempts == 1
+    assert smtp_settings.keys() == {"drop:1": 1, "drop:2": 1}
