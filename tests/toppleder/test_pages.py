@@ -207,3 +207,9 @@ def test_password_reset_email_is_norwegian_and_links_to_a_working_form(client, l
     path = link.split("://", 1)[1].split("/", 1)[1]
     html = client.get("/" + path, follow=True, **NB).content.decode()
     assert "Velg nytt passord" in html and 'name="password1"' in html
+
+
+@pytest.mark.django_db
+def test_pages_are_norwegian_even_for_an_english_browser(client):
+    html = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="nb">' in html and "Logg inn i Toppleder" in html
