@@ -120,6 +120,8 @@ def test_leader_version_of_session_report_has_counts_but_no_names(programme_data
     text = squeeze(pdf_text(reports.session_report(session, user=leader.user, hr_version=False).pdf))
     assert re.search(r"(Attended|Deltok) 4\b", text)
     assert "Leder Nummer" not in text.replace("for Liv Leder", "")
+    # Not even per organisation: one attendee from an organisation would be a name.
+    assert "Sykehjemsetaten" not in text
     # The commitment itself is there; its parties are counted, not named.
     assert "Dele erfaringer om turnus" in text and "2 leaders" in text
 
