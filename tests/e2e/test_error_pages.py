@@ -1,0 +1,38 @@
+"""The error pages the crawler cannot reach by following links (500, CSRF failure) pass axe too.
+
+Their HTML is rendered by Django as in production, then shown in the browser at the
+live server's origin so the stylesheets load.
+"""
+
+import pytest
+from django.test import Client, RequestFactory
+from django.views import defaults
+
+from tests.e2e.conftest import format_violations, new_context, run_axe
+
+
+def server_error_html() -> str:
+    return defaults.server_error(RequestFactory().get("/")).content.decode()
+
+
+def csrf_failure_html() -> str:
+    response = Client(enforce_csrf_checks=True).post("/accounts/login/", {"login": "x@y.no", "password": "z"})
+    assert response.status_code == 403
+    return response.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("render", [server_error_html, csrf_failure_html], ids=["500", "csrf"])
+def test_error_page_is_accessible_and_reflows(live_server, browser, render):
+    context = new_context(browser, live_server.url)
+    page = context.new_page()
+    page.goto("/accessibility/")  # same origin, so /static/ resolves
+    page.set_content(render(), wait_until="load")
+    assert page.locator("h1").count() == 1
+    # Punkt and the portal's CSS really loaded (the footer is Oslo's dark blue), so axe sees the real page.
+    assert page.evaluate("getComputedStyle(document.querySelector('footer')).backgroundColor") == "rgb(42, 40, 89)"
+    violations = run_axe(page)
+    assert not violations, format_violations(violations)
+    page.set_viewport_size({"width": 320, "height": 800})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    context.close()
