@@ -25,11 +25,25 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="pg_dump needs PostgreSQL (make test runs on it)")
 def test_a_database_dump_contains_no_plaintext_note(groups_world):  # noqa: F811
     settings = connection.settings_dict
-    pg_dump = shutil.which("pg_dump") or next(iter(sorted(__import__("glob").glob("/usr/lib/postgresql/*/bin/pg_dump"))))
+    pg_dump = shutil.which("pg_dump") or next(
+        iter(sorted(__import__("glob").glob("/usr/lib/postgresql/*/bin/pg_dump")))
+    )
     dump = subprocess.run(
-        [pg_dump, "-h", settings["HOST"] or "127.0.0.1", "-p", str(settings["PORT"] or 5432),
-         "-U", settings["USER"], "--data-only", settings["NAME"]],
-        capture_output=True, text=True, check=True, env={"PGPASSWORD": settings["PASSWORD"] or ""},
+        [
+            pg_dump,
+            "-h",
+            settings["HOST"] or "127.0.0.1",
+            "-p",
+            str(settings["PORT"] or 5432),
+            "-U",
+            settings["USER"],
+            "--data-only",
+            settings["NAME"],
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PGPASSWORD": settings["PASSWORD"] or ""},
     ).stdout
     assert "Refleksjonsgruppe 1" in dump  # the dump really holds the group ...
     assert GROUP_SECRET not in dump and PAIR_SECRET not in dump  # ... but not what was said in it
