@@ -32,6 +32,12 @@ app.conf.beat_schedule = {
         "task": "reflection_groups.tasks.pairs_close_inactive",
         "schedule": crontab(hour=3, minute=15),
     },
+    # Nightly at 02:30: personal data is kept no longer than needed (OUTBOX_RETENTION_DAYS,
+    # AUDIT_RETENTION_DAYS); old outbox copies and audit entries are removed.
+    "retention-purge": {
+        "task": "toppleder.tasks.retention_purge",
+        "schedule": crontab(hour=2, minute=30),
+    },
     # Daily at 09:00 on weekdays: remind invitees of surveys closing within three days.
     "survey-reminders": {
         "task": "surveys.tasks.surveys_remind_due",

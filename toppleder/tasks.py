@@ -24,3 +24,11 @@ def deliver(outbox_id: int) -> str:
 def outbox_sweep() -> dict:
     """Re-queue messages a dead worker left in "sending"; re-dispatch lost tasks."""
     return mail.outbox_sweep()
+
+
+@shared_task(ignore_result=True)
+def retention_purge() -> dict:
+    """Remove outbox e-mails and audit entries older than their retention periods."""
+    from toppleder.retention import retention_purge as purge
+
+    return purge()

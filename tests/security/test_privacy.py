@@ -70,3 +70,10 @@ def test_retention_removes_only_old_audit_entries(settings, hr_user):
     removed = retention_purge()
     assert removed["audit"] == 1
     assert AuditEntry.objects.count() == 1
+
+
+def test_retention_runs_nightly_from_celery_beat():
+    from toppleder.celery import app
+
+    jobs = {job["task"] for job in app.conf.beat_schedule.values()}
+    assert "toppleder.tasks.retention_purge" in jobs
