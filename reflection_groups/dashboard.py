@@ -39,3 +39,14 @@ def hr_groups(request):
         "pairs": pairs["active"],
         "rematch": pairs["rematch"],
     }
+
+
+@panel("facilitator", template="reflection_groups/panels/facilitated_groups.html", order=30)
+def facilitated_groups(request):
+    groups = list(
+        ReflectionGroup.objects.filter(facilitator=request.user)
+        .exclude(status=ReflectionGroup.Status.PROPOSED)
+        .annotate(member_count=Count("memberships", distinct=True))
+        .order_by("status", "name")
+    )
+    return {"groups": groups} if groups else None

@@ -8,7 +8,8 @@ So each app owns its own part of "Mitt program" and of HR's overview.
 from collections.abc import Callable
 from dataclasses import dataclass
 
-_PANELS: dict[str, list["Panel"]] = {"leader": [], "hr": []}
+# "facilitator": for people who run a group without being a leader or HR (external facilitators).
+_PANELS: dict[str, list["Panel"]] = {"leader": [], "hr": [], "facilitator": []}
 
 
 @dataclass(frozen=True)

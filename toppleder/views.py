@@ -1,6 +1,6 @@
 from django.contrib.auth.decorators import login_required
-from django.db import connection
 from django.core.cache import cache
+from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
@@ -12,7 +12,7 @@ from toppleder.permissions import is_hr, leader_of
 
 @login_required
 def dashboard(request):
-    """"/": "Mitt program" for a leader, the overview for HR and administrators."""
+    """The dashboard at "/": "Mitt program" for a leader, the overview for HR and administrators."""
     staff = is_hr(request.user)
     leader = leader_of(request.user)
     context = {
@@ -20,6 +20,9 @@ def dashboard(request):
         "hr_panels": render_panels("hr", request) if staff else [],
         "leader_panels": render_panels("leader", request) if leader else [],
     }
+    if not staff and not leader:
+        # Someone with neither role may still facilitate a group (an external facilitator).
+        context["leader_panels"] = render_panels("facilitator", request)
     return render(request, "toppleder/dashboard.html", context)
 
 

@@ -348,3 +348,11 @@ def test_hr_removes_a_proposed_pair_to_match_by_hand_but_not_an_active_one(clien
     assert MentorPair.objects.filter(pk=active.pk).exists()
     client.force_login(world.members[0].user)
     assert client.post(url("pair_discard", active.pk)).status_code == 403
+
+
+def test_an_external_facilitator_sees_the_groups_they_run_on_the_dashboard(client, world):
+    client.force_login(world.facilitator)
+    response = client.get("/")
+    assert response.status_code == 200
+    assert world.group.name in response.content.decode()
+    assert b"Groups I facilitate" in response.content
