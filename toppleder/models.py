@@ -112,7 +112,9 @@ class Organisation(models.Model):
         verbose_name_plural = _("organisations")
         ordering = ["name"]
         constraints = [
-            models.CheckConstraint(condition=~models.Q(governed_by=models.F("pk")), name="organisation_not_own_governor")
+            models.CheckConstraint(
+                condition=~models.Q(governed_by=models.F("pk")), name="organisation_not_own_governor"
+            )
         ]
 
     def __str__(self):
@@ -188,7 +190,6 @@ class LeaderGroup(models.Model):
         return self.name
 
 
-
 # ---------------------------------------------------------------------------
 # E-mail: the outbox (every e-mail, once) and leaders' notification preferences.
 # ---------------------------------------------------------------------------
@@ -226,7 +227,12 @@ class OutboxMessage(models.Model):
     key = models.CharField(_("key"), max_length=200, unique=True)
     kind = models.CharField(_("kind"), max_length=40, choices=Kind.choices)
     recipient = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="outbox_messages", verbose_name=_("recipient")
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="outbox_messages",
+        verbose_name=_("recipient"),
     )
     to_email = models.EmailField(_("address"))
     language = models.CharField(_("language"), max_length=5, default="nb")
@@ -296,6 +302,7 @@ class NotificationPreference(models.Model):
         if kind == OutboxMessage.Kind.SURVEY_REMINDER:
             return self.survey_reminders
         return True
+
 
 # The audit log lives in its own module (toppleder/audit.py); importing it here registers the model.
 from toppleder.audit import AuditEntry  # noqa: E402, F401

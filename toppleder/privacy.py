@@ -113,6 +113,3 @@ def person_anonymise(*, user: User, by) -> None:
     # The audit trail keeps the event; the departed person's address leaves it too.
     AuditEntry.objects.filter(actor_label=original).update(actor_label=user.email)
     record(action=AuditEntry.Action.ANONYMISE, user=by, obj=user)
-
-
-
