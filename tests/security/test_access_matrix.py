@@ -1,0 +1,452 @@
+"""One access matrix over every URL of the project and every role (issue 8).
+
+URLs are discovered from the resolver, so a new URL without a row in MATRIX fails
+`test_every_url_has_an_expectation`. Each row names the objects it is called with — always
+objects that belong to leader A (their programme, session, group, pair, survey invitation,
+e-mails) — and the answer each role must get:
+
+- anonymous: the login page (LOGIN) unless the page is public or token-based;
+- leader B, who is enrolled in another programme only: 404 for A's objects (their
+  existence does not leak), 403 for pages of a role B does not have;
+- the facilitator of A's group, A's mentor, HR and an administrator: what their role gives.
+
+For every POST that a role may not make, the test also proves that nothing in the database
+changed (apart from the audit log, which records the denial).
+The Django admin and django-allauth pages are covered by the last two tests.
+"""
+
+import hashlib
+from dataclasses import dataclass
+
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.core.files.base import ContentFile
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from programmes.models import Material, Measure, Programme, Session
+from reflection_groups.models import MentorPair
+from surveys.models import Invitation, Questionnaire
+from tests.factories import AdminUserFactory, HRUserFactory, LeaderFactory
+from tests.programmes.factories import (
+    CommitmentFactory,
+    ProgrammeFactory,
+    RegistrationFactory,
+    SessionFactory,
+    enrolled_leader,
+)
+from tests.reflection_groups.conftest import world as _groups_world  # noqa: F401  (pytest fixture)
+from tests.surveys.factories import SurveyFactory, add_responses
+from toppleder.models import OutboxMessage
+
+pytestmark = pytest.mark.django_db
+
+LOGIN = "login"  # a redirect to the login page
+ROLES = ("anon", "leader_b", "facilitator", "mentor", "leader_a", "hr", "admin")
+THIRD_PARTY = ("admin/", "accounts/")
+
+
+def discovered_urls() -> dict[str, str]:
+    """Every named URL of the project (outside the admin and allauth), name → pattern."""
+    out = {}
+
+    def walk(patterns, prefix, namespace):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                ns = ":".join(filter(None, [namespace, p.namespace])) or None
+                walk(p.url_patterns, prefix + str(p.pattern), ns)
+            elif isinstance(p, URLPattern) and p.name:
+                route = prefix + str(p.pattern)
+                if not route.lstrip("^").startswith(THIRD_PARTY):
+                    out[f"{namespace}:{p.name}" if namespace else p.name] = route
+
+    walk(get_resolver().url_patterns, "", None)
+    return out
+
+
+@dataclass
+class W:
+    """The objects the matrix calls URLs with: everything belongs to leader A's world."""
+
+    programme: Programme
+    session: Session
+    users: dict
+    objects: dict
+
+
+def build_world(groups_world) -> W:
+    g = groups_world
+    leader_a = g.members[0]  # a member of the group and the mentee of the pair
+    programme = g.programme
+    programme.status = Programme.Status.RUNNING
+    programme.save()
+    session = SessionFactory(programme=programme, capacity=1)
+    RegistrationFactory(session=session, leader=leader_a)
+    waiting = RegistrationFactory(session=session, leader=g.members[1], status="waitlisted", waitlist_position=1)
+    leader_b = enrolled_leader(ProgrammeFactory())
+    material = Material(session=session, title="Program")
+    material.file.save("program.pdf", ContentFile(b"%PDF-1.4 test"), save=True)
+    survey = SurveyFactory(programme=programme)
+    add_responses(survey, 6)
+    invitation = Invitation.objects.create(survey=survey, user=leader_a.user)
+    outbox = OutboxMessage.objects.create(
+        recipient=leader_a.user,
+        to_email=leader_a.user.email,
+        kind=OutboxMessage.Kind.SESSION_INVITATION,
+        key=f"matrix:{leader_a.pk}",
+        subject="Invitasjon",
+    )
+    users = {
+        "anon": None,
+        "leader_a": leader_a.user,
+        "leader_b": leader_b.user,
+        "facilitator": g.facilitator,
+        "mentor": g.pair.mentor.user,
+        "hr": HRUserFactory(),
+        "admin": AdminUserFactory(),
+    }
+    objects = {
+        "leader_a": leader_a,
+        "enrolment": leader_a.enrolments.get(programme=programme),
+        "waiting": waiting,
+        "contributor": session.contributors.create(name="Ada", kind="academia"),
+        "material": material,
+        "commitment": CommitmentFactory(programme=programme, session=session, parties=[leader_a, LeaderFactory()]),
+        "measure": Measure.objects.select_related("area").first(),
+        "group": g.group,
+        "note": g.note,
+        "meeting": g.meeting,
+        "pair": g.pair,
+        "proposed_pair": MentorPair.objects.create(
+            programme=programme,
+            scheme="duo",
+            mentor=g.pair.mentor,
+            mentee=g.members[2],
+            status=MentorPair.Status.PROPOSED,
+        ),
+        "survey": survey,
+        "invitation": invitation,
+        "questionnaire": Questionnaire.objects.order_by("pk").first(),
+        "outbox": outbox,
+    }
+    return W(programme=programme, session=session, users=users, objects=objects)
+
+
+def o(w, key):
+    return w.objects[key].pk
+
+
+# name: (method, kwargs(world) -> dict, POST data)
+CALLS = {
+    "dashboard": ("get", lambda w: {}),
+    "healthz": ("get", lambda w: {}),
+    "healthz_live": ("get", lambda w: {}),
+    "healthz_me": ("get", lambda w: {}),
+    "accessibility": ("get", lambda w: {}),
+    "privacy": ("get", lambda w: {}),
+    "my_data": ("get", lambda w: {}),
+    "my_data_json": ("get", lambda w: {}),
+    "my_data_pdf": ("get", lambda w: {}),
+    "set_language": ("post", lambda w: {}, {"language": "en"}),
+    "programmes:programme_list": ("get", lambda w: {}),
+    "programmes:programme_create": ("get", lambda w: {}),
+    "programmes:programme_detail": ("get", lambda w: {"pk": w.programme.pk}),
+    "programmes:programme_edit": ("get", lambda w: {"pk": w.programme.pk}),
+    "programmes:programme_status": ("post", lambda w: {"pk": w.programme.pk}, {"status": "closed"}),
+    "programmes:enrolment_list": ("get", lambda w: {"pk": w.programme.pk}),
+    "programmes:enrolment_add": ("post", lambda w: {"pk": w.programme.pk}),
+    "programmes:enrolment_add_group": ("post", lambda w: {"pk": w.programme.pk}),
+    "programmes:enrolment_add_organisations": ("post", lambda w: {"pk": w.programme.pk}),
+    "programmes:enrolment_withdraw": ("post", lambda w: {"pk": w.programme.pk, "enrolment_pk": o(w, "enrolment")}),
+    "programmes:leaders_import": ("get", lambda w: {"pk": w.programme.pk}),
+    "programmes:export": ("get", lambda w: {"pk": w.programme.pk, "what": "registrations", "fmt": "csv"}),
+    "programmes:session_create": ("get", lambda w: {"pk": w.programme.pk}),
+    "programmes:session_detail": ("get", lambda w: {"pk": w.session.pk}),
+    "programmes:session_calendar": ("get", lambda w: {"pk": w.session.pk}),
+    "programmes:session_edit": ("get", lambda w: {"pk": w.session.pk}),
+    "programmes:session_action": ("post", lambda w: {"pk": w.session.pk, "action": "complete"}),
+    "programmes:registration_create": ("post", lambda w: {"pk": w.session.pk}),
+    "programmes:registration_cancel": ("post", lambda w: {"pk": w.session.pk}),
+    "programmes:contributor_add": ("post", lambda w: {"pk": w.session.pk}),
+    "programmes:contributor_remove": ("post", lambda w: {"pk": w.session.pk, "contributor_pk": o(w, "contributor")}),
+    "programmes:material_add": ("post", lambda w: {"pk": w.session.pk}),
+    "programmes:material_download": ("get", lambda w: {"pk": w.session.pk, "material_pk": o(w, "material")}),
+    "programmes:material_remove": ("post", lambda w: {"pk": w.session.pk, "material_pk": o(w, "material")}),
+    "programmes:waitlist_move": ("post", lambda w: {"pk": w.session.pk, "registration_pk": o(w, "waiting")}),
+    "programmes:waitlist_favour_newcomers": ("post", lambda w: {"pk": w.session.pk}),
+    "programmes:attendance_record": ("post", lambda w: {"pk": w.session.pk}),
+    "programmes:commitment_create": ("post", lambda w: {"pk": w.session.pk}),
+    "programmes:commitment_status": ("post", lambda w: {"pk": o(w, "commitment")}, {"status": "done"}),
+    "programmes:calendar": ("get", lambda w: {}),
+    "programmes:calendar_reset": ("post", lambda w: {}),
+    "programmes:calendar_feed": ("get", lambda w: {"token": w.objects["leader_a"].calendar_token}),
+    "programmes:measure_list": ("get", lambda w: {}),
+    "programmes:measure_area": ("get", lambda w: {"area_key": w.objects["measure"].area.key}),
+    "programmes:measure_update": ("post", lambda w: {"area_key": w.objects["measure"].area.key, "pk": o(w, "measure")}),
+    "reflection_groups:group_list": ("get", lambda w: {}),
+    "reflection_groups:compose": ("get", lambda w: {}),
+    "reflection_groups:proposal": ("get", lambda w: {"programme_pk": w.programme.pk, "kind": "reflection"}),
+    "reflection_groups:proposal_publish": ("post", lambda w: {"programme_pk": w.programme.pk, "kind": "reflection"}),
+    "reflection_groups:group_detail": ("get", lambda w: {"pk": o(w, "group")}),
+    "reflection_groups:group_move": ("post", lambda w: {"pk": o(w, "group")}),
+    "reflection_groups:group_publish": ("post", lambda w: {"pk": o(w, "group")}),
+    "reflection_groups:group_close": ("post", lambda w: {"pk": o(w, "group")}),
+    "reflection_groups:note_create": ("post", lambda w: {"pk": o(w, "group")}, {"text": "Nytt notat"}),
+    "reflection_groups:note_detail": ("get", lambda w: {"pk": o(w, "group"), "note_pk": o(w, "note")}),
+    "reflection_groups:meeting_create": ("get", lambda w: {"pk": o(w, "group")}),
+    "reflection_groups:meeting_detail": ("get", lambda w: {"pk": o(w, "group"), "meeting_pk": o(w, "meeting")}),
+    "reflection_groups:attendance_record": ("post", lambda w: {"pk": o(w, "group"), "meeting_pk": o(w, "meeting")}),
+    "reflection_groups:pair_list": ("get", lambda w: {}),
+    "reflection_groups:pair_detail": ("get", lambda w: {"pk": o(w, "pair")}),
+    "reflection_groups:pair_meeting_create": ("post", lambda w: {"pk": o(w, "pair")}),
+    "reflection_groups:pair_agreement": ("post", lambda w: {"pk": o(w, "pair")}),
+    "reflection_groups:pair_fit": ("post", lambda w: {"pk": o(w, "pair")}),
+    "reflection_groups:pair_rematch": ("post", lambda w: {"pk": o(w, "pair")}),
+    "reflection_groups:pair_publish": ("post", lambda w: {"pk": o(w, "proposed_pair")}),
+    "reflection_groups:pair_close": ("post", lambda w: {"pk": o(w, "pair")}),
+    "reflection_groups:pair_discard": ("post", lambda w: {"pk": o(w, "proposed_pair")}),
+    "reflection_groups:pair_match": ("get", lambda w: {}),
+    "reflection_groups:pair_create": ("post", lambda w: {}),
+    "reflection_groups:pairs_publish": ("post", lambda w: {}),
+    "reflection_groups:mentor_profile": ("get", lambda w: {}),
+    "reflection_groups:mentee_wish": ("get", lambda w: {}),
+    "surveys:survey_list": ("get", lambda w: {}),
+    "surveys:survey_create": ("get", lambda w: {}),
+    "surveys:answer_thanks": ("get", lambda w: {}),
+    "surveys:answer": ("get", lambda w: {"token": w.objects["invitation"].token}),
+    "surveys:survey_detail": ("get", lambda w: {"pk": o(w, "survey")}),
+    "surveys:survey_invite": ("post", lambda w: {"pk": o(w, "survey")}),
+    "surveys:survey_remind": ("post", lambda w: {"pk": o(w, "survey")}),
+    "surveys:survey_results": ("get", lambda w: {"pk": o(w, "survey")}),
+    "surveys:survey_results_csv": ("get", lambda w: {"pk": o(w, "survey")}),
+    "surveys:questionnaire_list": ("get", lambda w: {}),
+    "surveys:questionnaire_detail": ("get", lambda w: {"pk": o(w, "questionnaire")}),
+    "surveys:questionnaire_copy": ("post", lambda w: {"pk": o(w, "questionnaire")}),
+    "outbox_list": ("get", lambda w: {}),
+    "outbox_mine": ("get", lambda w: {}),
+    "outbox_detail": ("get", lambda w: {"pk": o(w, "outbox")}),
+    "outbox_resend": ("post", lambda w: {"pk": o(w, "outbox")}),
+    "notification_preferences": ("get", lambda w: {}),
+    "reports:index": ("get", lambda w: {}),
+    "reports:session_pdf": ("get", lambda w: {"pk": w.session.pk}),
+    "reports:programme_pdf": ("get", lambda w: {"pk": w.programme.pk}),
+    "reports:my_record_pdf": ("get", lambda w: {}),
+    "reports:summary_pdf": ("get", lambda w: {}),
+    "reports:summary_csv": ("get", lambda w: {}),
+    "reports:summary_xlsx": ("get", lambda w: {}),
+    "reports:job_status": ("get", lambda w: {"token": "x" * 32}),
+}
+
+# name: answers for (anon, leader_b, facilitator, mentor, leader_a, hr, admin), asked in that
+# order on a fresh world per URL. The facilitator of A's group is not a leader; the mentor is
+# A's mentor but not in A's group. Where an allowed role's POST removes the object (contributor,
+# material, proposed pair), the next role finds it gone: 404.
+MATRIX = {
+    "accessibility": (200, 200, 200, 200, 200, 200, 200),
+    "dashboard": ("login", 200, 200, 200, 200, 200, 200),
+    "healthz": (200, 200, 200, 200, 200, 200, 200),
+    "healthz_live": (200, 200, 200, 200, 200, 200, 200),
+    "healthz_me": (401, 200, 200, 200, 200, 200, 200),
+    "my_data": ("login", 200, 200, 200, 200, 200, 200),
+    "my_data_json": ("login", 200, 200, 200, 200, 200, 200),
+    "my_data_pdf": ("login", 200, 200, 200, 200, 200, 200),
+    "notification_preferences": ("login", 200, 200, 200, 200, 200, 200),
+    "outbox_detail": ("login", 403, 403, 403, 403, 200, 200),
+    "outbox_list": ("login", 403, 403, 403, 403, 200, 200),
+    "outbox_mine": ("login", 200, 200, 200, 200, 200, 200),
+    "outbox_resend": ("login", 403, 403, 403, 403, 302, 302),
+    "privacy": (200, 200, 200, 200, 200, 200, 200),
+    "programmes:attendance_record": ("login", 403, 403, 403, 403, 400, 400),
+    "programmes:calendar": ("login", 200, 403, 200, 200, 403, 403),
+    "programmes:calendar_feed": (200, 200, 200, 200, 200, 200, 200),
+    "programmes:calendar_reset": ("login", 302, 403, 302, 302, 403, 403),
+    "programmes:commitment_create": ("login", 403, 403, 403, 403, 400, 400),
+    "programmes:commitment_status": ("login", 404, 404, 404, 302, 302, 302),
+    "programmes:contributor_add": ("login", 403, 403, 403, 403, 400, 400),
+    "programmes:contributor_remove": ("login", 403, 403, 403, 403, 302, 404),
+    "programmes:enrolment_add": ("login", 403, 403, 403, 403, 302, 302),
+    "programmes:enrolment_add_group": ("login", 403, 403, 403, 403, 400, 400),
+    "programmes:enrolment_add_organisations": ("login", 403, 403, 403, 403, 400, 400),
+    "programmes:enrolment_list": ("login", 403, 403, 403, 403, 200, 200),
+    "programmes:enrolment_withdraw": ("login", 403, 403, 403, 403, 302, 302),
+    "programmes:export": ("login", 403, 403, 403, 403, 200, 200),
+    "programmes:leaders_import": ("login", 403, 403, 403, 403, 200, 200),
+    "programmes:material_add": ("login", 403, 403, 403, 403, 400, 400),
+    "programmes:material_download": ("login", 404, 404, 404, 200, 200, 200),
+    "programmes:material_remove": ("login", 403, 403, 403, 403, 302, 404),
+    "programmes:measure_area": ("login", 200, 200, 200, 200, 200, 200),
+    "programmes:measure_list": ("login", 200, 200, 200, 200, 200, 200),
+    "programmes:measure_update": ("login", 403, 403, 403, 403, 400, 400),
+    "programmes:programme_create": ("login", 403, 403, 403, 403, 200, 200),
+    "programmes:programme_detail": ("login", 404, 404, 404, 200, 200, 200),
+    "programmes:programme_edit": ("login", 403, 403, 403, 403, 200, 200),
+    "programmes:programme_list": ("login", 200, 200, 200, 200, 200, 200),
+    "programmes:programme_status": ("login", 403, 403, 403, 403, 302, 302),
+    "programmes:registration_cancel": ("login", 404, 404, 404, 302, 403, 403),
+    "programmes:registration_create": ("login", 404, 404, 404, 302, 403, 403),
+    "programmes:session_action": ("login", 403, 403, 403, 403, 302, 302),
+    "programmes:session_calendar": ("login", 404, 404, 404, 200, 200, 200),
+    "programmes:session_create": ("login", 403, 403, 403, 403, 200, 200),
+    "programmes:session_detail": ("login", 404, 404, 404, 200, 200, 200),
+    "programmes:session_edit": ("login", 403, 403, 403, 403, 200, 200),
+    "programmes:waitlist_favour_newcomers": ("login", 403, 403, 403, 403, 400, 400),
+    "programmes:waitlist_move": ("login", 403, 403, 403, 403, 400, 400),
+    "reflection_groups:attendance_record": ("login", 404, 302, 404, 302, 403, 403),
+    "reflection_groups:compose": ("login", 403, 403, 403, 403, 200, 200),
+    "reflection_groups:group_close": ("login", 403, 403, 403, 403, 302, 302),
+    "reflection_groups:group_detail": ("login", 404, 200, 404, 200, 200, 200),
+    "reflection_groups:group_list": ("login", 200, 200, 200, 200, 200, 200),
+    "reflection_groups:group_move": ("login", 403, 403, 403, 403, 302, 302),
+    "reflection_groups:group_publish": ("login", 403, 403, 403, 403, 302, 302),
+    "reflection_groups:meeting_create": ("login", 404, 200, 404, 200, 403, 403),
+    "reflection_groups:meeting_detail": ("login", 404, 200, 404, 200, 200, 200),
+    "reflection_groups:mentee_wish": ("login", 200, 403, 200, 200, 403, 403),
+    "reflection_groups:mentor_profile": ("login", 200, 403, 200, 200, 403, 403),
+    "reflection_groups:note_create": ("login", 404, 302, 404, 302, 403, 403),
+    "reflection_groups:note_detail": ("login", 404, 200, 404, 200, 403, 403),
+    "reflection_groups:pair_agreement": ("login", 404, 404, 302, 302, 403, 403),
+    "reflection_groups:pair_close": ("login", 403, 403, 403, 403, 302, 302),
+    "reflection_groups:pair_create": ("login", 403, 403, 403, 403, 302, 302),
+    "reflection_groups:pair_detail": ("login", 404, 404, 200, 200, 200, 200),
+    "reflection_groups:pair_discard": ("login", 403, 403, 403, 403, 302, 404),
+    "reflection_groups:pair_fit": ("login", 404, 404, 302, 302, 403, 403),
+    "reflection_groups:pair_list": ("login", 200, 200, 200, 200, 200, 200),
+    "reflection_groups:pair_match": ("login", 403, 403, 403, 403, 200, 200),
+    "reflection_groups:pair_meeting_create": ("login", 404, 404, 302, 302, 403, 403),
+    "reflection_groups:pair_publish": ("login", 403, 403, 403, 403, 302, 302),
+    "reflection_groups:pair_rematch": ("login", 404, 404, 302, 302, 403, 403),
+    "reflection_groups:pairs_publish": ("login", 403, 403, 403, 403, 302, 302),
+    "reflection_groups:proposal": ("login", 403, 403, 403, 403, 200, 200),
+    "reflection_groups:proposal_publish": ("login", 403, 403, 403, 403, 302, 302),
+    "reports:index": ("login", 200, 403, 200, 200, 200, 200),
+    "reports:job_status": ("login", 404, 404, 404, 404, 404, 404),
+    "reports:my_record_pdf": ("login", 200, 403, 200, 200, 403, 403),
+    "reports:programme_pdf": ("login", 403, 403, 403, 403, 200, 200),
+    "reports:session_pdf": ("login", 404, 403, 404, 404, 200, 200),
+    "reports:summary_csv": ("login", 403, 403, 403, 403, 403, 200),
+    "reports:summary_pdf": ("login", 403, 403, 403, 403, 403, 200),
+    "reports:summary_xlsx": ("login", 403, 403, 403, 403, 403, 200),
+    "set_language": (302, 302, 302, 302, 302, 302, 302),
+    "surveys:answer": (200, 200, 200, 200, 200, 200, 200),
+    "surveys:answer_thanks": (200, 200, 200, 200, 200, 200, 200),
+    "surveys:questionnaire_copy": ("login", 403, 403, 403, 403, 302, 302),
+    "surveys:questionnaire_detail": ("login", 403, 403, 403, 403, 200, 200),
+    "surveys:questionnaire_list": ("login", 403, 403, 403, 403, 200, 200),
+    "surveys:survey_create": ("login", 403, 403, 403, 403, 200, 200),
+    "surveys:survey_detail": ("login", 403, 403, 403, 403, 200, 200),
+    "surveys:survey_invite": ("login", 403, 403, 403, 403, 302, 302),
+    "surveys:survey_list": ("login", 403, 403, 403, 403, 200, 200),
+    "surveys:survey_remind": ("login", 403, 403, 403, 403, 302, 302),
+    "surveys:survey_results": ("login", 403, 403, 403, 403, 200, 200),
+    "surveys:survey_results_csv": ("login", 403, 403, 403, 403, 200, 200),
+}
+
+
+def fingerprint() -> str:
+    """A digest of every row the project owns, except the audit log and sessions."""
+    digest = hashlib.sha256()
+    for model in apps.get_models():
+        label = model._meta.label_lower
+        if model._meta.app_label not in ("toppleder", "programmes", "reflection_groups", "surveys", "auth"):
+            continue
+        if label in ("toppleder.auditentry",):
+            continue
+        for row in model._base_manager.order_by("pk").values_list():
+            digest.update(repr((label, row)).encode())
+    return digest.hexdigest()
+
+
+def answer(response) -> object:
+    if response.status_code == 302 and "/accounts/login/" in response["Location"]:
+        return LOGIN
+    return response.status_code
+
+
+def test_every_url_has_an_expectation():
+    names = set(discovered_urls())
+    assert names == set(CALLS), f"missing: {sorted(names - set(CALLS))}, stale: {sorted(set(CALLS) - names)}"
+    assert set(MATRIX) == set(CALLS)
+
+
+@pytest.fixture
+def world(_groups_world, settings, tmp_path):  # noqa: F811
+    settings.MEDIA_ROOT = str(tmp_path)
+    settings.MFA_REQUIRED_FOR_STAFF = False
+    return build_world(_groups_world)
+
+
+@pytest.mark.parametrize("name", sorted(CALLS))
+def test_url_answers_each_role_as_expected(client, world, name):
+    method, kwargs, *rest = CALLS[name]
+    data = rest[0] if rest else {}
+    url = reverse(name, kwargs=kwargs(world))
+    got, unchanged = {}, {}
+    for role in ROLES:
+        client.logout()
+        if world.users[role] is not None:
+            client.force_login(world.users[role])
+        before = fingerprint() if method == "post" else None
+        response = getattr(client, method)(url, data)
+        got[role] = answer(response)
+        if method == "post" and got[role] in (LOGIN, 403, 404, 405):
+            unchanged[role] = fingerprint() == before
+    assert all(unchanged.values()), f"a refused POST changed data: {unchanged}"
+    assert tuple(got[r] for r in ROLES) == MATRIX[name], f"{method.upper()} {url}: {got}"
+
+
+def test_admin_pages_answer_each_role_as_expected(client, hr_user, admin_user, settings):
+    """Every model in the admin: anonymous people and leaders are sent to the admin's login,
+    HR sees what seed_demo grants HR (never users, the outbox or the audit log), admins all."""
+    from toppleder.demo import _grant_admin_site_permissions
+
+    settings.MFA_REQUIRED_FOR_STAFF = False
+    _grant_admin_site_permissions(hr_user.groups.get(name="HR"))
+    leader = LeaderFactory()
+    staff_only = {"toppleder.user", "toppleder.auditentry", "toppleder.outboxmessage", "auth.group"}
+    for model in admin.site._registry:
+        label = model._meta.label_lower
+        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+        for user, expected in ((None, "admin-login"), (leader.user, "admin-login"), (admin_user, 200)):
+            client.logout()
+            if user:
+                client.force_login(user)
+            response = client.get(url)
+            got = "admin-login" if response.status_code == 302 and "/admin/login/" in response["Location"] else None
+            assert (got or response.status_code) == expected, (label, user)
+        client.force_login(hr_user)
+        hr_answer = client.get(url).status_code
+        if label in staff_only or model._meta.app_label not in (
+            "programmes",
+            "reflection_groups",
+            "surveys",
+            "toppleder",
+        ):
+            assert hr_answer == 403, label
+        else:
+            assert hr_answer == 200, label
+
+
+def test_account_pages_answer_without_errors_for_anonymous_and_signed_in_people(client, leader):
+    """django-allauth's own pages (sign-in, password reset, MFA, single sign-on) are not object
+    URLs; the rule for them is that none fails with a server error, for anonymous people and
+    signed-in leaders alike (allauth itself decides what each may see)."""
+    names = []
+
+    def walk(patterns, prefix):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                walk(p.url_patterns, prefix + str(p.pattern))
+            else:
+                route = prefix + str(p.pattern)
+                if p.name and route.startswith("accounts/") and "<" not in route and "(?P" not in route:
+                    names.append(p.name)
+
+    walk(get_resolver().url_patterns, "")
+    assert "account_login" in names and "mfa_activate_totp" in names
+    for user in (None, leader.user):
+        client.logout()
+        if user:
+            client.force_login(user)
+        for name in names:
+            response = client.get(reverse(name))
+            assert response.status_code < 500, (name, user, response.status_code)
