@@ -21,3 +21,21 @@ def invitations_remind(survey_id: int) -> None:
 def surveys_remind_due() -> None:
     """Beat, weekday mornings: one automatic reminder for surveys closing within three days."""
     notifications.reminders_due()
+
+
+@shared_task(ignore_result=True)
+def surveys_scrub_closed() -> int:
+    """Beat, nightly: rewrite the claimed invitations of surveys that closed in the last week,
+    so the database's own row stamps no longer pair a person with a response (services.survey_scrub)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from surveys.models import Survey
+    from surveys.services import survey_scrub
+
+    now = timezone.now()
+    scrubbed = 0
+    for survey in Survey.objects.filter(closes_at__lte=now, closes_at__gte=now - timedelta(days=7)):
+        scrubbed += survey_scrub(survey=survey)
+    return scrubbed

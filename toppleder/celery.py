@@ -38,6 +38,12 @@ app.conf.beat_schedule = {
         "task": "toppleder.tasks.retention_purge",
         "schedule": crontab(hour=2, minute=30),
     },
+    # Nightly at 01:45: surveys that closed in the last week get their claimed invitations
+    # rewritten together, so no row stamp (PostgreSQL xmin) pairs a person with a response.
+    "survey-scrub": {
+        "task": "surveys.tasks.surveys_scrub_closed",
+        "schedule": crontab(hour=1, minute=45),
+    },
     # Daily at 09:00 on weekdays: remind invitees of surveys closing within three days.
     "survey-reminders": {
         "task": "surveys.tasks.surveys_remind_due",

@@ -411,3 +411,20 @@ def test_questionnaire_edited_while_answering_stores_nothing(monkeypatch):
         services.response_submit(token=inv.token, answers=answers)
     assert exc.value.code == services.QUESTIONNAIRE_CHANGED
     assert _nothing_stored() and not Invitation.objects.get().answered
+
+
+def test_nightly_scrub_rewrites_closed_surveys_only(db):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from surveys.tasks import surveys_scrub_closed
+    from tests.surveys.factories import InvitationFactory, SurveyFactory
+    from toppleder.celery import app
+
+    closed = SurveyFactory(closes_at=timezone.now() - timedelta(days=1), opens_at=timezone.now() - timedelta(days=9))
+    still_open = SurveyFactory()
+    InvitationFactory(survey=closed, answered=True)
+    InvitationFactory(survey=still_open, answered=True)
+    assert surveys_scrub_closed() == 1
+    assert "surveys.tasks.surveys_scrub_closed" in {j["task"] for j in app.conf.beat_schedule.values()}
