@@ -61,13 +61,14 @@ EXTRA_UNITS = [
 ]
 
 
-def seed(*, size: str, rng: random.Random, stdout, password: str) -> dict:
+def seed(*, size: str, rng: random.Random, stdout, password: str, scale: int = 1) -> dict:
+    """`scale` multiplies the leaders (the bench's growth figures: 2x, 4x the large set)."""
     hr_group, _ = Group.objects.get_or_create(name=ROLE_HR)
     admin_group, _ = Group.objects.get_or_create(name=ROLE_ADMIN)
     _grant_admin_site_permissions(hr_group)
 
     orgs = _organisations(size)
-    leaders = _leaders(size=size, orgs=orgs, rng=rng, password=password)
+    leaders = _leaders(size=size, orgs=orgs, rng=rng, password=password, scale=scale)
     _leader_groups(orgs)
 
     admin, created = User.objects.get_or_create(
@@ -121,10 +122,10 @@ def _organisations(size: str) -> list[Organisation]:
     return orgs
 
 
-def _leaders(*, size: str, orgs: list[Organisation], rng: random.Random, password: str) -> int:
+def _leaders(*, size: str, orgs: list[Organisation], rng: random.Random, password: str, scale: int = 1) -> int:
     """leder001 … leaderN, spread over the organisations: a director (level 1) in each,
     then level-2 leaders in the top leader groups, then first-line leaders."""
-    count = LEADERS[size]
+    count = LEADERS[size] * scale
     emails = [f"leder{n:03d}@toppleder.example" for n in range(1, count + 1)]
     existing = set(User.objects.filter(email__in=emails).values_list("email", flat=True))
     # Hash once: every demo login shares the password, and hashing 5,000 times takes minutes.

@@ -1,4 +1,4 @@
-"""`manage.py seed_demo [--size small|large] [--password PW]`: demo data for the whole portal.
+"""`manage.py seed_demo [--size small|large] [--scale N] [--password PW]`: demo data for the whole portal.
 
 Idempotent. The core (toppleder/demo.py) goes first, then each app's `<app>/demo.py`
 `seed(*, size, rng, stdout)` in INSTALLED_APPS order, so every feature brings its own
@@ -27,9 +27,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--size", choices=["small", "large"], default="small")
         parser.add_argument("--password", default="", help="Password for every demo login.")
+        parser.add_argument(
+            "--scale", type=int, default=1, help="Multiply the number of leaders (bench growth figures: 2, 4)."
+        )
         parser.add_argument("--seed", type=int, default=2026, help="Random seed, for repeatable data.")
 
-    def handle(self, *args, size, password, seed, **options):
+    def handle(self, *args, size, password, seed, scale=1, **options):
         started = time.monotonic()
         generated = False
         password = password or settings.DEMO_PASSWORD
@@ -38,7 +41,7 @@ class Command(BaseCommand):
         rng = random.Random(seed)
         already_seeded = User.objects.filter(email=core_demo.ADMIN_EMAIL).exists()
         self.stdout.write(f"Seeding demo data ({size}) …")
-        core_demo.seed(size=size, rng=rng, stdout=self.stdout, password=password)
+        core_demo.seed(size=size, rng=rng, stdout=self.stdout, password=password, scale=max(1, scale))
         for label in DEMO_APPS:
             if not apps.is_installed(label):
                 continue

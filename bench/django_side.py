@@ -1,0 +1,342 @@
+"""The parts of `make bench` that run inside Django, one command per call, JSON on stdout.
+
+bench/run.py calls this in a subprocess with DATABASE_URL pointing at the data set being
+measured (small, large, 2x, 4x), so the orchestrator itself never imports Django.
+"""
+
+import json
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "toppleder.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY  # noqa: E402
+from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.urls import reverse  # noqa: E402
+
+from toppleder.models import User  # noqa: E402
+
+LEADER = "leder001@toppleder.example"
+HR = "hr@toppleder.example"
+
+
+def session_cookie(user) -> str:
+    """A signed-in session for `user`, as the login view would leave it (MFA done for staff)."""
+    store = SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store["mfa_ok"] = True
+    store.create()
+    return store.session_key
+
+
+def key_pages() -> list[dict]:
+    """The pages the issue names, with real ids from this data set."""
+    from programmes.models import Programme, Registration, Session
+
+    leader = User.objects.get(email=LEADER).leader
+    reg = (
+        Registration.objects.filter(leader=leader, session__status=Session.Status.PUBLISHED)
+        .select_related("session")
+        .order_by("-session__starts_at")
+        .first()
+    )
+    session = reg.session if reg else Session.objects.filter(status=Session.Status.PUBLISHED).first()
+    programme = session.programme if session else Programme.objects.first()
+    pages = [
+        {"name": "floor: /healthz/live", "path": reverse("healthz_live"), "role": None, "floor": "anonymous"},
+        {
+            "name": "floor: signed in (/healthz/me)",
+            "path": reverse("healthz_me"),
+            "role": "leader",
+            "floor": "signed_in",
+        },
+        {"name": "leader dashboard", "path": reverse("dashboard"), "role": "leader"},
+        {"name": "session page", "path": reverse("programmes:session_detail", args=[session.pk]), "role": "leader"},
+        {
+            "name": "programme overview (HR)",
+            "path": reverse("programmes:programme_detail", args=[programme.pk]),
+            "role": "hr",
+        },
+        {"name": "HR enrolment list", "path": reverse("programmes:enrolment_list", args=[programme.pk]), "role": "hr"},
+    ]
+    try:
+        from surveys.models import Survey
+
+        survey = Survey.objects.order_by("pk").first()
+        if survey:
+            pages.append(
+                {
+                    "name": "survey results (HR)",
+                    "path": reverse("surveys:survey_results", args=[survey.pk]),
+                    "role": "hr",
+                }
+            )
+    except Exception as exc:  # the surveys app may not be there yet; say so in the results
+        print(f"survey results page not measured: {exc}", file=sys.stderr)
+    return pages
+
+
+def cmd_pages():
+    users = {"leader": User.objects.get(email=LEADER), "hr": User.objects.get(email=HR)}
+    cookies = {role: session_cookie(u) for role, u in users.items()}
+    pages = key_pages()
+    for page in pages:
+        page["cookie"] = cookies.get(page["role"])
+    return {"pages": pages, "session_cookie_name": settings.SESSION_COOKIE_NAME}
+
+
+def cmd_queries():
+    """SQL queries and status per key page, in-process (the same count a request makes)."""
+    users = {"leader": User.objects.get(email=LEADER), "hr": User.objects.get(email=HR)}
+    out = {}
+    for page in key_pages():
+        client = Client()
+        if page["role"]:
+            client.force_login(users[page["role"]])
+            s = client.session
+            s["mfa_ok"] = True
+            s.save()
+        client.get(page["path"])  # warm caches the way a second visit would see them
+        with CaptureQueriesContext(connection) as ctx:
+            resp = client.get(page["path"])
+        out[page["name"]] = {"queries": len(ctx.captured_queries), "status": resp.status_code}
+    return out
+
+
+def cmd_sql(only: str = ""):
+    """Every SQL statement per key page (for profiling by hand: `django_side.py sql [name]`)."""
+    users = {"leader": User.objects.get(email=LEADER), "hr": User.objects.get(email=HR)}
+    out = {}
+    for page in key_pages():
+        if only and only not in page["name"]:
+            continue
+        client = Client()
+        if page["role"]:
+            client.force_login(users[page["role"]])
+            s = client.session
+            s["mfa_ok"] = True
+            s.save()
+        client.get(page["path"])
+        with CaptureQueriesContext(connection) as ctx:
+            client.get(page["path"])
+        out[page["name"]] = [f"{float(q['time']) * 1000:.1f} ms  {q['sql'][:400]}" for q in ctx.captured_queries]
+    return out
+
+
+def _programme():
+    """The demo programme (the one seed_demo fills: the most sessions)."""
+    from django.db.models import Count
+
+    from programmes.models import Programme
+
+    return Programme.objects.annotate(n=Count("sessions")).order_by("-n", "pk").first()
+
+
+def cmd_pdf():
+    """Programme progress report: total seconds, pages, WeasyPrint's own render of the same
+    final HTML, their ratio (programmes/reports.py measures), and this process's peak RSS."""
+    import resource
+
+    from programmes.reports import measure_programme_report
+
+    hr = User.objects.get(email=HR)
+    out = measure_programme_report(_programme(), user=hr)
+    out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    return out
+
+
+def cmd_report_seconds():
+    """Growth: one build of the programme report (data + HTML + PDF), after a warm-up render."""
+    import time
+
+    from programmes.reports import programme_report
+
+    hr = User.objects.get(email=HR)
+    programme = _programme()
+    programme_report(programme, user=hr)  # warm-up: fontconfig, fonts, templates
+    times = []
+    for _ in range(2):
+        started = time.perf_counter()
+        result = programme_report(programme, user=hr)
+        times.append(time.perf_counter() - started)
+    return {"seconds": round(min(times), 2), "pages": result.pages}
+
+
+def cmd_page_ms(names: str, repeat: str = "20"):
+    """Growth: in-process median and p90 time and SQL count of the named key pages."""
+    import statistics
+    import time
+
+    users = {"leader": User.objects.get(email=LEADER), "hr": User.objects.get(email=HR)}
+    wanted = set(names.split(","))
+    out = {}
+    for page in key_pages():
+        if page["name"] not in wanted:
+            continue
+        client = Client()
+        if page["role"]:
+            client.force_login(users[page["role"]])
+            s = client.session
+            s["mfa_ok"] = True
+            s.save()
+        client.get(page["path"])
+        with CaptureQueriesContext(connection) as ctx:
+            client.get(page["path"])
+        times = []
+        for _ in range(int(repeat)):
+            started = time.perf_counter()
+            client.get(page["path"])
+            times.append((time.perf_counter() - started) * 1000)
+        times.sort()
+        out[page["name"]] = {
+            "median_ms": round(statistics.median(times), 1),
+            "p90_ms": round(times[int(len(times) * 0.9) - 1], 1),
+            "queries": len(ctx.captured_queries),
+        }
+    return out
+
+
+def cmd_counts():
+    from programmes.models import ProgrammeEnrolment, Registration, Session
+    from toppleder.models import Leader
+
+    out = {
+        "leaders": Leader.objects.count(),
+        "enrolments": ProgrammeEnrolment.objects.count(),
+        "sessions": Session.objects.count(),
+        "registrations": Registration.objects.count(),
+    }
+    try:
+        from surveys.models import Invitation
+
+        out["survey_invitations"] = Invitation.objects.count()
+    except ImportError:
+        pass
+    return out
+
+
+def cmd_matching():
+    from reflection_groups.bench import run
+
+    return run()
+
+
+def cmd_profile(name: str, repeat: str = "10"):
+    """cProfile of one key page over `repeat` requests (by hand: `django_side.py profile 'session page'`)."""
+    import cProfile
+    import io
+    import pstats
+
+    users = {"leader": User.objects.get(email=LEADER), "hr": User.objects.get(email=HR)}
+    page = next(p for p in key_pages() if p["name"] == name)
+    client = Client()
+    if page["role"]:
+        client.force_login(users[page["role"]])
+        s = client.session
+        s["mfa_ok"] = True
+        s.save()
+    client.get(page["path"])
+    prof = cProfile.Profile()
+    prof.enable()
+    for _ in range(int(repeat)):
+        client.get(page["path"])
+    prof.disable()
+    buf = io.StringIO()
+    pstats.Stats(prof, stream=buf).sort_stats("cumulative").print_stats(90)
+    print(buf.getvalue(), file=sys.stderr)
+    return {}
+
+
+def cmd_rush_setup(n: int, capacity: int):
+    """A published session of `capacity` seats and `n` enrolled leaders with signed-in sessions."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from programmes.models import Programme, ProgrammeEnrolment, Session
+    from toppleder.models import Leader
+
+    programme = Programme.objects.create(name="Bench: påmeldingsrush", period="bench", status="running")
+    start = timezone.now() + timedelta(days=30)
+    session = Session.objects.create(
+        programme=programme,
+        kind="theme_gathering",
+        title="Rush",
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        format="in_person",
+        place="Rådhuset",
+        capacity=capacity,
+        status=Session.Status.PUBLISHED,
+    )
+    leaders = list(Leader.objects.select_related("user").order_by("pk")[:n])
+    ProgrammeEnrolment.objects.bulk_create([ProgrammeEnrolment(programme=programme, leader=lead) for lead in leaders])
+    cookies = [session_cookie(lead.user) for lead in leaders]
+    path = reverse("programmes:registration_create", args=[session.pk])
+    return {
+        "session_id": session.pk,
+        "path": path,
+        "cookies": cookies,
+        "session_cookie_name": settings.SESSION_COOKIE_NAME,
+    }
+
+
+def cmd_rush_check(session_id: int):
+    from django.db.models import Count
+
+    from programmes.models import Registration
+
+    counts = dict(
+        Registration.objects.filter(session_id=session_id)
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+    )
+    positions = sorted(
+        Registration.objects.filter(session_id=session_id, status="waitlisted").values_list(
+            "waitlist_position", flat=True
+        )
+    )
+    return {"counts": counts, "waitlist_positions_contiguous": positions == list(range(1, len(positions) + 1))}
+
+
+if __name__ == "__main__":
+    command, *rest = sys.argv[1:]
+    if command == "pages":
+        result = cmd_pages()
+    elif command == "queries":
+        result = cmd_queries()
+    elif command == "pdf":
+        result = cmd_pdf()
+    elif command == "report-seconds":
+        result = cmd_report_seconds()
+    elif command == "page-ms":
+        result = cmd_page_ms(*rest)
+    elif command == "profile":
+        result = cmd_profile(*rest)
+    elif command == "counts":
+        result = cmd_counts()
+    elif command == "matching":
+        result = cmd_matching()
+    elif command == "sql":
+        result = cmd_sql(*rest)
+    elif command == "rush-setup":
+        result = cmd_rush_setup(int(rest[0]), int(rest[1]))
+    elif command == "rush-check":
+        result = cmd_rush_check(int(rest[0]))
+    else:
+        raise SystemExit(f"unknown command {command}")
+    print("JSON " + json.dumps(result, default=str))

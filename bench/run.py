@@ -1,0 +1,433 @@
+"""`make bench`: how fast and how far Toppleder scales, as ratios and counts from one run.
+
+Machines here are shared and noisy, so no figure is an absolute promise: each page's p95
+latency is reported as a multiple of the signed-in floor's p95 measured in the same run,
+pages interleaved over two rounds. Writes bench/results.json and prints a short table.
+
+Needs DATABASE_URL (a PostgreSQL server; the bench makes its own databases on it) and
+REDIS_URL; `make bench` starts throwaway servers and sets both.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import re
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+RESULTS = ROOT / "bench" / "results.json"
+SECRET = "bench-" + secrets.token_urlsafe(48)
+PASSWORD = "bench-demo-password"
+
+
+def log(msg: str) -> None:
+    print(msg, flush=True)
+
+
+def db_url(name: str) -> str:
+    parts = urlsplit(os.environ["DATABASE_URL"])
+    return urlunsplit(parts._replace(path="/" + name))
+
+
+def env_for(db: str, **extra) -> dict:
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=db_url(db),
+        DJANGO_DEBUG="false",
+        SECRET_KEY=SECRET,
+        ALLOWED_HOSTS="127.0.0.1,localhost,testserver",  # testserver: django_side.py's test Client
+        SECURE_SSL_REDIRECT="false",
+        CONN_MAX_AGE="60",
+        LOG_LEVEL="ERROR",
+    )
+    env.update(extra)
+    return env
+
+
+def run(cmd: list[str], env: dict, **kw) -> str:
+    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, **kw)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+    return proc.stdout
+
+
+def django_side(db: str, *args: str) -> dict:
+    out = run([PY, "bench/django_side.py", *args], env_for(db))
+    line = next(line for line in out.splitlines() if line.startswith("JSON "))
+    return json.loads(line[5:])
+
+
+def recreate_db(name: str) -> None:
+    import psycopg2
+
+    conn = psycopg2.connect(db_url("postgres"))
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        cur.execute(f'CREATE DATABASE "{name}"')
+    conn.close()
+
+
+def prepare(db: str, size: str, scale: int = 1) -> float:
+    """Migrate and seed a fresh database; returns the seconds seed_demo took."""
+    recreate_db(db)
+    env = env_for(db)
+    run([PY, "manage.py", "migrate", "--noinput", "-v0"], env)
+    started = time.monotonic()
+    cmd = [PY, "manage.py", "seed_demo", "--size", size, "--password", PASSWORD]
+    if scale > 1:
+        cmd += ["--scale", str(scale)]
+    run(cmd, env)
+    return time.monotonic() - started
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def gunicorn(db: str, workers: int = 2):
+    port = free_port()
+    env = env_for(db)
+    proc = subprocess.Popen(
+        [
+            PY,
+            "-m",
+            "gunicorn",
+            "toppleder.wsgi",
+            "-w",
+            str(workers),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--access-logfile",
+            "/dev/null",
+            "--error-logfile",
+            str(ROOT / "bench" / "out" / "gunicorn.log"),
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
+    try:
+        for _ in range(100):
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                    break
+            except OSError:
+                time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=20)
+
+
+def http_get(base: str, path: str, cookie: str | None, cookie_name: str) -> int:
+    u = urlsplit(base)
+    conn = http.client.HTTPConnection(u.hostname, u.port, timeout=30)
+    headers = {"Cookie": f"{cookie_name}={cookie}"} if cookie else {}
+    conn.request("GET", path, headers=headers)
+    status = conn.getresponse().status
+    conn.close()
+    return status
+
+
+def drain(base: str) -> None:
+    """Wait until gunicorn has finished what the last wrk run left queued: wrk stops sending
+    at the deadline, but up to 8 requests of a slow page may still be in the workers' queue
+    and would otherwise be billed to the next page. Two answers in a row under 1 s: idle."""
+    quick = 0
+    for _ in range(200):
+        started = time.monotonic()
+        http_get(base, "/healthz/live", None, "")
+        quick = quick + 1 if time.monotonic() - started < 1.0 else 0
+        if quick >= 2:
+            return
+
+
+def wrk(url: str, cookie_header: str | None, seconds: int) -> dict:
+    # A generous timeout: a slow page must show up as a slow p95, not vanish as a timeout.
+    cmd = ["wrk", "-t2", "-c8", f"-d{seconds}s", "--timeout", "30s", "-s", str(ROOT / "bench" / "wrk_report.lua")]
+    if cookie_header:
+        cmd += ["-H", f"Cookie: {cookie_header}"]
+    out = subprocess.run([*cmd, url], capture_output=True, text=True, check=True).stdout
+    line = next(line for line in out.splitlines() if line.startswith("WRKJSON "))
+    result = json.loads(line[8:])
+    if result["requests"] == 0:
+        raise RuntimeError(f"wrk got no answer from {url} in {seconds} s: raise --seconds")
+    return result
+
+
+# --- sections --------------------------------------------------------------------------
+
+
+def section_queries() -> dict:
+    small = django_side("bench_small", "queries")
+    large = django_side("bench_large", "queries")
+    return {
+        name: {"small": small[name]["queries"], "large": large[name]["queries"], "status": large[name]["status"]}
+        for name in large
+    }
+
+
+def section_pages(base: str, seconds: int) -> dict:
+    info = django_side("bench_large", "pages")
+    name_cookie = info["session_cookie_name"]
+    pages = info["pages"]
+    for page in pages:
+        status = http_get(base, page["path"], page["cookie"], name_cookie)
+        if status != 200:
+            raise RuntimeError(f"{page['name']} ({page['path']}) answered {status}, not 200")
+    rounds = []
+    for r in range(2):  # two rounds, pages interleaved, so drift on a noisy machine hits all alike
+        rnd = {}
+        for page in pages:
+            cookie = f"{name_cookie}={page['cookie']}" if page["cookie"] else None
+            drain(base)
+            rnd[page["name"]] = wrk(base + page["path"], cookie, seconds)
+            log(f"    round {r + 1}: {page['name']:<34} p95 {rnd[page['name']]['p95_ms']:7.1f} ms")
+        rounds.append(rnd)
+    floor_name = next(p["name"] for p in pages if p.get("floor") == "signed_in")
+    out = {}
+    for page in pages:
+        runs = [rnd[page["name"]] for rnd in rounds]
+        ratios = [run_["p95_ms"] / max(rnd[floor_name]["p95_ms"], 1e-6) for run_, rnd in zip(runs, rounds, strict=True)]
+        out[page["name"]] = {
+            "path": page["path"],
+            "rps": round(statistics.mean(r["rps"] for r in runs), 1),
+            "p50_ms": round(statistics.mean(r["p50_ms"] for r in runs), 2),
+            "p95_ms": round(statistics.mean(r["p95_ms"] for r in runs), 2),
+            "p95_x_signed_in_floor": round(statistics.mean(ratios), 2),
+            "errors": sum(r["errors"] + r["socket_errors"] for r in runs),
+        }
+    return out
+
+
+def section_rush(base: str, n: int = 500, capacity: int = 30) -> dict:
+    setup = django_side("bench_large", "rush-setup", str(n), str(capacity))
+    csrf = secrets.token_hex(16)  # 32 characters: a valid unmasked CSRF secret
+    u = urlsplit(base)
+
+    def sign_up(cookie: str) -> int:
+        try:
+            conn = http.client.HTTPConnection(u.hostname, u.port, timeout=120)
+            conn.request(
+                "POST",
+                setup["path"],
+                body=b"",
+                headers={
+                    "Cookie": f"{setup['session_cookie_name']}={cookie}; csrftoken={csrf}",
+                    "X-CSRFToken": csrf,
+                    "Content-Type": "application/x-www-form-urlencoded",
+                },
+            )
+            status = conn.getresponse().status
+            conn.close()
+            return status
+        except OSError:
+            return -1
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=n) as pool:
+        statuses = list(pool.map(sign_up, setup["cookies"]))
+    elapsed = time.monotonic() - started
+    check = django_side("bench_large", "rush-check", str(setup["session_id"]))
+    return {
+        "leaders": n,
+        "capacity": capacity,
+        "confirmed": check["counts"].get("confirmed", 0),
+        "waitlisted": check["counts"].get("waitlisted", 0),
+        "waitlist_positions_contiguous": check["waitlist_positions_contiguous"],
+        "errors": sum(1 for s in statuses if s < 0 or s >= 500),
+        "statuses": {str(s): statuses.count(s) for s in sorted(set(statuses))},
+        "sign_ups_per_s": round(n / elapsed, 1),
+    }
+
+
+def section_pdf() -> dict:
+    """Programme progress report at --size large, in its own process (peak RSS is its own)."""
+    return django_side("bench_large", "pdf")
+
+
+def section_matching() -> dict:
+    """Group composition (400 leaders) and pair matching (60 mentees, 40 mentors): no database."""
+    return django_side("bench_small", "matching")
+
+
+def section_email(leaders: int) -> dict:
+    """Invitations through ONE real Celery worker to an aiosmtpd sink, straight and with the
+    worker SIGKILLed a third of the way and restarted (bench/email_delivery.py, which makes
+    and drops its own database `bench_email_bench`)."""
+    env = env_for("bench", CELERY_TASK_ALWAYS_EAGER="false")
+    out = run([PY, "bench/email_delivery.py", "--leaders", str(leaders), "--timeout", "1200"], env)
+    return json.loads(out[out.index("{") :])["email"]
+
+
+GROWTH_PAGES = "leader dashboard,programme overview (HR)"
+
+
+def section_growth(scales: list[int]) -> dict:
+    """The leader dashboard, the programme overview and the programme report at 1x, 2x, 4x the
+    large data set. Grows bench_large in place (seed_demo is idempotent: `--scale N` only adds
+    the missing leaders, whom the apps' demo data then enrols and invites); sessions stay at
+    200 and their registrations are capped by capacity, so growth is in leaders, enrolments
+    and survey invitations. Pages are timed in-process (Django test client, median of 20)."""
+    out = {}
+    for scale in scales:
+        if scale > 1:
+            started = time.monotonic()
+            run(
+                [PY, "manage.py", "seed_demo", "--size", "large", "--scale", str(scale), "--password", PASSWORD],
+                env_for("bench_large"),
+            )
+            log(f"    grew bench_large to {scale}x in {time.monotonic() - started:.0f} s")
+        pages = django_side("bench_large", "page-ms", GROWTH_PAGES)
+        report = django_side("bench_large", "report-seconds")
+        counts = django_side("bench_large", "counts")
+        out[f"{scale}x"] = {"counts": counts, "pages": pages, "report": report}
+        log(f"    {scale}x: {counts} pages {pages} report {report}")
+    base = out[f"{scales[0]}x"]
+    for row in out.values():
+        row["ratio_to_1x"] = {
+            **{
+                name: round(p["median_ms"] / max(base["pages"][name]["median_ms"], 1e-6), 2)
+                for name, p in row["pages"].items()
+            },
+            "report": round(row["report"]["seconds"] / max(base["report"]["seconds"], 1e-6), 2),
+        }
+    return out
+
+
+def machine() -> dict:
+    cpu = ""
+    try:
+        cpu = re.search(r"model name\s*:\s*(.*)", Path("/proc/cpuinfo").read_text()).group(1)
+    except (OSError, AttributeError):
+        pass
+    return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(), "host": platform.node()}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument(
+        "--seconds", type=int, default=int(os.environ.get("BENCH_SECONDS", "8")), help="wrk duration per page and round"
+    )
+    parser.add_argument(
+        "--only", default="", help="comma-separated sections: queries,pages,rush,pdf,matching,email,growth"
+    )
+    parser.add_argument(
+        "--reuse-data", action="store_true", help="skip seeding: use bench_small/bench_large from the last run"
+    )
+    parser.add_argument("--email-leaders", type=int, default=int(os.environ.get("BENCH_EMAIL_LEADERS", "5000")))
+    parser.add_argument("--growth", default="1,2,4", help="scales of the large data set for the growth figures")
+    args = parser.parse_args()
+    only = set(filter(None, args.only.split(",")))
+    want = lambda s: not only or s in only  # noqa: E731
+    (ROOT / "bench" / "out").mkdir(exist_ok=True)
+    results = {}
+    if only and RESULTS.exists():  # a partial run updates its sections in the last full results
+        results = json.loads(RESULTS.read_text())
+    results.update(machine=machine(), started=time.strftime("%Y-%m-%d %H:%M:%S %Z"))
+    started = time.monotonic()
+
+    if args.reuse_data:
+        log("==> reusing bench_small and bench_large as they are (--reuse-data)")
+    else:
+        log("==> preparing data sets (seed_demo small and large on PostgreSQL)")
+        results["seed_seconds"] = {
+            "small": round(prepare("bench_small", "small"), 1),
+            "large": round(prepare("bench_large", "large"), 1),
+        }
+    run([PY, "manage.py", "collectstatic", "--noinput", "-v0"], env_for("bench_large"))
+
+    if want("queries"):
+        log("==> SQL queries per page (small vs large)")
+        results["queries"] = section_queries()
+    with gunicorn("bench_large") as base:
+        if want("pages"):
+            log("==> page speed (gunicorn, 2 sync workers; wrk, 8 connections, 2 rounds)")
+            results["pages"] = section_pages(base, args.seconds)
+        if want("rush"):
+            log("==> sign-up rush (500 leaders, capacity 30, over HTTP)")
+            results["rush"] = section_rush(base)
+    if want("pdf"):
+        log("==> PDF: programme progress report at large")
+        results["pdf"] = section_pdf()
+    if want("matching"):
+        log("==> matching: 400-leader composition, 60x40 pair matching")
+        results["matching"] = section_matching()
+    if want("email"):
+        log(f"==> e-mail: invitations to {args.email_leaders} leaders, one Celery worker, SMTP sink")
+        results["email"] = section_email(args.email_leaders)
+    if want("growth"):  # last: it grows bench_large in place
+        log("==> growth: dashboard, programme overview and report at " + args.growth.replace(",", "x, ") + "x")
+        results["growth"] = section_growth([int(x) for x in args.growth.split(",")])
+
+    results["total_seconds"] = round(time.monotonic() - started, 1)
+    RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False))
+    print_table(results)
+    return 0
+
+
+def print_table(r: dict) -> None:
+    print()
+    print(f"Toppleder bench — {r['machine']['cpu']} ({r['machine']['cores']} cores), {r['started']}")
+    if "pages" in r:
+        print(f"{'page':<36}{'rps':>8}{'p50 ms':>9}{'p95 ms':>9}{'× floor':>9}{'SQL s/l':>10}")
+        for name, p in r["pages"].items():
+            q = r.get("queries", {}).get(name, {})
+            ql = f"{q.get('small', '-')}/{q.get('large', '-')}"
+            print(f"{name:<36}{p['rps']:>8}{p['p50_ms']:>9}{p['p95_ms']:>9}{p['p95_x_signed_in_floor']:>9}{ql:>10}")
+    if "rush" in r:
+        x = r["rush"]
+        print(
+            f"sign-up rush: {x['leaders']} leaders, capacity {x['capacity']}: confirmed {x['confirmed']}, "
+            f"waiting {x['waitlisted']}, errors {x['errors']}, {x['sign_ups_per_s']} sign-ups/s"
+        )
+    if "pdf" in r:
+        x = r["pdf"]
+        print(
+            f"PDF programme report (large): {x['seconds']} s, {x['pages']} pages, {x['ratio']}x WeasyPrint's "
+            f"render of the same HTML ({x['render_seconds']} s), peak {x['peak_mb']} MB traced / "
+            f"{x['peak_rss_mb']} MB RSS"
+        )
+    if "matching" in r:
+        x = r["matching"]
+        print(
+            f"matching: 400 leaders composed in {x['compose_400_seconds']} s ({x['compose_400_violations']} violations, "
+            f"small pools {x['compose_small_vs_optimum_mean_ratio']} of optimum); 60x40 pairs in "
+            f"{x['match_60x40_seconds']} s ({x['match_60x40_violations']} violations, "
+            f"{x['match_small_vs_optimum_min_ratio']} of optimum)"
+        )
+    if "email" in r:
+        x = r["email"]
+        for label, key in (("straight", "straight"), ("worker killed", "with_restart")):
+            if key in x:
+                y = x[key]
+                print(
+                    f"e-mail ({label}): {x['leaders']} invitations, {y['emails_per_second']}/s, "
+                    f"delivered {y['delivered']}, duplicates {y['duplicates']}"
+                )
+    if "growth" in r:
+        for scale, row in r["growth"].items():
+            ratios = ", ".join(f"{k} {v}x" for k, v in row["ratio_to_1x"].items())
+            print(f"growth {scale} ({row['counts'].get('leaders')} leaders): {ratios}")
+    print(f"results: {RESULTS.relative_to(ROOT)} ({r['total_seconds']} s)")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
