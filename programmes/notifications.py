@@ -83,6 +83,24 @@ def session_invitations_send(*, session_id: int, leader_ids: list[int]) -> int:
         )
 
 
+def enrolment_invitations_queue(*, programme_id: int, leader_ids: list[int]) -> int:
+    """Leaders enrolled after sessions were published are invited to those still open.
+
+    The per-session invitation keys make this safe to repeat: someone already invited to a
+    session (or re-enrolled after withdrawing) gets nothing twice.
+    """
+    now = timezone.now()
+    sessions = Session.objects.filter(programme_id=programme_id, status=Session.Status.PUBLISHED, starts_at__gt=now)
+    queued = 0
+    for session in sessions:
+        if session.registration_deadline and session.registration_deadline <= now:
+            continue
+        ids = list(eligible_leaders(session).filter(pk__in=leader_ids).values_list("pk", flat=True))
+        if ids:
+            queued += session_invitations_send(session_id=session.pk, leader_ids=ids)
+    return queued
+
+
 def _registration(registration_id: int) -> Registration | None:
     return (
         Registration.objects.select_related("session", "session__programme", "leader__user")

@@ -243,6 +243,10 @@ def enrolment_add(*, programme: Programme, leaders: Iterable, by, via_group: Lea
     if back:
         ProgrammeEnrolment.objects.bulk_update(back, ["status", "withdrawn_at", "enrolled_at", "via_group"])
     _log(by, "enrolment_add", programme, count=len(new) + len(back))
+    added = [e.leader_id for e in (*new, *back)]
+    if added and programme.sessions.filter(status=Session.Status.PUBLISHED).exists():
+        # Sessions published before these leaders joined still reach them.
+        transaction.on_commit(lambda: tasks.enrolment_invitations.delay(programme.pk, added))
     return len(new) + len(back)
 
 

@@ -23,6 +23,12 @@ def session_invitations_send(session_id: int, leader_ids: list[int]) -> None:
 
 
 @shared_task(ignore_result=True)
+def enrolment_invitations(programme_id: int, leader_ids: list[int]) -> None:
+    """Invite newly enrolled leaders to the programme's published sessions that are still open."""
+    notifications.enrolment_invitations_queue(programme_id=programme_id, leader_ids=leader_ids)
+
+
+@shared_task(ignore_result=True)
 def session_changed(session_id: int) -> None:
     """Tell registered leaders that a session's time or place changed (new SEQUENCE)."""
     notifications.session_changed_queue(session_id=session_id)

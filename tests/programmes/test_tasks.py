@@ -250,3 +250,22 @@ def test_change_tells_invitees_who_got_the_old_time_but_not_those_still_queued(
     (invitation,) = _sent_to(pending.user.email)
     assert _calendar(invitation)[1].walk("VEVENT")[0].decoded("DTSTART") == new_start.replace(microsecond=0)
     assert not OutboxMessage.objects.filter(recipient=pending.user, kind=Kind.SESSION_CHANGED).exists()
+
+
+def test_leader_enrolled_after_publishing_is_invited_once(
+    programme, draft, hr_user, django_capture_on_commit_callbacks
+):
+    enrolled_leader(programme)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.session_publish(session=draft, by=hr_user)
+    latecomer = LeaderFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.enrolment_add(programme=programme, leaders=[latecomer], by=hr_user)
+    assert len(_sent_to(latecomer.user.email)) == 1
+    # Withdrawn and enrolled again: still only the one invitation to that session.
+    enrolment = latecomer.enrolments.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.enrolment_withdraw(enrolment=enrolment, by=hr_user)
+        services.enrolment_add(programme=programme, leaders=[latecomer], by=hr_user)
+    assert len(_sent_to(latecomer.user.email)) == 1
+    assert OutboxMessage.objects.filter(kind=Kind.SESSION_INVITATION, recipient=latecomer.user).count() == 1
