@@ -321,9 +321,7 @@ class Commitment(models.Model):
         DROPPED = "dropped", _("Dropped")
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="commitments")
-    session = models.ForeignKey(
-        Session, on_delete=models.SET_NULL, null=True, blank=True, related_name="commitments"
-    )
+    session = models.ForeignKey(Session, on_delete=models.SET_NULL, null=True, blank=True, related_name="commitments")
     text = models.TextField(_("commitment"))
     parties = models.ManyToManyField(Leader, related_name="commitments", verbose_name=_("parties"))
     organisations = models.ManyToManyField(
