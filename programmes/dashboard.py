@@ -5,12 +5,14 @@ list is a fixed-size query with its counts in the database, so "/" costs the sam
 number of queries for 10 leaders as for 5,000.
 """
 
-from django.db.models import Count
+from django.db import connection
+from django.db.models import Count, Prefetch
 from django.utils import timezone
 
 from programmes import selectors
 from programmes.models import ProgrammeEnrolment, Registration, Session
 from toppleder.dashboard import panel
+from toppleder.models import Leader
 from toppleder.permissions import leader_of
 
 PANEL_ROWS = 8
@@ -31,9 +33,19 @@ def my_registrations(request):
         return None
     now = timezone.now()
     mine = selectors.registrations_for(leader).exclude(status=Registration.Status.CANCELLED)
-    upcoming = list(mine.filter(session__starts_at__gte=now).order_by("session__starts_at", "pk")[:PANEL_ROWS])
-    history = list(mine.filter(session__starts_at__lt=now)[:PANEL_ROWS])
-    return {"upcoming": upcoming, "history": history, "next": "/"}
+    upcoming = mine.filter(session__starts_at__gte=now).order_by("session__starts_at", "pk")[:PANEL_ROWS]
+    history = mine.filter(session__starts_at__lt=now)[:PANEL_ROWS]
+    if not connection.features.supports_slicing_ordering_in_compound:  # SQLite: two queries
+        return {"upcoming": list(upcoming), "history": list(history), "next": "/"}
+    # One round trip for both lists (UNION ALL of the two limited queries), split again here.
+    rows = list(upcoming.union(history, all=True))
+    return {
+        "upcoming": sorted((r for r in rows if r.session.starts_at >= now), key=lambda r: (r.session.starts_at, r.pk)),
+        "history": sorted(
+            (r for r in rows if r.session.starts_at < now), key=lambda r: (r.session.starts_at, r.pk), reverse=True
+        ),
+        "next": "/",
+    }
 
 
 @panel("leader", template="programmes/panels/my_commitments.html", order=40)
@@ -44,7 +56,15 @@ def my_commitments(request):
     from programmes.forms import CommitmentStatusForm
     from programmes.models import Commitment
 
-    commitments = list(selectors.commitments_for(leader)[: PANEL_ROWS * 2])
+    # The panel names each party and their organisation; it does not list the organisations
+    # separately, so their prefetch (one more query) is left out.
+    commitments = list(
+        selectors.commitments_for(leader)
+        .prefetch_related(None)
+        .prefetch_related(Prefetch("parties", queryset=Leader.objects.select_related("user", "organisation")))[
+            : PANEL_ROWS * 2
+        ]
+    )
     for c in commitments:
         c.form = CommitmentStatusForm(initial={"status": c.status}, prefix=f"c{c.pk}")
     return {"commitments": commitments, "statuses": Commitment.Status.choices}

@@ -135,11 +135,19 @@ def registrations_for(leader: Leader) -> QuerySet:
     )
 
 
-def session_detail(pk: int) -> Session:
-    """One session with counts, programme, contributors, materials, measures and groups (404 if missing)."""
+def session_detail(pk: int, queryset: QuerySet | None = None) -> Session:
+    """One session with counts, programme, contributors, materials, measures and groups (404 if missing).
+
+    `queryset` narrows where to look (the sessions a user may see), so the access check and
+    the page's read are one query."""
     qs = with_seat_counts(
-        Session.objects.select_related("programme").prefetch_related(
-            "contributors", "materials", "measures__area", "reserved_for_groups"
+        (Session.objects.all() if queryset is None else queryset)
+        .select_related("programme")
+        .prefetch_related(
+            "contributors",
+            "materials",
+            Prefetch("measures", queryset=Measure.objects.select_related("area")),
+            "reserved_for_groups",
         )
     )
     return get_object_or_404(qs, pk=pk)

@@ -8,6 +8,7 @@ queries in programmes/selectors.py plus small page-specific querysets here.
 
 import os
 
+from crispy_forms.templatetags.crispy_forms_filters import as_crispy_form
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,8 +21,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
+from programmes import caching, exports, selectors, services
 from programmes import calendar as ical
-from programmes import exports, selectors, services
 from programmes.forms import (
     AttendanceForm,
     CommitmentForm,
@@ -180,17 +181,31 @@ def programme_detail(request, pk):
     else:
         leader = leader_of(request.user)
         sessions = sessions.exclude(status=Session.Status.DRAFT).filter(selectors._visible_to(leader))
+    # A page of sessions (a programme has hundreds); without ?page= the one with the next session.
+    page = _sessions_page(request, sessions)
+    sessions = list(page.object_list)
+    if not hr:
         mine = {
             r.session_id: r
-            for r in Registration.objects.filter(leader=leader, session__programme=programme).exclude(
+            for r in Registration.objects.filter(leader=leader, session__in=[s.pk for s in sessions]).exclude(
                 status=Registration.Status.CANCELLED
             )
         }
-        sessions = list(sessions)
         for s in sessions:
             s.my_registration = mine.get(s.pk)
-    context["sessions"] = sessions
+    context.update(sessions=sessions, page=page, query=_query_without_page(request))
     return render(request, "programmes/programme_detail.html", context)
+
+
+def _sessions_page(request, sessions):
+    """Paginate the sessions; counts them and finds the next one's page in one query."""
+    from django.db.models import Count
+
+    figures = sessions.order_by().aggregate(total=Count("pk"), past=Count("pk", filter=Q(starts_at__lt=timezone.now())))
+    paginator = Paginator(sessions, PER_PAGE)
+    paginator.__dict__["count"] = figures["total"]  # already counted: no second COUNT query
+    number = request.GET.get("page") or (min(figures["past"], max(figures["total"] - 1, 0)) // PER_PAGE + 1)
+    return paginator.get_page(number)
 
 
 @login_required
@@ -295,6 +310,9 @@ def _enrolment_page(request, programme, *, group_form=None, org_form=None, statu
         "org_form": org_form or EnrolOrganisationsForm(),
         "query": _query_without_page(request),
     }
+    # Rendering the two long selects was half the page: cached while the choices are unchanged.
+    context["group_form_html"] = caching.rendered_form("enrol-group", context["group_form"], as_crispy_form)
+    context["org_form_html"] = caching.rendered_form("enrol-orgs", context["org_form"], as_crispy_form)
     return render(request, "programmes/enrolment_list.html", context, status=status)
 
 
@@ -584,14 +602,16 @@ def material_download(request, pk, material_pk):
 @login_required
 @require_GET
 def session_detail(request, pk):
-    session = get_session_for_user(request.user, pk)
-    return _session_page(request, session)
+    # The access check (404 for a session the user may not see) and the page's read in one query.
+    session = selectors.session_detail(pk, queryset=_visible_sessions(request.user))
+    return _session_page(request, session, loaded=True)
 
 
-def _session_page(request, session, *, status=200, **forms):
+def _session_page(request, session, *, status=200, loaded=False, **forms):
     hr = is_hr(request.user)
     leader = leader_of(request.user)
-    session = selectors.session_detail(session.pk)
+    if not loaded:
+        session = selectors.session_detail(session.pk)
     context = {"session": session, "programme": session.programme, "is_hr_view": hr, "now": timezone.now()}
     if leader is not None and (not hr or _is_enrolled(leader, session.programme)):
         context["show_my_registration"] = True

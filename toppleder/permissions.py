@@ -29,10 +29,26 @@ def is_hr(user) -> bool:
     return bool(user.is_authenticated and (ROLE_HR in _group_names(user) or is_admin(user)))
 
 
+def _load_leader(user) -> None:
+    """Fetch the user's Leader profile once per request, with its organisation (base.html
+    shows it), and remember the answer on the user, "none" included: `user.leader` then
+    costs no query, and a user without a profile (HR) is not asked again on every check."""
+    from toppleder.models import Leader, User
+
+    related = User.leader.related
+    if related.is_cached(user):
+        return
+    leader = Leader.objects.select_related("organisation").filter(user_id=user.pk).first()
+    if leader is not None:
+        leader.user = user
+    related.set_cached_value(user, leader)
+
+
 @rules.predicate
 def is_leader(user) -> bool:
     if not user.is_authenticated:
         return False
+    _load_leader(user)
     try:
         return user.leader is not None
     except Exception:  # RelatedObjectDoesNotExist
