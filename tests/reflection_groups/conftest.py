@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from programmes.models import Programme, ProgrammeEnrolment
@@ -133,11 +134,16 @@ def _english():
 def client():
     from django.test import Client
 
-    return Client(headers={"Accept-Language": "en"})
+    # The language switcher's cookie (the portal ignores Accept-Language: nb is the default).
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
 
 
 @pytest.fixture
 def client_nb():
     from django.test import Client
 
-    return Client(headers={"Accept-Language": "nb"})
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "nb"
+    return client
