@@ -1,24 +1,8 @@
 """Template helpers for the Punkt layout and the crispy-forms "punkt" pack."""
 
 from django import template
-from django.urls import NoReverseMatch, reverse
 
 register = template.Library()
-
-
-@register.simple_tag
-def url_if_exists(*names, **kwargs):
-    """The URL of the first name that resolves, else "".
-
-    The base navigation links to pages that other apps add over time; a link whose
-    URL name does not exist yet is simply not shown instead of breaking every page.
-    """
-    for name in names:
-        try:
-            return reverse(name, kwargs=kwargs or None)
-        except NoReverseMatch:
-            continue
-    return ""
 
 
 @register.simple_tag(takes_context=True)
