@@ -195,6 +195,7 @@ def cmd_page_ms(names: str, repeat: str = "20"):
         client.get(page["path"])
         with CaptureQueriesContext(connection) as ctx:
             client.get(page["path"])
+        queries = len(ctx.captured_queries)  # now: every request clears the query log
         times = []
         for _ in range(int(repeat)):
             started = time.perf_counter()
@@ -204,7 +205,7 @@ def cmd_page_ms(names: str, repeat: str = "20"):
         out[page["name"]] = {
             "median_ms": round(statistics.median(times), 1),
             "p90_ms": round(times[int(len(times) * 0.9) - 1], 1),
-            "queries": len(ctx.captured_queries),
+            "queries": queries,
         }
     return out
 

@@ -70,14 +70,21 @@ def django_side(db: str, *args: str) -> dict:
     return json.loads(line[5:])
 
 
-def recreate_db(name: str) -> None:
+def recreate_db(name: str, template: str | None = None) -> None:
     import psycopg2
 
     conn = psycopg2.connect(db_url("postgres"))
     conn.autocommit = True
     with conn.cursor() as cur:
         cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        cur.execute(f'CREATE DATABASE "{name}"')
+        if template:  # a file-level copy: nobody may be connected to the template
+            cur.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                [template],
+            )
+            cur.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+        else:
+            cur.execute(f'CREATE DATABASE "{name}"')
     conn.close()
 
 
@@ -282,22 +289,25 @@ GROWTH_PAGES = "leader dashboard,programme overview (HR)"
 
 def section_growth(scales: list[int]) -> dict:
     """The leader dashboard, the programme overview and the programme report at 1x, 2x, 4x the
-    large data set. Grows bench_large in place (seed_demo is idempotent: `--scale N` only adds
-    the missing leaders, whom the apps' demo data then enrols and invites); sessions stay at
+    large data set. Copies bench_large to bench_growth (CREATE DATABASE ... TEMPLATE) and grows
+    the copy in place (seed_demo is idempotent: `--scale N` only adds the missing leaders,
+    whom the apps' demo data then enrols and invites); sessions stay at
     200 and their registrations are capped by capacity, so growth is in leaders, enrolments
     and survey invitations. Pages are timed in-process (Django test client, median of 20)."""
+    db = "bench_growth"
+    recreate_db(db, template="bench_large")
     out = {}
     for scale in scales:
         if scale > 1:
             started = time.monotonic()
             run(
                 [PY, "manage.py", "seed_demo", "--size", "large", "--scale", str(scale), "--password", PASSWORD],
-                env_for("bench_large"),
+                env_for(db),
             )
-            log(f"    grew bench_large to {scale}x in {time.monotonic() - started:.0f} s")
-        pages = django_side("bench_large", "page-ms", GROWTH_PAGES)
-        report = django_side("bench_large", "report-seconds")
-        counts = django_side("bench_large", "counts")
+            log(f"    grew {db} to {scale}x in {time.monotonic() - started:.0f} s")
+        pages = django_side(db, "page-ms", GROWTH_PAGES)
+        report = django_side(db, "report-seconds")
+        counts = django_side(db, "counts")
         out[f"{scale}x"] = {"counts": counts, "pages": pages, "report": report}
         log(f"    {scale}x: {counts} pages {pages} report {report}")
     base = out[f"{scales[0]}x"]
@@ -338,10 +348,7 @@ def main() -> int:
     only = set(filter(None, args.only.split(",")))
     want = lambda s: not only or s in only  # noqa: E731
     (ROOT / "bench" / "out").mkdir(exist_ok=True)
-    results = {}
-    if only and RESULTS.exists():  # a partial run updates its sections in the last full results
-        results = json.loads(RESULTS.read_text())
-    results.update(machine=machine(), started=time.strftime("%Y-%m-%d %H:%M:%S %Z"))
+    results = {"machine": machine(), "started": time.strftime("%Y-%m-%d %H:%M:%S %Z")}
     started = time.monotonic()
 
     if args.reuse_data:
@@ -373,11 +380,17 @@ def main() -> int:
     if want("email"):
         log(f"==> e-mail: invitations to {args.email_leaders} leaders, one Celery worker, SMTP sink")
         results["email"] = section_email(args.email_leaders)
-    if want("growth"):  # last: it grows bench_large in place
+    if want("growth"):
         log("==> growth: dashboard, programme overview and report at " + args.growth.replace(",", "x, ") + "x")
         results["growth"] = section_growth([int(x) for x in args.growth.split(",")])
 
     results["total_seconds"] = round(time.monotonic() - started, 1)
+    if only and RESULTS.exists():  # a partial run updates its sections in the last results
+        last = json.loads(RESULTS.read_text())
+        last.setdefault("partial_runs", {})[",".join(sorted(only))] = {
+            k: results[k] for k in ("started", "total_seconds")
+        }
+        results = {**last, **{k: v for k, v in results.items() if k not in ("total_seconds", "started")}}
     RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False))
     print_table(results)
     return 0

@@ -123,6 +123,15 @@ def _page(request, queryset):
     return Paginator(queryset, PER_PAGE).get_page(request.GET.get("page"))
 
 
+def _narrow_page(request, qs):
+    """A page of `qs` where the database sorts only the columns it orders and filters by, then
+    joins the wide related rows for the page's 25 rows alone (a subquery: still one query).
+    Sorting 5,000 enrolments with every joined column was most of the enrolment list's time."""
+    page = _page(request, qs.values_list("pk", flat=True))
+    page.object_list = qs.filter(pk__in=page.object_list)
+    return page
+
+
 def _query_without_page(request) -> str:
     params = request.GET.copy()
     params.pop("page", None)
@@ -302,7 +311,7 @@ def _enrolment_page(request, programme, *, group_form=None, org_form=None, statu
         )
     context = {
         "programme": programme,
-        "page": _page(request, qs),
+        "page": _narrow_page(request, qs),
         "filters": filters,
         "search": search,
         "found": found,
