@@ -9,6 +9,7 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    FilteredRelation,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -107,7 +108,6 @@ def sessions_upcoming_for(leader: Leader, limit: int | None = None) -> QuerySet:
     Each carries the seat counts and the leader's own registration: `my_status`
     (None, confirmed, waitlisted, cancelled), `my_position`, `my_registration_id`.
     """
-    own = Registration.objects.filter(session=OuterRef("pk"), leader=leader)
     enrolled = ProgrammeEnrolment.objects.active().filter(leader=leader, programme=OuterRef("programme_id"))
     qs = (
         Session.objects.published()
@@ -115,11 +115,10 @@ def sessions_upcoming_for(leader: Leader, limit: int | None = None) -> QuerySet:
         .filter(Exists(enrolled))
         .filter(_visible_to(leader))
         .select_related("programme")
-        .annotate(
-            my_status=Subquery(own.values("status")[:1]),
-            my_position=Subquery(own.values("waitlist_position")[:1]),
-            my_registration_id=Subquery(own.values("pk")[:1]),
-        )
+        # The leader's own registration (at most one per session: a unique constraint) as one
+        # LEFT JOIN rather than three correlated subqueries.
+        .annotate(own=FilteredRelation("registrations", condition=Q(registrations__leader=leader)))
+        .annotate(my_status=F("own__status"), my_position=F("own__waitlist_position"), my_registration_id=F("own__id"))
         .order_by("starts_at", "pk")
     )
     qs = with_seat_counts(qs)
