@@ -5,7 +5,7 @@ the only reads of note text, and they return nothing to anyone outside the group
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Max, Min, Prefetch, Q
+from django.db.models import Count, Max, Min, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404
 from django.utils import timezone
 
@@ -141,6 +141,14 @@ def leader_groups(leader):
         ReflectionGroup.objects.filter(memberships__leader=leader, status=ReflectionGroup.Status.PUBLISHED)
         .select_related("facilitator")
         .annotate(next_meeting=Min("meetings__starts_at", filter=Q(meetings__starts_at__gte=now)))
+        # When the leader first saw each group, in the same query (was a query of its own).
+        .annotate(
+            my_seen_at=Subquery(
+                GroupMembership.objects.filter(group=OuterRef("pk"), leader=leader)
+                .order_by("-pk")
+                .values("seen_at")[:1]
+            )
+        )
         .prefetch_related(
             Prefetch(
                 "memberships",
@@ -148,9 +156,8 @@ def leader_groups(leader):
             )
         )
     )
-    seen = dict(GroupMembership.objects.filter(leader=leader).values_list("group_id", "seen_at"))
     for g in groups:
-        g.is_new_for_me = seen.get(g.pk) is None
+        g.is_new_for_me = g.my_seen_at is None
     return groups
 
 

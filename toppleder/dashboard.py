@@ -90,10 +90,11 @@ def admin_tools(request):
 
 @panel("leader", template="toppleder/panels/leader_profile.html", order=90)
 def leader_profile(request):
-    """The signed-in leader's own profile: organisation, title, level, leader groups (1 query)."""
-    from toppleder.models import Leader
+    """The signed-in leader's own profile: organisation, title, level, leader groups (1 query:
+    the profile itself, with its organisation, was read once for the request by leader_of)."""
+    from toppleder.permissions import leader_of
 
-    leader = Leader.objects.with_org().prefetch_related("leader_groups").filter(user=request.user).first()
+    leader = leader_of(request.user)
     if leader is None:
         return None
     return {"leader": leader, "groups": list(leader.leader_groups.all())}
