@@ -184,7 +184,7 @@ def programme_detail(request, pk):
     sessions = selectors.sessions_fill_rates(programme)
     context = {"programme": programme, "is_hr_view": hr}
     if hr:
-        context["summary"] = selectors.enrolment_summary(programme)
+        context["summary"] = caching.enrolment_summary(programme)
         order = list(Programme.Status.values)
         context["next_statuses"] = [s for s in Programme.Status if order.index(s) > order.index(programme.status)]
     else:

@@ -73,3 +73,27 @@ def test_leader_sees_their_status_on_the_programme_page_of_sessions(client, prog
     resp = client.get(reverse("programmes:programme_detail", args=[programme.pk]))
     row = next(s for s in resp.context["sessions"] if s.pk == nxt.pk)
     assert row.my_registration.status == Registration.Status.CONFIRMED
+
+
+def test_programme_page_counts_a_new_enrolment_at_once_despite_the_cached_summary(hr_client, programme):
+    from tests.programmes.factories import enrolled_leader
+
+    enrolled_leader(programme)
+    url = reverse("programmes:programme_detail", args=[programme.pk])
+    assert hr_client.get(url).context["summary"]["total"] == 1
+    enrolled_leader(programme)  # a plain insert: no signal is needed for the figure to change
+    assert hr_client.get(url).context["summary"]["total"] == 2
+
+
+def test_programme_page_drops_a_withdrawn_leader_at_once(hr_client, programme):
+    from programmes.models import ProgrammeEnrolment
+    from tests.programmes.factories import enrolled_leader
+
+    leader = enrolled_leader(programme)
+    enrolled_leader(programme)
+    url = reverse("programmes:programme_detail", args=[programme.pk])
+    assert hr_client.get(url).context["summary"]["total"] == 2
+    ProgrammeEnrolment.objects.filter(leader=leader).update(
+        status=ProgrammeEnrolment.Status.WITHDRAWN, withdrawn_at=timezone.now()
+    )
+    assert hr_client.get(url).context["summary"]["total"] == 1
