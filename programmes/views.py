@@ -53,17 +53,12 @@ from programmes.models import (
     Session,
 )
 from toppleder.models import Leader
-from toppleder.permissions import is_hr, leader_of
+from toppleder.permissions import is_hr, leader_of, require_hr
 
 PER_PAGE = 25
 
 
 # --- access helpers -------------------------------------------------------------------
-
-
-def _require_hr(user) -> None:
-    if not is_hr(user):
-        raise PermissionDenied
 
 
 def _leader_programmes(leader):
@@ -83,7 +78,7 @@ def get_programme_for_user(user, pk) -> Programme:
 
 
 def get_programme_for_hr(user, pk) -> Programme:
-    _require_hr(user)
+    require_hr(user)
     return get_object_or_404(Programme, pk=pk)
 
 
@@ -106,7 +101,7 @@ def get_session_for_user(user, pk) -> Session:
 
 
 def get_session_for_hr(user, pk) -> Session:
-    _require_hr(user)
+    require_hr(user)
     return get_object_or_404(Session.objects.select_related("programme"), pk=pk)
 
 
@@ -220,7 +215,7 @@ def _sessions_page(request, sessions):
 @login_required
 @require_http_methods(["GET", "POST"])
 def programme_create(request):
-    _require_hr(request.user)
+    require_hr(request.user)
     form = ProgrammeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -910,7 +905,7 @@ def _measure_area_page(request, area_key, *, bad_form=None, bad_pk=None, status=
 @login_required
 @require_POST
 def measure_update(request, area_key, pk):
-    _require_hr(request.user)
+    require_hr(request.user)
     measure = get_object_or_404(Measure, pk=pk, area__key=area_key)
     form = MeasureForm(request.POST, prefix=f"m{measure.pk}")
     if form.is_valid():

@@ -18,21 +18,9 @@ from programmes.models import Programme
 from reflection_groups import forms, selectors, services
 from reflection_groups.models import MentorPair, MentorProfile, ReflectionGroup
 from toppleder.models import Leader
-from toppleder.permissions import is_hr, leader_of
+from toppleder.permissions import is_hr, leader_of, require_hr, require_leader
 
 PER_PAGE = 50
-
-
-def _require_hr(user) -> None:
-    if not is_hr(user):
-        raise PermissionDenied
-
-
-def _require_leader(user) -> Leader:
-    leader = leader_of(user)
-    if leader is None:
-        raise PermissionDenied
-    return leader
 
 
 def _error_messages(request, exc: ValidationError) -> None:
@@ -198,7 +186,7 @@ def attendance_record(request, pk, meeting_pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def group_compose(request):
-    _require_hr(request.user)
+    require_hr(request.user)
     latest = Programme.objects.exclude(status=Programme.Status.CLOSED).order_by("-created_at").first()
     form = forms.ComposeForm(request.POST or None, initial={"size_min": 6, "size_max": 8, "programme": latest})
     if request.method == "POST" and form.is_valid():
@@ -231,7 +219,7 @@ def group_compose(request):
 @login_required
 @require_safe
 def proposal(request, programme_pk, kind):
-    _require_hr(request.user)
+    require_hr(request.user)
     programme = get_object_or_404(Programme, pk=programme_pk)
     if kind not in ReflectionGroup.Kind.values:
         raise Http404
@@ -265,7 +253,7 @@ def _back_to_group(group):
 @login_required
 @require_POST
 def group_move(request, pk):
-    _require_hr(request.user)
+    require_hr(request.user)
     group = selectors.get_hr_group(request.user, pk)
     form = forms.MoveMemberForm(request.POST, group=group)
     if not form.is_valid():
@@ -292,7 +280,7 @@ def group_move(request, pk):
 @login_required
 @require_POST
 def group_publish(request, pk):
-    _require_hr(request.user)
+    require_hr(request.user)
     group = selectors.get_hr_group(request.user, pk)
     form = forms.PublishGroupForm(request.POST)
     facilitator = form.cleaned_data["facilitator"] if form.is_valid() else None
@@ -309,7 +297,7 @@ def group_publish(request, pk):
 @require_POST
 def group_close(request, pk):
     """HR closes a group (end of a round): its members are free for the next round."""
-    _require_hr(request.user)
+    require_hr(request.user)
     group = selectors.get_hr_group(request.user, pk)
     if group.status == ReflectionGroup.Status.CLOSED:
         messages.error(request, _("The group is already closed."))
@@ -323,7 +311,7 @@ def group_close(request, pk):
 @require_POST
 def proposal_publish(request, programme_pk, kind):
     """Publish every proposed group of the programme and kind (those without a facilitator get the one chosen)."""
-    _require_hr(request.user)
+    require_hr(request.user)
     programme = get_object_or_404(Programme, pk=programme_pk)
     form = forms.PublishGroupForm(request.POST)
     facilitator = form.cleaned_data["facilitator"] if form.is_valid() else None
@@ -472,7 +460,7 @@ def pair_rematch(request, pk):
 @login_required
 @require_POST
 def pair_publish(request, pk):
-    _require_hr(request.user)
+    require_hr(request.user)
     pair = selectors.get_pair_for_user(request.user, pk)
     try:
         services.pair_publish(pair=pair)
@@ -486,7 +474,7 @@ def pair_publish(request, pk):
 @login_required
 @require_POST
 def pair_discard(request, pk):
-    _require_hr(request.user)
+    require_hr(request.user)
     pair = selectors.get_pair_for_user(request.user, pk)
     try:
         services.pair_discard(pair=pair)
@@ -500,7 +488,7 @@ def pair_discard(request, pk):
 @login_required
 @require_POST
 def pair_close(request, pk):
-    _require_hr(request.user)
+    require_hr(request.user)
     pair = selectors.get_pair_for_user(request.user, pk)
     form = forms.CloseForm(request.POST)
     if not form.is_valid():
@@ -519,7 +507,7 @@ def pair_close(request, pk):
 @require_http_methods(["GET", "POST"])
 def pair_match(request):
     """HR: run the optimal matching for a programme and scheme, adjust by hand, publish."""
-    _require_hr(request.user)
+    require_hr(request.user)
     form = forms.MatchForm(request.POST or request.GET or None)
     create_form = forms.PairCreateForm(auto_id="id_create_%s")
     unmatched = []
@@ -558,7 +546,7 @@ def pair_match(request):
 @login_required
 @require_POST
 def pair_create(request):
-    _require_hr(request.user)
+    require_hr(request.user)
     form = forms.PairCreateForm(request.POST)
     if form.is_valid():
         d = form.cleaned_data
@@ -578,7 +566,7 @@ def pair_create(request):
 @login_required
 @require_POST
 def pairs_publish(request):
-    _require_hr(request.user)
+    require_hr(request.user)
     form = forms.MatchForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a programme and a scheme."))
@@ -595,7 +583,7 @@ def pairs_publish(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def mentor_profile(request):
-    leader = _require_leader(request.user)
+    leader = require_leader(request.user)
     profile = MentorProfile.objects.filter(leader=leader).first()
     initial = {"capacity": profile.capacity, "themes": profile.themes, "active": profile.active} if profile else None
     form = forms.MentorProfileForm(request.POST or None, initial=initial or {"capacity": 1, "active": True})
@@ -614,7 +602,7 @@ def mentor_profile(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def mentee_wish(request):
-    leader = _require_leader(request.user)
+    leader = require_leader(request.user)
     form = forms.MenteeWishForm(
         request.POST or None, initial={"scheme": "partner" if leader.is_new_top_leader else "duo"}
     )

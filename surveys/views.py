@@ -5,7 +5,7 @@ import hashlib
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -20,7 +20,7 @@ from surveys import results as res
 from surveys import selectors, services
 from surveys.forms import InviteForm, QuestionFormSet, QuestionnaireForm, ResultsFilterForm, SurveyForm
 from surveys.models import LIKERT_MAX, LIKERT_MIN
-from toppleder.permissions import is_hr
+from toppleder.permissions import require_hr
 
 PAGE_SIZE = 4  # questions per page when answering: short pages suit a phone
 
@@ -31,11 +31,6 @@ STATUS_FOR_CODE = {
     services.SURVEY_NOT_OPEN: 403,
     services.QUESTIONNAIRE_CHANGED: 409,
 }
-
-
-def _require_hr(user):
-    if not is_hr(user):
-        raise PermissionDenied
 
 
 def _estimate(kinds):
@@ -180,7 +175,7 @@ def answer_thanks(request):
 @login_required
 @require_GET
 def survey_list(request):
-    _require_hr(request.user)
+    require_hr(request.user)
     page = Paginator(selectors.surveys_with_counts(), 25).get_page(request.GET.get("page"))
     return render(request, "surveys/survey_list.html", {"page": page})
 
@@ -188,7 +183,7 @@ def survey_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def survey_create(request):
-    _require_hr(request.user)
+    require_hr(request.user)
     form = SurveyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -348,7 +343,7 @@ def survey_results_csv(request, pk: int):
 @login_required
 @require_GET
 def questionnaire_list(request):
-    _require_hr(request.user)
+    require_hr(request.user)
     rows = []
     for q in selectors.questionnaires_with_counts():
         rows.append((q, _estimate(["likert"] * q.likert_count + ["free_text"] * q.free_text_count)))

@@ -7,6 +7,7 @@ and raise Http404 for another person's object, PermissionDenied for a missing ro
 """
 
 import rules
+from django.core.exceptions import PermissionDenied
 
 from toppleder.models import ROLE_ADMIN, ROLE_HR
 
@@ -14,7 +15,9 @@ from toppleder.models import ROLE_ADMIN, ROLE_HR
 def _group_names(user) -> frozenset:
     # Cached on the user object: templates ask several times per page.
     if not hasattr(user, "_role_names"):
-        user._role_names = frozenset(user.groups.values_list("name", flat=True)) if user.is_authenticated else frozenset()
+        user._role_names = (
+            frozenset(user.groups.values_list("name", flat=True)) if user.is_authenticated else frozenset()
+        )
     return user._role_names
 
 
@@ -72,3 +75,17 @@ can_view_programme_reports = is_hr
 can_export_summary = is_admin
 rules.add_perm("toppleder.view_programme_reports", can_view_programme_reports)
 rules.add_perm("toppleder.export_summary", can_export_summary)
+
+
+def require_hr(user) -> None:
+    """For views: a role without the right gets 403 (PermissionDenied)."""
+    if not is_hr(user):
+        raise PermissionDenied
+
+
+def require_leader(user):
+    """For views: the user's Leader profile, or 403 for someone without one."""
+    leader = leader_of(user)
+    if leader is None:
+        raise PermissionDenied
+    return leader
