@@ -9,6 +9,9 @@ anonymous by construction and cannot be traced back to anyone.
 (registrations, attendance, enrolments, organisation and level), so figures stay right.
 """
 
+from importlib import import_module
+
+from django.conf import settings
 from django.contrib.sessions.models import Session as DjangoSession
 from django.db import transaction
 from django.db.models import ManyToManyRel, ManyToOneRel, OneToOneRel
@@ -107,9 +110,11 @@ def person_anonymise(*, user: User, by) -> None:
                 scrub["to_email"] = user.email
             model.objects.filter(**{rel.field.name: user}).update(**scrub)
     # Sign the person out everywhere.
+    # Through the session engine, so a cached copy goes too (SESSION_ENGINE is cached_db).
+    store = import_module(settings.SESSION_ENGINE).SessionStore
     for s in DjangoSession.objects.filter(expire_date__gte=timezone.now()).iterator():
         if s.get_decoded().get("_auth_user_id") == str(user.pk):
-            s.delete()
+            store(session_key=s.session_key).delete()
     # The audit trail keeps the event; the departed person's address leaves it too.
     AuditEntry.objects.filter(actor_label=original).update(actor_label=user.email)
     record(action=AuditEntry.Action.ANONYMISE, user=by, obj=user)

@@ -170,6 +170,9 @@ if OIDC_CLIENT_ID:
     }
 
 # --- Sessions and security ----------------------------------------------------
+# Sessions are read from the cache (Redis in production) and written through to the
+# database: one query less on every signed-in page, and still durable.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_AGE = 12 * 60 * 60  # a signed-in session ends after 12 hours
 STAFF_IDLE_TIMEOUT = 30 * 60  # HR and administrators: 30 minutes idle
 SESSION_COOKIE_HTTPONLY = True
