@@ -17,7 +17,7 @@ urlpatterns = [
     path("me/data/", views_privacy.my_data, name="my_data"),
     path("me/data.json", views_privacy.my_data_json, name="my_data_json"),
     path("me/data.pdf", views_privacy.my_data_pdf, name="my_data_pdf"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", views.set_language, name="set_language"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("", include("programmes.urls")),

@@ -4,9 +4,11 @@ from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
+from django.views.i18n import set_language as django_set_language
 
 from toppleder.dashboard import render_panels
+from toppleder.models import User
 from toppleder.permissions import is_hr, leader_of
 
 
@@ -24,6 +26,18 @@ def dashboard(request):
         # Someone with neither role may still facilitate a group (an external facilitator).
         context["leader_panels"] = render_panels("facilitator", request)
     return render(request, "toppleder/dashboard.html", context)
+
+
+@require_POST
+def set_language(request):
+    """Django's language switcher, and for a signed-in person the choice is kept on the
+    account too, so e-mails and PDFs follow it (they use User.language)."""
+    response = django_set_language(request)
+    language = request.POST.get("language")
+    user = request.user
+    if user.is_authenticated and language in dict(User.Language.choices) and user.language != language:
+        User.objects.filter(pk=user.pk).update(language=language)
+    return response
 
 
 def accessibility_statement(request):

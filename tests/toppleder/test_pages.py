@@ -3,6 +3,7 @@
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.test import Client, RequestFactory
+from django.urls import reverse
 from django.views import defaults
 
 from tests.factories import TEST_PASSWORD
@@ -213,3 +214,19 @@ def test_password_reset_email_is_norwegian_and_links_to_a_working_form(client, l
 def test_pages_are_norwegian_even_for_an_english_browser(client):
     html = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
     assert '<html lang="nb">' in html and "Logg inn i Toppleder" in html
+
+
+@pytest.mark.django_db
+def test_switching_language_is_kept_on_the_account_for_e_mails(client):
+    from django.utils import translation
+
+    from tests.factories import LeaderFactory
+
+    leader = LeaderFactory()
+    client.force_login(leader.user)
+    with translation.override("nb"):  # the request activates English; don't leak it to other tests
+        response = client.post(reverse("set_language"), {"language": "en", "next": "/"})
+        assert response.status_code == 302
+        leader.user.refresh_from_db()
+        assert leader.user.language == "en"
+        assert 'lang="en"' in client.get("/").content.decode()
