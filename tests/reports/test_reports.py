@@ -186,9 +186,8 @@ def test_suppression_blanks_sub_k_cells_even_if_the_source_does_not():
     assert rows[2]["suppressed"] and "mean" not in rows[2]
 
 
-@pytest.mark.django_db
-def test_programme_report_survey_trends_between_waves(programme_data, hr_user):
-    programme = programme_data["programme"]
+def two_closed_waves(programme):
+    """A closed baseline and a closed follow-up of one questionnaire in a series."""
     now = timezone.now()
     baseline = SurveyFactory(
         programme=programme,
@@ -207,6 +206,13 @@ def test_programme_report_survey_trends_between_waves(programme_data, hr_user):
         opens_at=now - timedelta(days=20),
         closes_at=now - timedelta(days=10),
     )
+    return baseline, follow
+
+
+@pytest.mark.django_db
+def test_programme_report_survey_trends_between_waves(programme_data, hr_user):
+    programme = programme_data["programme"]
+    baseline, follow = two_closed_waves(programme)
     add_responses(baseline, 6, values=[2])
     add_responses(follow, 6, values=[4])
     trends = reports.programme_survey_trends(programme, reports.Period())
@@ -220,24 +226,7 @@ def test_programme_report_survey_trends_between_waves(programme_data, hr_user):
 @pytest.mark.django_db
 def test_survey_trend_with_a_wave_under_k_shows_no_figure(programme_data, hr_user):
     programme = programme_data["programme"]
-    now = timezone.now()
-    baseline = SurveyFactory(
-        programme=programme,
-        kind="baseline",
-        series="samhandling",
-        wave=1,
-        opens_at=now - timedelta(days=60),
-        closes_at=now - timedelta(days=50),
-    )
-    follow = SurveyFactory(
-        programme=programme,
-        kind="follow_up",
-        series="samhandling",
-        wave=2,
-        questionnaire=baseline.questionnaire,
-        opens_at=now - timedelta(days=20),
-        closes_at=now - timedelta(days=10),
-    )
+    baseline, follow = two_closed_waves(programme)
     add_responses(baseline, 3, values=[1])
     add_responses(follow, 6, values=[5])
     trends = reports.programme_survey_trends(programme, reports.Period())
