@@ -265,8 +265,7 @@ def _results_context(request, survey):
     filt = ResultsFilterForm(request.GET or None)
     segment = request.GET.get("segment") or None
     value = request.GET.get("value")
-    result = res.survey_results(survey, segment=segment, value=value)
-    comparison = res.wave_comparison(survey, segment=result.segment, value=result.selected_value)
+    result, comparison = res.cached_results(survey, segment=segment, value=value)
     focus = None
     if result.available and result.segment and result.selected_value is not None and not result.selected_hidden:
         v = result.selected_value

@@ -357,13 +357,29 @@ def test_results_page_query_count_does_not_grow(hr_client, django_assert_max_num
         add_responses(base, 6, sector_code=code, values=[2, 3], text="Tekst")
         add_responses(follow, 6, sector_code=code, values=[3, 4], text="Tekst")
     url = reverse("surveys:survey_results", args=[follow.pk])
-    with django_assert_max_num_queries(18):
+    with django_assert_max_num_queries(21):  # cold: the figures are computed (and cached)
         r = hr_client.get(url, {"segment": "sector"})
     assert r.status_code == 200
-    with django_assert_max_num_queries(18):
-        r = hr_client.get(url)
-    html = r.content.decode()
+    with django_assert_max_num_queries(21):
+        cold = hr_client.get(url).content.decode()
+    with django_assert_max_num_queries(10):  # warm: nothing changed, the figures come from the cache
+        html = hr_client.get(url).content.decode()
+    assert (
+        html.count("<tr") == cold.count("<tr")
+        and html[html.index("<main") :].split("<form")[0] == cold[cold.index("<main") :].split("<form")[0]
+    )
     assert 'role="img"' in html and "<title" in html and "<desc" in html
+
+
+def test_results_page_shows_a_new_answer_at_once(hr_client):
+    survey = _closed_survey(kind="baseline", wave=1)
+    add_responses(survey, 6, values=[2])
+    url = reverse("surveys:survey_results", args=[survey.pk])
+    first = hr_client.get(url).context["result"]
+    assert first.n == 6 and first.dimensions[0].overall.mean == pytest.approx(2)
+    add_responses(survey, 6, values=[4])  # the cached figures must not hide these
+    second = hr_client.get(url).context["result"]
+    assert second.n == 12 and second.dimensions[0].overall.mean == pytest.approx(3)
 
 
 # --- dashboard panel ------------------------------------------------------------
