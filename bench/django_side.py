@@ -7,6 +7,7 @@ measured (small, large, 2x, 4x), so the orchestrator itself never imports Django
 import json
 import os
 import sys
+from importlib import import_module
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -19,7 +20,6 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY  # noqa: E402
-from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
@@ -33,13 +33,25 @@ HR = "hr@toppleder.example"
 
 def session_cookie(user) -> str:
     """A signed-in session for `user`, as the login view would leave it (MFA done for staff)."""
-    store = SessionStore()
+    # The configured engine (cached_db), so the session is where gunicorn will look first.
+    store = import_module(settings.SESSION_ENGINE).SessionStore()
     store[SESSION_KEY] = str(user.pk)
     store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     store["mfa_ok"] = True
     store.create()
     return store.session_key
+
+
+def signed_in_client(users: dict, role: str | None) -> Client:
+    """A test client signed in as `role` (MFA done for staff), or anonymous for None."""
+    client = Client()
+    if role:
+        client.force_login(users[role])
+        session = client.session
+        session["mfa_ok"] = True
+        session.save()
+    return client
 
 
 def key_pages() -> list[dict]:
@@ -103,12 +115,7 @@ def cmd_queries():
     users = {"leader": User.objects.get(email=LEADER), "hr": User.objects.get(email=HR)}
     out = {}
     for page in key_pages():
-        client = Client()
-        if page["role"]:
-            client.force_login(users[page["role"]])
-            s = client.session
-            s["mfa_ok"] = True
-            s.save()
+        client = signed_in_client(users, page["role"])
         client.get(page["path"])  # warm caches the way a second visit would see them
         with CaptureQueriesContext(connection) as ctx:
             resp = client.get(page["path"])
@@ -123,12 +130,7 @@ def cmd_sql(only: str = ""):
     for page in key_pages():
         if only and only not in page["name"]:
             continue
-        client = Client()
-        if page["role"]:
-            client.force_login(users[page["role"]])
-            s = client.session
-            s["mfa_ok"] = True
-            s.save()
+        client = signed_in_client(users, page["role"])
         client.get(page["path"])
         with CaptureQueriesContext(connection) as ctx:
             client.get(page["path"])
@@ -230,12 +232,7 @@ def cmd_page_ms(names: str, repeat: str = "20"):
     for page in key_pages():
         if page["name"] not in wanted:
             continue
-        client = Client()
-        if page["role"]:
-            client.force_login(users[page["role"]])
-            s = client.session
-            s["mfa_ok"] = True
-            s.save()
+        client = signed_in_client(users, page["role"])
         client.get(page["path"])
         with CaptureQueriesContext(connection) as ctx:
             client.get(page["path"])
@@ -288,12 +285,7 @@ def cmd_profile(name: str, repeat: str = "10"):
 
     users = {"leader": User.objects.get(email=LEADER), "hr": User.objects.get(email=HR)}
     page = next(p for p in key_pages() if p["name"] == name)
-    client = Client()
-    if page["role"]:
-        client.force_login(users[page["role"]])
-        s = client.session
-        s["mfa_ok"] = True
-        s.save()
+    client = signed_in_client(users, page["role"])
     client.get(page["path"])
     prof = cProfile.Profile()
     prof.enable()
