@@ -1,5 +1,5 @@
 """E-mail figures for `make bench`: invitations for N leaders through ONE Celery worker to a
-local SMTP sink, as e-mails per second and duplicates (must be 0), once straight through
+local SMTP sink (the worker as docker-compose.yml runs it), as e-mails per second and duplicates (must be 0), once straight through
 and once with the worker SIGKILLed mid-run and restarted (after the sweeper has run).
 
     DATABASE_URL=postgres://... REDIS_URL=redis://... .venv/bin/python bench/email_delivery.py [--leaders 5000]
@@ -25,6 +25,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+
+WORKER_CONCURRENCY = 2  # as docker-compose.yml
 
 
 def log(msg: str) -> None:
@@ -117,12 +120,23 @@ def main() -> None:
     ProgrammeEnrolment.objects.bulk_create([ProgrammeEnrolment(programme=programme, leader=x) for x in leaders])
     hr = User.objects.create(email="hr-bench@toppleder.example")
 
+    # The worker as docker-compose.yml runs it (prefork, 2 processes), in a process group of
+    # its own so that the kill below takes the pool processes with it, like `docker kill`.
     def start_worker():
         return subprocess.Popen(
-            [str(Path(sys.executable).with_name("celery")), "-A", "toppleder", "worker", "--pool=solo",
-             "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=ERROR"],
+            [str(Path(sys.executable).with_name("celery")), "-A", "toppleder", "worker",
+             f"--concurrency={WORKER_CONCURRENCY}", "--without-gossip", "--without-mingle",
+             "--without-heartbeat", "--loglevel=ERROR"],
             cwd=ROOT, env=worker_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True,
         )  # fmt: skip
+
+    def kill_worker(process):
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        process.wait()
 
     def wait(condition):
         deadline = time.monotonic() + args.timeout
@@ -143,7 +157,7 @@ def main() -> None:
     def sent(s):
         return OutboxMessage.objects.filter(kind="session_invitation", object_id=s.pk, status="sent").count()
 
-    results = {"leaders": args.leaders}
+    results = {"leaders": args.leaders, "worker": f"1 Celery worker, prefork, {WORKER_CONCURRENCY} processes"}
     worker = start_worker()
     try:
         # 1. Straight through.
@@ -166,8 +180,7 @@ def main() -> None:
         t0 = time.monotonic()
         services.session_publish(session=s2, by=hr)
         wait(lambda: sink.total() - before >= args.leaders // 3)
-        worker.send_signal(signal.SIGKILL)
-        worker.wait()
+        kill_worker(worker)
         swept = mail.outbox_sweep(sending_timeout=timedelta(0), queued_grace=timedelta(0))
         worker = start_worker()
         wait(
@@ -188,8 +201,7 @@ def main() -> None:
         }
         log(f"with restart: {results['with_restart']}")
     finally:
-        worker.kill()
-        worker.wait()
+        kill_worker(worker)
         controller.stop()
         app.control.purge()
         from django.db import connections

@@ -33,6 +33,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import smtplib
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -261,6 +262,14 @@ class _HandOverMixin:
     """smtplib.SMTP whose DATA calls `on_hand_over()` just before the final "."."""
 
     on_hand_over: Callable[[], None] | None = None
+
+    def _get_socket(self, host, port, timeout):
+        # DATA goes out in two writes (body, then the final "." after the hand-over mark).
+        # With Nagle's algorithm the second waits for the server's delayed ACK: 40 ms per
+        # e-mail on Linux, which capped a bulk send at about 20 messages a second.
+        sock = super()._get_socket(host, port, timeout)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return sock
 
     def data(self, msg):  # a copy of smtplib.SMTP.data with one hook added
         self.putcmd("data")

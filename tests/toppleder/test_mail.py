@@ -281,6 +281,19 @@ def test_smtp_delivery_marks_hand_over_then_sent(user, smtp_settings, django_cap
     assert received["Message-ID"] == mail._message_id(message)
 
 
+def test_smtp_connection_sends_without_waiting_for_delayed_acks(smtp_settings):
+    # DATA is written in two parts around the hand-over mark; with Nagle's algorithm on,
+    # the final "." waited ~40 ms for the server's delayed ACK on every e-mail.
+    import socket
+
+    connection = mail.EmailBackend(fail_silently=False)  # host and port from smtp_settings
+    connection.open()
+    try:
+        assert connection.connection.sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+    finally:
+        connection.close()
+
+
 def test_timeout_after_server_took_data_is_uncertain_and_not_retried(
     user, smtp_settings, settings, django_capture_on_commit_callbacks
 ):
