@@ -16,8 +16,10 @@ from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
@@ -52,6 +54,7 @@ from programmes.models import (
     Registration,
     Session,
 )
+from toppleder.caching import cached as cached_html
 from toppleder.models import Leader
 from toppleder.permissions import is_hr, leader_of, require_hr
 
@@ -176,29 +179,48 @@ def programme_list(request):
 def programme_detail(request, pk):
     programme = get_programme_for_user(request.user, pk)
     hr = is_hr(request.user)
-    sessions = selectors.sessions_fill_rates(programme)
     context = {"programme": programme, "is_hr_view": hr}
     if hr:
-        context["summary"] = caching.enrolment_summary(programme)
         order = list(Programme.Status.values)
         context["next_statuses"] = [s for s in Programme.Status if order.index(s) > order.index(programme.status)]
-    else:
-        leader = leader_of(request.user)
-        sessions = sessions.exclude(status=Session.Status.DRAFT).filter(selectors._visible_to(leader))
-    # A page of sessions (a programme has hundreds); without ?page= the one with the next session.
+        # The sessions table and the enrolment figures are the same for everyone in HR: their
+        # HTML comes from the cache until a table they were read from changes.
+        key = f"programmes:overview-body:{programme.pk}:{get_language()}:{request.GET.urlencode()}"
+        context["hr_body"] = cached_html(
+            key,
+            lambda: render_to_string(
+                "programmes/_programme_body.html", _programme_body(request, programme, context), request=request
+            ),
+        )
+        return render(request, "programmes/programme_detail.html", context)
+    leader = leader_of(request.user)
+    sessions = selectors.sessions_fill_rates(programme)
+    sessions = sessions.exclude(status=Session.Status.DRAFT).filter(selectors._visible_to(leader))
     page = _sessions_page(request, sessions)
     sessions = list(page.object_list)
-    if not hr:
-        mine = {
-            r.session_id: r
-            for r in Registration.objects.filter(leader=leader, session__in=[s.pk for s in sessions]).exclude(
-                status=Registration.Status.CANCELLED
-            )
-        }
-        for s in sessions:
-            s.my_registration = mine.get(s.pk)
+    mine = {
+        r.session_id: r
+        for r in Registration.objects.filter(leader=leader, session__in=[s.pk for s in sessions]).exclude(
+            status=Registration.Status.CANCELLED
+        )
+    }
+    for s in sessions:
+        s.my_registration = mine.get(s.pk)
     context.update(sessions=sessions, page=page, query=_query_without_page(request))
     return render(request, "programmes/programme_detail.html", context)
+
+
+def _programme_body(request, programme, context) -> dict:
+    """HR's sessions table (a page of it) and enrolment figures for the programme page."""
+    # A page of sessions (a programme has hundreds); without ?page= the one with the next session.
+    page = _sessions_page(request, selectors.sessions_fill_rates(programme))
+    return {
+        **context,
+        "sessions": list(page.object_list),
+        "page": page,
+        "query": _query_without_page(request),
+        "summary": caching.enrolment_summary(programme),
+    }
 
 
 def _sessions_page(request, sessions):

@@ -5,7 +5,8 @@ the only reads of note text, and they return nothing to anyone outside the group
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Max, Min, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Min, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -179,7 +180,18 @@ def pair_list(user, *, programme=None, scheme="", status="", rematch=False):
         qs = qs.filter(status=status)
     if rematch:
         qs = qs.filter(rematch_requested_at__isnull=False)
-    return qs.annotate(meeting_count=Count("meetings"), last_meeting=Max("meetings__date")).order_by("-created_at")
+    return _with_meeting_figures(qs).order_by("-created_at")
+
+
+def _with_meeting_figures(qs):
+    """meeting_count and last_meeting as correlated subqueries: an aggregate over the join
+    would GROUP BY every column of the six tables selected with the pair, and planning that
+    took PostgreSQL 15 ms of a 16 ms query."""
+    meetings = PairMeeting.objects.filter(pair=OuterRef("pk")).order_by()
+    return qs.annotate(
+        meeting_count=Coalesce(Subquery(meetings.values("pair").annotate(n=Count("pk")).values("n")[:1]), 0),
+        last_meeting=Subquery(meetings.order_by("-date").values("date")[:1]),
+    )
 
 
 def get_pair_for_user(user, pk) -> MentorPair:
@@ -208,7 +220,9 @@ def leader_pair(leader):
         MentorPair.objects.for_leader(leader)
         .filter(status=MentorPair.Status.ACTIVE)
         .with_details()
-        .annotate(last_meeting=Max("meetings__date"))
+        .annotate(
+            last_meeting=Subquery(PairMeeting.objects.filter(pair=OuterRef("pk")).order_by("-date").values("date")[:1])
+        )
         .order_by("-published_at")
         .first()
     )

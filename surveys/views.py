@@ -9,8 +9,10 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -20,6 +22,7 @@ from surveys import results as res
 from surveys import selectors, services
 from surveys.forms import InviteForm, QuestionFormSet, QuestionnaireForm, ResultsFilterForm, SurveyForm
 from surveys.models import LIKERT_MAX, LIKERT_MIN
+from toppleder.caching import cached as cached_html
 from toppleder.permissions import require_hr
 
 PAGE_SIZE = 4  # questions per page when answering: short pages suit a phone
@@ -293,7 +296,14 @@ def _results_context(request, survey):
 @require_GET
 def survey_results(request, pk: int):
     survey = selectors.get_survey_for_user(request.user, pk)
-    return render(request, "surveys/results.html", _results_context(request, survey))
+    # The figures take two aggregations over every answer and a long table: the page body is
+    # cached until a table it was read from changes (toppleder/caching.py).
+    key = f"surveys:results-body:{survey.pk}:{request.user.pk}:{get_language()}:{request.GET.urlencode()}"
+    body = cached_html(
+        key,
+        lambda: render_to_string("surveys/_results_body.html", _results_context(request, survey), request=request),
+    )
+    return render(request, "surveys/results.html", {"survey": survey, "body": body})
 
 
 def _fmt(mean):

@@ -3,10 +3,19 @@
 An app's `dashboard.py` registers functions with `@panel("leader", order=..)` (or "hr");
 each takes the request and returns a context dict for its template, or None to hide.
 So each app owns its own part of "Mitt program" and of HR's overview.
+
+A panel's HTML is cached per person and language until a table it read changes
+(toppleder/caching.py); a panel with a form (a CSRF token) is registered `cached=False`.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from toppleder import caching
 
 # "facilitator": for people who run a group without being a leader or HR (external facilitators).
 _PANELS: dict[str, list["Panel"]] = {"leader": [], "hr": [], "facilitator": []}
@@ -17,11 +26,16 @@ class Panel:
     template: str
     order: int
     build: Callable
+    cached: bool = True
+
+    @property
+    def name(self) -> str:
+        return f"{self.build.__module__}.{self.build.__qualname__}"
 
 
-def panel(role: str, *, template: str, order: int = 50):
+def panel(role: str, *, template: str, order: int = 50, cached: bool = True):
     def register(fn):
-        _PANELS[role].append(Panel(template=template, order=order, build=fn))
+        _PANELS[role].append(Panel(template=template, order=order, build=fn, cached=cached))
         _PANELS[role].sort(key=lambda p: p.order)
         return fn
 
@@ -29,12 +43,30 @@ def panel(role: str, *, template: str, order: int = 50):
 
 
 def render_panels(role: str, request) -> list[dict]:
-    out = []
+    """`role`'s panels that have something to show, in order: {"template", "html", "context"}
+    (context None when the HTML came from the cache)."""
+    language = translation.get_language()
+    keys = {p: f"dashboard-panel:{role}:{p.name}:{request.user.pk}:{language}" for p in _PANELS[role] if p.cached}
+    found = caching.cached_many(keys.values()) if keys else {}
+    out, fresh = [], {}
     for p in _PANELS[role]:
-        ctx = p.build(request)
-        if ctx is not None:
-            out.append({"template": p.template, "context": ctx})
+        key = keys.get(p)
+        if key in found:
+            html, context = found[key], None
+        else:
+            entry, (context, html) = caching.build_recorded(lambda p=p: _build(p, request))
+            if key and entry is not None:
+                fresh[key] = entry[:2] + (html,)
+        if html:
+            out.append({"template": p.template, "html": html, "context": context})
+    if fresh:
+        cache.set_many(fresh, caching.DEFAULT_TIMEOUT)
     return out
+
+
+def _build(p: Panel, request) -> tuple[dict | None, str]:
+    context = p.build(request)
+    return context, ("" if context is None else render_to_string(p.template, {"panel": context}, request=request))
 
 
 # ---------------------------------------------------------------------------

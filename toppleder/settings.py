@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "programmes",
     "reflection_groups",
     "surveys",
+    "cachalot",
 ]
 
 MIDDLEWARE = [
@@ -99,6 +100,14 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# django-cachalot only for its "table last changed" stamps (every ORM and raw write, bulk
+# updates included, after commit): cached dashboard panels are checked against them
+# (toppleder/dashboard.py). Query caching stays off. Tables written on most requests get no
+# stamps: sessions and the audit log (no panel reads them) and users (every sign-in writes
+# last_login; panels show only names from it, which may be PANEL_CACHE_SECONDS old).
+CACHALOT_ENABLED = False
+CACHALOT_UNCACHABLE_TABLES = ("django_migrations", "django_session", "toppleder_auditentry", "toppleder_user")
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"

@@ -1,0 +1,102 @@
+"""The dashboard's panels come from the cache while the tables they read are unchanged, and
+never show anything stale once a change is committed (toppleder/dashboard.py, caching.py)."""
+
+import pytest
+from django.urls import reverse
+
+from programmes import services
+from programmes.models import Registration, Session
+from tests.programmes.factories import CommitmentFactory, SessionFactory
+from tests.programmes.web import *  # noqa: F403
+from tests.programmes.web import login
+
+pytestmark = pytest.mark.django_db
+
+
+def _count_queries(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get("/")
+    assert response.status_code == 200
+    return response, len(ctx.captured_queries)
+
+
+def test_second_visit_reads_the_panels_from_the_cache(me_client, me, programme):
+    SessionFactory(programme=programme, title="Vårsamling")
+    first, cold = _count_queries(me_client)
+    second, warm = _count_queries(me_client)
+    assert "Vårsamling" in second.content.decode()
+    assert warm <= cold - 4  # next sessions, registrations, groups and pair, surveys: not asked again
+    panels = [[p["html"] for p in r.context["leader_panels"]] for r in (first, second)]
+    assert panels[0] == panels[1]
+    assert [p["context"] is None for p in second.context["leader_panels"]].count(True) >= 4
+
+
+def test_signing_up_shows_on_the_dashboard_at_once(me_client, me, programme):
+    session = SessionFactory(programme=programme, title="Høstsamling")
+    me_client.get("/")  # cached: not registered yet
+    response = me_client.post(reverse("programmes:registration_create", args=[session.pk]))
+    assert response.status_code == 302
+    html = me_client.get("/").content.decode()
+    assert reverse("programmes:registration_cancel", args=[session.pk]) in html
+
+
+def test_a_bulk_update_by_hr_shows_too(me_client, me, programme, hr):
+    session = SessionFactory(programme=programme, title="Avlyst samling")
+    services.registration_create(session=session, leader=me)
+    assert "Avlyst samling" in me_client.get("/").content.decode()
+    # A queryset update, no save() and no signal: the table stamp still moves.
+    Session.objects.filter(pk=session.pk).update(status=Session.Status.CANCELLED)
+    Registration.objects.filter(session=session).update(status=Registration.Status.CANCELLED)
+    assert "Avlyst samling" not in me_client.get("/").content.decode()
+
+
+def test_each_person_and_language_gets_their_own_panels(client, programme):
+    from tests.programmes.factories import enrolled_leader
+
+    anne = enrolled_leader(programme, user__name="Anne Aas")
+    bjorn = enrolled_leader(programme, user__name="Bjørn Berg")
+    login(client, anne.user)
+    assert "Anne Aas" in client.get("/").content.decode()
+    login(client, bjorn.user)
+    html = client.get("/").content.decode()
+    assert "Bjørn Berg" in html and "Anne Aas" not in html
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    english = client.get("/").content.decode()
+    assert "My profile" in english and "Min profil" not in english
+
+
+def test_panels_with_forms_are_built_for_every_request(me_client, me, programme):
+    # The commitment status form carries a CSRF token, which a cached copy would get wrong
+    # after the next sign-in.
+    CommitmentFactory(programme=programme, parties=[me], text="Holde medarbeidersamtaler")
+    me_client.get("/")
+    me_client.logout()
+    login(me_client, me.user)  # a new CSRF secret
+    response = me_client.get("/")
+    token = response.context["csrf_token"]
+    commitments = next(p for p in response.context["leader_panels"] if "my_commitments" in p["template"])
+    assert commitments["context"] is not None  # built now, not taken from the cache
+    assert str(token) in commitments["html"]
+
+
+def test_programme_overview_for_hr_shows_a_new_sign_up_at_once(hr_client, programme, me):
+    session = SessionFactory(programme=programme, title="Vintersamling", capacity=10)
+    url = reverse("programmes:programme_detail", args=[programme.pk])
+    assert "0 av 10" in hr_client.get(url).content.decode()
+    services.registration_create(session=session, leader=me)
+    html = hr_client.get(url).content.decode()
+    assert "1 av 10" in html
+
+
+def test_programme_overview_for_hr_is_cached_per_page_and_language(hr_client, programme):
+    for n in range(30):
+        SessionFactory(programme=programme, title=f"Samling {n:02d}")
+    url = reverse("programmes:programme_detail", args=[programme.pk])
+    first = hr_client.get(url + "?page=1").content.decode()
+    second = hr_client.get(url + "?page=2").content.decode()
+    assert "Samling 00" in first and "Samling 00" not in second
+    hr_client.post(reverse("set_language"), {"language": "en", "next": url})
+    assert "Sessions in" in hr_client.get(url + "?page=1").content.decode()

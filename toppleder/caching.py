@@ -1,0 +1,82 @@
+"""Rendered HTML kept in the cache until one of the tables it was read from changes.
+
+Building a fragment records which tables its SQL read. django-cachalot stamps a table on
+every write (after commit; ORM saves, queryset updates, bulk inserts and raw SQL alike), so
+a cached fragment is used only while none of its tables has a stamp later than the moment
+its build began. Nobody lists dependencies by hand, so none can be forgotten.
+
+What the clock alone changes (a session that has begun, a survey that has closed) is at most
+`timeout` seconds old; so are people's names (the user table has no stamps: every sign-in
+writes last_login, see CACHALOT_UNCACHABLE_TABLES). Never cache HTML with a form in it: its
+CSRF token belongs to one session.
+"""
+
+import time
+from collections.abc import Callable, Iterable
+from functools import cache as memoize
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+
+DEFAULT_TIMEOUT = 60
+# What a fragment shows can depend on rows the request read before the build (the roles,
+# the leader profile and organisation): always checked too.
+ALWAYS_READ = ("toppleder_user_groups", "auth_group", "toppleder_leader", "toppleder_organisation")
+# Read by fragments but without stamps: changes show within the time-out.
+CLOCK_ONLY = frozenset({"toppleder_user"})
+# Stamps come from the writer's clock: a build counts as started a little before it did.
+CLOCK_MARGIN_SECONDS = 1.0
+
+Entry = tuple[float, tuple[str, ...], object]
+
+
+def build_recorded(build: Callable[[], object]) -> tuple[Entry | None, object]:
+    """Run `build()`; return (cache entry, or None when it must not be cached, and the result)."""
+    started = time.time() - CLOCK_MARGIN_SECONDS
+    statements: list[str] = []
+
+    def record(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        result = build()
+    read = {t for t in _model_tables() if any(f'"{t}"' in sql for sql in statements)} - CLOCK_ONLY
+    if read & set(settings.CACHALOT_UNCACHABLE_TABLES):
+        return None, result  # no stamps for these tables: never cache what reads them
+    return (started, tuple(sorted(read.union(ALWAYS_READ))), result), result
+
+
+def is_fresh(entry: Entry | None) -> bool:
+    """True while no table the entry was read from has been written since its build began."""
+    if entry is None:
+        return False
+    from cachalot.api import get_last_invalidation
+
+    started, tables, _value = entry
+    return get_last_invalidation(*tables) < started
+
+
+def cached(key: str, build: Callable[[], object], *, timeout: int = DEFAULT_TIMEOUT):
+    """`build()` from the cache while the tables it read are unchanged (see the module)."""
+    entry = cache.get(key)
+    if is_fresh(entry):
+        return entry[2]
+    entry, result = build_recorded(build)
+    if entry is not None:
+        cache.set(key, entry, timeout)
+    return result
+
+
+def cached_many(keys: Iterable[str]) -> dict[str, object]:
+    """The fresh values among `keys` (one cache round trip, one stamp lookup per entry)."""
+    found = cache.get_many(list(keys))
+    return {key: entry[2] for key, entry in found.items() if is_fresh(entry)}
+
+
+@memoize
+def _model_tables() -> frozenset[str]:
+    from django.apps import apps
+
+    return frozenset(m._meta.db_table for m in apps.get_models(include_auto_created=True))
