@@ -48,7 +48,7 @@ def my_registrations(request):
     }
 
 
-@panel("leader", template="programmes/panels/my_commitments.html", order=40, cached=False)  # forms: CSRF token
+@panel("leader", template="programmes/panels/my_commitments.html", order=40)
 def my_commitments(request):
     leader = leader_of(request.user)
     if leader is None:

@@ -55,6 +55,7 @@ from programmes.models import (
     Session,
 )
 from toppleder.caching import cached as cached_html
+from toppleder.caching import per_csrf_secret
 from toppleder.models import Leader
 from toppleder.permissions import is_hr, leader_of, require_hr
 
@@ -326,6 +327,25 @@ def _enrolment_page(request, programme, *, group_form=None, org_form=None, statu
             )
             .order_by("user__name")[:PER_PAGE]
         )
+
+    def body():
+        return render_to_string(
+            "programmes/_enrolment_body.html",
+            _enrolment_context(request, programme, qs, filters, search, found, group_form, org_form),
+            request=request,
+        )
+
+    if group_form is None and org_form is None:
+        # The page as HR first sees it (no form with errors): cached until a table it was read
+        # from changes; it holds forms, so per CSRF secret.
+        key = f"programmes:enrolment-body:{programme.pk}:{get_language()}:{request.GET.urlencode()}"
+        html = cached_html(per_csrf_secret(request, key), body)
+    else:
+        html = body()
+    return render(request, "programmes/enrolment_list.html", {"programme": programme, "body": html}, status=status)
+
+
+def _enrolment_context(request, programme, qs, filters, search, found, group_form, org_form) -> dict:
     context = {
         "programme": programme,
         "page": _narrow_page(request, qs),
@@ -339,7 +359,7 @@ def _enrolment_page(request, programme, *, group_form=None, org_form=None, statu
     # Rendering the two long selects was half the page: cached while the choices are unchanged.
     context["group_form_html"] = caching.rendered_form("enrol-group", context["group_form"], as_crispy_form)
     context["org_form_html"] = caching.rendered_form("enrol-orgs", context["org_form"], as_crispy_form)
-    return render(request, "programmes/enrolment_list.html", context, status=status)
+    return context
 
 
 @login_required

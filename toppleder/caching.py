@@ -7,10 +7,12 @@ its build began. Nobody lists dependencies by hand, so none can be forgotten.
 
 What the clock alone changes (a session that has begun, a survey that has closed) is at most
 `timeout` seconds old; so are people's names (the user table has no stamps: every sign-in
-writes last_login, see CACHALOT_UNCACHABLE_TABLES). Never cache HTML with a form in it: its
-CSRF token belongs to one session.
+writes last_login, see CACHALOT_UNCACHABLE_TABLES). HTML with a form in it carries a CSRF
+token: build its key with `per_csrf_secret(request, ...)`, so it is never shown with another
+secret than the one it was made for (the secret changes at every sign-in).
 """
 
+import hashlib
 import time
 from collections.abc import Callable, Iterable
 from functools import cache as memoize
@@ -67,6 +69,15 @@ def cached(key: str, build: Callable[[], object], *, timeout: int = DEFAULT_TIME
     if entry is not None:
         cache.set(key, entry, timeout)
     return result
+
+
+def per_csrf_secret(request, key: str) -> str:
+    """`key` for HTML that holds CSRF tokens: one entry per CSRF secret (hashed)."""
+    from django.middleware.csrf import get_token
+
+    get_token(request)  # a browser without a CSRF cookie gets its secret now, not mid-render
+    secret = request.META["CSRF_COOKIE"]
+    return f"{key}:csrf-{hashlib.sha256(secret.encode()).hexdigest()[:16]}"
 
 
 def cached_many(keys: Iterable[str]) -> dict[str, object]:

@@ -4,8 +4,8 @@ An app's `dashboard.py` registers functions with `@panel("leader", order=..)` (o
 each takes the request and returns a context dict for its template, or None to hide.
 So each app owns its own part of "Mitt program" and of HR's overview.
 
-A panel's HTML is cached per person and language until a table it read changes
-(toppleder/caching.py); a panel with a form (a CSRF token) is registered `cached=False`.
+A panel's HTML is cached per person, language and CSRF secret (a panel may hold a form)
+until a table it read changes (toppleder/caching.py).
 """
 
 from collections.abc import Callable
@@ -26,16 +26,15 @@ class Panel:
     template: str
     order: int
     build: Callable
-    cached: bool = True
 
     @property
     def name(self) -> str:
         return f"{self.build.__module__}.{self.build.__qualname__}"
 
 
-def panel(role: str, *, template: str, order: int = 50, cached: bool = True):
+def panel(role: str, *, template: str, order: int = 50):
     def register(fn):
-        _PANELS[role].append(Panel(template=template, order=order, build=fn, cached=cached))
+        _PANELS[role].append(Panel(template=template, order=order, build=fn))
         _PANELS[role].sort(key=lambda p: p.order)
         return fn
 
@@ -46,16 +45,19 @@ def render_panels(role: str, request) -> list[dict]:
     """`role`'s panels that have something to show, in order: {"template", "html", "context"}
     (context None when the HTML came from the cache)."""
     language = translation.get_language()
-    keys = {p: f"dashboard-panel:{role}:{p.name}:{request.user.pk}:{language}" for p in _PANELS[role] if p.cached}
-    found = caching.cached_many(keys.values()) if keys else {}
+    keys = {
+        p: caching.per_csrf_secret(request, f"dashboard-panel:{role}:{p.name}:{request.user.pk}:{language}")
+        for p in _PANELS[role]
+    }
+    found = caching.cached_many(keys.values())
     out, fresh = [], {}
     for p in _PANELS[role]:
-        key = keys.get(p)
+        key = keys[p]
         if key in found:
             html, context = found[key], None
         else:
             entry, (context, html) = caching.build_recorded(lambda p=p: _build(p, request))
-            if key and entry is not None:
+            if entry is not None:
                 fresh[key] = entry[:2] + (html,)
         if html:
             out.append({"template": p.template, "html": html, "context": context})
