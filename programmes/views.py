@@ -19,12 +19,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
-from programmes import caching, exports, selectors, services
 from programmes import calendar as ical
+from programmes import exports, selectors, services
 from programmes.forms import (
     AttendanceForm,
     CommitmentForm,
@@ -220,7 +221,7 @@ def _programme_body(request, programme, context) -> dict:
         "sessions": list(page.object_list),
         "page": page,
         "query": _query_without_page(request),
-        "summary": caching.enrolment_summary(programme),
+        "summary": selectors.enrolment_summary(programme),
     }
 
 
@@ -345,6 +346,15 @@ def _enrolment_page(request, programme, *, group_form=None, org_form=None, statu
     return render(request, "programmes/enrolment_list.html", {"programme": programme, "body": html}, status=status)
 
 
+def _rendered_form(name: str, form) -> str:
+    """The two enrol forms list every leader group and organisation; rendering those selects
+    was half the page. Unbound, their HTML is cached until those tables change."""
+    if form.is_bound:
+        return as_crispy_form(form)
+    key = f"programmes:form-html:{name}:{get_language()}"
+    return mark_safe(cached_html(key, lambda: str(as_crispy_form(form)), timeout=600))  # noqa: S308 (our own form)
+
+
 def _enrolment_context(request, programme, qs, filters, search, found, group_form, org_form) -> dict:
     context = {
         "programme": programme,
@@ -357,8 +367,8 @@ def _enrolment_context(request, programme, qs, filters, search, found, group_for
         "query": _query_without_page(request),
     }
     # Rendering the two long selects was half the page: cached while the choices are unchanged.
-    context["group_form_html"] = caching.rendered_form("enrol-group", context["group_form"], as_crispy_form)
-    context["org_form_html"] = caching.rendered_form("enrol-orgs", context["org_form"], as_crispy_form)
+    context["group_form_html"] = _rendered_form("enrol-group", context["group_form"])
+    context["org_form_html"] = _rendered_form("enrol-orgs", context["org_form"])
     return context
 
 
