@@ -102,12 +102,19 @@ def key_pages() -> list[dict]:
 
 
 def cmd_pages():
+    """The key pages, each with the Cookie header of a signed-in browser for its role: the
+    session and the CSRF cookie (set by the sign-in form, sent with every later request)."""
+    from django.utils.crypto import get_random_string
+
     users = {"leader": User.objects.get(email=LEADER), "hr": User.objects.get(email=HR)}
-    cookies = {role: session_cookie(u) for role, u in users.items()}
+    cookies = {
+        role: f"{settings.SESSION_COOKIE_NAME}={session_cookie(u)}; {settings.CSRF_COOKIE_NAME}={get_random_string(32)}"
+        for role, u in users.items()
+    }
     pages = key_pages()
     for page in pages:
         page["cookie"] = cookies.get(page["role"])
-    return {"pages": pages, "session_cookie_name": settings.SESSION_COOKIE_NAME}
+    return {"pages": pages}
 
 
 def cmd_queries():

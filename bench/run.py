@@ -143,10 +143,10 @@ def gunicorn(db: str, workers: int = 2):
         proc.wait(timeout=20)
 
 
-def http_get(base: str, path: str, cookie: str | None, cookie_name: str) -> int:
+def http_get(base: str, path: str, cookie_header: str | None) -> int:
     u = urlsplit(base)
     conn = http.client.HTTPConnection(u.hostname, u.port, timeout=30)
-    headers = {"Cookie": f"{cookie_name}={cookie}"} if cookie else {}
+    headers = {"Cookie": cookie_header} if cookie_header else {}
     conn.request("GET", path, headers=headers)
     status = conn.getresponse().status
     conn.close()
@@ -160,7 +160,7 @@ def drain(base: str) -> None:
     quick = 0
     for _ in range(200):
         started = time.monotonic()
-        http_get(base, "/healthz/live", None, "")
+        http_get(base, "/healthz/live", None)
         quick = quick + 1 if time.monotonic() - started < 1.0 else 0
         if quick >= 2:
             return
@@ -192,20 +192,17 @@ def section_queries() -> dict:
 
 
 def section_pages(base: str, seconds: int) -> dict:
-    info = django_side("bench_large", "pages")
-    name_cookie = info["session_cookie_name"]
-    pages = info["pages"]
+    pages = django_side("bench_large", "pages")["pages"]
     for page in pages:
-        status = http_get(base, page["path"], page["cookie"], name_cookie)
+        status = http_get(base, page["path"], page["cookie"])
         if status != 200:
             raise RuntimeError(f"{page['name']} ({page['path']}) answered {status}, not 200")
     rounds = []
     for r in range(2):  # two rounds, pages interleaved, so drift on a noisy machine hits all alike
         rnd = {}
         for page in pages:
-            cookie = f"{name_cookie}={page['cookie']}" if page["cookie"] else None
             drain(base)
-            rnd[page["name"]] = wrk(base + page["path"], cookie, seconds)
+            rnd[page["name"]] = wrk(base + page["path"], page["cookie"], seconds)
             log(f"    round {r + 1}: {page['name']:<34} p95 {rnd[page['name']]['p95_ms']:7.1f} ms")
         rounds.append(rnd)
     floor_name = next(p["name"] for p in pages if p.get("floor") == "signed_in")
