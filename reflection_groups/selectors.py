@@ -136,30 +136,32 @@ def proposals(programme, kind):
 
 
 def leader_groups(leader):
-    """A leader's published groups with members and the next meeting (the dashboard panel)."""
-    now = timezone.now()
-    groups = list(
-        ReflectionGroup.objects.filter(memberships__leader=leader, status=ReflectionGroup.Status.PUBLISHED)
-        .select_related("facilitator")
-        .annotate(next_meeting=Min("meetings__starts_at", filter=Q(meetings__starts_at__gte=now)))
-        # When the leader first saw each group, in the same query (was a query of its own).
-        .annotate(
-            my_seen_at=Subquery(
-                GroupMembership.objects.filter(group=OuterRef("pk"), leader=leader)
-                .order_by("-pk")
-                .values("seen_at")[:1]
-            )
-        )
-        .prefetch_related(
-            Prefetch(
-                "memberships",
-                queryset=GroupMembership.objects.select_related("leader__user").order_by("leader__user__name"),
-            )
-        )
+    """A leader's published groups (the dashboard panel), each with `member_list` (memberships
+    by name), `next_meeting` and `is_new_for_me`: one query over the groups' memberships."""
+    next_meeting = (
+        GroupMeeting.objects.filter(group=OuterRef("group_id"), starts_at__gte=timezone.now())
+        .order_by("starts_at")
+        .values("starts_at")[:1]
     )
-    for g in groups:
-        g.is_new_for_me = g.my_seen_at is None
-    return groups
+    rows = (
+        GroupMembership.objects.filter(
+            group__in=GroupMembership.objects.filter(leader=leader).values("group_id"),
+            group__status=ReflectionGroup.Status.PUBLISHED,
+        )
+        .select_related("group__facilitator", "leader__user")
+        .annotate(group_next_meeting=Subquery(next_meeting))
+        .order_by("group__programme_id", "group__kind", "group__name", "group_id", "leader__user__name")
+    )
+    groups = {}
+    for m in rows:
+        group = groups.get(m.group_id)
+        if group is None:
+            group = groups[m.group_id] = m.group
+            group.member_list, group.next_meeting = [], m.group_next_meeting
+        group.member_list.append(m)
+        if m.leader_id == leader.pk:
+            group.is_new_for_me = m.seen_at is None
+    return list(groups.values())
 
 
 # --------------------------------------------------------------------------- pairs

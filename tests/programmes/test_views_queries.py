@@ -131,6 +131,18 @@ def test_leader_dashboard_query_count_is_flat(client, world, django_assert_max_n
     same_count_small_and_large(client, "/", world, django_assert_max_num_queries, 30)
 
 
+def test_leader_dashboard_built_again_after_a_change_stays_within_ten_queries(
+    client, world, django_assert_max_num_queries
+):
+    login(client, world.me.user)
+    queries(client, "/")
+    world.grow_to(40)  # new registrations, enrolments and commitments: every panel is built again
+    with django_assert_max_num_queries(10):
+        queries(client, "/")
+    with django_assert_max_num_queries(4):  # nothing changed since: the panels come from the cache
+        queries(client, "/")
+
+
 def test_hr_dashboard_query_count_is_flat(client, hr, world, django_assert_max_num_queries):
     login(client, hr)
     same_count_small_and_large(client, "/", world, django_assert_max_num_queries, 30)

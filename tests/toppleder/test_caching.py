@@ -119,5 +119,7 @@ def test_enrolment_list_shows_a_bulk_enrolment_at_once(hr_client, programme):
     hr_client.get(url)
     hr_client.get(url)  # cached now
     leader = LeaderFactory(user__name="Ragnhild Bulk")
-    ProgrammeEnrolment.objects.bulk_create([ProgrammeEnrolment(programme=programme, leader=leader)])  # as the CSV import
+    ProgrammeEnrolment.objects.bulk_create(
+        [ProgrammeEnrolment(programme=programme, leader=leader)]
+    )  # as the CSV import
     assert "Ragnhild Bulk" in hr_client.get(url).content.decode()
