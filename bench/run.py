@@ -186,7 +186,13 @@ def section_queries() -> dict:
     small = django_side("bench_small", "queries")
     large = django_side("bench_large", "queries")
     return {
-        name: {"small": small[name]["queries"], "large": large[name]["queries"], "status": large[name]["status"]}
+        name: {
+            "small": small[name]["queries"],
+            "large": large[name]["queries"],
+            "built_small": small[name]["queries_built"],
+            "built_large": large[name]["queries_built"],
+            "status": large[name]["status"],
+        }
         for name in large
     }
 
@@ -331,12 +337,15 @@ def machine() -> dict:
 
 def markdown(r: dict) -> str:
     """bench/results.json as the README's tables (`bench/run.py --markdown`)."""
-    out = ["| page | p95 × signed-in floor | p95 ms | requests/s | SQL small / large |", "|---|---:|---:|---:|---:|"]
+    out = [
+        "| page | p95 × signed-in floor | p95 ms | requests/s | SQL small / large | SQL built small / large |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
     for name, p in r.get("pages", {}).items():
         q = r.get("queries", {}).get(name, {})
         out.append(
             f"| {name} | {p['p95_x_signed_in_floor']} | {p['p95_ms']:.0f} | {p['rps']} | "
-            f"{q.get('small', '-')} / {q.get('large', '-')} |"
+            f"{q.get('small', '-')} / {q.get('large', '-')} | {q.get('built_small', '-')} / {q.get('built_large', '-')} |"
         )
     out.append("")
     if "rush" in r:
@@ -463,11 +472,14 @@ def print_table(r: dict) -> None:
     print()
     print(f"Toppleder bench — {r['machine']['cpu']} ({r['machine']['cores']} cores), {r['started']}")
     if "pages" in r:
-        print(f"{'page':<36}{'rps':>8}{'p50 ms':>9}{'p95 ms':>9}{'× floor':>9}{'SQL s/l':>10}")
+        print(f"{'page':<36}{'rps':>8}{'p50 ms':>9}{'p95 ms':>9}{'× floor':>9}{'SQL s/l':>10}{'built s/l':>11}")
         for name, p in r["pages"].items():
             q = r.get("queries", {}).get(name, {})
             ql = f"{q.get('small', '-')}/{q.get('large', '-')}"
-            print(f"{name:<36}{p['rps']:>8}{p['p50_ms']:>9}{p['p95_ms']:>9}{p['p95_x_signed_in_floor']:>9}{ql:>10}")
+            qb = f"{q.get('built_small', '-')}/{q.get('built_large', '-')}"
+            print(
+                f"{name:<36}{p['rps']:>8}{p['p50_ms']:>9}{p['p95_ms']:>9}{p['p95_x_signed_in_floor']:>9}{ql:>10}{qb:>11}"
+            )
     if "rush" in r:
         x = r["rush"]
         print(
