@@ -252,6 +252,8 @@ def cmd_page_ms(names: str, repeat: str = "20"):
 
     from cachalot.api import invalidate
 
+    from toppleder import caching
+
     users = {"leader": User.objects.get(email=LEADER), "hr": User.objects.get(email=HR)}
     wanted = set(names.split(","))
     out = {}
@@ -274,6 +276,7 @@ def cmd_page_ms(names: str, repeat: str = "20"):
             started = time.perf_counter()
             client.get(page["path"])
             built.append((time.perf_counter() - started) * 1000)
+        time.sleep(caching.CLOCK_MARGIN_SECONDS)  # the next page's cached parts count as after this change
         times.sort()
         out[page["name"]] = {
             "min_ms": round(times[0], 1),

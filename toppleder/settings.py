@@ -107,6 +107,9 @@ else:
 # stamps: sessions and the audit log (no panel reads them) and users (every sign-in writes
 # last_login; panels show only names from it, which may be PANEL_CACHE_SECONDS old).
 CACHALOT_ENABLED = False
+# No raw SQL here writes data (seed_demo's COPY calls invalidate() itself); checking every
+# statement for a write keyword cost 1 ms a query.
+CACHALOT_INVALIDATE_RAW = False
 CACHALOT_UNCACHABLE_TABLES = ("django_migrations", "django_session", "toppleder_auditentry", "toppleder_user")
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"

@@ -52,6 +52,11 @@ class Command(BaseCommand):
                     raise
                 continue
             module.seed(size=size, rng=random.Random(f"{seed}-{label}"), stdout=self.stdout)
+        # The large data set is loaded with COPY, which no table stamp sees: mark every table
+        # changed, so no page part cached before the load is shown again (toppleder/caching.py).
+        from cachalot.api import invalidate
+
+        invalidate()
         self.stdout.write(self.style.SUCCESS(f"Done in {time.monotonic() - started:.1f} s."))
         self.stdout.write("Demo logins (e-mail / password):")
         for email in (core_demo.ADMIN_EMAIL, core_demo.HR_EMAIL, "leder001@toppleder.example"):
