@@ -1,9 +1,11 @@
 """Rendered HTML kept in the cache until one of the tables it was read from changes.
 
 Building a fragment records which tables its SQL read. django-cachalot stamps a table on
-every write (after commit; ORM saves, queryset updates, bulk inserts and raw SQL alike), so
+every ORM write (after commit; saves, queryset updates and deletes, bulk inserts alike), so
 a cached fragment is used only while none of its tables has a stamp later than the moment
-its build began. Nobody lists dependencies by hand, so none can be forgotten.
+its build began. Nobody lists dependencies by hand, so none can be forgotten. Raw SQL is not
+watched (CACHALOT_INVALIDATE_RAW): code that writes rows with it calls
+`cachalot.api.invalidate()`, as seed_demo does after its COPY.
 
 What the clock alone changes (a session that has begun, a survey that has closed) is at most
 `timeout` seconds old; so are people's names (the user table has no stamps: every sign-in

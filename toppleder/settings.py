@@ -101,11 +101,11 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# django-cachalot only for its "table last changed" stamps (every ORM and raw write, bulk
-# updates included, after commit): cached dashboard panels are checked against them
-# (toppleder/dashboard.py). Query caching stays off. Tables written on most requests get no
-# stamps: sessions and the audit log (no panel reads them) and users (every sign-in writes
-# last_login; panels show only names from it, which may be PANEL_CACHE_SECONDS old).
+# django-cachalot only for its "table last changed" stamps (every ORM write, bulk updates
+# included, after commit): cached page parts are checked against them (toppleder/caching.py).
+# Query caching stays off. Tables written on most requests get no stamps: sessions and the
+# audit log (no cached part reads them) and users (every sign-in writes last_login; cached
+# parts show only names from it, which may be caching.DEFAULT_TIMEOUT seconds old).
 CACHALOT_ENABLED = False
 # No raw SQL here writes data (seed_demo's COPY calls invalidate() itself); checking every
 # statement for a write keyword cost 1 ms a query.
