@@ -15,6 +15,7 @@ secret than the one it was made for (the secret changes at every sign-in).
 """
 
 import hashlib
+import threading
 import time
 from collections.abc import Callable, Iterable
 from functools import cache as memoize
@@ -35,18 +36,28 @@ CLOCK_MARGIN_SECONDS = 1.0
 Entry = tuple[float, tuple[str, ...], object]
 
 
+_local = threading.local()
+
+
 def build_recorded(build: Callable[[], object]) -> tuple[Entry | None, object]:
     """Run `build()`; return (cache entry, or None when it must not be cached, and the result)."""
     started = time.time() - CLOCK_MARGIN_SECONDS
     statements: list[str] = []
+    # Tables behind cached values the build used without running their SQL (nested `cached`).
+    reused: set[str] = set()
+    _local.__dict__.setdefault("reused", []).append(reused)
 
     def record(execute, sql, params, many, context):
         statements.append(sql)
         return execute(sql, params, many, context)
 
-    with connection.execute_wrapper(record):
-        result = build()
-    read = {t for t in _model_tables() if any(f'"{t}"' in sql for sql in statements)} - CLOCK_ONLY
+    try:
+        with connection.execute_wrapper(record):
+            result = build()
+    finally:
+        _local.reused.pop()
+    read = {t for t in _model_tables() if any(f'"{t}"' in sql for sql in statements)}
+    read = (read | reused) - CLOCK_ONLY
     if read & set(settings.CACHALOT_UNCACHABLE_TABLES):
         return None, result  # no stamps for these tables: never cache what reads them
     return (started, tuple(sorted(read.union(ALWAYS_READ))), result), result
@@ -66,6 +77,8 @@ def cached(key: str, build: Callable[[], object], *, timeout: int = DEFAULT_TIME
     """`build()` from the cache while the tables it read are unchanged (see the module)."""
     entry = cache.get(key)
     if is_fresh(entry):
+        for outer in getattr(_local, "reused", ()):  # an enclosing build depends on these too
+            outer.update(entry[1])
         return entry[2]
     entry, result = build_recorded(build)
     if entry is not None:

@@ -123,3 +123,16 @@ def test_enrolment_list_shows_a_bulk_enrolment_at_once(hr_client, programme):
         [ProgrammeEnrolment(programme=programme, leader=leader)]
     )  # as the CSV import
     assert "Ragnhild Bulk" in hr_client.get(url).content.decode()
+
+
+def test_a_cached_part_inside_another_still_invalidates_the_outer_one(hr_client, programme):
+    # The enrolment page's cached body contains the cached "enrol a leader group" form: a
+    # new leader group must show in the body although the form came from its own cache entry.
+    from tests.factories import LeaderGroupFactory, OrganisationFactory
+
+    organisation = OrganisationFactory()  # before the pages are cached: only the group is new
+    url = reverse("programmes:enrolment_list", args=[programme.pk])
+    hr_client.get(url)
+    hr_client.get(url + "?q=x")  # a second body built around the cached form
+    LeaderGroupFactory(name="Ledergruppe Nyvik", organisation=organisation)
+    assert "Ledergruppe Nyvik" in hr_client.get(url + "?q=x").content.decode()
