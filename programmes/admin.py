@@ -19,6 +19,7 @@ from programmes.models import (
     Session,
     WaitlistChange,
 )
+from toppleder.audit import AuditedAdmin
 
 
 def _run(modeladmin, request, queryset, func, done_message, **kwargs):
@@ -48,7 +49,7 @@ class EnrolmentInline(admin.TabularInline):
 
 
 @admin.register(Programme)
-class ProgrammeAdmin(admin.ModelAdmin):
+class ProgrammeAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["name", "period", "status", "enrolment_opens", "enrolment_closes", "enrolled", "created_at"]
     list_filter = ["status", "period"]
     search_fields = ["name", "period", "description"]
@@ -68,7 +69,7 @@ class ProgrammeAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProgrammeEnrolment)
-class ProgrammeEnrolmentAdmin(admin.ModelAdmin):
+class ProgrammeEnrolmentAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["leader", "organisation", "programme", "status", "via_group", "enrolled_at"]
     list_filter = ["status", "programme", "leader__organisation__kind", "leader__organisation__sector"]
     search_fields = ["leader__user__name", "leader__user__email", "leader__organisation__name"]
@@ -92,14 +93,14 @@ class MeasureInline(admin.TabularInline):
 
 
 @admin.register(MeasureArea)
-class MeasureAreaAdmin(admin.ModelAdmin):
+class MeasureAreaAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["name_nb", "name_en", "key", "order"]
     search_fields = ["name_nb", "name_en", "key"]
     inlines = [MeasureInline]
 
 
 @admin.register(Measure)
-class MeasureAdmin(admin.ModelAdmin):
+class MeasureAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["text", "area", "horizon", "status", "owner", "session_count"]
     list_filter = ["area", "horizon", "status"]
     search_fields = ["text", "owner"]
@@ -144,7 +145,7 @@ class RegistrationInline(admin.TabularInline):
 
 
 @admin.register(Session)
-class SessionAdmin(admin.ModelAdmin):
+class SessionAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["title", "programme", "kind", "starts_at", "format", "status", "capacity", "confirmed", "waiting"]
     list_filter = ["status", "kind", "format", "programme", ("starts_at", admin.DateFieldListFilter)]
     search_fields = ["title", "theme", "place", "description"]
@@ -197,7 +198,7 @@ class WaitlistChangeInline(admin.TabularInline):
 
 
 @admin.register(Registration)
-class RegistrationAdmin(admin.ModelAdmin):
+class RegistrationAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["leader", "session", "status", "waitlist_position", "attendance", "created_at"]
     list_filter = ["status", "attendance", "session__programme", "session__kind"]
     search_fields = ["leader__user__name", "leader__user__email", "session__title"]
@@ -217,7 +218,7 @@ class RegistrationAdmin(admin.ModelAdmin):
 
 
 @admin.register(WaitlistChange)
-class WaitlistChangeAdmin(admin.ModelAdmin):
+class WaitlistChangeAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["registration", "old_position", "new_position", "reason", "changed_by", "changed_at"]
     search_fields = ["reason", "registration__leader__user__name", "registration__session__title"]
     list_select_related = ["registration__leader__user", "registration__session", "changed_by"]
@@ -229,7 +230,7 @@ class WaitlistChangeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Commitment)
-class CommitmentAdmin(admin.ModelAdmin):
+class CommitmentAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["__str__", "programme", "session", "status", "due_date", "created_at"]
     list_filter = ["status", "programme", "due_date"]
     search_fields = ["text", "follow_up", "parties__user__name", "organisations__name"]

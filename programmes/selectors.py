@@ -1,4 +1,11 @@
-"""Reads for programmes: named queries that join what a page needs, counts in the database."""
+"""Reads for programmes: the access helpers, and named queries that join what a page needs.
+
+Access: every view, export and report gets a programme, session, commitment (and their
+enrolments, registrations, contributors, materials) through the `<noun>_for(user, ...)`
+helper below. It returns the object or raises Http404 when the user may not see it (another
+person's object does not leak its existence); `manage=True` asks for HR's right to change it
+(PermissionDenied, a 403, for other roles).
+"""
 
 from __future__ import annotations
 
@@ -20,11 +27,14 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, Greatest
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from programmes.models import (
     Commitment,
+    Contributor,
+    Material,
     Measure,
     MeasureArea,
     Programme,
@@ -33,9 +43,108 @@ from programmes.models import (
     Session,
 )
 from toppleder.models import Leader, LeaderGroup
-from toppleder.permissions import is_hr, leader_of
+from toppleder.permissions import is_hr, leader_of, require_hr
 
 ACTIVE = [Registration.Status.CONFIRMED, Registration.Status.WAITLISTED]
+
+
+# --------------------------------------------------------------------------- access
+def open_to(leader: Leader) -> Q:
+    """Sessions open to every enrolled leader, or reserved for a group the leader is in."""
+    through = Session.reserved_for_groups.through
+    reserved = through.objects.filter(session_id=OuterRef("pk"))
+    mine = reserved.filter(leadergroup__members=leader)
+    return ~Exists(reserved) | Exists(mine)
+
+
+def programmes_visible_to(user) -> QuerySet:
+    """HR: every programme. A leader: those they are enrolled in (not withdrawn) that are no
+    longer drafts. Anyone else: none."""
+    if is_hr(user):
+        return Programme.objects.all()
+    leader = leader_of(user)
+    if leader is None:
+        return Programme.objects.none()
+    return Programme.objects.filter(
+        Exists(ProgrammeEnrolment.objects.active().filter(programme=OuterRef("pk"), leader=leader))
+    ).exclude(status=Programme.Status.DRAFT)
+
+
+def programme_for(user, pk, *, manage: bool = False) -> Programme:
+    if manage:
+        require_hr(user)
+    return get_object_or_404(programmes_visible_to(user), pk=pk)
+
+
+def sessions_visible_to(user) -> QuerySet:
+    """HR: every session. A leader: the published and past sessions of their programmes that
+    are open to them. Anyone else: none."""
+    if is_hr(user):
+        return Session.objects.all()
+    leader = leader_of(user)
+    if leader is None:
+        return Session.objects.none()
+    return (
+        Session.objects.filter(programme__in=programmes_visible_to(user))
+        .exclude(status=Session.Status.DRAFT)
+        .filter(open_to(leader))
+    )
+
+
+def session_for(user, pk, *, manage: bool = False) -> Session:
+    if manage:
+        require_hr(user)
+    return get_object_or_404(sessions_visible_to(user).select_related("programme"), pk=pk)
+
+
+def enrolment_for(user, programme_pk, pk) -> ProgrammeEnrolment:
+    """An enrolment, for HR managing the programme."""
+    programme = programme_for(user, programme_pk, manage=True)
+    return get_object_or_404(
+        ProgrammeEnrolment.objects.select_related("leader__user", "programme"), pk=pk, programme=programme
+    )
+
+
+def waiting_registration_for(user, session_pk, pk) -> Registration:
+    """A registration on a session's waiting list, for HR moving it."""
+    session = session_for(user, session_pk, manage=True)
+    return get_object_or_404(
+        Registration.objects.select_related("session"), pk=pk, session=session, status=Registration.Status.WAITLISTED
+    )
+
+
+def own_registration_for(session: Session, leader: Leader) -> Registration:
+    """The leader's active registration for a session (already found through session_for), or 404."""
+    return get_object_or_404(
+        Registration.objects.exclude(status=Registration.Status.CANCELLED), session=session, leader=leader
+    )
+
+
+def contributor_for(user, session_pk, pk) -> Contributor:
+    return get_object_or_404(Contributor, pk=pk, session=session_for(user, session_pk, manage=True))
+
+
+def material_for(user, session_pk, pk, *, manage: bool = False) -> Material:
+    return get_object_or_404(Material, pk=pk, session=session_for(user, session_pk, manage=manage))
+
+
+def commitment_for(user, pk) -> Commitment:
+    """HR: any commitment. A leader: the commitments they are party to."""
+    if is_hr(user):
+        return get_object_or_404(Commitment, pk=pk)
+    leader = leader_of(user)
+    if leader is None:
+        raise Http404
+    return get_object_or_404(Commitment.objects.filter(parties=leader), pk=pk)
+
+
+def measure_for(user, area_key, pk) -> Measure:
+    """A measure, for HR changing its status or owner."""
+    require_hr(user)
+    return get_object_or_404(Measure, pk=pk, area__key=area_key)
+
+
+# --------------------------------------------------------------------------- reads
 
 
 def _count(status, **extra):
@@ -65,13 +174,7 @@ def with_seat_counts(qs: QuerySet) -> QuerySet:
 
 
 def programmes_for_user(user) -> QuerySet:
-    """HR: every programme; a leader: the programmes they are enrolled in. With counts."""
-    qs = Programme.objects.all()
-    if not is_hr(user):
-        leader = leader_of(user)
-        if leader is None:
-            return Programme.objects.none()
-        qs = qs.filter(enrolments__leader=leader, enrolments__status=ProgrammeEnrolment.Status.ENROLLED)
+    """The programmes the user may see (programmes_visible_to), with enrolment and session counts."""
     enrolled = (
         ProgrammeEnrolment.objects.active()
         .filter(programme=OuterRef("pk"))
@@ -88,18 +191,14 @@ def programmes_for_user(user) -> QuerySet:
         .annotate(n=Count("pk"))
         .values("n")[:1]
     )
-    return qs.annotate(
-        enrolled_count=Coalesce(Subquery(enrolled, output_field=IntegerField()), Value(0)),
-        session_count=Coalesce(Subquery(sessions, output_field=IntegerField()), Value(0)),
-    ).order_by("-created_at")
-
-
-def _visible_to(leader: Leader) -> Q:
-    """Sessions open to every enrolled leader, or reserved for a group the leader is in."""
-    through = Session.reserved_for_groups.through
-    reserved = through.objects.filter(session_id=OuterRef("pk"))
-    mine = reserved.filter(leadergroup__members=leader)
-    return ~Exists(reserved) | Exists(mine)
+    return (
+        programmes_visible_to(user)
+        .annotate(
+            enrolled_count=Coalesce(Subquery(enrolled, output_field=IntegerField()), Value(0)),
+            session_count=Coalesce(Subquery(sessions, output_field=IntegerField()), Value(0)),
+        )
+        .order_by("-created_at")
+    )
 
 
 def sessions_upcoming_for(leader: Leader, limit: int | None = None) -> QuerySet:
@@ -113,7 +212,7 @@ def sessions_upcoming_for(leader: Leader, limit: int | None = None) -> QuerySet:
         Session.objects.published()
         .upcoming()
         .filter(Exists(enrolled))
-        .filter(_visible_to(leader))
+        .filter(open_to(leader))
         .select_related("programme")
         # The leader's own registration (at most one per session: a unique constraint) as one
         # LEFT JOIN rather than three correlated subqueries.

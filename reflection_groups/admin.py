@@ -20,6 +20,7 @@ from reflection_groups.models import (
     PairMeeting,
     ReflectionGroup,
 )
+from toppleder.audit import AuditedAdmin
 
 
 class MembershipFormSet(BaseInlineFormSet):
@@ -56,7 +57,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(ReflectionGroup)
-class ReflectionGroupAdmin(admin.ModelAdmin):
+class ReflectionGroupAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["name", "kind", "programme", "status", "round_number", "facilitator", "diversity_score"]
     list_filter = ["kind", "status", "programme"]
     search_fields = ["name", "theme"]
@@ -87,7 +88,7 @@ class AttendanceInline(admin.TabularInline):
 
 
 @admin.register(GroupMeeting)
-class GroupMeetingAdmin(admin.ModelAdmin):
+class GroupMeetingAdmin(AuditedAdmin, admin.ModelAdmin):
     # No notes inline: notes are confidential.
     list_display = ["group", "starts_at", "place", "prompt_key"]
     list_filter = ["group__kind"]
@@ -110,7 +111,7 @@ class PairMeetingInline(admin.TabularInline):
 
 
 @admin.register(MentorPair)
-class MentorPairAdmin(admin.ModelAdmin):
+class MentorPairAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["__str__", "scheme", "programme", "status", "match_score", "rematch_requested_at"]
     list_filter = ["scheme", "status", "programme"]
     search_fields = ["mentor__user__name", "mentee__user__name"]
@@ -122,7 +123,7 @@ class MentorPairAdmin(admin.ModelAdmin):
 
 
 @admin.register(PairMeeting)
-class PairMeetingAdmin(admin.ModelAdmin):
+class PairMeetingAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["pair", "date"]
     fields = ["pair", "date", "created_at"]  # the private note is never shown or editable here
     readonly_fields = ["pair", "date", "created_at"]
@@ -133,14 +134,14 @@ class PairMeetingAdmin(admin.ModelAdmin):
 
 
 @admin.register(MentorProfile)
-class MentorProfileAdmin(admin.ModelAdmin):
+class MentorProfileAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["leader", "capacity", "active"]
     raw_id_fields = ["leader"]
     list_select_related = ["leader__user"]
 
 
 @admin.register(MenteeWish)
-class MenteeWishAdmin(admin.ModelAdmin):
+class MenteeWishAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["leader", "scheme", "created_at"]
     list_filter = ["scheme"]
     raw_id_fields = ["leader"]

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from programmes.models import Programme
-from reflection_groups.models import MentoringScheme, MentorPair, ReflectionGroup, prompt_theme_choices
+from reflection_groups.models import GroupMeeting, MentoringScheme, MentorPair, ReflectionGroup, prompt_theme_choices
 from toppleder import reference
 from toppleder.models import ROLE_ADMIN, ROLE_HR, Leader, Sector, User
 
@@ -141,6 +141,13 @@ class NoteForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=5000,
     )
+    # A note written on a meeting's page belongs to that meeting (one of the group's own).
+    meeting = forms.ModelChoiceField(queryset=GroupMeeting.objects.none(), required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, group=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if group is not None:
+            self.fields["meeting"].queryset = GroupMeeting.objects.filter(group=group)
 
 
 class MentorProfileForm(forms.Form):

@@ -1,13 +1,19 @@
-"""Reads for groups and pairs, and the access helpers that scope them to the person asking.
+"""Reads for groups and pairs, and the access helpers and predicates that scope them.
 
-Confidentiality lives here: `notes_for(user, group)` and `pair_meetings_for(user, pair)` are
-the only reads of note text, and they return nothing to anyone outside the group or pair.
+Access: every view gets a group, meeting, note or pair through `group_for`, `meeting_for`,
+`note_for` or `pair_for`. They return the object, or raise Http404 when the user may not see
+it at all and PermissionDenied (403) when they may see it but not do what is asked.
+
+Confidentiality lives here, once: `can_take_part` (a group's members and facilitator) and
+`is_pair_party` (the mentor and the mentee) decide who reads and writes notes; services ask
+the same two functions. `notes_for(user, group)` and `pair_meetings_for(user, pair)` are the
+only reads of note text, and they return nothing to anyone else.
 """
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Min, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
-from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from reflection_groups.models import (
@@ -19,7 +25,23 @@ from reflection_groups.models import (
     ReflectionGroup,
 )
 from toppleder.models import Leader
-from toppleder.permissions import is_hr, leader_of
+from toppleder.permissions import is_hr, leader_of, require_hr
+
+
+# --------------------------------------------------------------------------- who takes part
+def can_take_part(user, group: ReflectionGroup) -> bool:
+    """Members and the facilitator of a published (or closed) group: they read and write its notes."""
+    if user is None or not user.is_authenticated or group.status == ReflectionGroup.Status.PROPOSED:
+        return False
+    if group.facilitator_id == user.pk:
+        return True
+    return GroupMembership.objects.filter(group=group, leader__user=user).exists()
+
+
+def is_pair_party(user, pair: MentorPair) -> bool:
+    """The mentor and the mentee of a published pair: they read and write its meeting notes."""
+    leader = leader_of(user)
+    return bool(leader and pair.status != MentorPair.Status.PROPOSED and leader.pk in (pair.mentor_id, pair.mentee_id))
 
 
 # --------------------------------------------------------------------------- groups
@@ -29,6 +51,32 @@ def groups_visible_to(user):
     if is_hr(user):
         return qs
     return qs.visible_to_members().filter(Q(memberships__leader__user=user) | Q(facilitator=user)).distinct()
+
+
+def group_for(user, pk, *, manage: bool = False, take_part: bool = False) -> ReflectionGroup:
+    """A group the user may see (404 otherwise). `manage`: HR's right to change it; `take_part`:
+    a member's or the facilitator's right to meet and write notes (403 otherwise)."""
+    if manage:
+        require_hr(user)
+    group = get_object_or_404(groups_visible_to(user).select_related("programme", "facilitator"), pk=pk)
+    if take_part and not can_take_part(user, group):
+        raise PermissionDenied
+    return group
+
+
+def meeting_for(user, group_pk, pk, *, take_part: bool = False) -> GroupMeeting:
+    group = group_for(user, group_pk, take_part=take_part)
+    meeting = get_object_or_404(GroupMeeting, group=group, pk=pk)
+    meeting.group = group
+    return meeting
+
+
+def note_for(user, group_pk, pk) -> GroupNote:
+    """A confidential note: only for those who take part in the group (HR: 403, others: 404)."""
+    group = group_for(user, group_pk, take_part=True)
+    note = get_object_or_404(GroupNote.objects.select_related("author", "meeting"), group=group, pk=pk)
+    note.group = group
+    return note
 
 
 def group_list(user, *, programme=None, kind="", status=""):
@@ -45,32 +93,6 @@ def group_list(user, *, programme=None, kind="", status=""):
         meeting_count=Count("meetings", distinct=True),
         next_meeting=Min("meetings__starts_at", filter=Q(meetings__starts_at__gte=now)),
     ).order_by("-created_at", "name")
-
-
-def get_group_for_user(user, pk) -> ReflectionGroup:
-    """The group if the user may see it; 404 for someone else's group (no leak that it exists)."""
-    try:
-        return groups_visible_to(user).select_related("programme", "facilitator").get(pk=pk)
-    except ReflectionGroup.DoesNotExist:
-        raise Http404 from None
-
-
-def get_hr_group(user, pk) -> ReflectionGroup:
-    if not is_hr(user):
-        raise PermissionDenied
-    try:
-        return ReflectionGroup.objects.select_related("programme", "facilitator").get(pk=pk)
-    except ReflectionGroup.DoesNotExist:
-        raise Http404 from None
-
-
-def can_take_part(user, group: ReflectionGroup) -> bool:
-    """Members and the facilitator: they read and write the confidential notes."""
-    if not user.is_authenticated or group.status == ReflectionGroup.Status.PROPOSED:
-        return False
-    if group.facilitator_id == user.pk:
-        return True
-    return GroupMembership.objects.filter(group=group, leader__user=user).exists()
 
 
 def group_members(group):
@@ -100,22 +122,6 @@ def notes_for(user, group, *, meeting=None):
     if meeting is not None:
         qs = qs.filter(meeting=meeting)
     return list(qs.order_by("-created_at"))
-
-
-def get_note_for_user(user, group, note_pk) -> GroupNote:
-    if not can_take_part(user, group):
-        raise PermissionDenied
-    try:
-        return GroupNote.objects.select_related("author", "meeting").get(group=group, pk=note_pk)
-    except GroupNote.DoesNotExist:
-        raise Http404 from None
-
-
-def get_meeting(group, pk) -> GroupMeeting:
-    try:
-        return GroupMeeting.objects.get(group=group, pk=pk)
-    except GroupMeeting.DoesNotExist:
-        raise Http404 from None
 
 
 def proposals(programme, kind):
@@ -196,17 +202,15 @@ def _with_meeting_figures(qs):
     )
 
 
-def get_pair_for_user(user, pk) -> MentorPair:
-    try:
-        return pairs_visible_to(user).with_details().get(pk=pk)
-    except MentorPair.DoesNotExist:
-        raise Http404 from None
-
-
-def is_pair_party(user, pair) -> bool:
-    leader = leader_of(user)
-    return bool(leader and pair.status != MentorPair.Status.PROPOSED and leader.pk in (pair.mentor_id, pair.mentee_id))
-
+def pair_for(user, pk, *, manage: bool = False, party: bool = False) -> MentorPair:
+    """A pair the user may see (404 otherwise). `manage`: HR's right to change it; `party`: the
+    mentor's and the mentee's right to log meetings and change their agreement (403 otherwise)."""
+    if manage:
+        require_hr(user)
+    pair = get_object_or_404(pairs_visible_to(user).with_details(), pk=pk)
+    if party and not is_pair_party(user, pair):
+        raise PermissionDenied
+    return pair
 
 def pair_meetings_for(user, pair):
     """The meeting log. Only the two see note text; for HR the note is removed before it leaves here."""

@@ -1,4 +1,6 @@
-"""Every state change of groups and pairs. Keyword-only, validating first, in a transaction.
+"""Every state change of groups and pairs. Keyword-only, validating first, in a transaction,
+recording what changed in the audit log (toppleder/audit.py). `by` is the acting user (None:
+the system). Who may take part in a group or a pair is decided in selectors.py, once.
 
 Views, admin actions, tasks and commands call these; nothing here renders or reads a request.
 """
@@ -16,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from programmes.models import Programme, ProgrammeEnrolment
 from reflection_groups import matching, tasks
+from reflection_groups.selectors import can_take_part, is_pair_party
 from reflection_groups.models import (
     GroupMeeting,
     GroupMembership,
@@ -30,6 +33,8 @@ from reflection_groups.models import (
     prompt_questions,
     prompt_theme_choices,
 )
+from toppleder import audit
+from toppleder.celery import queue_after_commit
 from toppleder.models import Leader, Organisation, User
 
 Kind = ReflectionGroup.Kind
@@ -110,6 +115,7 @@ def group_compose(
     facilitator: User | None = None,
     theme: str = "",
     seed: int = 0,
+    by=None,
 ) -> ComposeResult:
     """Propose groups for the pool and save them as `proposed` (replacing earlier proposals).
 
@@ -140,7 +146,11 @@ def group_compose(
     )
     if not proposal.feasible:
         raise ValidationError(proposal.problems)
-    ReflectionGroup.objects.filter(programme=programme, kind=kind, status=ReflectionGroup.Status.PROPOSED).delete()
+    audit.delete(
+        by,
+        ReflectionGroup.objects.filter(programme=programme, kind=kind, status=ReflectionGroup.Status.PROPOSED),
+        event="group_compose",
+    )
     last_round = (
         ReflectionGroup.objects.filter(programme=programme, kind=kind, status=ReflectionGroup.Status.CLOSED).aggregate(
             r=Max("round_number")
@@ -167,17 +177,19 @@ def group_compose(
         ]
     )
     now = timezone.now()
-    GroupMembership.objects.bulk_create(
+    memberships = GroupMembership.objects.bulk_create(
         [
             GroupMembership(group=grp, leader_id=lid, programme=programme, kind=kind, joined=now)
             for grp, g in zip(groups, proposal.groups, strict=True)
             for lid in g.member_ids
         ]
     )
+    audit.record(by, audit.CREATE, groups, audit.created, event="group_compose")
+    audit.record(by, audit.CREATE, memberships, audit.created, event="group_compose")
     return ComposeResult(groups=groups, proposal=proposal)
 
 
-def _refresh_score(group: ReflectionGroup) -> None:
+def _refresh_score(group: ReflectionGroup, *, by, event: str) -> None:
     members = list(Leader.objects.with_org().filter(group_memberships__group=group))
     # A lone group's score against its own pool: sectors and mix relative to the programme's groups.
     siblings = Leader.objects.with_org().filter(
@@ -188,13 +200,16 @@ def _refresh_score(group: ReflectionGroup) -> None:
     sib = [_candidate(m) for m in siblings]
     new_fraction = sum(c.is_new for c in sib) / len(sib) if sib else 0.0
     ctx = matching._Context(lines(), len({c.sector_id for c in sib}) or 1, new_fraction, set())
+    was = group.diversity_score
     group.diversity_score = matching.group_score([_candidate(m) for m in members], ctx)
     group.save(update_fields=["diversity_score"])
+    if was != group.diversity_score:
+        audit.record(by, audit.UPDATE, [group], {"diversity_score": [was, group.diversity_score]}, event=event)
 
 
 @transaction.atomic
 def group_move_member(
-    *, leader: Leader, from_group: ReflectionGroup, to_group: ReflectionGroup, confirm: bool = False
+    *, leader: Leader, from_group: ReflectionGroup, to_group: ReflectionGroup, confirm: bool = False, by=None
 ) -> list[str]:
     """Move a member between two groups of the same programme and kind.
 
@@ -217,17 +232,19 @@ def group_move_member(
     warnings = group_rule_warnings([*target, leader])
     if warnings and not confirm:
         raise ValidationError([ValidationError(w, code="hard_rule") for w in warnings])
+    before = audit.values(membership)
     membership.group = to_group
     membership.joined = timezone.now()
     membership.seen_at = None
     membership.save(update_fields=["group", "joined", "seen_at"])
-    _refresh_score(from_group)
-    _refresh_score(to_group)
+    audit.record(by, audit.UPDATE, [membership], audit.diff(before, membership), event="group_move_member")
+    _refresh_score(from_group, by=by, event="group_move_member")
+    _refresh_score(to_group, by=by, event="group_move_member")
     return warnings
 
 
 @transaction.atomic
-def group_add_member(*, group: ReflectionGroup, leader: Leader) -> GroupMembership:
+def group_add_member(*, group: ReflectionGroup, leader: Leader, by=None) -> GroupMembership:
     """Add a leader to a group; one active group of a kind per programme (also a DB constraint)."""
     if group.status == ReflectionGroup.Status.CLOSED:
         raise ValidationError(_("Closed groups cannot change."))
@@ -243,11 +260,13 @@ def group_add_member(*, group: ReflectionGroup, leader: Leader) -> GroupMembersh
         )
     try:
         with transaction.atomic():
-            return GroupMembership.objects.create(
+            membership = GroupMembership.objects.create(
                 group=group, leader=leader, programme=group.programme, kind=group.kind
             )
     except IntegrityError as exc:  # a concurrent add won the race
         raise ValidationError(_("%(name)s is already in a group of this kind.") % {"name": leader.name}) from exc
+    audit.record(by, audit.CREATE, [membership], audit.created(membership), event="group_add_member")
+    return membership
 
 
 @transaction.atomic
@@ -260,6 +279,7 @@ def group_create(
     facilitator: User | None = None,
     meeting_rhythm: str = "",
     members: list[Leader] = (),
+    by=None,
 ) -> ReflectionGroup:
     """A hand-made group (network groups are usually put together by interest, not composed)."""
     if kind == Kind.NETWORK and not theme.strip():
@@ -272,15 +292,17 @@ def group_create(
         facilitator=facilitator,
         meeting_rhythm=meeting_rhythm,
     )
+    audit.record(by, audit.CREATE, [group], audit.created(group), event="group_create")
     for leader in members:
-        group_add_member(group=group, leader=leader)
+        group_add_member(group=group, leader=leader, by=by)
     return group
 
 
 @transaction.atomic
-def group_publish(*, group: ReflectionGroup, facilitator: User | None = None) -> ReflectionGroup:
+def group_publish(*, group: ReflectionGroup, facilitator: User | None = None, by=None) -> ReflectionGroup:
     """Publish a proposed group: members see it on their dashboard and get an introduction e-mail."""
     group = ReflectionGroup.objects.select_for_update().get(pk=group.pk)
+    before = audit.values(group)
     if group.status != ReflectionGroup.Status.PROPOSED:
         raise ValidationError(_("Only a proposed group can be published."))
     if facilitator is not None:
@@ -292,33 +314,50 @@ def group_publish(*, group: ReflectionGroup, facilitator: User | None = None) ->
     group.status = ReflectionGroup.Status.PUBLISHED
     group.published_at = timezone.now()
     group.save(update_fields=["status", "published_at", "facilitator"])
-    transaction.on_commit(lambda: tasks.group_published.delay(group.pk))
+    audit.record(by, audit.UPDATE, [group], audit.diff(before, group), event="group_publish")
+    queue_after_commit(tasks.group_published, group.pk)
     return group
 
 
 @transaction.atomic
-def group_close(*, group: ReflectionGroup) -> ReflectionGroup:
+def groups_publish(*, programme: Programme, kind: str, facilitator: User | None = None, by=None) -> tuple[int, list]:
+    """Publish every proposed group of a programme and kind; those without a facilitator get
+    `facilitator`. All or nothing: if one group cannot be published (no facilitator, no members),
+    none is, and the reasons are raised together."""
+    groups = list(
+        ReflectionGroup.objects.filter(programme=programme, kind=kind, status=ReflectionGroup.Status.PROPOSED)
+        .order_by("name")
+        .select_for_update()
+    )
+    problems = []
+    for group in groups:
+        try:
+            with transaction.atomic():
+                group_publish(group=group, facilitator=group.facilitator or facilitator, by=by)
+        except ValidationError as exc:
+            problems.extend(exc.messages)
+    if problems:
+        raise ValidationError(problems)
+    return len(groups)
+
+
+@transaction.atomic
+def group_close(*, group: ReflectionGroup, by=None) -> ReflectionGroup:
     """Close a group; its members are free for a group of the same kind in a later round."""
+    group = ReflectionGroup.objects.select_for_update().get(pk=group.pk)
+    if group.status == ReflectionGroup.Status.CLOSED:
+        raise ValidationError(_("The group is already closed."))
+    was = group.status
     group.status = ReflectionGroup.Status.CLOSED
     group.save(update_fields=["status"])
-    group.memberships.update(active=False)
+    audit.record(by, audit.UPDATE, [group], {"status": [was, group.status]}, event="group_close")
+    active = list(group.memberships.filter(active=True))
+    GroupMembership.objects.filter(pk__in=[m.pk for m in active]).update(active=False)
+    audit.record(by, audit.UPDATE, active, {"active": [True, False]}, event="group_close")
     return group
 
 
 # --------------------------------------------------------------------------- meetings and notes
-def is_group_member(user: User, group: ReflectionGroup) -> bool:
-    if not user.is_authenticated:
-        return False
-    return GroupMembership.objects.filter(group=group, leader__user=user).exists()
-
-
-def can_take_part(user: User, group: ReflectionGroup) -> bool:
-    """Members and the facilitator of a published (or closed) group: they read and write notes."""
-    if not user.is_authenticated or group.status == ReflectionGroup.Status.PROPOSED:
-        return False
-    return group.facilitator_id == user.pk or is_group_member(user, group)
-
-
 @transaction.atomic
 def meeting_schedule(
     *,
@@ -342,7 +381,7 @@ def meeting_schedule(
         raise ValidationError(_("Choose an agenda theme from the list."))
     if prompt_question and prompt_question not in prompt_questions(prompt_key):
         raise ValidationError(_("Choose an agenda question that belongs to the theme."))
-    return GroupMeeting.objects.create(
+    meeting = GroupMeeting.objects.create(
         group=group,
         starts_at=starts_at,
         place=place.strip(),
@@ -350,6 +389,8 @@ def meeting_schedule(
         prompt_key=prompt_key,
         prompt_question=prompt_question,
     )
+    audit.record(actor, audit.CREATE, [meeting], audit.created(meeting), event="meeting_schedule")
+    return meeting
 
 
 @transaction.atomic
@@ -363,9 +404,14 @@ def attendance_record(*, meeting: GroupMeeting, actor: User, present: list[Leade
     wanted = {leader.pk for leader in present}
     if not wanted <= member_ids:
         raise ValidationError(_("Only members of the group can be marked as present."))
-    MeetingAttendance.objects.filter(meeting=meeting).exclude(leader_id__in=wanted).delete()
+    audit.delete(
+        actor, MeetingAttendance.objects.filter(meeting=meeting).exclude(leader_id__in=wanted), event="attendance_record"
+    )
     have = set(MeetingAttendance.objects.filter(meeting=meeting).values_list("leader_id", flat=True))
-    MeetingAttendance.objects.bulk_create([MeetingAttendance(meeting=meeting, leader_id=i) for i in wanted - have])
+    added = MeetingAttendance.objects.bulk_create(
+        [MeetingAttendance(meeting=meeting, leader_id=i) for i in sorted(wanted - have)]
+    )
+    audit.record(actor, audit.CREATE, added, audit.created, event="attendance_record")
     return len(wanted)
 
 
@@ -381,11 +427,19 @@ def note_create(*, group: ReflectionGroup, author: User, text: str, meeting: Gro
         raise ValidationError(_("Write something before saving the note."))
     if meeting is not None and meeting.group_id != group.pk:
         raise ValidationError(_("That meeting belongs to another group."))
-    return GroupNote.objects.create(group=group, meeting=meeting, author=author, text=text)
+    note = GroupNote.objects.create(group=group, meeting=meeting, author=author, text=text)
+    # That a note was written, by whom and where; never what it says (a sensitive field).
+    audit.record(author, audit.CREATE, [note], audit.created(note), event="note_create")
+    return note
 
 
-def groups_mark_seen(*, leader: Leader, group: ReflectionGroup) -> None:
-    GroupMembership.objects.filter(group=group, leader=leader, seen_at__isnull=True).update(seen_at=timezone.now())
+def group_mark_seen(*, leader: Leader, group: ReflectionGroup) -> int:
+    """The member has opened the group page: the dashboard stops saying "New group". A
+    member's own reading mark, asked for by the page (a POST), not a change to the group:
+    not audited."""
+    return GroupMembership.objects.filter(group=group, leader=leader, seen_at__isnull=True).update(
+        seen_at=timezone.now()
+    )
 
 
 # --------------------------------------------------------------------------- mentoring
@@ -406,9 +460,15 @@ def mentor_profile_save(*, leader: Leader, capacity: int, themes: list[str], act
     current = _open_pair_counts([leader.pk]).get(leader.pk, 0)
     if capacity < current:
         raise ValidationError(_("You already have %(n)s mentees; capacity cannot be lower than that.") % {"n": current})
-    profile, _created = MentorProfile.objects.update_or_create(
+    existing = MentorProfile.objects.filter(leader=leader).first()
+    before = audit.values(existing) if existing else None
+    profile, created = MentorProfile.objects.update_or_create(
         leader=leader, defaults={"capacity": capacity, "themes": sorted(set(themes)), "active": active}
     )
+    if created:
+        audit.record(leader.user, audit.CREATE, [profile], audit.created(profile), event="mentor_profile_save")
+    else:
+        audit.record(leader.user, audit.UPDATE, [profile], audit.diff(before, profile), event="mentor_profile_save")
     return profile
 
 
@@ -421,10 +481,18 @@ def mentee_wish_save(*, leader: Leader, scheme: str, themes: list[str], sectors=
     valid = dict(prompt_theme_choices())
     if any(t not in valid for t in themes):
         raise ValidationError(_("Choose themes from the list."))
-    wish, _created = MenteeWish.objects.update_or_create(
+    existing = MenteeWish.objects.filter(leader=leader, scheme=scheme).first()
+    before = audit.values(existing) if existing else None
+    old_sectors = sorted(existing.sectors.values_list("pk", flat=True)) if existing else []
+    wish, created = MenteeWish.objects.update_or_create(
         leader=leader, scheme=scheme, defaults={"themes": sorted(set(themes))}
     )
-    wish.sectors.set(sectors)
+    new_sectors = sorted({getattr(s, "pk", s) for s in sectors})
+    wish.sectors.set(new_sectors)
+    changes = audit.created(wish) if created else audit.diff(before, wish)
+    if new_sectors != old_sectors:
+        changes["sectors"] = [old_sectors, new_sectors]
+    audit.record(leader.user, audit.CREATE if created else audit.UPDATE, [wish], changes, event="mentee_wish_save")
     return wish
 
 
@@ -453,21 +521,23 @@ def _check_pair(*, mentor: Leader, mentee: Leader, scheme: str, programme: Progr
 
 @transaction.atomic
 def pair_create(
-    *, programme: Programme, scheme: str, mentor: Leader, mentee: Leader, match_score: float | None = None
+    *, programme: Programme, scheme: str, mentor: Leader, mentee: Leader, match_score: float | None = None, by=None
 ) -> MentorPair:
     """A proposed pair chosen by hand (HR adjusting a proposal). Same rules as the matching."""
     Leader.objects.select_for_update().filter(pk=mentor.pk).first()  # serialise capacity checks per mentor
     _check_pair(mentor=mentor, mentee=mentee, scheme=scheme, programme=programme)
-    return MentorPair.objects.create(
+    pair = MentorPair.objects.create(
         programme=programme, scheme=scheme, mentor=mentor, mentee=mentee, match_score=match_score
     )
+    audit.record(by, audit.CREATE, [pair], audit.created(pair), event="pair_create")
+    return pair
 
 
 @transaction.atomic
-def pair_discard(*, pair: MentorPair) -> None:
+def pair_discard(*, pair: MentorPair, by=None) -> None:
     """HR drops a proposed pair (to match the mentee by hand instead). Published pairs close instead."""
-    deleted, _rows = MentorPair.objects.filter(pk=pair.pk, status=MentorPair.Status.PROPOSED).delete()
-    if not deleted:
+    proposed = MentorPair.objects.select_for_update().filter(pk=pair.pk, status=MentorPair.Status.PROPOSED)
+    if not audit.delete(by, proposed, event="pair_discard"):
         raise ValidationError(_("Only a proposed pair can be removed; close an active pair instead."))
 
 
@@ -478,11 +548,15 @@ class PairMatchResult:
 
 
 @transaction.atomic
-def pair_match(*, programme: Programme, scheme: str) -> PairMatchResult:
+def pair_match(*, programme: Programme, scheme: str, by=None) -> PairMatchResult:
     """Replace the scheme's proposed pairs with an optimal assignment of mentees to mentors."""
     if scheme not in MentoringScheme.values:
         raise ValidationError(_("Unknown mentoring scheme."))
-    MentorPair.objects.filter(programme=programme, scheme=scheme, status=MentorPair.Status.PROPOSED).delete()
+    audit.delete(
+        by,
+        MentorPair.objects.filter(programme=programme, scheme=scheme, status=MentorPair.Status.PROPOSED),
+        event="pair_match",
+    )
     paired = MentorPair.objects.open().filter(programme=programme, scheme=scheme).values("mentee_id")
     wishes = list(
         MenteeWish.objects.filter(
@@ -532,27 +606,35 @@ def pair_match(*, programme: Programme, scheme: str) -> PairMatchResult:
             for p in result.pairs
         ]
     )
+    audit.record(by, audit.CREATE, pairs, audit.created, event="pair_match")
     by_id = {w.leader_id: w.leader for w in wishes}
     return PairMatchResult(pairs=pairs, unmatched=[(by_id[i], why) for i, why in result.unmatched])
 
 
 @transaction.atomic
-def pair_publish(*, pair: MentorPair, period_start: date | None = None) -> MentorPair:
+def pair_publish(*, pair: MentorPair, period_start: date | None = None, by=None) -> MentorPair:
     pair = MentorPair.objects.select_for_update().get(pk=pair.pk)
     if pair.status != MentorPair.Status.PROPOSED:
         raise ValidationError(_("Only a proposed pair can be published."))
+    before = audit.values(pair)
     pair.status = MentorPair.Status.ACTIVE
     pair.published_at = timezone.now()
     pair.period_start = pair.period_start or period_start or timezone.localdate()
     pair.save(update_fields=["status", "published_at", "period_start"])
-    transaction.on_commit(lambda: tasks.pair_published.delay(pair.pk))
+    audit.record(by, audit.UPDATE, [pair], audit.diff(before, pair), event="pair_publish")
+    queue_after_commit(tasks.pair_published, pair.pk)
     return pair
 
 
-def is_pair_party(user: User, pair: MentorPair) -> bool:
-    if not user.is_authenticated or pair.status == MentorPair.Status.PROPOSED:
-        return False
-    return Leader.objects.filter(user=user, pk__in=[pair.mentor_id, pair.mentee_id]).exists()
+@transaction.atomic
+def pairs_publish(*, programme: Programme, scheme: str, by=None) -> int:
+    """Publish every proposed pair of a programme and scheme; returns how many."""
+    pairs = list(
+        MentorPair.objects.filter(programme=programme, scheme=scheme, status=MentorPair.Status.PROPOSED).order_by("pk")
+    )
+    for pair in pairs:
+        pair_publish(pair=pair, by=by)
+    return len(pairs)
 
 
 @transaction.atomic
@@ -571,9 +653,11 @@ def pair_agreement_update(
         raise ValidationError(_("Only an active pair's agreement can change."))
     if period_start and period_end and period_end < period_start:
         raise ValidationError(_("The period must end after it starts."))
+    before = audit.values(pair)
     pair.goals, pair.meeting_frequency = goals.strip(), meeting_frequency.strip()
     pair.period_start, pair.period_end = period_start, period_end
     pair.save(update_fields=["goals", "meeting_frequency", "period_start", "period_end"])
+    audit.record(actor, audit.UPDATE, [pair], audit.diff(before, pair), event="pair_agreement_update")
     return pair
 
 
@@ -589,7 +673,13 @@ def pair_meeting_log(*, pair: MentorPair, actor: User, date: date, note: str = "
     if pair.published_at and date < timezone.localtime(pair.published_at).date() - timedelta(days=1):
         raise ValidationError(_("A meeting cannot take place before the pair was formed."))
     meeting = PairMeeting.objects.create(pair=pair, date=date, note=(note or "").strip(), author=actor)
-    MentorPair.objects.filter(pk=pair.pk).update(inactivity_warned_at=None)
+    audit.record(actor, audit.CREATE, [meeting], audit.created(meeting), event="pair_meeting_log")
+    if pair.inactivity_warned_at is not None:
+        MentorPair.objects.filter(pk=pair.pk).update(inactivity_warned_at=None)
+        audit.record(
+            actor, audit.UPDATE, [pair], {"inactivity_warned_at": [pair.inactivity_warned_at, None]}, event="pair_meeting_log"
+        )
+        pair.inactivity_warned_at = None
     return meeting
 
 
@@ -603,8 +693,10 @@ def pair_fit_check(*, pair: MentorPair, leader: Leader, fit: str) -> MentorPair:
     if not pair.meetings.exists():
         raise ValidationError(_("The fit check opens after your first meeting."))
     field = "fit_mentor" if leader.pk == pair.mentor_id else "fit_mentee"
+    was = getattr(pair, field)
     setattr(pair, field, fit)
     pair.save(update_fields=[field])
+    audit.record(leader.user, audit.UPDATE, [pair], {field: [was, fit]}, event="pair_fit_check")
     return pair
 
 
@@ -613,23 +705,25 @@ def pair_request_rematch(*, pair: MentorPair, leader: Leader) -> MentorPair:
     """Quietly ask HR for a new match. Only HR sees who asked; the other side sees nothing."""
     if leader.pk not in (pair.mentor_id, pair.mentee_id) or pair.status != MentorPair.Status.ACTIVE:
         raise PermissionDenied(_("Only the two in an active pair can ask for a new match."))
+    before = audit.values(pair)
     pair.rematch_requested_by = leader
     pair.rematch_requested_at = timezone.now()
     pair.save(update_fields=["rematch_requested_by", "rematch_requested_at"])
+    audit.record(leader.user, audit.UPDATE, [pair], audit.diff(before, pair), event="pair_request_rematch")
     return pair
 
 
 @transaction.atomic
-def pair_close(*, pair: MentorPair, reason: str) -> MentorPair:
+def pair_close(*, pair: MentorPair, reason: str, by=None) -> MentorPair:
     if reason not in MentorPair.CloseReason.values:
         raise ValidationError(_("Choose a reason for closing the pair."))
-    updated = (
-        MentorPair.objects.filter(pk=pair.pk)
-        .exclude(status=MentorPair.Status.CLOSED)
-        .update(status=MentorPair.Status.CLOSED, close_reason=reason, closed_at=timezone.now())
-    )
-    if not updated:
+    locked = MentorPair.objects.select_for_update().get(pk=pair.pk)
+    if locked.status == MentorPair.Status.CLOSED:
         raise ValidationError(_("The pair is already closed."))
+    before = audit.values(locked)
+    locked.status, locked.close_reason, locked.closed_at = MentorPair.Status.CLOSED, reason, timezone.now()
+    locked.save(update_fields=["status", "close_reason", "closed_at"])
+    audit.record(by, audit.UPDATE, [locked], audit.diff(before, locked), event="pair_close")
     pair.refresh_from_db()
     return pair
 
@@ -660,18 +754,25 @@ def pairs_close_inactive(
             continue
         silent = (today - started).days
         if silent >= close_after_weeks * 7 and pair.inactivity_warned_at is not None:
-            closed += MentorPair.objects.filter(pk=pair.pk, status=MentorPair.Status.ACTIVE).update(
+            if MentorPair.objects.filter(pk=pair.pk, status=MentorPair.Status.ACTIVE).update(
                 status=MentorPair.Status.CLOSED, close_reason=MentorPair.CloseReason.INACTIVE, closed_at=now
-            )
+            ):
+                closed += 1
+                changes = {"status": ["active", "closed"], "close_reason": ["", "inactive"], "closed_at": [None, now]}
+                audit.record(None, audit.UPDATE, [pair], changes, event="pairs_close_inactive")
         elif silent >= warn_after_weeks * 7 and pair.inactivity_warned_at is None:
-            warned += MentorPair.objects.filter(pk=pair.pk, inactivity_warned_at__isnull=True).update(
-                inactivity_warned_at=now
-            )
+            if MentorPair.objects.filter(pk=pair.pk, inactivity_warned_at__isnull=True).update(inactivity_warned_at=now):
+                warned += 1
+                changes = {"inactivity_warned_at": [None, now]}
+                audit.record(None, audit.UPDATE, [pair], changes, event="pairs_close_inactive")
     return warned, closed
 
 
-def pairs_mark_seen(*, leader: Leader, pair: MentorPair) -> None:
+def pair_mark_seen(*, leader: Leader, pair: MentorPair) -> int:
+    """The mentor or mentee has opened the pair's page: the dashboard stops saying "New pair".
+    Their own reading mark, asked for by the page (a POST): not audited."""
     if leader.pk == pair.mentor_id:
-        MentorPair.objects.filter(pk=pair.pk, mentor_seen_at__isnull=True).update(mentor_seen_at=timezone.now())
-    elif leader.pk == pair.mentee_id:
-        MentorPair.objects.filter(pk=pair.pk, mentee_seen_at__isnull=True).update(mentee_seen_at=timezone.now())
+        return MentorPair.objects.filter(pk=pair.pk, mentor_seen_at__isnull=True).update(mentor_seen_at=timezone.now())
+    if leader.pk == pair.mentee_id:
+        return MentorPair.objects.filter(pk=pair.pk, mentee_seen_at__isnull=True).update(mentee_seen_at=timezone.now())
+    return 0

@@ -2,36 +2,31 @@
 
 Confidentiality rule for every view here: note text reaches a template only through
 `selectors.notes_for` / `selectors.pair_meetings_for`, which return nothing to outsiders.
+A GET never writes: the "seen" mark behind "New group" / "New pair" is a POST the page makes.
 """
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from programmes.models import Programme
+from programmes.selectors import programme_for
 from reflection_groups import forms, selectors, services
 from reflection_groups.models import MentorPair, MentorProfile, ReflectionGroup
-from toppleder.models import Leader
+from toppleder.pages import error_messages, paginate, query_without_page
 from toppleder.permissions import is_hr, leader_of, require_hr, require_leader
 
 PER_PAGE = 50
 
 
-def _error_messages(request, exc: ValidationError) -> None:
-    for msg in exc.messages:
-        messages.error(request, msg)
-
-
-def _query_without_page(request) -> str:
-    q = request.GET.copy()
-    q.pop("page", None)
-    return q.urlencode()
+def _match_url(programme_pk, scheme) -> str:
+    return reverse("reflection_groups:pair_match") + "?" + urlencode({"programme": programme_pk, "scheme": scheme})
 
 
 # --------------------------------------------------------------------------- groups
@@ -48,22 +43,19 @@ def group_list(request):
         kind=filters.get("kind", ""),
         status=filters.get("status", ""),
     )
-    page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "reflection_groups/group_list.html",
-        {"page": page, "form": form, "is_hr_view": hr, "query": _query_without_page(request)},
+        {"page": paginate(request, qs, PER_PAGE), "form": form, "is_hr_view": hr, "query": query_without_page(request)},
     )
 
 
 @login_required
 @require_safe
 def group_detail(request, pk):
-    group = selectors.get_group_for_user(request.user, pk)
+    group = selectors.group_for(request.user, pk)
     takes_part = selectors.can_take_part(request.user, group)
     leader = leader_of(request.user)
-    if leader is not None:
-        services.groups_mark_seen(leader=leader, group=group)
     members = selectors.group_members(group)
     context = {
         "group": group,
@@ -74,27 +66,32 @@ def group_detail(request, pk):
         "note_form": forms.NoteForm() if takes_part and group.status == ReflectionGroup.Status.PUBLISHED else None,
         "is_hr_view": is_hr(request.user),
         "rule_warnings": services.group_rule_warnings([m.leader for m in members]) if is_hr(request.user) else [],
+        "mark_seen": leader is not None and any(m.leader_id == leader.pk and m.seen_at is None for m in members),
     }
     return render(request, "reflection_groups/group_detail.html", context)
 
 
 @login_required
 @require_POST
+def group_seen(request, pk):
+    """The page tells that its member has seen it (fetch from static/js/toppleder.js): 204."""
+    group = selectors.group_for(request.user, pk)
+    services.group_mark_seen(leader=require_leader(request.user), group=group)
+    return HttpResponse(status=204)
+
+
+@login_required
+@require_POST
 def note_create(request, pk):
-    group = selectors.get_group_for_user(request.user, pk)
-    if not selectors.can_take_part(request.user, group):
-        raise PermissionDenied
-    form = forms.NoteForm(request.POST)
+    group = selectors.group_for(request.user, pk, take_part=True)
+    form = forms.NoteForm(request.POST, group=group)
     meeting = None
-    if request.POST.get("meeting"):
-        meeting = selectors.get_meeting(group, request.POST["meeting"]) if request.POST["meeting"].isdigit() else None
-        if meeting is None:
-            raise Http404
     if form.is_valid():
+        meeting = form.cleaned_data["meeting"]
         try:
             services.note_create(group=group, author=request.user, text=form.cleaned_data["text"], meeting=meeting)
         except ValidationError as exc:
-            _error_messages(request, exc)
+            error_messages(request, exc)
         else:
             messages.success(request, _("Your note is saved. Only the group can read it."))
     else:
@@ -109,17 +106,14 @@ def note_create(request, pk):
 @login_required
 @require_safe
 def note_detail(request, pk, note_pk):
-    group = selectors.get_group_for_user(request.user, pk)
-    note = selectors.get_note_for_user(request.user, group, note_pk)
-    return render(request, "reflection_groups/note_detail.html", {"group": group, "note": note})
+    note = selectors.note_for(request.user, pk, note_pk)
+    return render(request, "reflection_groups/note_detail.html", {"group": note.group, "note": note})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def meeting_create(request, pk):
-    group = selectors.get_group_for_user(request.user, pk)
-    if not selectors.can_take_part(request.user, group):
-        raise PermissionDenied
+    group = selectors.group_for(request.user, pk, take_part=True)
     form = forms.MeetingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -141,8 +135,8 @@ def meeting_create(request, pk):
 @login_required
 @require_safe
 def meeting_detail(request, pk, meeting_pk):
-    group = selectors.get_group_for_user(request.user, pk)
-    meeting = selectors.get_meeting(group, meeting_pk)
+    meeting = selectors.meeting_for(request.user, pk, meeting_pk)
+    group = meeting.group
     takes_part = selectors.can_take_part(request.user, group)
     attendance_form = None
     if takes_part:
@@ -155,7 +149,7 @@ def meeting_detail(request, pk, meeting_pk):
         "attendees": [a.leader for a in meeting.attendance.select_related("leader__user")],
         "takes_part": takes_part,
         "notes": selectors.notes_for(request.user, group, meeting=meeting),
-        "note_form": forms.NoteForm() if takes_part and group.status == ReflectionGroup.Status.PUBLISHED else None,
+        "note_form": forms.NoteForm(group=group, initial={"meeting": meeting.pk}) if takes_part and group.status == ReflectionGroup.Status.PUBLISHED else None,
         "attendance_form": attendance_form,
     }
     return render(request, "reflection_groups/meeting_detail.html", context)
@@ -164,10 +158,8 @@ def meeting_detail(request, pk, meeting_pk):
 @login_required
 @require_POST
 def attendance_record(request, pk, meeting_pk):
-    group = selectors.get_group_for_user(request.user, pk)
-    meeting = selectors.get_meeting(group, meeting_pk)
-    if not selectors.can_take_part(request.user, group):
-        raise PermissionDenied
+    meeting = selectors.meeting_for(request.user, pk, meeting_pk, take_part=True)
+    group = meeting.group
     form = forms.AttendanceForm(request.POST, group=group)
     if form.is_valid():
         try:
@@ -175,7 +167,7 @@ def attendance_record(request, pk, meeting_pk):
                 meeting=meeting, actor=request.user, present=list(form.cleaned_data["present"])
             )
         except ValidationError as exc:
-            _error_messages(request, exc)
+            error_messages(request, exc)
         else:
             messages.success(request, _("Attendance saved: %(n)s present.") % {"n": n})
     else:
@@ -200,6 +192,7 @@ def group_compose(request):
                 level=d["level"],
                 facilitator=d["facilitator"],
                 theme=d["theme"],
+                by=request.user,
             )
         except ValidationError as exc:
             for msg in exc.messages:
@@ -219,8 +212,7 @@ def group_compose(request):
 @login_required
 @require_safe
 def proposal(request, programme_pk, kind):
-    require_hr(request.user)
-    programme = get_object_or_404(Programme, pk=programme_pk)
+    programme = programme_for(request.user, programme_pk, manage=True)
     if kind not in ReflectionGroup.Kind.values:
         raise Http404
     groups = selectors.proposals(programme, kind)
@@ -253,8 +245,7 @@ def _back_to_group(group):
 @login_required
 @require_POST
 def group_move(request, pk):
-    require_hr(request.user)
-    group = selectors.get_hr_group(request.user, pk)
+    group = selectors.group_for(request.user, pk, manage=True)
     form = forms.MoveMemberForm(request.POST, group=group)
     if not form.is_valid():
         messages.error(request, _("Choose a member of this group and another group of the same kind."))
@@ -262,12 +253,12 @@ def group_move(request, pk):
     d = form.cleaned_data
     try:
         warnings = services.group_move_member(
-            leader=d["leader"], from_group=group, to_group=d["to_group"], confirm=d["confirm"]
+            leader=d["leader"], from_group=group, to_group=d["to_group"], confirm=d["confirm"], by=request.user
         )
     except ValidationError as exc:
         if any(e.code == "hard_rule" for e in exc.error_list):
             messages.error(request, _("Not moved: the move breaks a hard rule. Tick the box to move anyway."))
-        _error_messages(request, exc)
+        error_messages(request, exc)
     else:
         messages.success(
             request, _("%(name)s moved to %(group)s.") % {"name": d["leader"].name, "group": d["to_group"]}
@@ -280,14 +271,13 @@ def group_move(request, pk):
 @login_required
 @require_POST
 def group_publish(request, pk):
-    require_hr(request.user)
-    group = selectors.get_hr_group(request.user, pk)
+    group = selectors.group_for(request.user, pk, manage=True)
     form = forms.PublishGroupForm(request.POST)
     facilitator = form.cleaned_data["facilitator"] if form.is_valid() else None
     try:
-        services.group_publish(group=group, facilitator=facilitator)
+        services.group_publish(group=group, facilitator=facilitator, by=request.user)
     except ValidationError as exc:
-        _error_messages(request, exc)
+        error_messages(request, exc)
     else:
         messages.success(request, _("%(group)s is published; its members are told.") % {"group": group.name})
     return redirect("reflection_groups:proposal", programme_pk=group.programme_id, kind=group.kind)
@@ -297,12 +287,12 @@ def group_publish(request, pk):
 @require_POST
 def group_close(request, pk):
     """HR closes a group (end of a round): its members are free for the next round."""
-    require_hr(request.user)
-    group = selectors.get_hr_group(request.user, pk)
-    if group.status == ReflectionGroup.Status.CLOSED:
-        messages.error(request, _("The group is already closed."))
+    group = selectors.group_for(request.user, pk, manage=True)
+    try:
+        services.group_close(group=group, by=request.user)
+    except ValidationError as exc:
+        error_messages(request, exc)
     else:
-        services.group_close(group=group)
         messages.success(request, _("%(group)s is closed.") % {"group": group.name})
     return redirect("reflection_groups:group_detail", pk=group.pk)
 
@@ -311,19 +301,17 @@ def group_close(request, pk):
 @require_POST
 def proposal_publish(request, programme_pk, kind):
     """Publish every proposed group of the programme and kind (those without a facilitator get the one chosen)."""
-    require_hr(request.user)
-    programme = get_object_or_404(Programme, pk=programme_pk)
+    programme = programme_for(request.user, programme_pk, manage=True)
     form = forms.PublishGroupForm(request.POST)
     facilitator = form.cleaned_data["facilitator"] if form.is_valid() else None
-    published = 0
-    for group in selectors.proposals(programme, kind):
-        try:
-            services.group_publish(group=group, facilitator=facilitator or group.facilitator)
-            published += 1
-        except ValidationError as exc:
-            _error_messages(request, exc)
-    if published:
-        messages.success(request, _("Published %(n)s groups.") % {"n": published})
+    try:
+        published = services.groups_publish(programme=programme, kind=kind, facilitator=facilitator, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, _("No group was published."))
+        error_messages(request, exc)
+    else:
+        if published:
+            messages.success(request, _("Published %(n)s groups.") % {"n": published})
     return redirect("reflection_groups:proposal", programme_pk=programme.pk, kind=kind)
 
 
@@ -341,15 +329,14 @@ def pair_list(request):
         status=f.get("status", ""),
         rematch=bool(f.get("rematch")) and hr,
     )
-    page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "reflection_groups/pair_list.html",
         {
-            "page": page,
+            "page": paginate(request, qs, PER_PAGE),
             "form": form,
             "is_hr_view": hr,
-            "query": _query_without_page(request),
+            "query": query_without_page(request),
             "me": leader_of(request.user),
         },
     )
@@ -358,11 +345,9 @@ def pair_list(request):
 @login_required
 @require_safe
 def pair_detail(request, pk):
-    pair = selectors.get_pair_for_user(request.user, pk)
+    pair = selectors.pair_for(request.user, pk)
     party = selectors.is_pair_party(request.user, pair)
     me = leader_of(request.user) if party else None
-    if me is not None:
-        services.pairs_mark_seen(leader=me, pair=pair)
     active = pair.status == MentorPair.Status.ACTIVE
     meetings = selectors.pair_meetings_for(request.user, pair)
     context = {
@@ -386,15 +371,22 @@ def pair_detail(request, pk):
         "meeting_form": forms.PairMeetingForm() if party and active else None,
         "fit_form": forms.FitForm() if party and active and meetings else None,
         "close_form": forms.CloseForm() if is_hr(request.user) and pair.status != MentorPair.Status.CLOSED else None,
+        "mark_seen": me is not None and (pair.mentor_seen_at if me.pk == pair.mentor_id else pair.mentee_seen_at) is None,
     }
     return render(request, "reflection_groups/pair_detail.html", context)
 
 
-def _party_pair(request, pk) -> tuple[MentorPair, Leader]:
-    pair = selectors.get_pair_for_user(request.user, pk)
-    if not selectors.is_pair_party(request.user, pair):
-        raise PermissionDenied
-    return pair, leader_of(request.user)
+@login_required
+@require_POST
+def pair_seen(request, pk):
+    """The page tells that the mentor or mentee has seen it (fetch from static/js/toppleder.js): 204."""
+    pair = selectors.pair_for(request.user, pk, party=True)
+    services.pair_mark_seen(leader=leader_of(request.user), pair=pair)
+    return HttpResponse(status=204)
+
+
+def _party_pair(request, pk):
+    return selectors.pair_for(request.user, pk, party=True), leader_of(request.user)
 
 
 @login_required
@@ -406,7 +398,7 @@ def pair_meeting_create(request, pk):
         try:
             services.pair_meeting_log(pair=pair, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _error_messages(request, exc)
+            error_messages(request, exc)
         else:
             messages.success(request, _("Meeting logged."))
     else:
@@ -423,7 +415,7 @@ def pair_agreement(request, pk):
         try:
             services.pair_agreement_update(pair=pair, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _error_messages(request, exc)
+            error_messages(request, exc)
         else:
             messages.success(request, _("Agreement saved."))
     else:
@@ -440,7 +432,7 @@ def pair_fit(request, pk):
         try:
             services.pair_fit_check(pair=pair, leader=me, fit=form.cleaned_data["fit"])
         except ValidationError as exc:
-            _error_messages(request, exc)
+            error_messages(request, exc)
         else:
             messages.success(request, _("Thank you for your answer."))
     else:
@@ -460,12 +452,11 @@ def pair_rematch(request, pk):
 @login_required
 @require_POST
 def pair_publish(request, pk):
-    require_hr(request.user)
-    pair = selectors.get_pair_for_user(request.user, pk)
+    pair = selectors.pair_for(request.user, pk, manage=True)
     try:
-        services.pair_publish(pair=pair)
+        services.pair_publish(pair=pair, by=request.user)
     except ValidationError as exc:
-        _error_messages(request, exc)
+        error_messages(request, exc)
     else:
         messages.success(request, _("The pair is published; both are told."))
     return redirect("reflection_groups:pair_detail", pk=pair.pk)
@@ -474,30 +465,28 @@ def pair_publish(request, pk):
 @login_required
 @require_POST
 def pair_discard(request, pk):
-    require_hr(request.user)
-    pair = selectors.get_pair_for_user(request.user, pk)
+    pair = selectors.pair_for(request.user, pk, manage=True)
     try:
-        services.pair_discard(pair=pair)
+        services.pair_discard(pair=pair, by=request.user)
     except ValidationError as exc:
-        _error_messages(request, exc)
+        error_messages(request, exc)
         return redirect("reflection_groups:pair_detail", pk=pair.pk)
     messages.success(request, _("The proposed pair is removed."))
-    return redirect(reverse("reflection_groups:pair_match") + f"?programme={pair.programme_id}&scheme={pair.scheme}")
+    return redirect(_match_url(pair.programme_id, pair.scheme))
 
 
 @login_required
 @require_POST
 def pair_close(request, pk):
-    require_hr(request.user)
-    pair = selectors.get_pair_for_user(request.user, pk)
+    pair = selectors.pair_for(request.user, pk, manage=True)
     form = forms.CloseForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a reason for closing the pair."))
         return redirect("reflection_groups:pair_detail", pk=pair.pk)
     try:
-        services.pair_close(pair=pair, reason=form.cleaned_data["reason"])
+        services.pair_close(pair=pair, reason=form.cleaned_data["reason"], by=request.user)
     except ValidationError as exc:
-        _error_messages(request, exc)
+        error_messages(request, exc)
     else:
         messages.success(request, _("The pair is closed."))
     return redirect("reflection_groups:pair_detail", pk=pair.pk)
@@ -516,7 +505,7 @@ def pair_match(request):
     if form.is_valid():
         programme, scheme = form.cleaned_data["programme"], form.cleaned_data["scheme"]
         if request.method == "POST":
-            result = services.pair_match(programme=programme, scheme=scheme)
+            result = services.pair_match(programme=programme, scheme=scheme, by=request.user)
             unmatched = result.unmatched
             messages.success(
                 request,
@@ -551,14 +540,14 @@ def pair_create(request):
     if form.is_valid():
         d = form.cleaned_data
         try:
-            services.pair_create(programme=d["programme"], scheme=d["scheme"], mentor=d["mentor"], mentee=d["mentee"])
+            services.pair_create(
+                programme=d["programme"], scheme=d["scheme"], mentor=d["mentor"], mentee=d["mentee"], by=request.user
+            )
         except ValidationError as exc:
-            _error_messages(request, exc)
+            error_messages(request, exc)
         else:
             messages.success(request, _("Pair proposed."))
-        return redirect(
-            reverse("reflection_groups:pair_match") + f"?programme={d['programme'].pk}&scheme={d['scheme']}"
-        )
+        return redirect(_match_url(d["programme"].pk, d["scheme"]))
     messages.error(request, _("Choose a programme, a scheme, a mentor and a mentee."))
     return redirect("reflection_groups:pair_match")
 
@@ -572,12 +561,9 @@ def pairs_publish(request):
         messages.error(request, _("Choose a programme and a scheme."))
         return redirect("reflection_groups:pair_match")
     programme, scheme = form.cleaned_data["programme"], form.cleaned_data["scheme"]
-    n = 0
-    for pair in MentorPair.objects.filter(programme=programme, scheme=scheme, status=MentorPair.Status.PROPOSED):
-        services.pair_publish(pair=pair)
-        n += 1
+    n = services.pairs_publish(programme=programme, scheme=scheme, by=request.user)
     messages.success(request, _("Published %(n)s pairs.") % {"n": n})
-    return redirect(reverse("reflection_groups:pair_match") + f"?programme={programme.pk}&scheme={scheme}")
+    return redirect(_match_url(programme.pk, scheme))
 
 
 @login_required

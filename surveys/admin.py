@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from surveys import services
 from surveys.models import Invitation, Question, Questionnaire, Survey
+from toppleder.audit import AuditedAdmin
 
 
 class QuestionInline(admin.TabularInline):
@@ -26,7 +27,7 @@ class QuestionInline(admin.TabularInline):
 
 
 @admin.register(Questionnaire)
-class QuestionnaireAdmin(admin.ModelAdmin):
+class QuestionnaireAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["name", "series", "version", "is_frozen", "created_at"]
     list_filter = ["series", "is_frozen"]
     search_fields = ["name", "series"]
@@ -47,7 +48,7 @@ class QuestionnaireAdmin(admin.ModelAdmin):
 
 
 @admin.register(Survey)
-class SurveyAdmin(admin.ModelAdmin):
+class SurveyAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["title", "kind", "programme", "series", "wave", "opens_at", "closes_at"]
     list_filter = ["kind", "programme"]
     search_fields = ["title"]
@@ -56,7 +57,7 @@ class SurveyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(AuditedAdmin, admin.ModelAdmin):
     """Who was asked and whether they answered; never what they answered."""
 
     list_display = ["user", "survey", "answered", "sent_at", "reminded_at"]

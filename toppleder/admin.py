@@ -2,13 +2,13 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from toppleder.audit import AuditEntry
+from toppleder.audit import AuditedAdmin, AuditEntry
 from toppleder.models import Leader, LeaderGroup, Organisation, Sector, User
-from toppleder.privacy import person_anonymise
+from toppleder.services import person_anonymise
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(AuditedAdmin, BaseUserAdmin):
     ordering = ["email"]
     list_display = ["email", "name", "language", "is_active", "is_staff", "last_login"]
     list_filter = ["is_active", "is_staff", "is_superuser", "groups", "language"]
@@ -35,13 +35,13 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(Sector)
-class SectorAdmin(admin.ModelAdmin):
+class SectorAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["code", "name"]
     search_fields = ["code", "name"]
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["name", "code", "kind", "sector", "governed_by"]
     list_filter = ["kind", "sector"]
     search_fields = ["name", "code"]
@@ -50,7 +50,7 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Leader)
-class LeaderAdmin(admin.ModelAdmin):
+class LeaderAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["__str__", "title", "organisation", "level", "top_leader_since"]
     list_filter = ["level", "organisation__kind", "organisation__sector"]
     search_fields = ["user__name", "user__email", "title", "organisation__name"]
@@ -60,7 +60,7 @@ class LeaderAdmin(admin.ModelAdmin):
 
 
 @admin.register(LeaderGroup)
-class LeaderGroupAdmin(admin.ModelAdmin):
+class LeaderGroupAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["name", "organisation", "is_top_leader_group"]
     list_filter = ["is_top_leader_group", "organisation__kind", "organisation__sector"]
     search_fields = ["name", "organisation__name"]

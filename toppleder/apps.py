@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
 
@@ -9,9 +10,11 @@ class TopplederConfig(AppConfig):
     verbose_name = _("Top leaders")
 
     def ready(self):
-        from toppleder import audit, fields, permissions  # noqa: F401  (rules, deploy checks)
+        from toppleder import audit, caching, fields  # noqa: F401  (fields: deploy checks)
 
         audit.connect_signals()
+        # Every write statement gives its table a new version when it commits (caching.py).
+        connection_created.connect(caching.watch_connection, dispatch_uid="caching-watch")
 
         # Each app's dashboard.py registers its panels for "/" (see toppleder/dashboard.py).
         autodiscover_modules("dashboard")

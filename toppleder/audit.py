@@ -1,51 +1,49 @@
-"""The audit log: who did what, when, from where, in an append-only table.
+"""The audit log: who changed what, when and from where, in one append-only table.
 
-Recorded: sign-ins (success and failure), access denials, exports, and every create,
-update and delete by HR staff and administrators on the programme, group, survey and
-user models — through model signals, so the admin, services and commands are covered
-alike. The acting user and IP come from the request (AuditContextMiddleware).
+Where entries come from, and nowhere else:
+- **Services** record what they change with `record()`, inside their own transaction, one
+  entry per row they created, changed or deleted — bulk operations (`bulk_update`,
+  queryset `update()`, `bulk_create`) included. `event` names the service
+  (`"session_publish"`), so a reader sees what was done and not only which field moved.
+- **The Django admin** records through `AuditedAdmin`, a ModelAdmin mixin every admin class
+  uses: saves, inlines, list edits and deletions, with the fields the form changed.
+- **Sign-ins** (success and failure, from Django's auth signals), **access denials** (403)
+  and **downloads** (any attachment response) are recorded by `AuditContextMiddleware`,
+  which also puts the client IP and path on every entry written during the request.
 
-Never recorded: passwords, tokens, confidential note text, survey answers (those
-models are not audited and sensitive field names are dropped from every diff). Values
-are stored as structured JSON, never as pre-formatted log lines, so user input (a title
-with a newline, say) cannot forge an entry.
+tests/security/test_audit_completeness.py walks every public function of every services
+module and proves that each leaves exactly the entries its row changes call for.
+
+Never recorded: passwords, tokens, note text, survey answers, and who answered a survey
+(anonymity: such changes are not recorded at all). Values are structured JSON, never
+pre-formatted lines, so user input cannot forge an entry; a query expression (`F() + 1`)
+reaching the log is a bug and raises instead of being stored as text.
 """
 
-import contextvars
-import logging
+from __future__ import annotations
 
-from django.apps import apps
+import contextvars
+import datetime
+import decimal
+import uuid
+from collections.abc import Callable, Iterable
+
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
-from django.db.models.signals import post_delete, post_save, pre_save
+from django.db.models.expressions import Combinable
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-logger = logging.getLogger("toppleder.audit")
-
-# (app_label, model_name) of every audited model. Notes, pair meetings (their private
-# notes) and survey responses/answers are deliberately absent.
-AUDITED_MODELS = [
-    ("programmes", "programme"),
-    ("programmes", "session"),
-    ("programmes", "registration"),
-    ("programmes", "programmeenrolment"),
-    ("programmes", "commitment"),
-    ("programmes", "measure"),
-    ("reflection_groups", "reflectiongroup"),
-    ("reflection_groups", "groupmembership"),
-    ("reflection_groups", "mentorpair"),
-    ("surveys", "survey"),
-    ("surveys", "questionnaire"),
-    ("toppleder", "user"),
-    ("toppleder", "leader"),
-    ("toppleder", "leadergroup"),
-    ("toppleder", "organisation"),
-]
+# Field names that never reach the log (substring match on the attribute name).
 SENSITIVE = ("password", "token", "secret", "text", "note", "answer", "key")
+# Bookkeeping columns every save touches: not a change anyone made.
+BOOKKEEPING = ("updated_at", "last_login")
+HIDDEN = "[hidden]"
 
-_actor: contextvars.ContextVar = contextvars.ContextVar("audit_actor", default=None)
+_request: contextvars.ContextVar = contextvars.ContextVar("audit_request", default=None)
 
 
 class AuditEntry(models.Model):
@@ -70,6 +68,7 @@ class AuditEntry(models.Model):
     )
     actor_label = models.CharField(_("who (as recorded)"), max_length=254, blank=True)
     action = models.CharField(_("action"), max_length=20, choices=Action.choices, db_index=True)
+    event = models.CharField(_("what was done"), max_length=60, blank=True, db_index=True)
     object_type = models.CharField(_("object type"), max_length=100, blank=True, db_index=True)
     object_id = models.CharField(_("object id"), max_length=64, blank=True)
     object_repr = models.CharField(_("object"), max_length=200, blank=True)
@@ -92,6 +91,190 @@ class AuditEntry(models.Model):
         super().save(*args, **kwargs)
 
 
+Action = AuditEntry.Action
+CREATE, UPDATE, DELETE = Action.CREATE, Action.UPDATE, Action.DELETE
+
+
+# --------------------------------------------------------------------------- values
+def is_sensitive(name: str) -> bool:
+    return any(word in name for word in SENSITIVE)
+
+
+def plain(value):
+    """A JSON value for the log. Anything unexpected is a bug and raises, never becomes text."""
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return value
+    if isinstance(value, Combinable):
+        raise TypeError(f"audit: a query expression ({value!r}) reached the log; refresh the object first")
+    if isinstance(value, datetime.datetime):
+        return value.isoformat()
+    if isinstance(value, (datetime.date, datetime.time)):
+        return value.isoformat()
+    if isinstance(value, (decimal.Decimal, uuid.UUID)):
+        return str(value)
+    if isinstance(value, FieldFile):
+        return value.name or ""
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = [plain(v) for v in value]
+        return sorted(items, key=str) if isinstance(value, (set, frozenset)) else items
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, models.QuerySet):
+        return sorted(value.values_list("pk", flat=True))
+    raise TypeError(f"audit: cannot record a {type(value).__name__}")
+
+
+def values(obj, fields: Iterable[str] | None = None) -> dict:
+    """The row's own columns (attribute names, e.g. `session_id`) as log values."""
+    names = list(fields) if fields is not None else [f.attname for f in obj._meta.concrete_fields]
+    return {name: plain(getattr(obj, name)) for name in names if not is_sensitive(name)}
+
+
+def diff(before: dict, obj, fields: Iterable[str] | None = None) -> dict:
+    """{column: [before, after]} for the columns whose value differs from `before`."""
+    after = values(obj, fields if fields is not None else before.keys())
+    return {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v and k not in BOOKKEEPING}
+
+
+def created(obj) -> dict:
+    """{column: [None, value]} for every column of a new row that has a value."""
+    return {
+        k: [None, v]
+        for k, v in values(obj).items()
+        if v not in (None, "", [], {}) and k not in BOOKKEEPING and k != "id"
+    }
+
+
+# --------------------------------------------------------------------------- recording
+def record(
+    actor,
+    action: str,
+    objects=None,
+    changes: dict | Callable[[models.Model], dict] | None = None,
+    *,
+    event: str = "",
+    label: str = "",
+) -> int:
+    """Append one entry per object (in one INSERT); returns how many were written.
+
+    `actor` is the user who acted (None for the system: a task, the beat, a command).
+    `objects` is a model instance or an iterable of them (empty: nothing is written), or
+    None for an event about no object (a sign-in); `changes` a dict for all of them or a
+    function giving each object's dict. An UPDATE whose changes are empty writes nothing:
+    nothing changed. Call it inside the service's transaction.
+    """
+    if isinstance(objects, models.Model):
+        objects = [objects]
+    ctx = _request.get() or {}
+    authenticated = actor is not None and getattr(actor, "is_authenticated", False)
+    base = {
+        "actor": actor if authenticated else None,
+        "actor_label": (label or (actor.email if authenticated else ""))[:254],
+        "action": action,
+        "event": event[:60],
+        "ip": ctx.get("ip"),
+        "path": ctx.get("path", ""),
+        "at": timezone.now(),
+    }
+    entries = []
+    for obj in objects or ():
+        these = changes(obj) if callable(changes) else (changes or {})
+        # A sensitive field is recorded as changed, never with its value.
+        these = {k: HIDDEN if is_sensitive(k) else plain(v) for k, v in these.items()}
+        if action == UPDATE and not these:
+            continue
+        entries.append(
+            AuditEntry(
+                **base,
+                object_type=obj._meta.label_lower[:100],
+                object_id=str(obj.pk)[:64],
+                object_repr=str(obj)[:200],
+                changes=these,
+            )
+        )
+    if objects is None:
+        entries.append(AuditEntry(**base, changes=plain(changes or {})))
+    AuditEntry.objects.bulk_create(entries)
+    return len(entries)
+
+
+def delete(actor, objects, *, event: str) -> int:
+    """Delete `objects` (instances or a queryset) and whatever cascades from them, with one DELETE
+    entry per removed row, cascaded rows included. Returns how many rows went."""
+    from django.db import router
+    from django.db.models.deletion import Collector
+
+    objects = list(objects)
+    if not objects:
+        return 0
+    collector = Collector(using=router.db_for_write(type(objects[0])))
+    collector.collect(objects)
+    rows = [obj for instances in collector.data.values() for obj in instances]
+    for queryset in collector.fast_deletes:
+        rows.extend(queryset)
+    record(actor, DELETE, rows, values, event=event)
+    collector.delete()
+    return len(rows)
+
+
+# --------------------------------------------------------------------------- the admin
+def _form_changes(form, obj) -> dict:
+    """What an admin form changed on `obj`: {field: [initial, new]} (many-to-many as pk lists)."""
+    out = {}
+    for name in form.changed_data:
+        try:
+            field = obj._meta.get_field(name)
+        except FieldDoesNotExist:  # a form-only field (a password confirmation, …)
+            continue
+        if is_sensitive(name) or name in BOOKKEEPING:
+            continue
+        if field.many_to_many:
+            old = sorted(plain(v) for v in (form.initial.get(name) or []))
+            new = sorted(plain(v) for v in form.cleaned_data.get(name) or [])
+            out[name] = [old, new]
+        elif field.concrete:
+            old = form.initial.get(name)
+            out[field.attname] = [plain(old.pk if isinstance(old, models.Model) else old), plain(getattr(obj, field.attname))]
+    return out
+
+
+class AuditedAdmin:
+    """ModelAdmin mixin: what someone changes in the Django admin is recorded as a service would.
+
+    Admin actions that call a service are recorded by that service; this covers the forms
+    (add, change, list_editable, inlines) and deletions.
+    """
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        obj = form.instance
+        if change:
+            record(request.user, UPDATE, [obj], _form_changes(form, obj), event="admin")
+        else:
+            new = created(obj)
+            new.update({k: v for k, v in _form_changes(form, obj).items() if k not in new})
+            record(request.user, CREATE, [obj], new, event="admin")
+
+    def save_formset(self, request, form, formset, change):
+        initial = {f.instance.pk: f for f in formset.initial_forms}
+        super().save_formset(request, form, formset, change)
+        for obj in formset.new_objects:
+            record(request.user, CREATE, [obj], created(obj), event="admin")
+        for obj, _changed in formset.changed_objects:
+            record(request.user, UPDATE, [obj], _form_changes(initial[obj.pk], obj), event="admin")
+        for obj in formset.deleted_objects:
+            record(request.user, DELETE, [obj], event="admin")
+
+    def delete_model(self, request, obj):
+        delete(request.user, [obj], event="admin")
+
+    def delete_queryset(self, request, queryset):
+        delete(request.user, queryset, event="admin")
+
+
+# --------------------------------------------------------------------------- requests
 def client_ip(request) -> str | None:
     # Behind the production proxy the client address is the first X-Forwarded-For hop.
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "") if settings.SECURE_PROXY_SSL_HEADER else ""
@@ -99,144 +282,38 @@ def client_ip(request) -> str | None:
     return ip or None
 
 
-def record(*, action: str, user=None, request=None, obj=None, object_type="", object_id="", changes=None, label=""):
-    """Append one entry. Safe to call anywhere: a failure to audit is logged, never raised."""
-    ctx = _actor.get()
-    if user is None and ctx is not None:
-        user = ctx["user"]
-    ip = client_ip(request) if request is not None else (ctx or {}).get("ip")
-    path = request.path[:300] if request is not None else (ctx or {}).get("path", "")
-    if obj is not None:
-        object_type = object_type or obj._meta.label_lower
-        object_id = object_id or str(obj.pk)
-    authenticated = user is not None and getattr(user, "is_authenticated", False)
-    try:
-        AuditEntry.objects.create(
-            actor=user if authenticated else None,
-            actor_label=(label or (user.email if authenticated else ""))[:254],
-            action=action,
-            object_type=object_type[:100],
-            object_id=str(object_id)[:64],
-            object_repr=(str(obj) if obj is not None else "")[:200],
-            changes=changes or {},
-            ip=ip,
-            path=path or "",
-        )
-    except Exception:  # auditing must never break the action itself
-        logger.exception("audit entry could not be written")
-
-
-def _clean(field: str, value):
-    if any(word in field for word in SENSITIVE):
-        return "[hidden]"
-    if isinstance(value, (str, int, float, bool)) or value is None:
-        return value
-    return str(value)
-
-
-def _snapshot(instance) -> dict:
-    return {
-        f.attname: _clean(f.attname, getattr(instance, f.attname))
-        for f in instance._meta.concrete_fields
-        if not any(word in f.attname for word in SENSITIVE)
-    }
-
-
-def _staff_actor():
-    ctx = _actor.get()
-    return ctx if ctx is not None and ctx["staff"] else None
-
-
-def _pre_save(sender, instance, raw=False, **kwargs):
-    if raw or _staff_actor() is None or instance.pk is None:
-        return
-    old = sender._base_manager.filter(pk=instance.pk).first()
-    instance._audit_before = _snapshot(old) if old is not None else None
-
-
-def _post_save(sender, instance, created, raw=False, **kwargs):
-    if raw or _staff_actor() is None:
-        return
-    after = _snapshot(instance)
-    if created:
-        changes = {k: [None, v] for k, v in after.items() if v not in (None, "")}
-    else:
-        before = getattr(instance, "_audit_before", None) or {}
-        changes = {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
-        changes.pop("updated_at", None)
-        changes.pop("last_login", None)
-        if not changes:
-            return
-    record(action=AuditEntry.Action.CREATE if created else AuditEntry.Action.UPDATE, obj=instance, changes=changes)
-
-
-def _post_delete(sender, instance, **kwargs):
-    if _staff_actor() is None:
-        return
-    record(action=AuditEntry.Action.DELETE, obj=instance)
-
-
-def connect_signals():
-    for app_label, model_name in AUDITED_MODELS:
-        try:
-            model = apps.get_model(app_label, model_name)
-        except LookupError:
-            continue
-        uid = f"audit-{app_label}.{model_name}"
-        pre_save.connect(_pre_save, sender=model, dispatch_uid=uid + "-pre")
-        post_save.connect(_post_save, sender=model, dispatch_uid=uid + "-post")
-        post_delete.connect(_post_delete, sender=model, dispatch_uid=uid + "-del")
-    user_logged_in.connect(_on_login, dispatch_uid="audit-login")
-    user_login_failed.connect(_on_login_failed, dispatch_uid="audit-login-failed")
-
-
-def _on_login(sender, request, user, **kwargs):
-    record(action=AuditEntry.Action.LOGIN, user=user, request=request)
-
-
-def _on_login_failed(sender, credentials, request=None, **kwargs):
-    # Only the e-mail that was tried; never the password (Django already masks it).
-    tried = str(credentials.get("email") or credentials.get("username") or "")[:254]
-    record(action=AuditEntry.Action.LOGIN_FAILED, request=request, label=tried, changes={})
-
-
 class AuditContextMiddleware:
-    """Makes the signed-in user and the client IP available to the model signals."""
+    """Puts the client IP and path on every entry of the request; records denials and downloads."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        from toppleder.permissions import is_hr
-
-        user = getattr(request, "user", None)
-        ctx = None
-        if user is not None and user.is_authenticated:
-            ctx = {"user": user, "staff": is_hr(user), "ip": client_ip(request), "path": request.path[:300]}
-        token = _actor.set(ctx)
+        token = _request.set({"ip": client_ip(request), "path": request.path[:300]})
         try:
             response = self.get_response(request)
+            user = getattr(request, "user", None)
+            actor = user if user is not None and user.is_authenticated else None
+            if response.status_code == 403:
+                record(actor, Action.DENIED)
+            elif response.status_code == 200 and response.get("Content-Disposition", "").startswith("attachment"):
+                # Every download (CSV, XLSX, PDF, calendar) leaves the building: record it.
+                record(actor, Action.EXPORT)
         finally:
-            _actor.reset(token)
-        if response.status_code == 403:
-            record(action=AuditEntry.Action.DENIED, request=request, user=user if ctx else None)
-        elif response.status_code == 200 and response.get("Content-Disposition", "").startswith("attachment"):
-            # Every download (CSV, XLSX, PDF, calendar) leaves the building: record it.
-            record(action=AuditEntry.Action.EXPORT, request=request, user=user if ctx else None)
+            _request.reset(token)
         return response
 
 
-class acting_as:  # noqa: N801  (used like a function: `with acting_as(user): ...`)
-    """For commands and tests: attribute changes to `user` as if made in a request."""
+def _on_login(sender, request, user, **kwargs):
+    record(user, Action.LOGIN)
 
-    def __init__(self, user, ip=None):
-        from toppleder.permissions import is_hr
 
-        self.ctx = {"user": user, "staff": is_hr(user), "ip": ip, "path": ""}
+def _on_login_failed(sender, credentials, request=None, **kwargs):
+    # Only the e-mail that was tried; never the password (Django already masks it).
+    tried = str(credentials.get("email") or credentials.get("username") or "")[:254]
+    record(None, Action.LOGIN_FAILED, label=tried)
 
-    def __enter__(self):
-        self.token = _actor.set(self.ctx)
-        return self
 
-    def __exit__(self, *exc):
-        _actor.reset(self.token)
+def connect_signals():
+    user_logged_in.connect(_on_login, dispatch_uid="audit-login")
+    user_login_failed.connect(_on_login_failed, dispatch_uid="audit-login-failed")

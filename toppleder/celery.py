@@ -1,5 +1,10 @@
-"""The Celery app: broker and results on REDIS_URL; eager (in-process) when it is unset."""
+"""The Celery app: broker and results on REDIS_URL; eager (in-process) when it is unset.
 
+Services queue tasks with `queue_after_commit(task, *args)`: a rolled-back change queues
+nothing, and the task never runs before the rows it reads are committed.
+"""
+
+import functools
 import os
 
 from celery import Celery
@@ -50,3 +55,10 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=9, minute=0, day_of_week="mon-fri"),
     },
 }
+
+
+def queue_after_commit(task, *args, **kwargs) -> None:
+    """`task.delay(*args, **kwargs)` once the current transaction commits (at once outside one)."""
+    from django.db import transaction
+
+    transaction.on_commit(functools.partial(task.delay, *args, **kwargs))

@@ -58,7 +58,7 @@ def render_panels(role: str, request) -> list[dict]:
         else:
             entry, (context, html) = caching.build_recorded(lambda p=p: _build(p, request))
             if entry is not None:
-                fresh[key] = entry[:2] + (html,)
+                fresh[key] = (entry[0], html)
         if html:
             out.append({"template": p.template, "html": html, "context": context})
     if fresh:
@@ -132,11 +132,3 @@ def leader_profile(request):
     if leader is None:
         return None
     return {"leader": leader, "groups": list(leader.leader_groups.all())}
-
-
-@panel("leader", template="reports/panels/development_record.html", order=85)
-def development_record(request):
-    """The leader's own development record ("utviklingspass") and session reports (issue 7; no queries)."""
-    from django.urls import reverse
-
-    return {"record_url": reverse("reports:my_record_pdf"), "reports_url": reverse("reports:index")}

@@ -1,4 +1,8 @@
-"""Per-request security for signed-in users.
+"""Per-request guards: odd input, and security for signed-in users.
+
+- A NUL character in the address, a query parameter or a submitted form value is answered
+  with a 400 page before any view runs: no database accepts it in text, so it could only
+  turn into a server error further in.
 
 - HR and administrators are signed out after 30 minutes idle (everyone after 12 hours,
   through SESSION_COOKIE_AGE).
@@ -12,7 +16,7 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
@@ -20,6 +24,25 @@ from django.utils.translation import gettext as _
 from toppleder.permissions import is_hr
 
 _MFA_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/healthz", "/i18n/", "/accessibility/", "/privacy/")
+
+
+def _has_nul(request) -> bool:
+    if "\x00" in request.path:
+        return True
+    data = [request.GET]
+    if request.method == "POST" and request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        data.append(request.POST)
+    return any("\x00" in key or any("\x00" in v for v in values) for d in data for key, values in d.lists())
+
+
+class OddInputMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if _has_nul(request):
+            return render(request, "400.html", status=400)
+        return self.get_response(request)
 
 
 class RoleSecurityMiddleware:

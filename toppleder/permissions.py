@@ -1,19 +1,19 @@
-"""Who may do what: role and object predicates in one place (django-rules).
+"""Roles: who is HR, who is an administrator, who is a leader. Plain predicates, one place.
 
-Views ask `request.user.has_perm("programmes.manage", obj)`, templates use
-`{% has_perm %}`, tests use the same names; nobody re-derives a role by hand.
-Object-scoped access helpers (`get_<noun>_for_user`) live beside each app's selectors
-and raise Http404 for another person's object, PermissionDenied for a missing role.
+Views, templates (through `toppleder.context_processors.portal`) and services ask these
+functions; nobody re-derives a role from the user's groups by hand. What a role may see of
+one object is decided by that object kind's access helper in its app's `selectors.py`
+(`session_for`, `group_for`, `note_for`, …), which builds on these predicates and answers
+404 for another person's object.
 """
 
-import rules
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 
 from toppleder.models import ROLE_ADMIN, ROLE_HR
 
 
 def _group_names(user) -> frozenset:
-    # Cached on the user object: templates ask several times per page.
+    # Cached on the user object: a page asks several times.
     if not hasattr(user, "_role_names"):
         user._role_names = (
             frozenset(user.groups.values_list("name", flat=True)) if user.is_authenticated else frozenset()
@@ -21,15 +21,13 @@ def _group_names(user) -> frozenset:
     return user._role_names
 
 
-@rules.predicate
 def is_admin(user) -> bool:
-    return bool(user.is_authenticated and (user.is_superuser or ROLE_ADMIN in _group_names(user)))
+    return bool(user is not None and user.is_authenticated and (user.is_superuser or ROLE_ADMIN in _group_names(user)))
 
 
-@rules.predicate
 def is_hr(user) -> bool:
     """HR staff; administrators can do everything HR can."""
-    return bool(user.is_authenticated and (ROLE_HR in _group_names(user) or is_admin(user)))
+    return bool(user is not None and user.is_authenticated and (ROLE_HR in _group_names(user) or is_admin(user)))
 
 
 def _load_leader(user) -> None:
@@ -47,39 +45,29 @@ def _load_leader(user) -> None:
     related.set_cached_value(user, leader)
 
 
-@rules.predicate
-def is_leader(user) -> bool:
-    if not user.is_authenticated:
-        return False
+def leader_of(user):
+    """The user's Leader profile, or None (anonymous people and staff without a profile)."""
+    if user is None or not user.is_authenticated:
+        return None
     _load_leader(user)
     try:
-        return user.leader is not None
-    except Exception:  # RelatedObjectDoesNotExist
-        return False
+        return user.leader
+    except ObjectDoesNotExist:
+        return None
 
 
-def leader_of(user):
-    """The user's Leader profile, or None."""
-    return user.leader if is_leader(user) else None
-
-
-is_staff_role = is_hr | is_admin
-
-rules.add_perm("toppleder.manage_programmes", is_hr)
-rules.add_perm("toppleder.view_admin_tools", is_admin)
-rules.add_perm("toppleder.is_leader", is_leader)
-
-# Reports (issue 7): HR and administrators get programme and session reports; only
-# administrators export the summary across programmes. Leaders get their own record.
-can_view_programme_reports = is_hr
-can_export_summary = is_admin
-rules.add_perm("toppleder.view_programme_reports", can_view_programme_reports)
-rules.add_perm("toppleder.export_summary", can_export_summary)
+def is_leader(user) -> bool:
+    return leader_of(user) is not None
 
 
 def require_hr(user) -> None:
     """For views: a role without the right gets 403 (PermissionDenied)."""
     if not is_hr(user):
+        raise PermissionDenied
+
+
+def require_admin(user) -> None:
+    if not is_admin(user):
         raise PermissionDenied
 
 

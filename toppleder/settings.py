@@ -36,7 +36,6 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.forms",  # Django's widget templates for FORM_RENDERER = TemplatesSetting
     "whitenoise.runserver_nostatic",
-    "rules.apps.AutodiscoverRulesConfig",
     "crispy_forms",
     "allauth",
     "allauth.account",
@@ -46,7 +45,7 @@ INSTALLED_APPS = [
     "programmes",
     "reflection_groups",
     "surveys",
-    "cachalot",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -60,6 +59,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "toppleder.audit.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "toppleder.middleware.OddInputMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "toppleder.middleware.RoleSecurityMiddleware",
@@ -96,21 +96,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, Celery ----------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
+# The cache holds sessions (cached_db), rate-limit counters, report PDFs and the page parts of
+# toppleder/caching.py with their table versions (which never expire, so they are never culled
+# before the values that depend on them; a missing version only makes those values unusable).
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-
-# django-cachalot only for its "table last changed" stamps (every ORM write, bulk updates
-# included, after commit): cached page parts are checked against them (toppleder/caching.py).
-# Query caching stays off. Tables written on most requests get no stamps: sessions and the
-# audit log (no cached part reads them) and users (every sign-in writes last_login; cached
-# parts show only names from it, which may be caching.DEFAULT_TIMEOUT seconds old).
-CACHALOT_ENABLED = False
-# No raw SQL here writes data (seed_demo's COPY calls invalidate() itself); checking every
-# statement for a write keyword cost 1 ms a query.
-CACHALOT_INVALIDATE_RAW = False
-CACHALOT_UNCACHABLE_TABLES = ("django_migrations", "django_session", "toppleder_auditentry", "toppleder_user")
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 20000}}
+    }
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
@@ -124,7 +118,6 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # --- Auth and accounts (django-allauth) --------------------------------------
 AUTH_USER_MODEL = "toppleder.User"
 AUTHENTICATION_BACKENDS = [
-    "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]

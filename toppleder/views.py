@@ -7,6 +7,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language as django_set_language
 
+from toppleder import services
 from toppleder.dashboard import render_panels
 from toppleder.models import User
 from toppleder.permissions import is_hr, leader_of
@@ -34,9 +35,8 @@ def set_language(request):
     account too, so e-mails and PDFs follow it (they use User.language)."""
     response = django_set_language(request)
     language = request.POST.get("language")
-    user = request.user
-    if user.is_authenticated and language in dict(User.Language.choices) and user.language != language:
-        User.objects.filter(pk=user.pk).update(language=language)
+    if request.user.is_authenticated and language in dict(User.Language.choices):
+        services.user_set_language(user=request.user, language=language)
     return response
 
 

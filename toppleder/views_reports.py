@@ -33,7 +33,9 @@ from django.views.decorators.http import require_GET
 
 from programmes import reports
 from programmes.models import Programme, Registration, Session
-from toppleder.permissions import can_export_summary, can_view_programme_reports, leader_of
+from toppleder.permissions import is_admin as can_export_summary
+from toppleder.permissions import is_hr as can_view_programme_reports
+from toppleder.permissions import leader_of
 
 logger = logging.getLogger(__name__)
 

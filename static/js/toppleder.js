@@ -49,5 +49,12 @@
     }
     markScrollable();
     window.addEventListener("resize", markScrollable);
+
+    // "New group" / "New pair" on the dashboard ends once the member has seen the page. A GET
+    // never writes (link scanners open every link), so the page says so itself, with a POST.
+    document.querySelectorAll("form.tl-mark-seen").forEach(function (form) {
+      if (!window.fetch) return;
+      fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin" });
+    });
   });
 })();

@@ -1,4 +1,4 @@
-"""CSV import of leaders: validate every row first, write all or nothing, idempotent.
+"""Import of leaders from CSV: validate every row first, write all or nothing, idempotent.
 
 Columns (English or Norwegian headers, any order, case-insensitive):
 name/navn, email/e-mail/e-post, organisation/virksomhet, title/tittel, level/nivå,
@@ -21,8 +21,11 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from programmes.services.enrolment import enrolment_add, leaders_ineligible
+from toppleder import audit
 from toppleder.models import Leader, Organisation, User
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -220,7 +223,7 @@ def _parse(text: str, errors: list) -> list[_Row]:
                     _("“%(value)s” is not a date: use YYYY-MM-DD or DD.MM.YYYY.")
                     % {"value": data.get("top_leader_since")}
                 )
-            if since and since > date.today():
+            if since and since > timezone.localdate():
                 row_errors.append(_("Top leader since cannot be in the future."))
             if len(data.get("title", "")) > 200 or len(name) > 200:
                 row_errors.append(_("Name and title can be at most 200 characters."))
@@ -243,8 +246,6 @@ def leaders_import_csv(*, file, by, programme=None, dry_run: bool = False) -> Im
     enrols every leader in the file into `programme`. Returns an ImportResult; with
     errors nothing is written (errors are (line number, message), sorted by line).
     """
-    from programmes.services import _ineligible, _log, enrolment_add
-
     result = ImportResult(dry_run=dry_run)
     try:
         text = _read_text(file)
@@ -266,7 +267,7 @@ def leaders_import_csv(*, file, by, programme=None, dry_run: bool = False) -> Im
             candidate = Leader(organisation=row.organisation, level=row.level)
             candidate.line, candidate.shown = row.line, row.name
             probe.append(candidate)
-        for bad in _ineligible(programme, probe):
+        for bad in leaders_ineligible(programme, probe):
             result.errors.append((bad.line, _("%(name)s is not eligible for this programme.") % {"name": bad.shown}))
         if result.errors:
             return result
@@ -300,12 +301,14 @@ def leaders_import_csv(*, file, by, programme=None, dry_run: bool = False) -> Im
         ]
         User.objects.bulk_create(new_users)
         created_users = {u.email: u for u in User.objects.filter(email__in=[u.email for u in new_users])}
-        new_leaders = []
+        audit.record(by, audit.CREATE, list(created_users.values()), audit.created, event="leaders_import_csv")
+        new_leaders, renamed = [], []
         for row, user in plan_new:
-            user = user or created_users[row.email]
-            if user.name != row.name:
+            if user is None:
+                user = created_users[row.email]
+            elif user.name != row.name:
+                renamed.append((user, user.name))
                 user.name = row.name
-                user.save(update_fields=["name"])
             new_leaders.append(
                 Leader(
                     user=user,
@@ -316,20 +319,36 @@ def leaders_import_csv(*, file, by, programme=None, dry_run: bool = False) -> Im
                 )
             )
         Leader.objects.bulk_create(new_leaders)
-        changed_users, changed_leaders = [], []
+        audit.record(by, audit.CREATE, new_leaders, audit.created, event="leaders_import_csv")
+        changed_leaders, before = [], {}
         for row, user, leader, wanted in plan_update:
             if user.name != row.name:
+                renamed.append((user, user.name))
                 user.name = row.name
-                changed_users.append(user)
+            before[leader.pk] = audit.values(leader, LEADER_FIELDS)
             for key, value in wanted.items():
                 setattr(leader, key, value)
             changed_leaders.append(leader)
-        if changed_users:
-            User.objects.bulk_update(changed_users, ["name"])
+        if renamed:
+            User.objects.bulk_update([u for u, _old in renamed], ["name"])
+            old_names = {u.pk: old for u, old in renamed}
+            audit.record(
+                by,
+                audit.UPDATE,
+                [u for u, _old in renamed],
+                lambda u: {"name": [old_names[u.pk], u.name]},
+                event="leaders_import_csv",
+            )
         if changed_leaders:
             Leader.objects.bulk_update(changed_leaders, list(LEADER_FIELDS))
+            audit.record(
+                by,
+                audit.UPDATE,
+                changed_leaders,
+                lambda le: audit.diff(before[le.pk], le),
+                event="leaders_import_csv",
+            )
         if programme is not None:
             ids = Leader.objects.filter(Q(user__email__in=emails)).values_list("pk", flat=True)
             result.enrolled = enrolment_add(programme=programme, leaders=list(ids), by=by)
-    _log(by, "leaders_import_csv", programme or Leader(), created=result.created, updated=result.updated)
     return result

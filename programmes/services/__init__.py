@@ -1,0 +1,92 @@
+"""Every state change in programmes, one module per noun. Each function is keyword-only,
+validates before it writes, runs in a transaction and records what it changed in the audit
+log (toppleder/audit.py). Views, admin actions, tasks and commands call these; nothing here
+renders or reads a request. Bad input raises `ValidationError` with a translatable message
+(keyed by field where a form field matches); `by` is the acting user (None: the system).
+
+    programmes.py     programme_create, programme_update, programme_set_status
+    enrolment.py      enrolment_add, enrolment_add_groups, enrolment_add_organisations, enrolment_withdraw
+    sessions.py       session_create, session_update, session_publish, session_cancel, session_complete,
+                      session_set_measures, contributor_add/remove, material_add/remove
+    registrations.py  registration_create, registration_cancel, waitlist_reorder,
+                      waitlist_favour_newcomers, attendance_record, calendar_token_reset
+    commitments.py    commitment_create, commitment_update_status
+    measures.py       measure_update
+    imports.py        leaders_import_csv
+
+`from programmes import services` gives them all by name; the code lives in the noun's module.
+"""
+
+from programmes.services.commitments import commitment_create, commitment_update_status
+from programmes.services.common import KEEP
+from programmes.services.enrolment import (
+    enrolment_add,
+    enrolment_add_groups,
+    enrolment_add_organisations,
+    enrolment_withdraw,
+    leaders_ineligible,
+)
+from programmes.services.imports import ImportResult, leaders_import_csv
+from programmes.services.measures import measure_update
+from programmes.services.programmes import (
+    default_programme_goal,
+    programme_create,
+    programme_set_status,
+    programme_update,
+)
+from programmes.services.registrations import (
+    RegistrationBusy,
+    attendance_record,
+    calendar_token_reset,
+    registration_cancel,
+    registration_create,
+    waitlist_favour_newcomers,
+    waitlist_reorder,
+)
+from programmes.services.sessions import (
+    contributor_add,
+    contributor_remove,
+    material_add,
+    material_remove,
+    session_cancel,
+    session_complete,
+    session_create,
+    session_publish,
+    session_set_measures,
+    session_update,
+)
+
+__all__ = [
+    "KEEP",
+    "ImportResult",
+    "RegistrationBusy",
+    "attendance_record",
+    "calendar_token_reset",
+    "commitment_create",
+    "commitment_update_status",
+    "contributor_add",
+    "contributor_remove",
+    "default_programme_goal",
+    "enrolment_add",
+    "enrolment_add_groups",
+    "enrolment_add_organisations",
+    "enrolment_withdraw",
+    "leaders_import_csv",
+    "leaders_ineligible",
+    "material_add",
+    "material_remove",
+    "measure_update",
+    "programme_create",
+    "programme_set_status",
+    "programme_update",
+    "registration_cancel",
+    "registration_create",
+    "session_cancel",
+    "session_complete",
+    "session_create",
+    "session_publish",
+    "session_set_measures",
+    "session_update",
+    "waitlist_favour_newcomers",
+    "waitlist_reorder",
+]

@@ -1,0 +1,208 @@
+"""HR's enrolment pages: the list, enrolling leaders, groups and organisations, the CSV
+import, withdrawing, and the spreadsheet exports."""
+
+from crispy_forms.templatetags.crispy_forms_filters import as_crispy_form
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef, Q
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from programmes import exports, selectors, services
+from programmes.forms import (
+    EnrolGroupForm,
+    EnrolLeaderForm,
+    EnrolmentFilterForm,
+    EnrolOrganisationsForm,
+    LeaderImportForm,
+    LeaderSearchForm,
+)
+from programmes.models import ProgrammeEnrolment
+from programmes.views.programmes import query_key
+from toppleder.caching import cached, per_csrf_secret
+from toppleder.models import Leader
+from toppleder.pages import PER_PAGE, error_text, form_error, paginate_narrow, query_without_page
+from toppleder.spreadsheets import sheet_response
+
+
+@login_required
+@require_GET
+def enrolment_list(request, pk):
+    programme = selectors.programme_for(request.user, pk, manage=True)
+    return _enrolment_page(request, programme)
+
+
+def _enrolment_page(request, programme, *, group_form=None, org_form=None, status=200):
+    filters = EnrolmentFilterForm(request.GET or None)
+    qs = (
+        ProgrammeEnrolment.objects.filter(programme=programme)
+        .select_related("leader__user", "leader__organisation__sector", "via_group")
+        .order_by("leader__user__name", "pk")
+    )
+    if filters.is_valid():
+        if q := filters.cleaned_data["q"].strip():
+            qs = qs.filter(
+                Q(leader__user__name__icontains=q)
+                | Q(leader__user__email__icontains=q)
+                | Q(leader__organisation__name__icontains=q)
+            )
+        if st := filters.cleaned_data["status"]:
+            qs = qs.filter(status=st)
+    search = LeaderSearchForm(request.GET or None)
+    found = None
+    if search.is_valid() and (term := search.cleaned_data["find"].strip()):
+        found = (
+            Leader.objects.with_org()
+            .filter(
+                Q(user__name__icontains=term) | Q(user__email__icontains=term) | Q(organisation__name__icontains=term)
+            )
+            .annotate(
+                already=Exists(ProgrammeEnrolment.objects.active().filter(programme=programme, leader=OuterRef("pk")))
+            )
+            .order_by("user__name")[:PER_PAGE]
+        )
+
+    def body():
+        group_form_ = group_form or EnrolGroupForm()
+        org_form_ = org_form or EnrolOrganisationsForm()
+        context = {
+            "programme": programme,
+            "page": paginate_narrow(request, qs),
+            "filters": filters,
+            "search": search,
+            "found": found,
+            "group_form": group_form_,
+            "org_form": org_form_,
+            "query": query_without_page(request),
+            # Rendering the two long selects was half the page: cached while their choices are unchanged.
+            "group_form_html": _rendered_form("enrol-group", group_form_),
+            "org_form_html": _rendered_form("enrol-orgs", org_form_),
+        }
+        return render_to_string("programmes/_enrolment_body.html", context, request=request)
+
+    if group_form is None and org_form is None:
+        # The page as HR first sees it (no form with errors); it holds forms, so per CSRF secret.
+        key = f"programmes:enrolment-body:{programme.pk}:{get_language()}:{query_key(request)}"
+        html = cached(per_csrf_secret(request, key), body)
+    else:
+        html = body()
+    return render(request, "programmes/enrolment_list.html", {"programme": programme, "body": html}, status=status)
+
+
+def _rendered_form(name: str, form) -> str:
+    if form.is_bound:
+        return as_crispy_form(form)
+    key = f"programmes:form-html:{name}:{get_language()}"
+    return mark_safe(cached(key, lambda: str(as_crispy_form(form)), timeout=600))  # noqa: S308 (our own form)
+
+
+@login_required
+@require_POST
+def enrolment_add(request, pk):
+    programme = selectors.programme_for(request.user, pk, manage=True)
+    form = EnrolLeaderForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a leader to enrol."))
+        return redirect("programmes:enrolment_list", pk=programme.pk)
+    leader = form.cleaned_data["leader"]
+    try:
+        services.enrolment_add(programme=programme, leaders=[leader], by=request.user)
+    except ValidationError as exc:
+        messages.error(request, error_text(exc))
+    else:
+        messages.success(request, _("%(name)s is enrolled.") % {"name": leader.name})
+    return redirect("programmes:enrolment_list", pk=programme.pk)
+
+
+@login_required
+@require_POST
+def enrolment_add_group(request, pk):
+    programme = selectors.programme_for(request.user, pk, manage=True)
+    form = EnrolGroupForm(request.POST)
+    if form.is_valid():
+        group = form.cleaned_data["group"]
+        try:
+            count = services.enrolment_add_groups(programme=programme, groups=[group], by=request.user)
+        except ValidationError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(request, _enrolled_message(count, group.name))
+            return redirect("programmes:enrolment_list", pk=programme.pk)
+    return _enrolment_page(request, programme, group_form=form, status=400)
+
+
+@login_required
+@require_POST
+def enrolment_add_organisations(request, pk):
+    programme = selectors.programme_for(request.user, pk, manage=True)
+    form = EnrolOrganisationsForm(request.POST)
+    if form.is_valid():
+        orgs = list(form.cleaned_data["organisations"])
+        try:
+            count = services.enrolment_add_organisations(programme=programme, organisations=orgs, by=request.user)
+        except ValidationError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(request, _enrolled_message(count, ", ".join(o.name for o in orgs)))
+            return redirect("programmes:enrolment_list", pk=programme.pk)
+    return _enrolment_page(request, programme, org_form=form, status=400)
+
+
+def _enrolled_message(count: int, what: str) -> str:
+    return _("Enrolled %(count)s leaders from %(what)s.") % {"count": count, "what": what}
+
+
+@login_required
+@require_POST
+def enrolment_withdraw(request, pk, enrolment_pk):
+    enrolment = selectors.enrolment_for(request.user, pk, enrolment_pk)
+    try:
+        services.enrolment_withdraw(enrolment=enrolment, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, error_text(exc))
+    else:
+        messages.success(request, _("%(name)s is withdrawn from the programme.") % {"name": enrolment.leader.name})
+    return redirect("programmes:enrolment_list", pk=enrolment.programme_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def leaders_import(request, pk):
+    programme = selectors.programme_for(request.user, pk, manage=True)
+    form = LeaderImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        dry_run = "check" in request.POST
+        try:
+            result = services.leaders_import_csv(
+                file=form.cleaned_data["file"], by=request.user, programme=programme, dry_run=dry_run
+            )
+        except ValidationError as exc:
+            form_error(form, exc)
+        else:
+            if not result.errors and not dry_run:
+                messages.success(
+                    request,
+                    _("Import finished: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.")
+                    % {"created": result.created, "updated": result.updated, "unchanged": result.unchanged},
+                )
+                return redirect("programmes:enrolment_list", pk=programme.pk)
+    return render(
+        request,
+        "programmes/leaders_import.html",
+        {"programme": programme, "form": form, "result": result},
+        status=400 if (result is not None and result.errors) or form.errors else 200,
+    )
+
+
+@login_required
+@require_GET
+def export(request, pk, what, fmt):
+    programme = selectors.programme_for(request.user, pk, manage=True)
+    sheet = exports.enrolments(programme) if what == "enrolments" else exports.registrations(programme)
+    return sheet_response(sheet, fmt, f"programme-{programme.pk}-{what}")

@@ -1,0 +1,59 @@
+"""The four measure areas and their measures; HR sets a measure's status and owner."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from programmes import selectors, services
+from programmes.forms import MeasureForm
+from toppleder.pages import form_error
+from toppleder.permissions import is_hr
+
+
+@login_required
+@require_GET
+def measure_list(request):
+    return render(request, "programmes/measure_list.html", {"areas": selectors.measure_areas_with_measures()})
+
+
+@login_required
+@require_GET
+def measure_area(request, area_key):
+    return _measure_area_page(request, area_key)
+
+
+def _measure_area_page(request, area_key, *, bad_form=None, bad_pk=None, status=200):
+    area = selectors.measure_area_detail(area_key)
+    measures = list(area.measures.all())
+    hr = is_hr(request.user)
+    if hr:
+        for m in measures:
+            m.form = (
+                bad_form
+                if m.pk == bad_pk
+                else MeasureForm(initial={"status": m.status, "owner": m.owner}, prefix=f"m{m.pk}")
+            )
+    return render(
+        request, "programmes/measure_area.html", {"area": area, "measures": measures, "is_hr_view": hr}, status=status
+    )
+
+
+@login_required
+@require_POST
+def measure_update(request, area_key, pk):
+    measure = selectors.measure_for(request.user, area_key, pk)
+    form = MeasureForm(request.POST, prefix=f"m{measure.pk}")
+    if form.is_valid():
+        try:
+            services.measure_update(
+                measure=measure, status=form.cleaned_data["status"], owner=form.cleaned_data["owner"], by=request.user
+            )
+        except ValidationError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(request, _("The measure was saved."))
+            return redirect("programmes:measure_area", area_key=area_key)
+    return _measure_area_page(request, area_key, bad_form=form, bad_pk=measure.pk, status=400)

@@ -1,0 +1,126 @@
+"""Signing up and cancelling (a leader), and HR's waiting-list moves and attendance."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from programmes import selectors, services
+from programmes.forms import AttendanceForm, FavourNewcomersForm, WaitlistMoveForm
+from programmes.models import Registration
+from programmes.views.sessions import session_page
+from toppleder.pages import error_text, form_error
+from toppleder.permissions import require_leader
+
+
+def _back(request, session):
+    """Back to where the button was (the dashboard or the programme page), else the session."""
+    nxt = request.POST.get("next", "")
+    if nxt in (reverse("dashboard"), reverse("programmes:programme_detail", args=[session.programme_id])):
+        return redirect(nxt)
+    return redirect("programmes:session_detail", pk=session.pk)
+
+
+@login_required
+@require_POST
+def registration_create(request, pk):
+    session = selectors.session_for(request.user, pk)
+    leader = require_leader(request.user)
+    try:
+        registration = services.registration_create(session=session, leader=leader, by=request.user)
+    except services.RegistrationBusy:
+        messages.warning(request, _("Many people are signing up right now, please try again."))
+    except ValidationError as exc:
+        messages.error(request, error_text(exc))
+    else:
+        if registration.status == Registration.Status.WAITLISTED:
+            messages.info(
+                request,
+                _("“%(title)s” is full. You are on the waiting list and will be told if a seat frees up.")
+                % {"title": session.title},
+            )
+        else:
+            messages.success(request, _("You are signed up for “%(title)s”.") % {"title": session.title})
+    return _back(request, session)
+
+
+@login_required
+@require_POST
+def registration_cancel(request, pk):
+    session = selectors.session_for(request.user, pk)
+    registration = selectors.own_registration_for(session, require_leader(request.user))
+    was_waiting = registration.status == Registration.Status.WAITLISTED
+    try:
+        services.registration_cancel(registration=registration, by=request.user)
+    except services.RegistrationBusy:
+        messages.warning(request, _("Many people are signing up right now, please try again."))
+    except ValidationError as exc:
+        messages.error(request, error_text(exc))
+    else:
+        if was_waiting:
+            messages.success(request, _("You have left the waiting list for “%(title)s”.") % {"title": session.title})
+        else:
+            messages.success(request, _("Your registration for “%(title)s” is cancelled.") % {"title": session.title})
+    return _back(request, session)
+
+
+@login_required
+@require_POST
+def waitlist_move(request, pk, registration_pk):
+    registration = selectors.waiting_registration_for(request.user, pk, registration_pk)
+    session = registration.session
+    form = WaitlistMoveForm(request.POST)
+    if form.is_valid():
+        try:
+            services.waitlist_reorder(
+                registration=registration,
+                new_position=form.cleaned_data["new_position"],
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(request, _("The waiting list was changed."))
+            return redirect("programmes:session_detail", pk=session.pk)
+    return session_page(request, session, move_form=form, move_error_for=registration.pk, status=400)
+
+
+@login_required
+@require_POST
+def waitlist_favour_newcomers(request, pk):
+    session = selectors.session_for(request.user, pk, manage=True)
+    form = FavourNewcomersForm(request.POST, prefix="favour")
+    if form.is_valid():
+        try:
+            services.waitlist_favour_newcomers(session=session, by=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(request, _("Leaders who have not attended this kind of session now go first."))
+            return redirect("programmes:session_detail", pk=session.pk)
+    return session_page(request, session, favour_form=form, status=400)
+
+
+@login_required
+@require_POST
+def attendance_record(request, pk):
+    session = selectors.session_for(request.user, pk, manage=True)
+    registrations = (
+        session.registrations.filter(status=Registration.Status.CONFIRMED)
+        .select_related("leader__user", "leader__organisation")
+        .order_by("leader__user__name", "pk")
+    )
+    form = AttendanceForm(request.POST, registrations=registrations)
+    if form.is_valid():
+        try:
+            services.attendance_record(session=session, marks=form.marks(), by=request.user)
+        except ValidationError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(request, _("Attendance is saved."))
+            return redirect("programmes:session_detail", pk=session.pk)
+    return session_page(request, session, attendance_form=form, status=400)

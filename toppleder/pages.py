@@ -1,0 +1,57 @@
+"""What every list and form page does the same way: pages of a list, and a service's
+refusal shown on the form (or as messages) instead of a server error."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Page, Paginator
+
+PER_PAGE = 25
+
+
+def paginate(request, queryset, per_page: int = PER_PAGE, *, count: int | None = None, default=None) -> Page:
+    """The page `?page=` asks for (a bad or out-of-range number gives the first or last page).
+
+    `count`: the total when the caller has counted already (no second COUNT query);
+    `default`: the page to show when `?page=` is absent.
+    """
+    paginator = Paginator(queryset, per_page)
+    if count is not None:
+        paginator.__dict__["count"] = count
+    number = request.GET.get("page") or default
+    return paginator.get_page(number)
+
+
+def paginate_narrow(request, queryset, per_page: int = PER_PAGE) -> Page:
+    """`paginate`, where the database sorts only the ordering columns and joins the wide related
+    rows for the page's rows alone (a subquery: still one query). For long, wide lists."""
+    page = paginate(request, queryset.values_list("pk", flat=True), per_page)
+    page.object_list = queryset.filter(pk__in=page.object_list)
+    return page
+
+
+def query_without_page(request) -> str:
+    """The page's query string without `page`, for the pagination links."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+def error_text(exc: ValidationError) -> str:
+    return " ".join(str(m) for m in exc.messages)
+
+
+def form_error(form, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the form: per field where it names one the form has."""
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.error_list)
+
+
+def error_messages(request, exc: ValidationError) -> None:
+    """Each message of a service's ValidationError as an error message on the next page."""
+    for text in exc.messages:
+        messages.error(request, text)
