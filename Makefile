@@ -26,11 +26,12 @@ APT_BUILD := pg_config:libpq-dev msgfmt:gettext
 APT_TEST := $(APT_BUILD) '/usr/lib/postgresql/*/bin/initdb:postgresql' redis-server:redis-server \
 	redis-cli:redis-tools chromium:chromium pdffonts:poppler-utils docker-compose:docker-compose
 
-.PHONY: help run test bench deps lint format messages services-start services-stop clean
+.PHONY: help run test test-dates bench deps lint format messages services-start services-stop clean
 
 help:
 	@echo "make run    - install, migrate, seed demo data and serve http://$(HOST)"
 	@echo "make test   - ruff, Django checks, docker-compose config and the whole pytest suite on PostgreSQL + Redis"
+	@echo "make test-dates - the pytest suite under shifted clocks (a summer day, the week summer time starts)"
 	@echo "make bench  - performance figures (large demo data on PostgreSQL + Redis)"
 	@echo "make lint / make format / make clean"
 
@@ -100,6 +101,30 @@ test:
 	step "pytest" $(VENV)/bin/pytest --durations=15 $(PYTEST_ARGS)
 	if [ $${#failed[@]} -gt 0 ]; then echo "make test: FAILED: $${failed[*]}"; exit 1; fi
 	echo "make test: all green"
+
+# --- make test-dates ----------------------------------------------------------------
+# No test may depend on today's date or season. This runs the whole pytest suite with the
+# clock of every test process shifted by Debian's faketime (the servers start outside it):
+# a summer day, and a Friday two days before summer time starts (sessions a week ahead and
+# the 24–48 h reminder window then span the change). Override with TEST_DATES.
+TEST_DATES ?= 2027-07-15 12:00:00;2027-03-26 10:00:00
+test-dates:
+	@start=$$(date +%s)
+	.ci/apt-ensure.sh $(APT_TEST) faketime:faketime
+	$(MAKE) --no-print-directory deps messages
+	export SERVICES_OWNER=$$$$
+	.ci/services.sh start
+	trap '.ci/services.sh stop; echo "make test-dates: $$(( $$(date +%s) - start )) s"' EXIT
+	trap 'exit 130' INT TERM
+	eval "$$(.ci/services.sh env | sed 's/^/export /')"
+	failed=()
+	IFS=';' read -ra dates <<<"$(TEST_DATES)"
+	for when in "$${dates[@]}"; do
+	    echo "==> pytest at $$when"
+	    faketime "$$when" $(VENV)/bin/pytest -q $(PYTEST_ARGS) || failed+=("$$when")
+	done
+	if [ $${#failed[@]} -gt 0 ]; then echo "make test-dates: FAILED at: $${failed[*]}"; exit 1; fi
+	echo "make test-dates: all green"
 
 # --- make bench ---------------------------------------------------------------------
 # bench/run.py makes and seeds its own databases (small and large) on the throwaway

@@ -105,9 +105,9 @@ def main() -> None:
 
     from programmes import services
     from programmes.models import Programme, ProgrammeEnrolment, Session
-    from toppleder import mail
     from toppleder.celery import app
     from toppleder.models import Leader, Organisation, OutboxMessage, Sector, User
+    from toppleder.outbox.delivery import outbox_sweep
 
     app.control.purge()
     sector = Sector.objects.create(code="BEN", name="Bench")
@@ -181,7 +181,7 @@ def main() -> None:
         services.session_publish(session=s2, by=hr)
         wait(lambda: sink.total() - before >= args.leaders // 3)
         kill_worker(worker)
-        swept = mail.outbox_sweep(sending_timeout=timedelta(0), queued_grace=timedelta(0))
+        swept = outbox_sweep(sending_timeout=timedelta(0), queued_grace=timedelta(0))
         worker = start_worker()
         wait(
             lambda: (

@@ -19,8 +19,9 @@ from django.utils import timezone
 
 from programmes.calendar import session_ics
 from programmes.models import ProgrammeEnrolment, Registration, Session
-from toppleder.mail import Email, Item, Skip, absolute_url, mail_enqueue, mail_enqueue_many, render_email, renderer
 from toppleder.models import Leader, OutboxMessage
+from toppleder.outbox.enqueue import Item, mail_enqueue, mail_enqueue_many
+from toppleder.outbox.rendering import Email, Skip, absolute_url, render_email, renderer
 
 Kind = OutboxMessage.Kind
 # Invitations are queued in chunks of this many people per task, so a big programme

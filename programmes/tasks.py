@@ -62,20 +62,3 @@ def registration_promoted(registration_id: int) -> None:
 def session_reminders_send() -> None:
     """Beat, every 15 minutes: reminders for sessions starting in 24–48 hours."""
     notifications.session_reminders_queue()
-
-
-@shared_task(ignore_result=True)
-def report_build(kind: str, params: dict, user_id: int) -> None:
-    """Build a large PDF report (programme progress, summary) into the cache (issue 7).
-
-    The view polls the job status in the cache and offers the download when it is done.
-    Safe to run twice: the result is keyed by a fingerprint of the data, so a second run
-    either finds the PDF already there or stores an identical one.
-    """
-    from django.contrib.auth import get_user_model
-
-    from programmes import reports
-
-    user = get_user_model().objects.filter(pk=user_id).first()
-    if user is not None:
-        reports.build_into_cache(kind, params, user)

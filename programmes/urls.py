@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-import toppleder.converters  # noqa: F401  (<id:…>)
+import toppleder.converters  # noqa: F401  (<id:…>, <key:…>)
 from programmes.views import calendar, commitments, enrolment, measures, programmes, registrations, sessions
 
 app_name = "programmes"
@@ -63,6 +63,6 @@ urlpatterns = [
     path("calendar/reset/", calendar.calendar_reset, name="calendar_reset"),
     re_path(r"^calendar/(?P<token>[A-Za-z0-9_-]{8,64})\.ics$", calendar.calendar_feed, name="calendar_feed"),
     path("measures/", measures.measure_list, name="measure_list"),
-    path("measures/<slug:area_key>/", measures.measure_area, name="measure_area"),
-    path("measures/<slug:area_key>/<id:pk>/", measures.measure_update, name="measure_update"),
+    path("measures/<key:area_key>/", measures.measure_area, name="measure_area"),
+    path("measures/<key:area_key>/<id:pk>/", measures.measure_update, name="measure_update"),
 ]

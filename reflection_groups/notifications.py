@@ -10,8 +10,9 @@ from __future__ import annotations
 from django.db import transaction
 
 from reflection_groups.models import MentorPair, ReflectionGroup
-from toppleder.mail import Email, Item, Skip, absolute_url, mail_enqueue_many, render_email, renderer
 from toppleder.models import OutboxMessage, User
+from toppleder.outbox.enqueue import Item, mail_enqueue_many
+from toppleder.outbox.rendering import Email, Skip, absolute_url, render_email, renderer
 
 Kind = OutboxMessage.Kind
 

@@ -212,6 +212,7 @@ def pair_for(user, pk, *, manage: bool = False, party: bool = False) -> MentorPa
         raise PermissionDenied
     return pair
 
+
 def pair_meetings_for(user, pair):
     """The meeting log. Only the two see note text; for HR the note is removed before it leaves here."""
     meetings = list(PairMeeting.objects.filter(pair=pair).order_by("-date", "-created_at"))

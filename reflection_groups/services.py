@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 
 from programmes.models import Programme, ProgrammeEnrolment
 from reflection_groups import matching, tasks
-from reflection_groups.selectors import can_take_part, is_pair_party
 from reflection_groups.models import (
     GroupMeeting,
     GroupMembership,
@@ -33,6 +32,7 @@ from reflection_groups.models import (
     prompt_questions,
     prompt_theme_choices,
 )
+from reflection_groups.selectors import can_take_part, is_pair_party
 from toppleder import audit
 from toppleder.celery import queue_after_commit
 from toppleder.models import Leader, Organisation, User
@@ -344,17 +344,17 @@ def groups_publish(*, programme: Programme, kind: str, facilitator: User | None 
 @transaction.atomic
 def group_close(*, group: ReflectionGroup, by=None) -> ReflectionGroup:
     """Close a group; its members are free for a group of the same kind in a later round."""
-    group = ReflectionGroup.objects.select_for_update().get(pk=group.pk)
-    if group.status == ReflectionGroup.Status.CLOSED:
+    locked = ReflectionGroup.objects.select_for_update().get(pk=group.pk)
+    if locked.status == ReflectionGroup.Status.CLOSED:
         raise ValidationError(_("The group is already closed."))
-    was = group.status
-    group.status = ReflectionGroup.Status.CLOSED
-    group.save(update_fields=["status"])
-    audit.record(by, audit.UPDATE, [group], {"status": [was, group.status]}, event="group_close")
-    active = list(group.memberships.filter(active=True))
+    was = locked.status
+    locked.status = group.status = ReflectionGroup.Status.CLOSED
+    locked.save(update_fields=["status"])
+    audit.record(by, audit.UPDATE, [locked], {"status": [was, locked.status]}, event="group_close")
+    active = list(locked.memberships.filter(active=True))
     GroupMembership.objects.filter(pk__in=[m.pk for m in active]).update(active=False)
     audit.record(by, audit.UPDATE, active, {"active": [True, False]}, event="group_close")
-    return group
+    return locked
 
 
 # --------------------------------------------------------------------------- meetings and notes
@@ -405,7 +405,9 @@ def attendance_record(*, meeting: GroupMeeting, actor: User, present: list[Leade
     if not wanted <= member_ids:
         raise ValidationError(_("Only members of the group can be marked as present."))
     audit.delete(
-        actor, MeetingAttendance.objects.filter(meeting=meeting).exclude(leader_id__in=wanted), event="attendance_record"
+        actor,
+        MeetingAttendance.objects.filter(meeting=meeting).exclude(leader_id__in=wanted),
+        event="attendance_record",
     )
     have = set(MeetingAttendance.objects.filter(meeting=meeting).values_list("leader_id", flat=True))
     added = MeetingAttendance.objects.bulk_create(
@@ -674,12 +676,12 @@ def pair_meeting_log(*, pair: MentorPair, actor: User, date: date, note: str = "
         raise ValidationError(_("A meeting cannot take place before the pair was formed."))
     meeting = PairMeeting.objects.create(pair=pair, date=date, note=(note or "").strip(), author=actor)
     audit.record(actor, audit.CREATE, [meeting], audit.created(meeting), event="pair_meeting_log")
-    if pair.inactivity_warned_at is not None:
+    # A meeting ends an inactivity warning (read from the row: the instance may predate it).
+    warned = MentorPair.objects.filter(pk=pair.pk).values_list("inactivity_warned_at", flat=True).first()
+    if warned is not None:
         MentorPair.objects.filter(pk=pair.pk).update(inactivity_warned_at=None)
-        audit.record(
-            actor, audit.UPDATE, [pair], {"inactivity_warned_at": [pair.inactivity_warned_at, None]}, event="pair_meeting_log"
-        )
-        pair.inactivity_warned_at = None
+        audit.record(actor, audit.UPDATE, [pair], {"inactivity_warned_at": [warned, None]}, event="pair_meeting_log")
+    pair.inactivity_warned_at = None
     return meeting
 
 
@@ -761,7 +763,9 @@ def pairs_close_inactive(
                 changes = {"status": ["active", "closed"], "close_reason": ["", "inactive"], "closed_at": [None, now]}
                 audit.record(None, audit.UPDATE, [pair], changes, event="pairs_close_inactive")
         elif silent >= warn_after_weeks * 7 and pair.inactivity_warned_at is None:
-            if MentorPair.objects.filter(pk=pair.pk, inactivity_warned_at__isnull=True).update(inactivity_warned_at=now):
+            if MentorPair.objects.filter(pk=pair.pk, inactivity_warned_at__isnull=True).update(
+                inactivity_warned_at=now
+            ):
                 warned += 1
                 changes = {"inactivity_warned_at": [None, now]}
                 audit.record(None, audit.UPDATE, [pair], changes, event="pairs_close_inactive")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-import toppleder.converters  # noqa: F401  (<id:…>)
+import toppleder.converters  # noqa: F401  (<id:…>, <key:…>)
 from reflection_groups import views
 
 app_name = "reflection_groups"
@@ -8,8 +8,8 @@ app_name = "reflection_groups"
 urlpatterns = [
     path("groups/", views.group_list, name="group_list"),
     path("groups/compose/", views.group_compose, name="compose"),
-    path("groups/compose/<id:programme_pk>/<slug:kind>/", views.proposal, name="proposal"),
-    path("groups/compose/<id:programme_pk>/<slug:kind>/publish/", views.proposal_publish, name="proposal_publish"),
+    path("groups/compose/<id:programme_pk>/<key:kind>/", views.proposal, name="proposal"),
+    path("groups/compose/<id:programme_pk>/<key:kind>/publish/", views.proposal_publish, name="proposal_publish"),
     path("groups/<id:pk>/", views.group_detail, name="group_detail"),
     path("groups/<id:pk>/seen/", views.group_seen, name="group_seen"),
     path("groups/<id:pk>/move/", views.group_move, name="group_move"),

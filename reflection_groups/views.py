@@ -19,7 +19,7 @@ from programmes.models import Programme
 from programmes.selectors import programme_for
 from reflection_groups import forms, selectors, services
 from reflection_groups.models import MentorPair, MentorProfile, ReflectionGroup
-from toppleder.pages import error_messages, paginate, query_without_page
+from toppleder.pages import error_messages, filters, paginate, query_without_page
 from toppleder.permissions import is_hr, leader_of, require_hr, require_leader
 
 PER_PAGE = 50
@@ -36,12 +36,12 @@ def group_list(request):
     """HR: every group with filters. Leaders and facilitators: their own groups."""
     hr = is_hr(request.user)
     form = forms.GroupFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
+    wanted = filters(form)
     qs = selectors.group_list(
         request.user,
-        programme=filters.get("programme"),
-        kind=filters.get("kind", ""),
-        status=filters.get("status", ""),
+        programme=wanted.get("programme"),
+        kind=wanted.get("kind", ""),
+        status=wanted.get("status", ""),
     )
     return render(
         request,
@@ -149,7 +149,9 @@ def meeting_detail(request, pk, meeting_pk):
         "attendees": [a.leader for a in meeting.attendance.select_related("leader__user")],
         "takes_part": takes_part,
         "notes": selectors.notes_for(request.user, group, meeting=meeting),
-        "note_form": forms.NoteForm(group=group, initial={"meeting": meeting.pk}) if takes_part and group.status == ReflectionGroup.Status.PUBLISHED else None,
+        "note_form": forms.NoteForm(group=group, initial={"meeting": meeting.pk})
+        if takes_part and group.status == ReflectionGroup.Status.PUBLISHED
+        else None,
         "attendance_form": attendance_form,
     }
     return render(request, "reflection_groups/meeting_detail.html", context)
@@ -321,7 +323,7 @@ def proposal_publish(request, programme_pk, kind):
 def pair_list(request):
     hr = is_hr(request.user)
     form = forms.PairFilterForm(request.GET or None)
-    f = form.cleaned_data if form.is_valid() else {}
+    f = filters(form)
     qs = selectors.pair_list(
         request.user,
         programme=f.get("programme"),
@@ -371,7 +373,8 @@ def pair_detail(request, pk):
         "meeting_form": forms.PairMeetingForm() if party and active else None,
         "fit_form": forms.FitForm() if party and active and meetings else None,
         "close_form": forms.CloseForm() if is_hr(request.user) and pair.status != MentorPair.Status.CLOSED else None,
-        "mark_seen": me is not None and (pair.mentor_seen_at if me.pk == pair.mentor_id else pair.mentee_seen_at) is None,
+        "mark_seen": me is not None
+        and (pair.mentor_seen_at if me.pk == pair.mentor_id else pair.mentee_seen_at) is None,
     }
     return render(request, "reflection_groups/pair_detail.html", context)
 
@@ -498,6 +501,8 @@ def pair_match(request):
     """HR: run the optimal matching for a programme and scheme, adjust by hand, publish."""
     require_hr(request.user)
     form = forms.MatchForm(request.POST or request.GET or None)
+    if request.method == "GET":
+        filters(form)
     create_form = forms.PairCreateForm(auto_id="id_create_%s")
     unmatched = []
     proposed = []

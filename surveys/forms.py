@@ -1,12 +1,14 @@
 """Forms: validate and normalise, then hand cleaned data to a service."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from programmes.models import Programme, Session
 from surveys import selectors
 from surveys.models import LIKERT_MAX, LIKERT_MIN, Question, Questionnaire, Survey, dimension_choices
 from surveys.results import SEGMENT_LABELS
+from surveys.services import answers_validate
 
 
 class DateTimeLocalInput(forms.DateTimeInput):
@@ -87,7 +89,7 @@ QuestionFormSet = forms.formset_factory(QuestionForm, extra=1, can_delete=True, 
 
 
 class ResultsFilterForm(forms.Form):
-    """GET parameters of the results page; unknown values are ignored, not trusted."""
+    """GET parameters of the results page: a breakdown and, optionally, one group of it."""
 
     segment = forms.ChoiceField(
         label=_("Break down by"),
@@ -98,3 +100,46 @@ class ResultsFilterForm(forms.Form):
 
 def likert_choices():
     return [(str(v), str(v)) for v in range(LIKERT_MIN, LIKERT_MAX + 1)]
+
+
+class AnswerPageForm(forms.Form):
+    """One page of a survey: a field per question, named `q<question id>`.
+
+    The fields only read what was sent; whether an answer is valid (1–5 on a scale, required
+    questions answered, text not too long) is decided by `services.answers_validate`, the same
+    rule the final submission is checked against.
+    """
+
+    def __init__(self, *args, questions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.questions = list(questions)
+        for q in self.questions:
+            self.fields[f"q{q.pk}"] = forms.CharField(required=False, strip=True)
+        self.answers: dict[int, object] = {}
+
+    def clean(self):
+        data = super().clean()
+        try:
+            self.answers = answers_validate(
+                questions=self.questions, answers={q.pk: data.get(f"q{q.pk}", "") for q in self.questions}
+            )
+        except ValidationError as exc:
+            for name, errors in exc.message_dict.items():
+                self.add_error(name if name in self.fields else None, errors)
+        return data
+
+    def draft_values(self) -> dict[str, str]:
+        """What to keep in the draft for this page, whatever else on it is missing: every answer
+        that is valid on its own, and text even when too long (so nothing typed is lost); never
+        a value off the scale."""
+        out = {}
+        for q in self.questions:
+            raw = (self.data.get(f"q{q.pk}") or "").strip()
+            if not raw:
+                continue
+            try:
+                out[str(q.pk)] = str(answers_validate(questions=[q], answers={q.pk: raw})[q.pk])
+            except ValidationError:
+                if not q.is_likert:
+                    out[str(q.pk)] = raw
+        return out

@@ -14,8 +14,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from surveys.models import Invitation, Survey
-from toppleder.mail import Email, Item, Skip, absolute_url, mail_enqueue, mail_enqueue_many, render_email, renderer
 from toppleder.models import OutboxMessage
+from toppleder.outbox.enqueue import Item, mail_enqueue, mail_enqueue_many
+from toppleder.outbox.rendering import Email, Skip, absolute_url, render_email, renderer
 
 Kind = OutboxMessage.Kind
 # The automatic reminder (beat) goes out once, this long before a survey closes.

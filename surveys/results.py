@@ -19,7 +19,6 @@ Rules (k = settings.SURVEY_MIN_RESPONDENTS, default 5):
    segment's n changed by 1…k-1 between waves (a difference attack).
 """
 
-import hashlib
 import random
 from dataclasses import dataclass, field
 
@@ -27,6 +26,7 @@ from django.conf import settings
 from django.db.models import Avg, Count, Q
 from django.utils.translation import gettext_lazy as _
 
+from programmes.models import MeasureArea, Session
 from surveys.models import (
     LIKERT_MAX,
     LIKERT_MIN,
@@ -445,8 +445,6 @@ def sessions_between_waves(comp: Comparison) -> list[tuple[str, list]]:
     page can say what happened between the measurements. [(area name, [sessions])]."""
     if comp.before is None:
         return []
-    from programmes.models import MeasureArea, Session
-
     sessions = (
         Session.objects.filter(
             programme_id=comp.before.programme_id,
@@ -511,36 +509,3 @@ def comparison_chart(comp: Comparison, *, width: int = 640) -> dict:
         "tick_y": y + 18,
         "left": left,
     }
-
-
-def cached_results(survey: Survey, *, segment: str | None = None, value=None) -> tuple[Results, Comparison]:
-    """`survey_results` and `wave_comparison` for a page, from the cache while nothing they
-    read has changed.
-
-    The figures only change when someone is invited or answers, or when a wave of the series
-    closes; those counts form the key, so a cached page is never stale. Three small counts
-    replace the two aggregations over every answer on each request.
-    """
-    from django.core.cache import cache
-    from django.utils import timezone
-    from django.utils.translation import get_language
-
-    now = timezone.now()
-    series = Survey.objects.filter(programme_id=survey.programme_id, series=survey.series)
-    invited = survey.invitations.aggregate(n=Count("id"), answered=Count("id", filter=Q(answered=True)))
-    version = (
-        invited["n"],
-        invited["answered"],
-        Response.objects.filter(survey__in=series).count(),
-        series.filter(closes_at__lte=now).count(),
-        survey.is_closed,
-    )
-    parts = (survey.pk, *version, segment, value, min_respondents(), get_language())
-    key = "survey-results:" + hashlib.sha256(repr(parts).encode()).hexdigest()
-    hit = cache.get(key)
-    if hit is None:
-        result = survey_results(survey, segment=segment, value=value)
-        comparison = wave_comparison(survey, segment=result.segment, value=result.selected_value)
-        hit = (result, comparison)
-        cache.set(key, hit, 60 * 60)
-    return hit

@@ -1,14 +1,19 @@
-"""Reads for surveys: lists with counts, audiences, and the access helpers."""
+"""Reads for surveys: lists with counts, audiences, and the access helpers.
 
-from django.apps import apps
-from django.core.exceptions import PermissionDenied
+Access: surveys and questionnaires are managed, and their results read, by HR only:
+`survey_for(user, pk)` and `questionnaire_for(user, pk)` answer 403 for any other role and
+404 for a missing one. Answering needs no sign-in: the invitation's token is the credential
+(services.invitation_for_token).
+"""
+
 from django.db.models import Count, Q
-from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from programmes.models import ProgrammeEnrolment, Registration
+from reflection_groups.models import GroupMembership, MentorPair
 from surveys.models import Invitation, Questionnaire, Survey
-from toppleder.permissions import is_hr
+from toppleder.permissions import require_hr
 
 
 def surveys_with_counts():
@@ -78,23 +83,14 @@ def audience_user_ids(*, survey: Survey, audience: str, target_id: int | None = 
             ).values_list("leader__user_id", flat=True)
         )
     if audience == AUDIENCE_GROUP:
-        # Reflection groups live in another app: looked up lazily to keep surveys decoupled.
-        try:
-            Membership = apps.get_model("reflection_groups", "GroupMembership")
-        except LookupError:
-            return set()
         return set(
-            Membership.objects.filter(
+            GroupMembership.objects.filter(
                 group_id=target_id or survey.group_ref, group__programme_id=survey.programme_id, active=True
             ).values_list("leader__user_id", flat=True)
         )
     if audience == AUDIENCE_PAIR:
-        try:
-            Pair = apps.get_model("reflection_groups", "MentorPair")
-        except LookupError:
-            return set()
         pair = (
-            Pair.objects.filter(pk=target_id or survey.pair_ref, programme_id=survey.programme_id)
+            MentorPair.objects.filter(pk=target_id or survey.pair_ref, programme_id=survey.programme_id)
             .values("mentor__user_id", "mentee__user_id")
             .first()
         )
@@ -105,20 +101,11 @@ def audience_user_ids(*, survey: Survey, audience: str, target_id: int | None = 
 # --- access helpers ---------------------------------------------------------------
 
 
-def get_survey_for_user(user, pk: int) -> Survey:
-    """HR only: surveys are managed and read (results) by HR; others get 403."""
-    if not is_hr(user):
-        raise PermissionDenied
-    try:
-        return Survey.objects.select_related("programme", "questionnaire", "session").get(pk=pk)
-    except Survey.DoesNotExist:
-        raise Http404 from None
+def survey_for(user, pk) -> Survey:
+    require_hr(user)
+    return get_object_or_404(Survey.objects.select_related("programme", "questionnaire", "session"), pk=pk)
 
 
-def get_questionnaire_for_user(user, pk: int) -> Questionnaire:
-    if not is_hr(user):
-        raise PermissionDenied
-    try:
-        return Questionnaire.objects.get(pk=pk)
-    except Questionnaire.DoesNotExist:
-        raise Http404 from None
+def questionnaire_for(user, pk) -> Questionnaire:
+    require_hr(user)
+    return get_object_or_404(Questionnaire, pk=pk)

@@ -4,10 +4,13 @@ The heart is `response_submit`: in ONE transaction it claims the invitation with
 conditional update (answered=False -> True) and writes an anonymous Response with its
 Answers. Nothing links the two rows: the response gets a random UUID, the date only
 and three coarse segments.
+
+Every other change is recorded in the audit log (toppleder/audit.py). Answering is not: an
+entry saying who answered, when, next to a response written at that moment would undo the
+anonymity. `by` is the acting user (None: the system).
 """
 
 from datetime import datetime
-from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -18,6 +21,8 @@ from django.utils.translation import gettext_lazy as _
 from surveys import questionnaire as default_q
 from surveys import selectors, tasks
 from surveys.models import LIKERT_MAX, LIKERT_MIN, Answer, Invitation, Question, Questionnaire, Response, Survey
+from toppleder import audit
+from toppleder.celery import queue_after_commit
 from toppleder.models import Leader
 
 FROZEN_MESSAGE = _("This questionnaire has answers and can no longer be changed. Make a copy.")
@@ -78,31 +83,44 @@ def _validate_questions(questions: list[dict]) -> list[dict]:
 
 
 @transaction.atomic
-def questions_replace(*, questionnaire: Questionnaire, questions: list[dict]) -> None:
+def questions_replace(*, questionnaire: Questionnaire, questions: list[dict], by=None) -> None:
     """Replace every question of an unfrozen questionnaire (add, edit, remove, reorder)."""
     Questionnaire.objects.select_for_update().filter(pk=questionnaire.pk).first()
     _check_not_frozen(questionnaire)
     clean = _validate_questions(questions)
-    questionnaire.questions.all().delete()
-    Question.objects.bulk_create([Question(questionnaire=questionnaire, **q) for q in clean])
+    audit.delete(by, questionnaire.questions.all(), event="questions_replace")
+    created = Question.objects.bulk_create([Question(questionnaire=questionnaire, **q) for q in clean])
+    audit.record(by, audit.CREATE, created, audit.created, event="questions_replace")
 
 
 @transaction.atomic
-def questionnaire_update(*, questionnaire: Questionnaire, name: str, description: str = "") -> Questionnaire:
+def questionnaire_update(*, questionnaire: Questionnaire, name: str, description: str = "", by=None) -> Questionnaire:
     """Rename or describe a questionnaire; refused once it is frozen (waves stay comparable)."""
     Questionnaire.objects.select_for_update().filter(pk=questionnaire.pk).first()
     _check_not_frozen(questionnaire)
     name = name.strip()
     if not name:
         raise ValidationError(_("A questionnaire needs a name."))
+    before = audit.values(questionnaire)
     questionnaire.name = name
     questionnaire.description = description.strip()
     questionnaire.save(update_fields=["name", "description"])
+    audit.record(by, audit.UPDATE, [questionnaire], audit.diff(before, questionnaire), event="questionnaire_update")
     return questionnaire
 
 
 @transaction.atomic
-def questionnaire_copy(*, questionnaire: Questionnaire, name: str | None = None) -> Questionnaire:
+def questionnaire_save(
+    *, questionnaire: Questionnaire, name: str, description: str, questions: list[dict], by=None
+) -> Questionnaire:
+    """HR's edit page: name, description and every question at once, all or nothing."""
+    questionnaire_update(questionnaire=questionnaire, name=name, description=description, by=by)
+    questions_replace(questionnaire=questionnaire, questions=questions, by=by)
+    return questionnaire
+
+
+@transaction.atomic
+def questionnaire_copy(*, questionnaire: Questionnaire, name: str | None = None, by=None) -> Questionnaire:
     """A new, editable version in the same series with the same questions."""
     latest = Questionnaire.objects.filter(series=questionnaire.series).aggregate(v=Max("version"))["v"] or 0
     copy = Questionnaire.objects.create(
@@ -112,7 +130,7 @@ def questionnaire_copy(*, questionnaire: Questionnaire, name: str | None = None)
         description=questionnaire.description,
         copied_from=questionnaire,
     )
-    Question.objects.bulk_create(
+    questions = Question.objects.bulk_create(
         [
             Question(
                 questionnaire=copy,
@@ -127,6 +145,8 @@ def questionnaire_copy(*, questionnaire: Questionnaire, name: str | None = None)
             for q in questionnaire.questions.order_by("order")
         ]
     )
+    audit.record(by, audit.CREATE, [copy], audit.created(copy), event="questionnaire_copy")
+    audit.record(by, audit.CREATE, questions, audit.created, event="questionnaire_copy")
     return copy
 
 
@@ -137,7 +157,11 @@ def questionnaire_default_create() -> Questionnaire:
     if existing:
         return existing
     q = Questionnaire.objects.create(name=default_q.DEFAULT_NAME, series=default_q.DEFAULT_SERIES, version=1)
-    Question.objects.bulk_create([Question(questionnaire=q, **item) for item in default_q.default_questions()])
+    questions = Question.objects.bulk_create(
+        [Question(questionnaire=q, **item) for item in default_q.default_questions()]
+    )
+    audit.record(None, audit.CREATE, [q], audit.created(q), event="questionnaire_default_create")
+    audit.record(None, audit.CREATE, questions, audit.created, event="questionnaire_default_create")
     return q
 
 
@@ -188,7 +212,7 @@ def survey_create(
     wave = wave or 1
     if kind == Survey.Kind.FOLLOW_UP and wave < 2:
         raise ValidationError(_("A follow-up is wave 2 or later."))
-    return Survey.objects.create(
+    survey = Survey.objects.create(
         programme=programme,
         questionnaire=questionnaire,
         title=title,
@@ -202,14 +226,12 @@ def survey_create(
         pair_ref=pair_ref,
         created_by=created_by,
     )
-
-
-def _queue(task, *args):
-    transaction.on_commit(partial(task.delay, *args))
+    audit.record(created_by, audit.CREATE, [survey], audit.created(survey), event="survey_create")
+    return survey
 
 
 @transaction.atomic
-def survey_invite(*, survey: Survey, audience: str, target_id: int | None = None) -> int:
+def survey_invite(*, survey: Survey, audience: str, target_id: int | None = None, by=None) -> int:
     """Invite an audience (programme / session attendees / group / pair); returns how many
     new invitations were made. People already invited are not invited twice."""
     if audience not in (
@@ -233,25 +255,21 @@ def survey_invite(*, survey: Survey, audience: str, target_id: int | None = None
     if not user_ids:
         raise ValidationError(_("Nobody to invite in that audience."))
     created = Invitation.objects.bulk_create([Invitation(survey=survey, user_id=uid) for uid in new_ids])
-    pks = (
-        [i.pk for i in created]
-        if all(i.pk for i in created)
-        else list(Invitation.objects.filter(survey=survey, user_id__in=new_ids).values_list("pk", flat=True))
-    )
-    for pk in pks:
-        _queue(tasks.invitation_send, pk)
-    return len(pks)
+    audit.record(by, audit.CREATE, created, audit.created, event="survey_invite")
+    for invitation in created:
+        queue_after_commit(tasks.invitation_send, invitation.pk)
+    return len(created)
 
 
 @transaction.atomic
-def survey_remind(*, survey: Survey) -> int:
+def survey_remind(*, survey: Survey, by=None) -> int:
     """Queue a reminder to everyone invited who has not answered; returns how many."""
     if not survey.is_open:
         raise ValidationError(_("Reminders can only be sent while the survey is open."))
     count = Invitation.objects.filter(survey=survey, answered=False).count()
     if count == 0:
         raise ValidationError(_("Everyone invited has answered."))
-    _queue(tasks.invitations_remind, survey.pk)
+    queue_after_commit(tasks.invitations_remind, survey.pk)
     return count
 
 

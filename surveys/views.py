@@ -1,13 +1,10 @@
 """Survey pages: answering (token, no login), and HR's surveys, results and questionnaires."""
 
-import csv
 import hashlib
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.core.exceptions import BadRequest, ValidationError
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -20,10 +17,19 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from surveys import questionnaire as qmod
 from surveys import results as res
 from surveys import selectors, services
-from surveys.forms import InviteForm, QuestionFormSet, QuestionnaireForm, ResultsFilterForm, SurveyForm
+from surveys.forms import (
+    AnswerPageForm,
+    InviteForm,
+    QuestionFormSet,
+    QuestionnaireForm,
+    ResultsFilterForm,
+    SurveyForm,
+)
 from surveys.models import LIKERT_MAX, LIKERT_MIN
-from toppleder.caching import cached as cached_html
+from toppleder.caching import cached
+from toppleder.pages import filters, form_error, paginate
 from toppleder.permissions import require_hr
+from toppleder.spreadsheets import Sheet, sheet_response
 
 PAGE_SIZE = 4  # questions per page when answering: short pages suit a phone
 
@@ -59,10 +65,11 @@ def _unavailable(request, exc: ValidationError):
 
 
 def _page_number(raw, pages: int) -> int:
-    try:
-        return min(max(int(raw), 1), pages)
-    except (TypeError, ValueError):
+    if raw in (None, ""):
         return 1
+    if not str(raw).isdigit():
+        raise BadRequest("page is not a number")
+    return min(max(int(raw), 1), pages)
 
 
 @never_cache
@@ -85,33 +92,21 @@ def answer(request, token: str):
 
     if request.method == "POST":
         action = request.POST.get("action", "next")
-        on_page = pages[page_no - 1]
-        posted = {}
-        for q in on_page:
-            raw = request.POST.get(f"q{q.pk}", "").strip()
-            posted[q.pk] = raw
-            if raw:
-                draft[str(q.pk)] = raw
-            else:
-                draft.pop(str(q.pk), None)
-        try:
-            services.answers_validate(questions=on_page, answers=posted)
-        except ValidationError as exc:
-            errors = exc.message_dict
-        # Never keep an out-of-scale value in the draft.
-        for name in errors:
-            q_pk = name[1:]
-            if q_pk in draft and not _on_scale(draft[q_pk], on_page, int(q_pk)):
-                draft.pop(q_pk)
+        form = AnswerPageForm(request.POST, questions=pages[page_no - 1])
+        valid = form.is_valid()
+        errors = {} if valid else form.errors
+        for q in form.questions:
+            draft.pop(str(q.pk), None)
+        draft.update(form.draft_values())
         request.session[key] = draft
         if action == "back":
             return redirect(f"{reverse('surveys:answer', args=[token])}?page={max(page_no - 1, 1)}")
         if action == "pause":
             messages.info(request, _("Your answers so far are saved on this device. Open the link again to continue."))
             return redirect(f"{reverse('surveys:answer', args=[token])}?page={page_no}")
-        if not errors and action == "next" and page_no < len(pages):
+        if valid and action == "next" and page_no < len(pages):
             return redirect(f"{reverse('surveys:answer', args=[token])}?page={page_no + 1}")
-        if not errors and action == "submit":
+        if valid and action == "submit":
             try:
                 services.response_submit(token=token, answers={int(k): v for k, v in draft.items()})
             except ValidationError as exc:
@@ -157,16 +152,6 @@ def answer(request, token: str):
     return render(request, "surveys/answer.html", context, status=400 if errors else 200)
 
 
-def _on_scale(raw, questions, pk) -> bool:
-    q = next((q for q in questions if q.pk == pk), None)
-    if q is None or not q.is_likert:
-        return True
-    try:
-        return LIKERT_MIN <= int(raw) <= LIKERT_MAX
-    except (TypeError, ValueError):
-        return False
-
-
 @require_GET
 def answer_thanks(request):
     return render(request, "surveys/answer_thanks.html")
@@ -179,8 +164,7 @@ def answer_thanks(request):
 @require_GET
 def survey_list(request):
     require_hr(request.user)
-    page = Paginator(selectors.surveys_with_counts(), 25).get_page(request.GET.get("page"))
-    return render(request, "surveys/survey_list.html", {"page": page})
+    return render(request, "surveys/survey_list.html", {"page": paginate(request, selectors.surveys_with_counts())})
 
 
 @login_required
@@ -204,7 +188,7 @@ def survey_create(request):
                 created_by=request.user,
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            form_error(form, exc)
         else:
             messages.success(request, _("The survey was created. Now invite the people who should answer."))
             return redirect("surveys:survey_detail", survey.pk)
@@ -214,7 +198,7 @@ def survey_create(request):
 @login_required
 @require_GET
 def survey_detail(request, pk: int):
-    survey = selectors.get_survey_for_user(request.user, pk)
+    survey = selectors.survey_for(request.user, pk)
     counts = selectors.surveys_with_counts().filter(pk=survey.pk).values("invited_count", "answered_count").first()
     kinds = selectors.question_kinds(survey.questionnaire)
     return render(
@@ -234,13 +218,13 @@ def survey_detail(request, pk: int):
 @login_required
 @require_POST
 def survey_invite(request, pk: int):
-    survey = selectors.get_survey_for_user(request.user, pk)
+    survey = selectors.survey_for(request.user, pk)
     form = InviteForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose who should be invited."))
         return redirect("surveys:survey_detail", survey.pk)
     try:
-        n = services.survey_invite(survey=survey, audience=form.cleaned_data["audience"])
+        n = services.survey_invite(survey=survey, audience=form.cleaned_data["audience"], by=request.user)
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
     else:
@@ -254,9 +238,9 @@ def survey_invite(request, pk: int):
 @login_required
 @require_POST
 def survey_remind(request, pk: int):
-    survey = selectors.get_survey_for_user(request.user, pk)
+    survey = selectors.survey_for(request.user, pk)
     try:
-        n = services.survey_remind(survey=survey)
+        n = services.survey_remind(survey=survey, by=request.user)
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
     else:
@@ -266,9 +250,13 @@ def survey_remind(request, pk: int):
 
 def _results_context(request, survey):
     filt = ResultsFilterForm(request.GET or None)
-    segment = request.GET.get("segment") or None
+    segment = filters(filt).get("segment") or None
+    # One group of the breakdown (`?segment=level&value=2`): a leader level must be a number.
     value = request.GET.get("value")
-    result, comparison = res.cached_results(survey, segment=segment, value=value)
+    if segment == "level" and value and not value.isdigit():
+        raise BadRequest("a leader level is a number")
+    result = res.survey_results(survey, segment=segment, value=value)
+    comparison = res.wave_comparison(survey, segment=result.segment, value=result.selected_value)
     focus = None
     if result.available and result.segment and result.selected_value is not None and not result.selected_hidden:
         v = result.selected_value
@@ -295,11 +283,12 @@ def _results_context(request, survey):
 @login_required
 @require_GET
 def survey_results(request, pk: int):
-    survey = selectors.get_survey_for_user(request.user, pk)
+    survey = selectors.survey_for(request.user, pk)
     # The figures take two aggregations over every answer and a long table: the page body is
     # cached until a table it was read from changes (toppleder/caching.py).
-    key = f"surveys:results-body:{survey.pk}:{request.user.pk}:{get_language()}:{request.GET.urlencode()}"
-    body = cached_html(
+    query = hashlib.sha256(request.GET.urlencode().encode()).hexdigest()[:16]
+    key = f"surveys:results-body:{survey.pk}:{get_language()}:{query}"
+    body = cached(
         key,
         lambda: render_to_string("surveys/_results_body.html", _results_context(request, survey), request=request),
     )
@@ -314,36 +303,44 @@ def _fmt(mean):
 @require_GET
 def survey_results_csv(request, pk: int):
     """The same figures as the page, suppressed the same way (one code path: results.py)."""
-    survey = selectors.get_survey_for_user(request.user, pk)
+    survey = selectors.survey_for(request.user, pk)
     ctx = _results_context(request, survey)
     result = ctx["result"]
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="survey-{survey.pk}-results.csv"'
-    response.write("\ufeff")  # Excel reads UTF-8 with a BOM
-    w = csv.writer(response, delimiter=";")
-    w.writerow(["level", "key", "text", "segment", "segment_value", "n", "mean", "1", "2", "3", "4", "5", "suppressed"])
+    header = [
+        _("Level"),
+        _("Key"),
+        _("Text"),
+        _("Breakdown"),
+        _("Group"),
+        _("Respondents"),
+        _("Average"),
+        *[str(v) for v in ctx["scale"]],
+        _("Hidden (too few answers)"),
+    ]
+    yes, no, blank = _("yes"), _("no"), [""] * len(ctx["scale"])
+    rows = []
     if not result.available:
-        w.writerow(["survey", "", survey.title, "", "", "", "", "", "", "", "", "", "yes"])
-        return response
+        rows.append([_("Survey"), "", survey.title, "", "", "", "", *blank, yes])
+    else:
 
-    def cells_of(row):
-        yield "", "", row.overall
-        for key, label, _vis in result.segment_values:
-            if result.selected_value is not None and key != result.selected_value:
-                continue
-            yield result.segment or "", label, row.cells.get(key) or res.Cell(suppressed=True)
+        def cells_of(row):
+            yield "", "", row.overall
+            for key, label, _visible in result.segment_values:
+                if result.selected_value is not None and key != result.selected_value:
+                    continue
+                yield result.segment or "", label, row.cells.get(key) or res.Cell(suppressed=True)
 
-    for level, rows in (("dimension", result.dimensions), ("question", result.questions)):
-        for row in rows:
-            for seg, label, cell in cells_of(row):
-                if result.selected_hidden and seg:
-                    cell = res.Cell(suppressed=True)
-                if cell.suppressed:
-                    w.writerow([level, row.key, row.label, seg, label, "", "", "", "", "", "", "", "yes"])
-                else:
-                    dist = [cell.distribution.get(v, 0) for v in ctx["scale"]]
-                    w.writerow([level, row.key, row.label, seg, label, cell.n, _fmt(cell.mean), *dist, "no"])
-    return response
+        for level, level_rows in ((_("Dimension"), result.dimensions), (_("Question"), result.questions)):
+            for row in level_rows:
+                for seg, label, cell in cells_of(row):
+                    if result.selected_hidden and seg:
+                        cell = res.Cell(suppressed=True)
+                    if cell.suppressed:
+                        rows.append([level, row.key, row.label, seg, label, "", "", *blank, yes])
+                    else:
+                        dist = [cell.distribution.get(v, 0) for v in ctx["scale"]]
+                        rows.append([level, row.key, row.label, seg, label, cell.n, _fmt(cell.mean), *dist, no])
+    return sheet_response(Sheet(_("Results"), header, rows), "csv", f"survey-{survey.pk}-results")
 
 
 # --- HR: questionnaires ------------------------------------------------------------
@@ -377,7 +374,7 @@ def _initial_questions(questionnaire):
 @require_http_methods(["GET", "POST"])
 def questionnaire_detail(request, pk: int):
     """Read a questionnaire; edit it (all questions on one page) while it has no answers."""
-    questionnaire = selectors.get_questionnaire_for_user(request.user, pk)
+    questionnaire = selectors.questionnaire_for(request.user, pk)
     frozen = questionnaire.is_frozen
     form = QuestionnaireForm(
         request.POST or None, initial={"name": questionnaire.name, "description": questionnaire.description}
@@ -390,14 +387,15 @@ def questionnaire_detail(request, pk: int):
         if form.is_valid() and formset.is_valid():
             kept = [f.cleaned_data for f in formset.forms if f.cleaned_data and not f.cleaned_data.get("DELETE", False)]
             try:
-                services.questionnaire_update(
+                services.questionnaire_save(
                     questionnaire=questionnaire,
                     name=form.cleaned_data["name"],
                     description=form.cleaned_data["description"],
+                    questions=kept,
+                    by=request.user,
                 )
-                services.questions_replace(questionnaire=questionnaire, questions=kept)
             except ValidationError as exc:
-                form.add_error(None, exc)
+                form_error(form, exc)
             else:
                 est = _estimate(q["kind"] for q in kept)
                 messages.success(request, _("The questionnaire was saved."))
@@ -422,7 +420,7 @@ def questionnaire_detail(request, pk: int):
 @login_required
 @require_POST
 def questionnaire_copy(request, pk: int):
-    questionnaire = selectors.get_questionnaire_for_user(request.user, pk)
-    copy = services.questionnaire_copy(questionnaire=questionnaire)
+    questionnaire = selectors.questionnaire_for(request.user, pk)
+    copy = services.questionnaire_copy(questionnaire=questionnaire, by=request.user)
     messages.success(request, _("A new version (%(v)s) was made. You can edit it.") % {"v": copy.version})
     return redirect("surveys:questionnaire_detail", copy.pk)

@@ -58,16 +58,6 @@ def _empty_cache():
         backend.clear()
 
 
-@pytest.fixture(autouse=True)
-def _exact_cache_stamps(monkeypatch):
-    """Cached fragments (toppleder/caching.py) count as built a second early in production
-    (clock skew between servers); a test writes its rows within that second, which would make
-    every fragment look stale and hide a missing invalidation. Tests use the exact time."""
-    from toppleder import caching
-
-    monkeypatch.setattr(caching, "CLOCK_MARGIN_SECONDS", 0.0)
-
-
 @pytest.fixture
 def hr_user(db):
     from tests.factories import HRUserFactory

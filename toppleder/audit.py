@@ -214,6 +214,16 @@ def delete(actor, objects, *, event: str) -> int:
     rows = [obj for instances in collector.data.values() for obj in instances]
     for queryset in collector.fast_deletes:
         rows.extend(queryset)
+    # Rows that point at a deleted one with on_delete=SET_NULL (or SET_DEFAULT) change too.
+    for (field, value), batches in collector.field_updates.items():
+        for batch in batches:
+            record(
+                actor,
+                UPDATE,
+                list(batch),
+                lambda o, f=field, v=value: {f.attname: [getattr(o, f.attname), v]},
+                event=event,
+            )
     record(actor, DELETE, rows, values, event=event)
     collector.delete()
     return len(rows)
@@ -236,7 +246,10 @@ def _form_changes(form, obj) -> dict:
             out[name] = [old, new]
         elif field.concrete:
             old = form.initial.get(name)
-            out[field.attname] = [plain(old.pk if isinstance(old, models.Model) else old), plain(getattr(obj, field.attname))]
+            out[field.attname] = [
+                plain(old.pk if isinstance(old, models.Model) else old),
+                plain(getattr(obj, field.attname)),
+            ]
     return out
 
 

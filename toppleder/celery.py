@@ -27,7 +27,7 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute="*/15"),
     },
     # Every 5 minutes: re-queue e-mails whose worker died mid-send and re-dispatch queued
-    # ones whose task was lost (toppleder/mail.py explains why this never duplicates).
+    # ones whose task was lost (toppleder/outbox/__init__.py explains why this never duplicates).
     "outbox-sweep": {
         "task": "toppleder.tasks.outbox_sweep",
         "schedule": crontab(minute="*/5"),

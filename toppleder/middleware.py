@@ -1,8 +1,9 @@
 """Per-request guards: odd input, and security for signed-in users.
 
-- A NUL character in the address, a query parameter or a submitted form value is answered
-  with a 400 page before any view runs: no database accepts it in text, so it could only
-  turn into a server error further in.
+- A NUL character in the address, a query parameter or a submitted form value, and a query
+  parameter longer than any the portal uses (MAX_QUERY_VALUE), are answered with a 400 page
+  before any view runs: no database accepts NUL in text, so it could only turn into a server
+  error further in.
 
 - HR and administrators are signed out after 30 minutes idle (everyone after 12 hours,
   through SESSION_COOKIE_AGE).
@@ -26,11 +27,24 @@ from toppleder.permissions import is_hr
 _MFA_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/healthz", "/i18n/", "/accessibility/", "/privacy/")
 
 
+# No query parameter of the portal (a search term, a date, a page number, a token) is longer.
+MAX_QUERY_VALUE = 500
+
+
+def _odd(request) -> bool:
+    if any(len(v) > MAX_QUERY_VALUE for values in request.GET.lists() for v in values[1]):
+        return True
+    return _has_nul(request)
+
+
 def _has_nul(request) -> bool:
     if "\x00" in request.path:
         return True
     data = [request.GET]
-    if request.method == "POST" and request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+    if request.method == "POST" and request.content_type in (
+        "application/x-www-form-urlencoded",
+        "multipart/form-data",
+    ):
         data.append(request.POST)
     return any("\x00" in key or any("\x00" in v for v in values) for d in data for key, values in d.lists())
 
@@ -40,7 +54,7 @@ class OddInputMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if _has_nul(request):
+        if _odd(request):
             return render(request, "400.html", status=400)
         return self.get_response(request)
 

@@ -253,7 +253,7 @@ class OutboxMessage(models.Model):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
     # Set just before the final "." of SMTP DATA: from then on the server may have
-    # accepted the message, so an interrupted delivery is never repeated (see mail.py).
+    # accepted the message, so an interrupted delivery is never repeated (toppleder/outbox).
     handed_over_at = models.DateTimeField(null=True, blank=True)
     # Back-off: a temporary failure puts the message back in the queue until then.
     next_attempt_at = models.DateTimeField(null=True, blank=True)

@@ -1,10 +1,14 @@
-"""What every list and form page does the same way: pages of a list, and a service's
-refusal shown on the form (or as messages) instead of a server error."""
+"""What every list and form page does the same way: pages of a list, the filters in its
+address, and a service's refusal shown on the form (or as messages) instead of a server error.
+
+Odd input in an address is the sender's mistake, not the server's: a page number or filter
+that is not of the right kind is answered with 400 (templates/400.html), never a 500.
+"""
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import BadRequest, ValidationError
 from django.core.paginator import Page, Paginator
 
 PER_PAGE = 25
@@ -20,7 +24,19 @@ def paginate(request, queryset, per_page: int = PER_PAGE, *, count: int | None =
     if count is not None:
         paginator.__dict__["count"] = count
     number = request.GET.get("page") or default
+    if number is not None and not str(number).strip().isdigit():
+        raise BadRequest("page is not a number")
     return paginator.get_page(number)
+
+
+def filters(form) -> dict:
+    """The cleaned values of a GET filter form: {} when the address has none; 400 when they are
+    not of the right kind (an unknown status, a programme id that is not a number, …)."""
+    if not form.is_bound:
+        return {}
+    if not form.is_valid():
+        raise BadRequest("invalid filter")
+    return form.cleaned_data
 
 
 def paginate_narrow(request, queryset, per_page: int = PER_PAGE) -> Page:

@@ -1,18 +1,23 @@
-"""Celery tasks for the outbox: deliver one message, sweep up after dead workers.
+"""Celery tasks for the outbox: deliver one message, sweep up after dead workers, purge old rows.
 
-Both are safe to run twice: delivery claims its row with a conditional UPDATE, so a
-duplicate task (a retry, the sweeper, a redelivered broker message) finds nothing to do.
+The work is in toppleder/outbox/ (delivery.py) and toppleder/retention.py; the tasks stay
+here because queued broker messages name them (`toppleder.tasks.deliver`, …), and a
+renamed task would leave those messages undeliverable.
+
+Both outbox tasks are safe to run twice: delivery claims its row with a conditional
+UPDATE, so a duplicate task (a retry, the sweeper, a redelivered broker message) finds
+nothing to do.
 """
 
 from celery import shared_task
 
-from toppleder import mail
+from toppleder.outbox import delivery
 
 
 @shared_task(ignore_result=True)
 def deliver(outbox_id: int) -> str:
     """Send outbox message `outbox_id` once; on a temporary failure, try again later."""
-    outcome, retry_in = mail.outbox_deliver(message_id=outbox_id)
+    outcome, retry_in = delivery.outbox_deliver(message_id=outbox_id)
     if outcome == "retry":
         # A fresh task rather than self.retry(): the row itself holds the attempt count
         # and the due time, so a lost retry is found again by the sweeper.
@@ -23,7 +28,7 @@ def deliver(outbox_id: int) -> str:
 @shared_task(ignore_result=True)
 def outbox_sweep() -> dict:
     """Re-queue messages a dead worker left in "sending"; re-dispatch lost tasks."""
-    return mail.outbox_sweep()
+    return delivery.outbox_sweep()
 
 
 @shared_task(ignore_result=True)

@@ -16,13 +16,13 @@ urlpatterns = [
     path("privacy/", views.privacy, name="privacy"),
     path("me/data/", views_privacy.my_data, name="my_data"),
     path("me/data.json", views_privacy.my_data_json, name="my_data_json"),
-    path("me/data.pdf", views_privacy.my_data_pdf, name="my_data_pdf"),
+    path("", include("reports.urls_personal")),  # /me/data.pdf
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("", include("programmes.urls")),
     path("", include("reflection_groups.urls")),
     path("", include("surveys.urls")),
-    path("", include("toppleder.urls_outbox")),  # the outbox and e-mail preferences
-    path("reports/", include("toppleder.urls_reports")),
+    path("", include("toppleder.outbox.urls")),  # the outbox and e-mail preferences
+    path("reports/", include("reports.urls")),
 ]

@@ -26,7 +26,7 @@ from programmes.models import ProgrammeEnrolment
 from programmes.views.programmes import query_key
 from toppleder.caching import cached, per_csrf_secret
 from toppleder.models import Leader
-from toppleder.pages import PER_PAGE, error_text, form_error, paginate_narrow, query_without_page
+from toppleder.pages import PER_PAGE, error_text, filters, form_error, paginate_narrow, query_without_page
 from toppleder.spreadsheets import sheet_response
 
 
@@ -38,24 +38,24 @@ def enrolment_list(request, pk):
 
 
 def _enrolment_page(request, programme, *, group_form=None, org_form=None, status=200):
-    filters = EnrolmentFilterForm(request.GET or None)
+    filter_form = EnrolmentFilterForm(request.GET or None)
+    wanted = filters(filter_form)
     qs = (
         ProgrammeEnrolment.objects.filter(programme=programme)
         .select_related("leader__user", "leader__organisation__sector", "via_group")
         .order_by("leader__user__name", "pk")
     )
-    if filters.is_valid():
-        if q := filters.cleaned_data["q"].strip():
-            qs = qs.filter(
-                Q(leader__user__name__icontains=q)
-                | Q(leader__user__email__icontains=q)
-                | Q(leader__organisation__name__icontains=q)
-            )
-        if st := filters.cleaned_data["status"]:
-            qs = qs.filter(status=st)
+    if q := wanted.get("q", "").strip():
+        qs = qs.filter(
+            Q(leader__user__name__icontains=q)
+            | Q(leader__user__email__icontains=q)
+            | Q(leader__organisation__name__icontains=q)
+        )
+    if st := wanted.get("status"):
+        qs = qs.filter(status=st)
     search = LeaderSearchForm(request.GET or None)
     found = None
-    if search.is_valid() and (term := search.cleaned_data["find"].strip()):
+    if term := filters(search).get("find", "").strip():
         found = (
             Leader.objects.with_org()
             .filter(
@@ -73,7 +73,7 @@ def _enrolment_page(request, programme, *, group_form=None, org_form=None, statu
         context = {
             "programme": programme,
             "page": paginate_narrow(request, qs),
-            "filters": filters,
+            "filters": filter_form,
             "search": search,
             "found": found,
             "group_form": group_form_,

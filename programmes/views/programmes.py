@@ -17,7 +17,7 @@ from programmes import selectors, services
 from programmes.forms import ProgrammeFilterForm, ProgrammeForm
 from programmes.models import Programme, Registration, Session
 from toppleder.caching import cached
-from toppleder.pages import PER_PAGE, error_text, form_error, paginate, query_without_page
+from toppleder.pages import PER_PAGE, error_text, filters, form_error, paginate, query_without_page
 from toppleder.permissions import is_hr, leader_of, require_hr
 
 
@@ -30,18 +30,19 @@ def query_key(request) -> str:
 @require_GET
 def programme_list(request):
     hr = is_hr(request.user)
-    filters = ProgrammeFilterForm(request.GET or None)
+    form = ProgrammeFilterForm(request.GET or None)
+    wanted = filters(form)
     qs = selectors.programmes_for_user(request.user)
-    if hr and filters.is_valid():
-        if q := filters.cleaned_data["q"].strip():
+    if hr:
+        if q := wanted.get("q", "").strip():
             qs = qs.filter(Q(name__icontains=q) | Q(period__icontains=q) | Q(description__icontains=q))
-        if status := filters.cleaned_data["status"]:
+        if status := wanted.get("status"):
             qs = qs.filter(status=status)
     qs = qs.order_by("-created_at", "pk")
     return render(
         request,
         "programmes/programme_list.html",
-        {"page": paginate(request, qs), "filters": filters, "is_hr_view": hr, "query": query_without_page(request)},
+        {"page": paginate(request, qs), "filters": form, "is_hr_view": hr, "query": query_without_page(request)},
     )
 
 

@@ -16,8 +16,8 @@ from programmes.models import Session
 from tests.factories import LeaderFactory
 from tests.integration.conftest import wait_for
 from tests.programmes.factories import ProgrammeFactory, SessionFactory, enrolled_leader
-from toppleder import mail
 from toppleder.models import OutboxMessage
+from toppleder.outbox import delivery
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -101,7 +101,7 @@ def test_worker_killed_mid_run_delivers_everything_exactly_once(celery_worker, s
     assert 60 <= delivered_before_restart < total
 
     # What beat's sweeper does after its time-out (here: at once, as no worker is alive).
-    result = mail.outbox_sweep(sending_timeout=timedelta(0), queued_grace=timedelta(0))
+    result = delivery.outbox_sweep(sending_timeout=timedelta(0), queued_grace=timedelta(0))
     assert result["requeued"] == 1
     assert result["uncertain"] == 0
     celery_worker.start()
@@ -131,7 +131,7 @@ def test_worker_killed_after_server_took_the_message_never_sends_a_second_copy(c
     (stuck,) = OutboxMessage.objects.filter(status=Status.SENDING)
     assert stuck.handed_over_at is not None
 
-    result = mail.outbox_sweep(sending_timeout=timedelta(0), queued_grace=timedelta(0))
+    result = delivery.outbox_sweep(sending_timeout=timedelta(0), queued_grace=timedelta(0))
     assert result == {"requeued": 0, "uncertain": 1, "dispatched": total - 5}
     celery_worker.start()
     wait_for(
@@ -139,7 +139,7 @@ def test_worker_killed_after_server_took_the_message_never_sends_a_second_copy(c
     )
     stuck.refresh_from_db()
     assert stuck.status == Status.FAILED
-    assert stuck.last_error == mail.UNCERTAIN
+    assert stuck.last_error == delivery.UNCERTAIN
     keys = smtp_sink.keys()
     assert keys[stuck.key] == 1  # it did arrive, once
     assert len(keys) == total

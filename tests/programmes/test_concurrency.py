@@ -13,6 +13,7 @@ import pytest
 from django.db import close_old_connections, connection, connections, transaction
 
 from programmes import services
+from programmes.services import registrations
 from programmes.models import Registration, Session
 from tests.programmes.factories import ProgrammeFactory, SessionFactory, enrolled_leader
 
@@ -38,7 +39,7 @@ THREADS = 50
 def _queue_tasks_without_running(monkeypatch):
     """E-mails are not under test here: record queued tasks instead of running them eagerly in 50 threads."""
     queued = []
-    monkeypatch.setattr(services, "_on_commit", lambda task, pk: queued.append((task.name, pk)))
+    monkeypatch.setattr(registrations, "queue_after_commit", lambda task, pk: queued.append((task.name, pk)))
     return queued
 
 
@@ -46,7 +47,7 @@ def _queue_tasks_without_running(monkeypatch):
 def _patient_lock(monkeypatch):
     """On two shared cores the 50th sign-up may wait seconds for the lock; these tests are about
     capacity, so they wait up to 60 s (the contention tests below set a short timeout on purpose)."""
-    monkeypatch.setattr(services, "REGISTRATION_LOCK_TIMEOUT_MS", 60000)
+    monkeypatch.setattr(registrations, "REGISTRATION_LOCK_TIMEOUT_MS", 60000)
 
 
 def _run_concurrently(target, args_list):
@@ -104,16 +105,16 @@ def test_fifty_simultaneous_signups_confirm_exactly_capacity_and_queue_the_rest(
 def test_without_the_lock_the_same_signups_overbook(monkeypatch):
     """Control run: no row lock, every thread counts before anyone writes → overbooking."""
     session, leaders = _session_with_leaders(1)
-    monkeypatch.setattr(services, "REGISTRATION_LOCKING", False)
+    monkeypatch.setattr(registrations, "REGISTRATION_LOCKING", False)
     counted = threading.Barrier(THREADS, timeout=60)
-    original = services._count_confirmed
+    original = registrations.count_confirmed
 
     def count_then_wait(s):
         n = original(s)
         counted.wait()  # nobody writes until everyone has read the count
         return n
 
-    monkeypatch.setattr(services, "_count_confirmed", count_then_wait)
+    monkeypatch.setattr(registrations, "count_confirmed", count_then_wait)
 
     results, errors = _run_concurrently(_signup, [(session, leader) for leader in leaders])
 
@@ -140,7 +141,7 @@ def test_freeing_seats_concurrently_promotes_in_order_without_overbooking():
 def test_lock_contention_gives_try_again_not_a_server_error(monkeypatch):
     """While another transaction holds the session row, a sign-up gives up with RegistrationBusy."""
     session, leaders = _session_with_leaders(5)
-    monkeypatch.setattr(services, "REGISTRATION_LOCK_TIMEOUT_MS", 50)
+    monkeypatch.setattr(registrations, "REGISTRATION_LOCK_TIMEOUT_MS", 50)
     holding, release = threading.Event(), threading.Event()
 
     def hold_lock():
@@ -207,7 +208,7 @@ def test_contention_through_the_page_says_try_again_instead_of_a_server_error(mo
 
     session, leaders = _session_with_leaders(5)
     clients = _clients(leaders[:10])
-    monkeypatch.setattr(services, "REGISTRATION_LOCK_TIMEOUT_MS", 50)
+    monkeypatch.setattr(registrations, "REGISTRATION_LOCK_TIMEOUT_MS", 50)
     holding, release = threading.Event(), threading.Event()
 
     def hold_lock():

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from programmes.imports import leaders_import_csv
+from programmes.services.imports import leaders_import_csv
 from programmes.models import ProgrammeEnrolment
 from tests.factories import HRUserFactory, LeaderFactory, OrganisationFactory
 from tests.programmes.factories import ProgrammeFactory
@@ -123,7 +123,7 @@ def test_every_import_message_has_a_norwegian_translation():
 
     import polib
 
-    import programmes.imports as module
+    import programmes.services.imports as module
 
     tree = ast.parse(Path(module.__file__).read_text(encoding="utf-8"))
     msgids = {
@@ -131,7 +131,7 @@ def test_every_import_message_has_a_norwegian_translation():
         for node in ast.walk(tree)
         if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "_" and node.args
     }
-    po = polib.pofile(str(Path(module.__file__).resolve().parents[1] / "locale/nb/parts/programmes-domain.po"))
+    po = polib.pofile(str(Path(module.__file__).resolve().parents[2] / "locale/nb/parts/programmes-domain.po"))
     translated = {e.msgid for e in po if e.msgstr}
     assert len(msgids) > 10
     assert msgids - translated == set()

@@ -361,7 +361,7 @@ def test_material_upload_checks_type_and_content(hr, media, name, content, code)
 
 
 def test_material_upload_over_20_mb_is_refused(hr, media, monkeypatch):
-    monkeypatch.setattr(services, "MATERIAL_MAX_BYTES", 10)
+    monkeypatch.setattr(services.sessions, "MATERIAL_MAX_BYTES", 10)
     with pytest.raises(ValidationError) as exc:
         services.material_add(
             session=SessionFactory(), title="X", file=SimpleUploadedFile("a.pdf", b"%PDF-" + b"0" * 20), by=hr
@@ -468,7 +468,7 @@ def test_cancel_frees_the_seat_for_the_first_waiting(queued, django_capture_on_c
 def test_leaving_the_waiting_list_closes_the_gap():
     session = SessionFactory(capacity=1)
     regs = [services.registration_create(session=session, leader=enrolled_leader(session.programme)) for _ in range(4)]
-    services.registration_leave_waitlist(registration=regs[1])
+    services.registration_cancel(registration=regs[1])
     positions = dict(Registration.objects.filter(status="waitlisted").values_list("pk", "waitlist_position"))
     assert positions == {regs[2].pk: 1, regs[3].pk: 2}
     assert Registration.objects.get(pk=regs[0].pk).status == "confirmed"

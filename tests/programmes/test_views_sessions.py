@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from programmes import services
+from programmes.views import registrations as registrations_views
 from programmes.models import Commitment, Contributor, Material, Registration, Session, WaitlistChange
 from tests.factories import LeaderFactory, LeaderGroupFactory, UserFactory
 from tests.programmes.factories import RegistrationFactory, SessionFactory, enrolled_leader
@@ -132,7 +133,7 @@ def test_lock_contention_says_try_again_not_500(me_client, session, monkeypatch)
     def busy(**kwargs):
         raise services.RegistrationBusy()
 
-    monkeypatch.setattr(services, "registration_create", busy)
+    monkeypatch.setattr(registrations_views.services, "registration_create", busy)
     r = me_client.post(url("registration_create", session), follow=True)
     assert r.status_code == 200
     assert messages_of(r)[-1][0] == "warning"

@@ -38,8 +38,12 @@ def test_leader_sees_own_group_in_list_and_dashboard_marks_it_new(client, world)
     assert world.group.name in body
     dash = client.get("/").content.decode()
     assert "New group" in dash and world.group.name in dash
-    client.get(url("group_detail", world.group.pk))
+    page = client.get(url("group_detail", world.group.pk)).content.decode()
+    assert "New group" in client.get("/").content.decode()  # a GET changes nothing (link scanners)
+    assert url("group_seen", world.group.pk) in page  # the page posts the mark itself
+    assert client.post(url("group_seen", world.group.pk)).status_code == 204
     assert "New group" not in client.get("/").content.decode()
+    assert url("group_seen", world.group.pk) not in client.get(url("group_detail", world.group.pk)).content.decode()
 
 
 def test_outsider_gets_404_for_someone_elses_group(client, world):
@@ -356,3 +360,15 @@ def test_an_external_facilitator_sees_the_groups_they_run_on_the_dashboard(clien
     assert response.status_code == 200
     assert world.group.name in response.content.decode()
     assert b"Groups I facilitate" in response.content
+
+
+def test_opening_a_new_pair_marks_it_seen_only_when_the_page_says_so(client, world):
+    client.force_login(world.pair.mentee.user)
+    assert "New pair" in client.get("/").content.decode()
+    page = client.get(url("pair_detail", world.pair.pk)).content.decode()
+    assert "New pair" in client.get("/").content.decode()  # the GET itself changed nothing
+    assert url("pair_seen", world.pair.pk) in page
+    assert client.post(url("pair_seen", world.pair.pk)).status_code == 204
+    assert "New pair" not in client.get("/").content.decode()
+    client.force_login(world.pair.mentor.user)
+    assert "New pair" in client.get("/").content.decode()  # each side has their own mark

@@ -1,9 +1,9 @@
-"""toppleder/pdf.py: the static-only URL fetcher, PDF/UA output, Oslo Sans embedded."""
+"""reports/pdf.py: the static-only URL fetcher, PDF/UA output, Oslo Sans embedded, failures."""
 
 import pytest
 
+from reports import pdf
 from tests.reports.conftest import pdf_fonts, pdf_text, pypdf_reader
-from toppleder import pdf
 
 
 @pytest.mark.parametrize(
@@ -86,3 +86,27 @@ def test_missing_font_falls_back_and_still_renders(monkeypatch):
     )
     assert "Oslo-Sans" not in pdf_fonts(result.pdf)
     assert "Hei" in pdf_text(result.pdf)
+
+
+@pytest.mark.parametrize("error", [OSError("Pango fell over"), ValueError("bad image"), RecursionError("deep")])
+def test_a_weasyprint_failure_is_raised_as_render_failed_with_its_cause(monkeypatch, error):
+    import weasyprint
+
+    def broken(self, *args, **kwargs):
+        raise error
+
+    monkeypatch.setattr(weasyprint.HTML, "render", broken)
+    with pytest.raises(pdf.RenderFailed) as failed:
+        pdf.render_pdf('<!DOCTYPE html><html lang="nb"><head><title>T</title></head><body></body></html>')
+    assert failed.value.__cause__ is error
+
+
+def test_other_errors_are_not_turned_into_render_failed(monkeypatch):
+    import weasyprint
+
+    def buggy(self, *args, **kwargs):
+        raise TypeError("a bug, not a document WeasyPrint cannot render")
+
+    monkeypatch.setattr(weasyprint.HTML, "render", buggy)
+    with pytest.raises(TypeError):
+        pdf.render_pdf('<!DOCTYPE html><html lang="nb"><head><title>T</title></head><body></body></html>')

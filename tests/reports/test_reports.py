@@ -1,12 +1,12 @@
 """The reports' content, read back from the PDFs: figures, names, and what must never appear."""
 
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
 
-from programmes import reports
 from programmes.models import Registration
 from reflection_groups.models import (
     GroupMeeting,
@@ -17,11 +17,15 @@ from reflection_groups.models import (
     PairMeeting,
     ReflectionGroup,
 )
-from surveys.models import Survey
+from reports.content.programme import programme_report_data, programme_survey_trends
+from reports.content.session import session_report_data
+from reports.documents import leader_record, programme_report, session_report, summary_report
+from reports.period import Period
+from surveys.models import Answer, Survey
 from tests.factories import LeaderFactory
 from tests.programmes.factories import ProgrammeFactory, SessionFactory
 from tests.reports.conftest import NOTE_SECRET, PAIR_SECRET, pdf_flat, pdf_fonts, pdf_text, pypdf_reader, struct_alts
-from tests.surveys.factories import SurveyFactory, add_responses
+from tests.surveys.factories import QuestionFactory, QuestionnaireFactory, SurveyFactory, add_responses
 
 
 def squeeze(text: str) -> str:
@@ -62,7 +66,7 @@ def groups_and_pairs(programme_data, hr_user):
 
 @pytest.mark.django_db
 def test_programme_report_shows_participation_by_organisation_and_sector(programme_data, groups_and_pairs, hr_user):
-    result = reports.programme_report(programme_data["programme"], user=hr_user)
+    result = programme_report(programme_data["programme"], user=hr_user)
     text = squeeze(pdf_text(result.pdf))
     # Organisation, sector, enrolled, at least one, at least half, all (see the fixture).
     assert "Bydel Alna Helse og velferd 2 2 2 2" in text
@@ -86,8 +90,8 @@ def test_programme_report_shows_participation_by_organisation_and_sector(program
 
 @pytest.mark.django_db
 def test_programme_report_date_range_without_data_still_renders(programme_data, hr_user):
-    period = reports.Period(date(2001, 1, 1), date(2001, 12, 31))
-    result = reports.programme_report(programme_data["programme"], user=hr_user, period=period)
+    period = Period(date(2001, 1, 1), date(2001, 12, 31))
+    result = programme_report(programme_data["programme"], user=hr_user, period=period)
     text = squeeze(pdf_text(result.pdf))
     assert "0 sessions in the period" in text or "0 økter" in text.lower()
     assert "Bydel Alna" not in text  # nobody was enrolled before 2002
@@ -96,7 +100,7 @@ def test_programme_report_date_range_without_data_still_renders(programme_data, 
 @pytest.mark.django_db
 def test_empty_programme_report_says_there_is_nothing_to_report(hr_user, measure_areas):
     programme = ProgrammeFactory(name="Tomt program")
-    text = squeeze(pdf_text(reports.programme_report(programme, user=hr_user).pdf))
+    text = squeeze(pdf_text(programme_report(programme, user=hr_user).pdf))
     assert "Tomt program" in text
     assert "There is no activity to report" in text or "ingen aktivitet" in text.lower()
 
@@ -104,7 +108,7 @@ def test_empty_programme_report_says_there_is_nothing_to_report(hr_user, measure
 @pytest.mark.django_db
 def test_hr_session_report_lists_names_and_counts(programme_data, hr_user):
     session = programme_data["sessions"][0]
-    text = squeeze(pdf_text(reports.session_report(session, user=hr_user, hr_version=True).pdf))
+    text = squeeze(pdf_text(session_report(session, user=hr_user, hr_version=True).pdf))
     for i in range(6):
         assert f"Leder Nummer{i}" in text
     assert re.search(r"(Confirmed|Bekreftet) 6\b", text)
@@ -117,7 +121,7 @@ def test_hr_session_report_lists_names_and_counts(programme_data, hr_user):
 @pytest.mark.django_db
 def test_leader_version_of_session_report_has_counts_but_no_names(programme_data, leader):
     session = programme_data["sessions"][0]
-    text = squeeze(pdf_text(reports.session_report(session, user=leader.user, hr_version=False).pdf))
+    text = squeeze(pdf_text(session_report(session, user=leader.user, hr_version=False).pdf))
     assert re.search(r"(Attended|Deltok) 4\b", text)
     assert "Leder Nummer" not in text.replace("for Liv Leder", "")
     # Not even per organisation: one attendee from an organisation would be a name.
@@ -129,7 +133,7 @@ def test_leader_version_of_session_report_has_counts_but_no_names(programme_data
 @pytest.mark.django_db
 def test_session_without_registrations_renders(hr_user):
     session = SessionFactory(title="Ingen påmeldte", place="")
-    text = squeeze(pdf_text(reports.session_report(session, user=hr_user, hr_version=True).pdf))
+    text = squeeze(pdf_text(session_report(session, user=hr_user, hr_version=True).pdf))
     assert "Ingen påmeldte" in text
     assert "Nobody has registered" in text or "Ingen har meldt seg på" in text
 
@@ -147,9 +151,9 @@ def test_session_evaluation_under_k_shows_no_figure(programme_data, hr_user):
         closes_at=past,
     )
     add_responses(survey, 3, values=[2])
-    data = reports.session_report_data(session, hr_version=True)
-    assert data["surveys"]["available"] and data["surveys"]["rows"] == []
-    text = squeeze(pdf_text(reports.session_report(session, user=hr_user, hr_version=True).pdf))
+    data = session_report_data(session, hr_version=True)
+    assert data["surveys"]["rows"] == [] and len(data["surveys"]["reasons"]) == 1
+    text = squeeze(pdf_text(session_report(session, user=hr_user, hr_version=True).pdf))
     assert "Too few answers" in text or "For få svar" in text
     assert "2,0" not in text and "2.0" not in text
 
@@ -167,23 +171,41 @@ def test_session_evaluation_at_k_or_more_shows_averages(programme_data, hr_user)
         closes_at=past,
     )
     add_responses(survey, 6, values=[4, 5])
-    rows = reports.session_report_data(session, hr_version=True)["surveys"]["rows"]
-    assert rows and all(r["n"] == 6 and r["mean"] == pytest.approx(4.5) for r in rows)
-    text = pdf_text(reports.session_report(session, user=hr_user, hr_version=True).pdf)
+    rows = session_report_data(session, hr_version=True)["surveys"]["rows"]
+    assert rows and all(r.overall.n == 6 and r.overall.mean == pytest.approx(4.5) for r in rows)
+    text = pdf_text(session_report(session, user=hr_user, hr_version=True).pdf)
     assert "4,5" in text or "4.5" in text
 
 
-def test_suppression_blanks_sub_k_cells_even_if_the_source_does_not():
-    rows = reports._normalise_survey_rows(
-        [
-            {"label": "a", "n": 4, "mean": 3.7},
-            {"label": "b", "n": 5, "mean": 4.1},
-            {"label": "c", "n": 9, "mean": 2.2, "suppressed": True},
-        ]
+@pytest.mark.django_db
+def test_session_evaluation_question_answered_by_fewer_than_k_is_hidden(programme_data, hr_user):
+    """Enough people answered the survey, but an optional question only three of them: that
+    question shows no figure while the others do."""
+    session = programme_data["sessions"][1]
+    questionnaire = QuestionnaireFactory()
+    QuestionFactory(questionnaire=questionnaire, order=1, text="Samlingen var nyttig")
+    optional = QuestionFactory(questionnaire=questionnaire, order=2, text="Valgfritt spørsmål", required=False)
+    past = timezone.now() - timedelta(days=1)
+    survey = SurveyFactory(
+        programme=programme_data["programme"],
+        questionnaire=questionnaire,
+        kind=Survey.Kind.SESSION_EVALUATION,
+        session=session,
+        series="",
+        opens_at=past - timedelta(days=5),
+        closes_at=past,
     )
-    assert rows[0]["suppressed"] and "mean" not in rows[0]
-    assert rows[1]["mean"] == 4.1 and not rows[1]["suppressed"]
-    assert rows[2]["suppressed"] and "mean" not in rows[2]
+    add_responses(survey, 6, values=[4])
+    optional_answers = Answer.objects.filter(question=optional)
+    optional_answers.filter(pk__in=list(optional_answers.values_list("pk", flat=True)[:3])).delete()
+    optional_answers.update(value=1)
+    rows = {r.label: r.overall for r in session_report_data(session, hr_version=True)["surveys"]["rows"]}
+    assert rows["Samlingen var nyttig"].mean == pytest.approx(4)
+    assert rows["Valgfritt spørsmål"].suppressed and rows["Valgfritt spørsmål"].mean is None
+    text = squeeze(pdf_text(session_report(session, user=hr_user, hr_version=True).pdf))
+    assert re.search(r"Samlingen var nyttig 6 4[.,]0", text)
+    assert re.search(r"Valgfritt spørsmål hidden: too few answers", text)
+    assert "1,0" not in text and "1.0" not in text
 
 
 def two_closed_waves(programme):
@@ -215,11 +237,10 @@ def test_programme_report_survey_trends_between_waves(programme_data, hr_user):
     baseline, follow = two_closed_waves(programme)
     add_responses(baseline, 6, values=[2])
     add_responses(follow, 6, values=[4])
-    trends = reports.programme_survey_trends(programme, reports.Period())
-    assert trends["available"] and trends["rows"]
-    first = trends["rows"][0]["waves"]
-    assert first[0]["mean"] == pytest.approx(2) and first[1]["mean"] == pytest.approx(4)
-    text = pdf_text(reports.programme_report(programme, user=hr_user).pdf)
+    [comparison] = programme_survey_trends(programme, Period())
+    first = comparison.rows[0]
+    assert first.mean_before == pytest.approx(2) and first.mean_after == pytest.approx(4)
+    text = pdf_text(programme_report(programme, user=hr_user).pdf)
     assert ("2,0" in text or "2.0" in text) and ("4,0" in text or "4.0" in text)
 
 
@@ -229,18 +250,16 @@ def test_survey_trend_with_a_wave_under_k_shows_no_figure(programme_data, hr_use
     baseline, follow = two_closed_waves(programme)
     add_responses(baseline, 3, values=[1])
     add_responses(follow, 6, values=[5])
-    trends = reports.programme_survey_trends(programme, reports.Period())
-    for row in trends["rows"]:
-        for wave in row["waves"]:
-            assert "mean" not in wave or wave["suppressed"] is False and wave["n"] >= 5
-    text = pdf_text(reports.programme_report(programme, user=hr_user).pdf)
+    for line in programme_report_data(programme)["trends"]:
+        assert line.suppressed and line.mean is None and line.n is None
+    text = pdf_text(programme_report(programme, user=hr_user).pdf)
     assert "1,0" not in text and "1.0" not in text and "5,0" not in text and "5.0" not in text
 
 
 @pytest.mark.django_db
 def test_leader_record_covers_every_activity_kind_without_notes(programme_data, groups_and_pairs):
     leader = programme_data["leaders"][0]
-    result = reports.leader_record(leader, user=leader.user)
+    result = leader_record(leader, user=leader.user)
     text = squeeze(pdf_text(result.pdf))
     assert "Leder Nummer0" in text
     assert "Samling 1" in text and "Samling 3" in text
@@ -256,7 +275,7 @@ def test_leader_record_covers_every_activity_kind_without_notes(programme_data, 
 @pytest.mark.django_db
 def test_leader_record_for_a_leader_with_nothing_yet(hr_user):
     leader = LeaderFactory(user__name="Ny Leder")
-    text = pdf_text(reports.leader_record(leader, user=leader.user).pdf)
+    text = pdf_text(leader_record(leader, user=leader.user).pdf)
     assert "Ny Leder" in text
 
 
@@ -269,7 +288,7 @@ def test_summary_has_cover_contents_with_page_numbers_and_a_section_per_programm
         starts_at=timezone.now() - timedelta(days=3),
         ends_at=timezone.now() - timedelta(days=3) + timedelta(hours=2),
     )
-    result = reports.summary_report(reports.Period(), user=admin_user)
+    result = summary_report(Period(), user=admin_user)
     pages = [squeeze(p) for p in pdf_text(result.pdf).split("\x0c")]
     assert "Programme summary" in pages[0] or "Programoppsummering" in pages[0]
     toc = pages[1]
@@ -281,19 +300,29 @@ def test_summary_has_cover_contents_with_page_numbers_and_a_section_per_programm
         assert name in pages[page_no - 1]
 
 
+@pytest.fixture
+def frozen_now(time_machine):
+    """The clock stopped at 17 May 2026, 12:00 in Oslo (before the data is made)."""
+    now = datetime(2026, 5, 17, 12, 0, tzinfo=ZoneInfo("Europe/Oslo"))
+    time_machine.move_to(now, tick=False)
+    return now
+
+
 @pytest.mark.django_db
-def test_reports_are_norwegian_by_default(programme_data):
+def test_reports_are_norwegian_by_default(frozen_now, programme_data):
     from tests.factories import HRUserFactory
 
     nb_user = HRUserFactory(language="nb")
-    result = reports.programme_report(programme_data["programme"], user=nb_user)
+    result = programme_report(programme_data["programme"], user=nb_user)
     assert pypdf_reader(result.pdf).trailer["/Root"]["/Lang"] == "nb"
-    assert "november" in pdf_text(result.pdf)  # dates in Norwegian: "22. november 2026"
+    text = pdf_text(result.pdf)
+    # The report's date, in Norwegian: "17. mai 2026", not "17. May 2026".
+    assert "17. mai 2026" in text and "May" not in text
 
 
 @pytest.mark.django_db
 def test_english_user_gets_an_english_report(programme_data, hr_user):
-    result = reports.programme_report(programme_data["programme"], user=hr_user)
+    result = programme_report(programme_data["programme"], user=hr_user)
     reader = pypdf_reader(result.pdf)
     assert reader.trailer["/Root"]["/Lang"] == "en"
     text = pdf_text(result.pdf)
@@ -311,7 +340,7 @@ def test_programme_report_queries_do_not_grow_with_the_data(programme_data, djan
 
     programme = programme_data["programme"]
     with CaptureQueriesContext(connection) as small:
-        reports.programme_report_data(programme)
+        programme_report_data(programme)
     # Ten more organisations' leaders, each attending every held session.
     for i in range(10):
         leader = LeaderFactory(user__name=f"Ekstra {i}")
@@ -319,6 +348,6 @@ def test_programme_report_queries_do_not_grow_with_the_data(programme_data, djan
         for s in programme_data["sessions"]:
             Registration.objects.create(session=s, leader=leader, status="confirmed", attendance="attended")
     with django_assert_max_num_queries(len(small.captured_queries)):
-        data = reports.programme_report_data(programme)
+        data = programme_report_data(programme)
     assert data["participation"]["total"]["enrolled"] == 16
     assert data["participation"]["total"]["all"] == 12

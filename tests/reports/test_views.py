@@ -1,4 +1,5 @@
-"""/reports/…: who gets which report, bad input, the cache and the background path."""
+"""/reports/… and /me/data.pdf: who gets which report, bad input, the cache, the background
+path and what happens when WeasyPrint fails."""
 
 import csv
 import io
@@ -6,11 +7,12 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from programmes import reports
 from programmes.models import Registration
+from reports import jobs, pdf, tasks
 from tests.factories import LeaderFactory, UserFactory
 from tests.programmes.factories import ProgrammeFactory
 from tests.reports.conftest import pdf_text
@@ -21,6 +23,23 @@ pytestmark = pytest.mark.django_db
 def is_pdf(response):
     body = b"".join(response) if getattr(response, "streaming", False) else response.content
     return response.status_code == 200 and response["Content-Type"] == "application/pdf" and body.startswith(b"%PDF")
+
+
+def count_renders(monkeypatch) -> list:
+    """Every PDF WeasyPrint makes from now on (the real render still runs)."""
+    renders = []
+    real = pdf.render_pdf
+
+    def counting(html):
+        renders.append(html)
+        return real(html)
+
+    monkeypatch.setattr(pdf, "render_pdf", counting)
+    return renders
+
+
+def squeeze(text: str) -> str:
+    return re.sub(r"[ \t]+", " ", text)
 
 
 def urls_for(data):
@@ -161,6 +180,20 @@ def test_bad_period_gives_a_clear_message_not_a_500(client, admin_user, programm
     assert "Enter a valid date." in response.content.decode() or "gyldig dato" in response.content.decode()
 
 
+def test_index_with_a_bad_period_says_so_with_400(client, hr_user, programme_data):
+    for user in (hr_user, programme_data["leaders"][0].user):
+        client.force_login(user)
+        response = client.get(reverse("reports:index"), {"from": "abc"})
+        assert response.status_code == 400
+        body = response.content.decode()
+        assert "Enter a valid date." in body or "gyldig dato" in body
+
+
+def test_a_malformed_job_address_is_404_before_sign_in(client):
+    for token in ("9" * 3000, "abc", "x" * 31, "x" * 33):
+        assert client.get(f"/reports/jobs/{token}/").status_code == 404
+
+
 def test_period_filter_reaches_the_report(client, hr_user, programme_data):
     client.force_login(hr_user)
     url = reverse("reports:programme_pdf", args=[programme_data["programme"].pk])
@@ -199,27 +232,63 @@ def test_index_for_a_leader_shows_their_record_and_attended_sessions(client, pro
     assert reverse("reports:programme_pdf", args=[programme_data["programme"].pk]) not in body
 
 
-def test_cached_report_is_reused_until_the_data_changes(client, hr_user, programme_data, monkeypatch):
+@pytest.mark.django_db(transaction=True)
+def test_kept_report_is_rebuilt_the_moment_a_change_commits(client, hr_user, programme_data, monkeypatch):
+    renders = count_renders(monkeypatch)
     client.force_login(hr_user)
     url = reverse("reports:programme_pdf", args=[programme_data["programme"].pk])
     first = client.get(url)
-    assert is_pdf(first)
-    calls = []
-    real_build = reports.build
-    monkeypatch.setattr(reports, "build", lambda *a, **k: calls.append(a) or real_build(*a, **k))
-    assert client.get(url).content == first.content and calls == []
-    # A new attendance changes the fingerprint, even through a bulk update() that leaves
-    # updated_at alone: the report is built again.
+    assert is_pdf(first) and len(renders) == 1
+    assert client.get(url).content == first.content and len(renders) == 1
+    no_show = Registration.objects.filter(session=programme_data["sessions"][2], leader=programme_data["leaders"][4])
+    # A change that is rolled back leaves the kept report current.
+    with pytest.raises(RuntimeError), transaction.atomic():
+        no_show.update(attendance=Registration.Attendance.ATTENDED)
+        raise RuntimeError("rolled back")
+    assert client.get(url).content == first.content and len(renders) == 1
+    # A committed change, even a bulk update() that no signal sees: the next download is new.
+    no_show.update(attendance=Registration.Attendance.ATTENDED)
+    second = client.get(url)
+    assert is_pdf(second) and len(renders) == 2
+    assert "Kulturetaten Kultur og næring 3 2 1 0" in squeeze(pdf_text(second.content))
+    assert client.get(url).content == second.content and len(renders) == 2
+
+
+def test_a_change_inside_the_writers_own_transaction_is_never_hidden_by_the_kept_report(
+    client, hr_user, programme_data, monkeypatch
+):
+    """Tests run in one transaction: what the writer changed (not yet committed) counts for it."""
+    renders = count_renders(monkeypatch)
+    client.force_login(hr_user)
+    url = reverse("reports:programme_pdf", args=[programme_data["programme"].pk])
+    assert is_pdf(client.get(url)) and is_pdf(client.get(url)) and len(renders) == 1
     Registration.objects.filter(session=programme_data["sessions"][2], leader=programme_data["leaders"][4]).update(
         attendance=Registration.Attendance.ATTENDED
     )
-    assert is_pdf(client.get(url)) and len(calls) == 1
+    assert "Kulturetaten Kultur og næring 3 2 1 0" in squeeze(pdf_text(client.get(url).content))
+    assert len(renders) == 2
+
+
+def test_kept_report_is_per_person_and_language(client, hr_user, programme_data, monkeypatch):
+    renders = count_renders(monkeypatch)
+    url = reverse("reports:programme_pdf", args=[programme_data["programme"].pk])
+    client.force_login(hr_user)
+    assert is_pdf(client.get(url)) and len(renders) == 1
+    other_hr = type(hr_user).objects.get(pk=hr_user.pk)
+    other_hr.language = "nb"
+    other_hr.save(update_fields=["language"])
+    nb = client.get(url)  # the footer and the words follow the reader
+    assert is_pdf(nb) and len(renders) == 2 and "Side 1 av" in pdf_text(nb.content)
+    from tests.factories import HRUserFactory
+
+    client.force_login(HRUserFactory(language="nb", name="Helga HR"))
+    third = client.get(url)
+    assert len(renders) == 3 and "Helga HR" in pdf_text(third.content)
 
 
 def test_large_report_is_built_by_a_task_while_the_page_shows_progress(client, hr_user, programme_data, monkeypatch):
-    from programmes import tasks
-
-    monkeypatch.setattr(reports, "ASYNC_REGISTRATIONS", 0)
+    monkeypatch.setattr(jobs, "ASYNC_REGISTRATIONS", 0)
+    renders = count_renders(monkeypatch)
     queued = []
     monkeypatch.setattr(tasks.report_build, "delay", lambda *args: queued.append(args))
     client.force_login(hr_user)
@@ -230,7 +299,7 @@ def test_large_report_is_built_by_a_task_while_the_page_shows_progress(client, h
     assert "<progress" in body and "report-progress.js" in body and f'href="{url}"' in body
     assert len(queued) == 1
     kind, params, user_id = queued[0]
-    token = reports.job_token(kind, params, hr_user)
+    token = jobs.job_token(kind, params, hr_user)
     status_url = reverse("reports:job_status", args=[token])
     assert client.get(status_url).json() == {"state": "queued", "progress": 0, "ready": False}
     # Asking again while it runs does not queue a second build.
@@ -239,18 +308,42 @@ def test_large_report_is_built_by_a_task_while_the_page_shows_progress(client, h
     other = LeaderFactory().user
     client.force_login(other)
     assert client.get(status_url).status_code == 404
-    # The worker runs the task (twice: safe), then the page offers the PDF.
+    # The worker runs the task (twice: safe, one build), then the page offers the PDF.
     tasks.report_build(kind, params, user_id)
     tasks.report_build(kind, params, user_id)
+    assert len(renders) == 1
     client.force_login(hr_user)
-    assert client.get(status_url).json()["ready"] is True
-    assert is_pdf(client.get(url))
+    assert client.get(status_url).json() == {"state": "done", "progress": 100, "ready": True}
+    assert is_pdf(client.get(url)) and len(renders) == 1
+    # Once the data under it changes, the built PDF is no longer offered; asking again queues a new build.
+    Registration.objects.filter(session=programme_data["sessions"][2], leader=programme_data["leaders"][4]).update(
+        attendance=Registration.Attendance.ATTENDED
+    )
+    assert client.get(status_url).json()["state"] == "expired"
+    assert client.get(url).status_code == 202 and len(queued) == 2
+
+
+def test_the_task_keeps_the_name_queued_messages_use():
+    from toppleder.celery import app
+
+    assert tasks.report_build.name == "programmes.tasks.report_build"
+    registered = app.tasks["programmes.tasks.report_build"]
+    assert registered.run.__module__ == "reports.tasks"
 
 
 def test_with_eager_tasks_a_large_report_is_delivered_at_once(client, admin_user, programme_data, monkeypatch):
-    monkeypatch.setattr(reports, "ASYNC_REGISTRATIONS", 0)
+    monkeypatch.setattr(jobs, "ASYNC_REGISTRATIONS", 0)
     client.force_login(admin_user)
     assert is_pdf(client.get(reverse("reports:summary_pdf")))
+
+
+def test_a_large_report_that_cannot_be_rendered_says_so(client, admin_user, programme_data, monkeypatch):
+    monkeypatch.setattr(jobs, "ASYNC_REGISTRATIONS", 0)
+    break_weasyprint(monkeypatch)
+    client.force_login(admin_user)
+    response = client.get(reverse("reports:summary_pdf"))
+    assert response.status_code == 202
+    assert "could not be built" in response.content.decode() or "kunne ikke lages" in response.content.decode()
 
 
 # Every /reports/ URL × every role, built from the URL resolver so a new URL without an
@@ -269,13 +362,13 @@ EXPECTED = {
 
 
 def test_every_reports_url_has_a_permission_expectation():
-    from toppleder import urls_reports
+    from reports import urls as urls_reports
 
     assert {p.name for p in urls_reports.urlpatterns} == set(EXPECTED)
 
 
 def test_permission_matrix_over_every_reports_url_and_role(client, programme_data, hr_user, admin_user, monkeypatch):
-    from toppleder import pdf, urls_reports
+    from reports import urls as urls_reports
 
     # The matrix is about access, not rendering: a stand-in PDF keeps it fast.
     monkeypatch.setattr(pdf, "render_pdf", lambda html: pdf.RenderResult(b"%PDF-1.7 stand-in", 1, 0.0))
@@ -296,19 +389,57 @@ def test_permission_matrix_over_every_reports_url_and_role(client, programme_dat
             assert status == expected, (pattern.name, person, status)
 
 
-def test_a_failing_render_gives_a_clear_page_not_a_500(client, hr_user, programme_data, monkeypatch):
-    from toppleder import pdf
+def break_weasyprint(monkeypatch):
+    """WeasyPrint fails the way it does when a system library under it does."""
+    import weasyprint
 
-    def broken(html):
-        raise RuntimeError("Pango fell over")
+    def broken(self, *args, **kwargs):
+        raise OSError("Pango fell over")
 
-    monkeypatch.setattr(pdf, "render_pdf", broken)
+    monkeypatch.setattr(weasyprint.HTML, "render", broken)
+
+
+def test_a_failing_render_gives_a_clear_page_not_a_500(client, hr_user, programme_data, monkeypatch, caplog):
     client.force_login(hr_user)
-    response = client.get(reverse("reports:session_pdf", args=[programme_data["sessions"][0].pk]))
-    assert response.status_code == 503
-    assert "could not be made" in response.content.decode() or "kunne ikke lages" in response.content.decode()
-    response = client.get(reverse("reports:programme_pdf", args=[programme_data["programme"].pk]))
-    assert response.status_code == 503
+    programme_url = reverse("reports:programme_pdf", args=[programme_data["programme"].pk])
+    with monkeypatch.context() as patch:
+        break_weasyprint(patch)
+        response = client.get(reverse("reports:session_pdf", args=[programme_data["sessions"][0].pk]))
+        assert response.status_code == 503
+        assert "could not be made" in response.content.decode() or "kunne ikke lages" in response.content.decode()
+        assert "Pango fell over" in caplog.text  # logged with its cause
+        assert client.get(programme_url).status_code == 503
+    # Nothing was kept: once WeasyPrint works again the report is made.
+    assert is_pdf(client.get(programme_url))
+
+
+def test_a_mistake_in_a_reports_data_is_not_hidden_behind_the_failure_page(
+    client, hr_user, programme_data, monkeypatch
+):
+    from reports import documents
+
+    def buggy(*args, **kwargs):
+        raise TypeError("a bug in the report's data")
+
+    monkeypatch.setattr(documents, "session_report_data", buggy)
+    client.force_login(hr_user)
+    with pytest.raises(TypeError):
+        client.get(reverse("reports:session_pdf", args=[programme_data["sessions"][0].pk]))
+
+
+def test_my_data_pdf_has_the_persons_own_data(client, programme_data):
+    leader = programme_data["leaders"][1]
+    client.force_login(leader.user)
+    url = reverse("my_data_pdf")
+    assert url == "/me/data.pdf"
+    response = client.get(url)
+    assert is_pdf(response) and response["Content-Disposition"] == 'attachment; filename="mine-data.pdf"'
+    text = pdf_text(response.content)
+    assert leader.user.email in text and "Bydel Alna" in text
+    assert programme_data["leaders"][2].user.email not in text
+    assert client.post(url).status_code == 405
+    client.logout()
+    assert client.get(url).status_code == 302
 
 
 def test_leader_dashboard_links_to_the_development_record(client, programme_data):

@@ -188,6 +188,7 @@ CALLS = {
     "reflection_groups:proposal": ("get", lambda w: {"programme_pk": w.programme.pk, "kind": "reflection"}),
     "reflection_groups:proposal_publish": ("post", lambda w: {"programme_pk": w.programme.pk, "kind": "reflection"}),
     "reflection_groups:group_detail": ("get", lambda w: {"pk": o(w, "group")}),
+    "reflection_groups:group_seen": ("post", lambda w: {"pk": o(w, "group")}),
     "reflection_groups:group_move": ("post", lambda w: {"pk": o(w, "group")}),
     "reflection_groups:group_publish": ("post", lambda w: {"pk": o(w, "group")}),
     "reflection_groups:group_close": ("post", lambda w: {"pk": o(w, "group")}),
@@ -198,6 +199,7 @@ CALLS = {
     "reflection_groups:attendance_record": ("post", lambda w: {"pk": o(w, "group"), "meeting_pk": o(w, "meeting")}),
     "reflection_groups:pair_list": ("get", lambda w: {}),
     "reflection_groups:pair_detail": ("get", lambda w: {"pk": o(w, "pair")}),
+    "reflection_groups:pair_seen": ("post", lambda w: {"pk": o(w, "pair")}),
     "reflection_groups:pair_meeting_create": ("post", lambda w: {"pk": o(w, "pair")}),
     "reflection_groups:pair_agreement": ("post", lambda w: {"pk": o(w, "pair")}),
     "reflection_groups:pair_fit": ("post", lambda w: {"pk": o(w, "pair")}),
@@ -296,6 +298,7 @@ MATRIX = {
     "reflection_groups:group_close": ("login", 403, 403, 403, 403, 302, 302),
     "reflection_groups:group_detail": ("login", 404, 200, 404, 200, 200, 200),
     "reflection_groups:group_list": ("login", 200, 200, 200, 200, 200, 200),
+    "reflection_groups:group_seen": ("login", 404, 403, 404, 204, 403, 403),
     "reflection_groups:group_move": ("login", 403, 403, 403, 403, 302, 302),
     "reflection_groups:group_publish": ("login", 403, 403, 403, 403, 302, 302),
     "reflection_groups:meeting_create": ("login", 404, 200, 404, 200, 403, 403),
@@ -311,6 +314,7 @@ MATRIX = {
     "reflection_groups:pair_discard": ("login", 403, 403, 403, 403, 302, 404),
     "reflection_groups:pair_fit": ("login", 404, 404, 302, 302, 403, 403),
     "reflection_groups:pair_list": ("login", 200, 200, 200, 200, 200, 200),
+    "reflection_groups:pair_seen": ("login", 404, 404, 204, 204, 403, 403),
     "reflection_groups:pair_match": ("login", 403, 403, 403, 403, 200, 200),
     "reflection_groups:pair_meeting_create": ("login", 404, 404, 302, 302, 403, 403),
     "reflection_groups:pair_publish": ("login", 403, 403, 403, 403, 302, 302),
@@ -450,3 +454,139 @@ def test_account_pages_answer_without_errors_for_anonymous_and_signed_in_people(
         for name in names:
             response = client.get(reverse(name))
             assert response.status_code < 500, (name, user, response.status_code)
+
+
+# --------------------------------------------------------------------------- odd input
+# What each page reads from its address, with a value of the wrong kind: the page answers 4xx.
+READS = {
+    "programmes:programme_list": [{"status": "nonsense"}, {"page": "abc"}],
+    "programmes:programme_detail": [{"page": "abc"}],
+    "programmes:enrolment_list": [{"status": "nonsense"}, {"page": "abc"}],
+    "reflection_groups:group_list": [{"programme": "abc"}, {"kind": "x"}, {"status": "x"}, {"page": "abc"}],
+    "reflection_groups:pair_list": [{"programme": "abc"}, {"scheme": "x"}, {"status": "x"}, {"page": "-1"}],
+    "reflection_groups:pair_match": [{"programme": "abc", "scheme": "duo"}, {"programme": "1", "scheme": "x"}],
+    "surveys:survey_list": [{"page": "abc"}],
+    "surveys:survey_results": [{"segment": "user_id"}, {"segment": "level", "value": "1 OR 1=1"}],
+    "surveys:survey_results_csv": [{"segment": "user_id"}, {"segment": "level", "value": "abc"}],
+    "surveys:answer": [{"page": "abc"}],
+    "outbox_list": [{"status": "x"}, {"kind": "x"}, {"page": "abc"}],
+    "outbox_mine": [{"page": "abc"}],
+    "reports:index": [{"from": "abc"}, {"to": "2026-02-30"}],
+    "reports:programme_pdf": [{"from": "abc"}],
+    "reports:summary_pdf": [{"from": "abc"}],
+    "reports:summary_csv": [{"to": "abc"}],
+    "reports:summary_xlsx": [{"from": "2027-01-01", "to": "2026-01-01"}],
+}
+# Who may open each of those pages (so the 4xx comes from the input, not from access).
+READER = {name: "anon" if name.startswith("surveys:answer") else "leader_a" for name in READS}
+READER.update(
+    {
+        name: "hr"
+        for name in READS
+        if name.split(":")[-1]
+        in {
+            "enrolment_list",
+            "pair_match",
+            "survey_list",
+            "survey_results",
+            "survey_results_csv",
+            "outbox_list",
+            "programme_pdf",
+        }
+    }
+    | {"reports:summary_pdf": "admin", "reports:summary_csv": "admin", "reports:summary_xlsx": "admin"}
+)
+NUL, LONG, WRONG = "\x00", "9" * 3000, "abc"
+FORM_FIELDS = [
+    "status",
+    "text",
+    "reason",
+    "new_position",
+    "leader",
+    "group",
+    "organisations",
+    "programme",
+    "scheme",
+    "mentor",
+    "mentee",
+    "fit",
+    "date",
+    "audience",
+    "title",
+    "url",
+    "name",
+    "kind",
+    "capacity",
+    "starts_at",
+    "ends_at",
+    "present",
+    "to_group",
+    "confirm",
+    "facilitator",
+    "period_start",
+    "period_end",
+    "goals",
+    "meeting_frequency",
+    "follow_up",
+    "owner",
+    "language",
+    "next",
+    "meeting",
+    "parties",
+    "due_date",
+    "q",
+]
+
+
+def _odd_paths(url: str, kwargs: dict) -> list[str]:
+    """The URL with each of its path values replaced by NUL, 3,000 characters and a wrong type."""
+    from urllib.parse import quote
+
+    out = []
+    segments = url.split("/")
+    for value in {str(v) for v in kwargs.values()}:
+        for bad in (NUL, LONG, WRONG):
+            if value in segments:
+                out.append("/".join(quote(bad) if seg == value else seg for seg in segments))
+            elif len(value) > 3 and value in url:
+                out.append(url.replace(value, quote(bad), 1))
+    return out
+
+
+def test_every_reading_page_and_reader_is_known():
+    assert set(READS) <= set(CALLS), sorted(set(READS) - set(CALLS))
+
+
+@pytest.mark.parametrize("name", sorted(CALLS))
+def test_odd_input_gets_a_4xx_never_a_server_error(client, world, name):
+    """NUL bytes, 3,000 characters and values of the wrong kind, in the path, the query string and
+    a form, for anonymous people, a leader and HR: a clear 4xx (or the form's own message), never
+    a 5xx, and a NUL is always the 400 page."""
+    method, kwargs, *rest = CALLS[name]
+    args = kwargs(world)
+    url = reverse(name, kwargs=args)
+    for role in ("anon", "leader_a", "hr"):
+        client.logout()
+        if world.users[role] is not None:
+            client.force_login(world.users[role])
+        for odd in _odd_paths(url, args):
+            response = getattr(client, method)(odd)
+            assert 400 <= response.status_code < 500, (role, odd[:80], response.status_code)
+            if "%00" in odd:
+                assert response.status_code == 400
+        for param in ("q", "page", "programme", "from", "segment", "token", "next"):
+            for bad in (NUL, LONG):
+                response = client.get(url, {param: bad}) if method == "get" else client.post(f"{url}?{param}=%00")
+                assert response.status_code == 400, (role, param, bad[:5], response.status_code)
+        if method == "post":
+            for bad in (NUL, LONG, WRONG):
+                response = client.post(url, {field: bad for field in FORM_FIELDS})
+                assert response.status_code < 500, (role, bad[:5], response.status_code)
+                if bad == NUL:
+                    assert response.status_code == 400
+    for params in READS.get(name, []):
+        client.logout()
+        if world.users[READER[name]] is not None:
+            client.force_login(world.users[READER[name]])
+        response = client.get(url, params)
+        assert 400 <= response.status_code < 500, (READER[name], params, response.status_code)

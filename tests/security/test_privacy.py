@@ -11,7 +11,7 @@ from django.utils import timezone
 from tests.factories import TEST_PASSWORD, LeaderFactory
 from toppleder.audit import AuditEntry
 from toppleder.models import User
-from toppleder.privacy import person_anonymise
+from toppleder.services import person_anonymise
 from toppleder.retention import retention_purge
 
 pytestmark = pytest.mark.django_db

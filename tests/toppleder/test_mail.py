@@ -9,23 +9,23 @@ from django.db import transaction
 from django.utils import timezone
 
 from tests.factories import UserFactory
-from toppleder import mail
 from toppleder.models import NotificationPreference, OutboxMessage
+from toppleder.outbox import delivery, enqueue, rendering, services, smtp
 from toppleder.tasks import deliver, outbox_sweep
 
 TEST_KIND = "test_kind"
 Status = OutboxMessage.Status
 
 
-@mail.renderer(TEST_KIND)
+@rendering.renderer(TEST_KIND)
 def _render_test(message):
     if message.params.get("skip"):
-        raise mail.Skip("outdated")
-    return mail.Email(subject=f"Hello {message.recipient.name}", text="Plain body", html="<p>HTML body</p>")
+        raise rendering.Skip("outdated")
+    return rendering.Email(subject=f"Hello {message.recipient.name}", text="Plain body", html="<p>HTML body</p>")
 
 
 def _enqueue(user, key="test:1", **kwargs):
-    return mail.mail_enqueue(kind=kwargs.pop("kind", TEST_KIND), user=user, key=key, **kwargs)
+    return enqueue.mail_enqueue(kind=kwargs.pop("kind", TEST_KIND), user=user, key=key, **kwargs)
 
 
 class FailingConnection:
@@ -97,7 +97,7 @@ def test_rollback_sends_nothing(user, django_capture_on_commit_callbacks):
 
 def test_temporary_smtp_failure_goes_back_to_queue_with_backoff(user, monkeypatch, django_capture_on_commit_callbacks):
     refused = smtplib.SMTPRecipientsRefused({"kari@toppleder.example": (451, b"Greylisted, try later")})
-    monkeypatch.setattr(mail, "_connection", lambda: FailingConnection(refused))
+    monkeypatch.setattr(smtp, "_connection", lambda: FailingConnection(refused))
     with django_capture_on_commit_callbacks(execute=False):
         message = _enqueue(user)
     assert deliver(message.pk) == "retry"
@@ -107,29 +107,29 @@ def test_temporary_smtp_failure_goes_back_to_queue_with_backoff(user, monkeypatc
     assert "451" in message.last_error
     assert message.next_attempt_at > timezone.now()
     # Not due yet: a duplicate task does nothing.
-    assert mail.outbox_deliver(message_id=message.pk) == ("not_claimed", None)
+    assert delivery.outbox_deliver(message_id=message.pk) == ("not_claimed", None)
 
 
 def test_temporary_failures_give_up_after_max_attempts(user, monkeypatch, django_capture_on_commit_callbacks):
-    monkeypatch.setattr(mail, "_connection", lambda: FailingConnection(ConnectionRefusedError("refused")))
+    monkeypatch.setattr(smtp, "_connection", lambda: FailingConnection(ConnectionRefusedError("refused")))
     with django_capture_on_commit_callbacks(execute=False):
         message = _enqueue(user)
     delays = []
-    for _ in range(mail.MAX_ATTEMPTS):
+    for _ in range(delivery.MAX_ATTEMPTS):
         OutboxMessage.objects.filter(pk=message.pk).update(next_attempt_at=None)
-        outcome, delay = mail.outbox_deliver(message_id=message.pk)
+        outcome, delay = delivery.outbox_deliver(message_id=message.pk)
         delays.append(delay)
     message.refresh_from_db()
     assert outcome == "failed"
     assert message.status == Status.FAILED
-    assert message.attempts == mail.MAX_ATTEMPTS
+    assert message.attempts == delivery.MAX_ATTEMPTS
     assert "Gave up" in message.last_error
     assert delays[:3] == [60, 120, 240]  # exponential back-off
 
 
 def test_permanent_smtp_failure_fails_at_once_with_reason(user, monkeypatch, django_capture_on_commit_callbacks):
     connection = FailingConnection(smtplib.SMTPRecipientsRefused({"kari@toppleder.example": (550, b"No such user")}))
-    monkeypatch.setattr(mail, "_connection", lambda: connection)
+    monkeypatch.setattr(smtp, "_connection", lambda: connection)
     with django_capture_on_commit_callbacks(execute=True):
         message = _enqueue(user)
     message.refresh_from_db()
@@ -139,7 +139,7 @@ def test_permanent_smtp_failure_fails_at_once_with_reason(user, monkeypatch, dja
 
 
 def test_server_5xx_on_data_fails_at_once(user, monkeypatch, django_capture_on_commit_callbacks):
-    monkeypatch.setattr(mail, "_connection", lambda: FailingConnection(smtplib.SMTPDataError(554, b"Rejected")))
+    monkeypatch.setattr(smtp, "_connection", lambda: FailingConnection(smtplib.SMTPDataError(554, b"Rejected")))
     with django_capture_on_commit_callbacks(execute=True):
         message = _enqueue(user)
     message.refresh_from_db()
@@ -150,7 +150,7 @@ def test_server_5xx_on_data_fails_at_once(user, monkeypatch, django_capture_on_c
 def test_invalid_address_fails_without_contacting_the_server(db, monkeypatch, django_capture_on_commit_callbacks):
     user = UserFactory(email="not an address")
     connection = FailingConnection(AssertionError("must not be called"))
-    monkeypatch.setattr(mail, "_connection", lambda: connection)
+    monkeypatch.setattr(smtp, "_connection", lambda: connection)
     with django_capture_on_commit_callbacks(execute=True):
         message = _enqueue(user)
     message.refresh_from_db()
@@ -172,8 +172,8 @@ def test_muted_reminders_are_not_queued_but_invitations_always_are(user):
     NotificationPreference.objects.create(user=user, session_reminders=False)
     assert _enqueue(user, key="r:1", kind=OutboxMessage.Kind.SESSION_REMINDER) is None
     assert _enqueue(user, key="i:1", kind=OutboxMessage.Kind.SESSION_INVITATION) is not None
-    items = [mail.Item(kind=OutboxMessage.Kind.SESSION_REMINDER, user=user, key="r:2")]
-    assert mail.mail_enqueue_many(items) == 0
+    items = [enqueue.Item(kind=OutboxMessage.Kind.SESSION_REMINDER, user=user, key="r:2")]
+    assert enqueue.mail_enqueue_many(items) == 0
 
 
 def test_inactive_user_gets_nothing(db):
@@ -183,11 +183,11 @@ def test_inactive_user_gets_nothing(db):
 
 def test_enqueue_many_is_idempotent(db, django_capture_on_commit_callbacks):
     users = UserFactory.create_batch(3)
-    items = [mail.Item(kind=TEST_KIND, user=u, key=f"bulk:{u.pk}") for u in users]
+    items = [enqueue.Item(kind=TEST_KIND, user=u, key=f"bulk:{u.pk}") for u in users]
     with django_capture_on_commit_callbacks(execute=True):
-        mail.mail_enqueue_many(items)
+        enqueue.mail_enqueue_many(items)
     with django_capture_on_commit_callbacks(execute=True):
-        assert mail.mail_enqueue_many(items) == 0  # all sent: nothing left to queue
+        assert enqueue.mail_enqueue_many(items) == 0  # all sent: nothing left to queue
     assert OutboxMessage.objects.filter(status=Status.SENT).count() == 3
     assert len(django_mail.outbox) == 3
 
@@ -221,7 +221,7 @@ def test_sweeper_never_resends_message_that_may_have_reached_the_server(user):
     message.refresh_from_db()
     assert result["uncertain"] == 1
     assert message.status == Status.FAILED
-    assert message.last_error == mail.UNCERTAIN
+    assert message.last_error == delivery.UNCERTAIN
     assert django_mail.outbox == []
 
 
@@ -242,11 +242,11 @@ def test_sweeper_redispatches_queued_message_whose_task_was_lost(user, django_ca
     assert message.status == Status.SENT
 
 
-def test_resend_of_failed_message_is_explicit(user, django_capture_on_commit_callbacks):
+def test_resend_of_failed_message_is_explicit(user, hr_user, django_capture_on_commit_callbacks):
     message = _stuck(user, handed_over=True)
     outbox_sweep()
     with django_capture_on_commit_callbacks(execute=True):
-        assert mail.outbox_resend(message_id=message.pk) is True
+        assert services.outbox_resend(message_id=message.pk, by=hr_user) is True
     message.refresh_from_db()
     assert message.status == Status.SENT
 
@@ -278,7 +278,7 @@ def test_smtp_delivery_marks_hand_over_then_sent(user, smtp_settings, django_cap
     assert message.handed_over_at is not None
     (received,) = smtp_settings.messages
     assert received["X-Toppleder-Key"] == "test:1"
-    assert received["Message-ID"] == mail._message_id(message)
+    assert received["Message-ID"] == smtp._message_id(message)
 
 
 def test_smtp_connection_sends_without_waiting_for_delayed_acks(smtp_settings):
@@ -286,7 +286,7 @@ def test_smtp_connection_sends_without_waiting_for_delayed_acks(smtp_settings):
     # the final "." waited ~40 ms for the server's delayed ACK on every e-mail.
     import socket
 
-    connection = mail.EmailBackend(fail_silently=False)  # host and port from smtp_settings
+    connection = smtp.EmailBackend(fail_silently=False)  # host and port from smtp_settings
     connection.open()
     try:
         assert connection.connection.sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
@@ -303,7 +303,7 @@ def test_timeout_after_server_took_data_is_uncertain_and_not_retried(
         message = _enqueue(user)
     message.refresh_from_db()
     assert message.status == Status.FAILED
-    assert message.last_error.startswith(mail.UNCERTAIN)
+    assert message.last_error.startswith(delivery.UNCERTAIN)
     assert smtp_settings.count() == 1
 
 
@@ -353,7 +353,7 @@ def test_connection_dropped_while_idle_is_replaced_and_the_message_still_goes_on
     first, second = UserFactory.create_batch(2)
     with django_capture_on_commit_callbacks(execute=True):
         _enqueue(first, key="drop:1")
-    mail._local.connection.connection.sock.close()  # the server (or a NAT) dropped it meanwhile
+    smtp._local.connection.connection.sock.close()  # the server (or a NAT) dropped it meanwhile
     with django_capture_on_commit_callbacks(execute=True):
         message = _enqueue(second, key="drop:2")
     message.refresh_from_db()

@@ -5,6 +5,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.factories import UserFactory
+from toppleder.audit import AuditEntry
 from toppleder.models import NotificationPreference, OutboxMessage
 
 Status = OutboxMessage.Status
@@ -90,6 +91,55 @@ def test_hr_sees_detail_and_resends_failed_message(hr_client, django_capture_on_
     assert response.status_code == 302
     message.refresh_from_db()
     assert message.status == Status.QUEUED
+
+
+def _entries_after(start):
+    return list(AuditEntry.objects.filter(pk__gt=start).order_by("pk"))
+
+
+def _last_entry_pk():
+    return AuditEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
+@pytest.fixture
+def deliveries(monkeypatch):
+    """The delivery tasks queued on commit (their message ids), instead of sending."""
+    from toppleder import tasks
+
+    queued = []
+    monkeypatch.setattr(tasks.deliver, "delay", queued.append)
+    return queued
+
+
+def test_hr_resending_a_failed_message_writes_one_audit_entry(
+    hr_client, hr_user, deliveries, django_capture_on_commit_callbacks
+):
+    message = _message(UserFactory(), status=Status.FAILED, attempts=5, last_error="SMTP 550 No such user")
+    start = _last_entry_pk()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = hr_client.post(reverse("outbox_resend", args=[message.pk]))
+    assert response.status_code == 302
+    (entry,) = _entries_after(start)
+    assert (entry.action, entry.event, entry.actor) == (AuditEntry.Action.UPDATE, "outbox_resend", hr_user)
+    assert (entry.object_type, entry.object_id) == ("toppleder.outboxmessage", str(message.pk))
+    assert entry.changes == {"status": ["failed", "queued"], "attempts": [5, 0]}
+    assert deliveries == [message.pk]
+
+
+def test_a_refused_resend_writes_no_audit_entry(hr_client, deliveries, django_capture_on_commit_callbacks):
+    message = _message(UserFactory(), status=Status.SENT, attempts=1)
+    start = _last_entry_pk()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = hr_client.post(reverse("outbox_resend", args=[message.pk]))
+    assert response.status_code == 302
+    assert _entries_after(start) == []
+    assert deliveries == []
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (Status.SENT, 1)
+
+
+def test_an_absurd_message_number_is_not_found(hr_client):
+    assert hr_client.get("/outbox/99999999999999999999/").status_code == 404
 
 
 def test_resend_needs_post(hr_client):

@@ -21,6 +21,7 @@ from toppleder import caching
 from toppleder import demo as core_demo
 from toppleder.models import User
 
+
 class Command(BaseCommand):
     help = "Load demo data (idempotent)."
 

@@ -1,4 +1,4 @@
-"""Shared WeasyPrint machinery: HTML → tagged PDF (PDF/UA-1) with Oslo Sans embedded.
+"""The reports' WeasyPrint machinery: HTML → tagged PDF (PDF/UA-1) with Oslo Sans embedded.
 
 WeasyPrint would happily fetch any URL a document names (file://, http://, ...). The
 reports contain text people typed (programme names, commitments), so the fetcher here
@@ -39,6 +39,19 @@ FONT_DIR = "punkt/fonts"
 
 class RefusedURL(ValueError):
     """A document asked for something outside the project's static files."""
+
+
+class RenderFailed(Exception):
+    """WeasyPrint could not make a PDF of a document; the cause is chained (`__cause__`)."""
+
+
+# What a WeasyPrint render raises when it cannot lay a document out or the system libraries
+# under it fail: OSError (Pango, HarfBuzz, fontconfig and cairo through cffi; font and file
+# errors; WeasyPrint's URLFetchingError), ValueError (ImageLoadingError, CSS values it cannot
+# use) and RuntimeError (RecursionError on very deeply nested boxes). `render_pdf` turns
+# exactly these into RenderFailed, so callers can show a failure page without also hiding
+# mistakes in the code that builds the report's data and HTML.
+WEASYPRINT_ERRORS = (OSError, ValueError, RuntimeError)
 
 
 def static_url(path: str) -> str:
@@ -136,19 +149,22 @@ def render_pdf(html: str) -> RenderResult:
 
     The stylesheet and fonts come in as user-agent-independent author stylesheets through
     the static-only fetcher; `base_url` is deliberately absent so relative URLs resolve to
-    nothing at all.
+    nothing at all. Raises RenderFailed when WeasyPrint cannot make the PDF.
     """
     weasyprint, _, _ = _weasy()
     from weasyprint.text.fonts import FontConfiguration
 
     started = time.perf_counter()
     fetcher = make_url_fetcher()
-    font_config = FontConfiguration()
-    css = weasyprint.CSS(
-        string=font_face_css() + "\n" + _report_css_text(), url_fetcher=fetcher, font_config=font_config
-    )
-    document = weasyprint.HTML(string=html, url_fetcher=fetcher).render(
-        stylesheets=[css], font_config=font_config, pdf_variant=PDF_VARIANT
-    )
-    pdf = document.write_pdf(pdf_variant=PDF_VARIANT)
+    try:
+        font_config = FontConfiguration()
+        css = weasyprint.CSS(
+            string=font_face_css() + "\n" + _report_css_text(), url_fetcher=fetcher, font_config=font_config
+        )
+        document = weasyprint.HTML(string=html, url_fetcher=fetcher).render(
+            stylesheets=[css], font_config=font_config, pdf_variant=PDF_VARIANT
+        )
+        pdf = document.write_pdf(pdf_variant=PDF_VARIANT)
+    except WEASYPRINT_ERRORS as exc:
+        raise RenderFailed(str(exc)[:200]) from exc
     return RenderResult(pdf=pdf, pages=len(document.pages), seconds=time.perf_counter() - started)
