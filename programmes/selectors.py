@@ -128,6 +128,12 @@ def material_for(user, session_pk, pk, *, manage: bool = False) -> Material:
     return get_object_or_404(Material, pk=pk, session=session_for(user, session_pk, manage=manage))
 
 
+def leader_for_feed(token: str) -> Leader:
+    """The leader whose personal calendar feed this is: the token is the credential (no sign-in;
+    calendar apps cannot sign in). An unknown token is a 404."""
+    return get_object_or_404(Leader.objects.select_related("user"), calendar_token=token)
+
+
 def commitment_for(user, pk) -> Commitment:
     """HR: any commitment. A leader: the commitments they are party to."""
     if is_hr(user):

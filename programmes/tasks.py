@@ -1,6 +1,6 @@
 """Celery tasks for programmes: thin wrappers that take ids and call programmes/notifications.py.
 
-Services queue these with transaction.on_commit, so a rolled-back change sends nothing.
+Services queue these with toppleder.celery.queue_after_commit, so a rolled-back change sends nothing.
 Each is safe to run twice: every e-mail is an outbox row under a unique key.
 """
 

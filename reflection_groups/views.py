@@ -304,6 +304,8 @@ def group_close(request, pk):
 def proposal_publish(request, programme_pk, kind):
     """Publish every proposed group of the programme and kind (those without a facilitator get the one chosen)."""
     programme = programme_for(request.user, programme_pk, manage=True)
+    if kind not in ReflectionGroup.Kind.values:
+        raise Http404
     form = forms.PublishGroupForm(request.POST)
     facilitator = form.cleaned_data["facilitator"] if form.is_valid() else None
     try:

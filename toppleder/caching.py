@@ -198,6 +198,11 @@ def cached_many(keys: Iterable[str]) -> dict[str, object]:
     return {key: _reuse(entry) for key, entry in found.items() if is_fresh(entry)}
 
 
+def store_many(entries: dict[str, Entry], *, timeout: int | None = DEFAULT_TIMEOUT) -> None:
+    """Store entries made with `build_recorded` (key -> (versions, value)) in one round trip."""
+    cache.set_many(entries, timeout)
+
+
 def per_csrf_secret(request, key: str) -> str:
     """`key` for HTML that holds CSRF tokens: one entry per CSRF secret (hashed)."""
     from django.middleware.csrf import get_token

@@ -11,7 +11,6 @@ until a table it read changes (toppleder/caching.py).
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils import translation
 
@@ -62,7 +61,7 @@ def render_panels(role: str, request) -> list[dict]:
         if html:
             out.append({"template": p.template, "html": html, "context": context})
     if fresh:
-        cache.set_many(fresh, caching.DEFAULT_TIMEOUT)
+        caching.store_many(fresh)
     return out
 
 

@@ -3,14 +3,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from programmes import calendar as ical
 from programmes import selectors, services
-from toppleder.models import Leader
 from toppleder.permissions import require_leader
 
 
@@ -31,7 +30,7 @@ def session_calendar(request, pk):
 @require_safe
 def calendar_feed(request, token):
     """A leader's personal feed: no login (calendar apps cannot sign in); the token is the secret."""
-    leader = get_object_or_404(Leader.objects.select_related("user"), calendar_token=token)
+    leader = selectors.leader_for_feed(token)
     response = HttpResponse(ical.leader_feed_ics(leader), content_type="text/calendar; charset=utf-8")
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, max-age=900"

@@ -38,7 +38,12 @@ def pytest_collection_modifyitems(items):
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
-    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS, "headless": True}
+    args = {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS, "headless": True}
+    if "faketime" in os.environ.get("LD_PRELOAD", ""):
+        # `make test-dates` shifts the portal's clock; Chromium under libfaketime does not start
+        # (its crash handler's clock calls fail), and the browser's own clock is not under test.
+        args["env"] = {k: v for k, v in os.environ.items() if k != "LD_PRELOAD" and not k.startswith("FAKETIME")}
+    return args
 
 
 @pytest.fixture

@@ -13,8 +13,8 @@ import pytest
 from django.db import close_old_connections, connection, connections, transaction
 
 from programmes import services
-from programmes.services import registrations
 from programmes.models import Registration, Session
+from programmes.services import registrations
 from tests.programmes.factories import ProgrammeFactory, SessionFactory, enrolled_leader
 
 pytestmark = [

@@ -9,9 +9,9 @@ from openpyxl import load_workbook
 
 from programmes import exports
 from programmes.models import ProgrammeEnrolment
-from toppleder.spreadsheets import csv_bytes, xlsx_bytes
 from tests.factories import LeaderFactory
 from tests.programmes.factories import ProgrammeFactory, RegistrationFactory, SessionFactory
+from toppleder.spreadsheets import csv_bytes, xlsx_bytes
 
 pytestmark = pytest.mark.django_db
 

@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
-from programmes.services.imports import leaders_import_csv
 from programmes.models import ProgrammeEnrolment
+from programmes.services.imports import leaders_import_csv
 from tests.factories import HRUserFactory, LeaderFactory, OrganisationFactory
 from tests.programmes.factories import ProgrammeFactory
 from toppleder.models import Leader, User

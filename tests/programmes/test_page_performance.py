@@ -1,4 +1,4 @@
-"""What the page-speed work (issue 9) changed: pages show a page of rows, and cached HTML
+"""What the page-speed work changed: pages show a page of rows, and cached HTML
 is renewed when what it shows changes."""
 
 from datetime import timedelta

@@ -270,3 +270,49 @@ def test_leader_enrolled_after_publishing_is_invited_once(
         services.enrolment_add(programme=programme, leaders=[latecomer], by=hr_user)
     assert len(_sent_to(latecomer.user.email)) == 1
     assert OutboxMessage.objects.filter(kind=Kind.SESSION_INVITATION, recipient=latecomer.user).count() == 1
+
+
+OSLO = ZoneInfo("Europe/Oslo")
+
+
+def test_reminders_count_real_hours_across_the_start_of_summer_time(programme, django_capture_on_commit_callbacks):
+    """Summer time starts at 02:00 on Sunday 28 March 2027. On Friday at 09:30 a session at
+    Sunday 09:00 is 46.5 real hours ahead (its wall clock says 47.5): inside the 24–48 h window;
+    one at Sunday 11:00 is 48.5 real hours ahead: the next beat run reminds it."""
+    import time_machine
+
+    friday = datetime(2027, 3, 26, 9, 30, tzinfo=OSLO)
+    inside = SessionFactory(programme=programme, starts_at=datetime(2027, 3, 28, 9, 0, tzinfo=OSLO), title="Innenfor")
+    outside = SessionFactory(programme=programme, starts_at=datetime(2027, 3, 28, 11, 0, tzinfo=OSLO), title="Utenfor")
+    RegistrationFactory(session=inside)
+    RegistrationFactory(session=outside)
+    with time_machine.travel(friday, tick=False):
+        assert notifications.session_reminders_queue() == 1
+        assert OutboxMessage.objects.get().object_ref == "Innenfor"
+    with time_machine.travel(friday + timedelta(minutes=45), tick=False):
+        notifications.session_reminders_queue()
+    # One reminder each: the first is keyed, so the second run adds only the newly due one.
+    assert sorted(OutboxMessage.objects.values_list("object_ref", flat=True)) == ["Innenfor", "Utenfor"]
+
+
+def test_a_session_across_the_change_shows_its_local_times_in_the_email_and_calendar(
+    programme, django_capture_on_commit_callbacks
+):
+    """A night session from Saturday 22:00 (winter time) to Sunday 06:00 (summer time) lasts
+    seven real hours; the e-mail and the calendar file say 22:00 and 06:00."""
+    import time_machine
+
+    starts = datetime(2027, 3, 27, 22, 0, tzinfo=OSLO)
+    ends = datetime(2027, 3, 28, 6, 0, tzinfo=OSLO)
+    assert ends.astimezone(ZoneInfo("UTC")) - starts.astimezone(ZoneInfo("UTC")) == timedelta(hours=7)
+    with time_machine.travel(datetime(2027, 3, 20, 12, 0, tzinfo=OSLO), tick=False):
+        session = SessionFactory(programme=programme, starts_at=starts, ends_at=ends)
+        leader = enrolled_leader(programme)
+        with django_capture_on_commit_callbacks(execute=True):
+            services.registration_create(session=session, leader=leader)
+    (sent,) = django_mail.outbox
+    assert "22:00" in sent.body and "06:00" in sent.body
+    event = _calendar(sent)[1].walk("VEVENT")[0]
+    assert event.decoded("DTSTART") == starts and event.decoded("DTEND") == ends
+    assert event.decoded("DTEND").utcoffset() == timedelta(hours=2)  # CEST
+    assert event.decoded("DTSTART").utcoffset() == timedelta(hours=1)  # CET

@@ -155,7 +155,7 @@ def test_withdraw_is_post_only_and_hr_only(hr_client, client, programme, me):
 # --- CSV import ---
 
 GOOD_CSV = (
-    "name,email,organisation,title,level,top_leader_since\nNina Ny,nina@oslo.example,{org},Direktør,1,2026-01-05\n"
+    "name,email,organisation,title,level,top_leader_since\nNina Ny,nina@oslo.example,{org},Direktør,1,2021-01-05\n"
 )
 
 

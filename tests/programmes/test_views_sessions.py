@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from programmes import services
-from programmes.views import registrations as registrations_views
 from programmes.models import Commitment, Contributor, Material, Registration, Session, WaitlistChange
+from programmes.views import registrations as registrations_views
 from tests.factories import LeaderFactory, LeaderGroupFactory, UserFactory
 from tests.programmes.factories import RegistrationFactory, SessionFactory, enrolled_leader
 from tests.programmes.web import *  # noqa: F403

@@ -1,4 +1,4 @@
-"""One access matrix over every URL of the project and every role (issue 8).
+"""One access matrix over every URL of the project and every role.
 
 URLs are discovered from the resolver, so a new URL without a row in MATRIX fails
 `test_every_url_has_an_expectation`. Each row names the objects it is called with — always
@@ -571,6 +571,8 @@ def test_odd_input_gets_a_4xx_never_a_server_error(client, world, name):
             client.force_login(world.users[role])
         for odd in _odd_paths(url, args):
             response = getattr(client, method)(odd)
+            if role == "anon" and WRONG in odd and answer(response) == LOGIN:
+                continue  # a well-formed address: anonymous people are asked to sign in first
             assert 400 <= response.status_code < 500, (role, odd[:80], response.status_code)
             if "%00" in odd:
                 assert response.status_code == 400

@@ -78,9 +78,7 @@ def test_a_change_in_the_django_admin_is_recorded_with_the_fields_it_changed(adm
 def test_deleting_in_the_admin_records_every_row_that_goes(admin_client):
     programme = ProgrammeFactory()
     session = SessionFactory(programme=programme)
-    response = admin_client.post(
-        reverse("admin:programmes_programme_delete", args=[programme.pk]), {"post": "yes"}
-    )
+    response = admin_client.post(reverse("admin:programmes_programme_delete", args=[programme.pk]), {"post": "yes"})
     assert response.status_code == 302
     assert not Programme.objects.exists() and not Session.objects.exists()
     deleted = set(AuditEntry.objects.filter(action="delete", event="admin").values_list("object_type", "object_id"))

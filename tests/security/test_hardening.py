@@ -1,4 +1,4 @@
-"""Hardening from issue 8 (OWASP ASVS level 2 as the yardstick), each as a user would meet it."""
+"""Hardening, with OWASP ASVS level 2 as the yardstick, each point as a user would meet it."""
 
 import shutil
 import subprocess

@@ -11,8 +11,8 @@ from django.utils import timezone
 from tests.factories import TEST_PASSWORD, LeaderFactory
 from toppleder.audit import AuditEntry
 from toppleder.models import User
-from toppleder.services import person_anonymise
 from toppleder.retention import retention_purge
+from toppleder.services import person_anonymise
 
 pytestmark = pytest.mark.django_db
 

@@ -312,9 +312,10 @@ def test_segment_under_k_requested_by_url_shows_no_figures(hr_client):
     assert "(n=2)" not in html
     csv = hr_client.get(reverse("surveys:survey_results_csv", args=[survey.pk]), {"segment": "sector", "value": "BYU"})
     body = csv.content.decode("utf-8-sig")
-    assert all(line.endswith(";yes") for line in body.strip().splitlines()[1:] if ";sector;" in line)
+    hidden = ";" + t(csv, "yes")
+    assert all(line.endswith(hidden) for line in body.strip().splitlines()[1:] if ";sector;" in line)
     lines = body.strip().splitlines()[1:]
-    assert lines and not any(";BYU;" in line and not line.endswith(";yes") for line in lines)
+    assert lines and not any(";BYU;" in line and not line.endswith(hidden) for line in lines)
     byu = [line.split(";") for line in lines if ";BYU;" in line]
     assert byu and all(row[5] == "" and row[6] == "" for row in byu)
 
@@ -345,12 +346,10 @@ def test_results_csv_matches_the_suppression(hr_client):
     survey = _closed_survey()
     add_responses(survey, 10, sector_code="HEL", values=[5])
     add_responses(survey, 2, sector_code="BYU", values=[1])
-    body = hr_client.get(reverse("surveys:survey_results_csv", args=[survey.pk]), {"segment": "sector"}).content.decode(
-        "utf-8-sig"
-    )
-    rows = [line.split(";") for line in body.strip().splitlines()[1:]]
+    csv = hr_client.get(reverse("surveys:survey_results_csv", args=[survey.pk]), {"segment": "sector"})
+    rows = [line.split(";") for line in csv.content.decode("utf-8-sig").strip().splitlines()[1:]]
     seg_rows = [row for row in rows if row[3] == "sector"]
-    assert seg_rows and all(row[-1] == "yes" and row[5] == "" for row in seg_rows)  # 2 hidden -> 10 hidden too
+    assert seg_rows and all(row[-1] == t(csv, "yes") and row[5] == "" for row in seg_rows)  # 2 hidden -> 10 too
     assert any(row[3] == "" and row[5] == "12" for row in rows)
 
 
