@@ -152,27 +152,17 @@ class SessionAdmin(AuditedAdmin, admin.ModelAdmin):
     list_select_related = ["programme"]
     date_hierarchy = "starts_at"
     filter_horizontal = ["reserved_for_groups", "measures"]
-    readonly_fields = ["uid", "sequence", "status", "created_at", "updated_at"]
+    readonly_fields = ["uid", "sequence", "status", "confirmed_count", "waitlist_count", "created_at", "updated_at"]
     inlines = [ContributorInline, MaterialInline, RegistrationInline]
     actions = ["publish", "cancel", "complete"]
 
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                _confirmed=Count("registrations", filter=Q(registrations__status=Registration.Status.CONFIRMED)),
-                _waiting=Count("registrations", filter=Q(registrations__status=Registration.Status.WAITLISTED)),
-            )
-        )
-
-    @admin.display(description=_("confirmed"), ordering="_confirmed")
+    @admin.display(description=_("confirmed"), ordering="confirmed_count")
     def confirmed(self, obj):
-        return obj._confirmed
+        return obj.confirmed_count
 
-    @admin.display(description=_("waiting"), ordering="_waiting")
+    @admin.display(description=_("waiting"), ordering="waitlist_count")
     def waiting(self, obj):
-        return obj._waiting
+        return obj.waitlist_count
 
     @admin.action(description=_("Publish selected sessions"))
     def publish(self, request, queryset):

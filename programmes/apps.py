@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete
 from django.utils.translation import gettext_lazy as _
 
 
@@ -6,3 +7,10 @@ class ProgrammesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "programmes"
     verbose_name = _("Programmes")
+
+    def ready(self):
+        from programmes import seats
+        from programmes.models import Registration
+
+        # A registration deleted by a cascade (a person erased) no longer counts as a seat.
+        post_delete.connect(seats.registration_deleted, sender=Registration, dispatch_uid="seats-deleted")

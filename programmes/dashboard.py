@@ -83,9 +83,7 @@ def hr_programmes(request):
 @panel("hr", template="programmes/panels/hr_sessions.html", order=20)
 def hr_sessions(request):
     overview = selectors.hr_overview()
-    upcoming = selectors.with_seat_counts(Session.objects.published().upcoming().select_related("programme")).order_by(
-        "starts_at", "pk"
-    )
+    upcoming = Session.objects.published().upcoming().select_related("programme").order_by("starts_at", "pk")
     return {
         "upcoming": list(upcoming[:PANEL_ROWS]),
         "waiting": list(overview["waiting_lists"][:PANEL_ROWS]),

@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 from django.db import connection, transaction
 from django.utils import timezone
 
+from programmes import seats
 from programmes.models import (
     Commitment,
     Contributor,
@@ -214,6 +215,7 @@ def _sessions(programme: Programme, size: str, leaders: list[Leader], rng: rando
         ]
     )
     regs = _registrations(sessions, leaders, rng)
+    seats.recount([s.pk for s in sessions])  # the rows came by COPY, past the services
     return len(sessions), regs
 
 

@@ -4,7 +4,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -141,13 +141,6 @@ class SessionQuerySet(models.QuerySet):
     def upcoming(self):
         return self.filter(starts_at__gte=timezone.now())
 
-    def with_counts(self):
-        """Seat counts in the database, so lists never count per row in Python."""
-        return self.annotate(
-            confirmed_count=Count("registrations", filter=Q(registrations__status=Registration.Status.CONFIRMED)),
-            waitlist_count=Count("registrations", filter=Q(registrations__status=Registration.Status.WAITLISTED)),
-        )
-
 
 class Session(models.Model):
     class Format(models.TextChoices):
@@ -185,10 +178,16 @@ class Session(models.Model):
     # iCalendar: a stable UID, and a SEQUENCE bumped whenever time or place changes.
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     sequence = models.PositiveIntegerField(default=0, editable=False)
+    # Seats taken and people waiting, kept by programmes/seats.py inside the transaction that
+    # changes a registration under the session's row lock: a list reads them, never counts.
+    confirmed_count = models.PositiveIntegerField(_("confirmed"), default=0, editable=False)
+    waitlist_count = models.PositiveIntegerField(_("waiting"), default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = SessionQuerySet.as_manager()
+
+    COUNTERS = ("confirmed_count", "waitlist_count")
 
     class Meta:
         verbose_name = _("session")
@@ -202,6 +201,23 @@ class Session(models.Model):
 
     def __str__(self):
         return self.title
+
+    def save(self, *args, **kwargs):
+        # Saving a session read earlier (a form, the admin) never writes its counters back:
+        # only programmes/seats.py writes them, under the row lock.
+        if not self._state.adding and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
+            kwargs["update_fields"] = [
+                f.name for f in self._meta.concrete_fields if not f.primary_key and f.name not in self.COUNTERS
+            ]
+        super().save(*args, **kwargs)
+
+    @property
+    def seats_left(self) -> int:
+        return max(self.capacity - self.confirmed_count, 0)
+
+    @property
+    def fill_percent(self) -> int:
+        return self.confirmed_count * 100 // self.capacity if self.capacity else 0
 
     @property
     def is_open_for_registration(self) -> bool:
@@ -290,6 +306,13 @@ class Registration(models.Model):
 
     def __str__(self):
         return f"{self.leader} – {self.session}"
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        reg = super().from_db(db, field_names, values)
+        # The status as read: programmes/seats.py moves the session's counters by the change.
+        reg._seat_status = reg.__dict__.get("status")
+        return reg
 
 
 class WaitlistChange(models.Model):

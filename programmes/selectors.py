@@ -26,7 +26,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -153,32 +153,6 @@ def measure_for(user, area_key, pk) -> Measure:
 # --------------------------------------------------------------------------- reads
 
 
-def _count(status, **extra):
-    """A correlated COUNT subquery (no join fan-out when several counts are annotated)."""
-    return Coalesce(
-        Subquery(
-            Registration.objects.filter(session=OuterRef("pk"), status=status, **extra)
-            .order_by()
-            .values("session")
-            .annotate(n=Count("pk"))
-            .values("n")[:1],
-            output_field=IntegerField(),
-        ),
-        Value(0),
-    )
-
-
-def with_seat_counts(qs: QuerySet) -> QuerySet:
-    """confirmed_count, waitlist_count, seats_left and fill_percent on every session."""
-    return qs.annotate(
-        confirmed_count=_count(Registration.Status.CONFIRMED),
-        waitlist_count=_count(Registration.Status.WAITLISTED),
-    ).annotate(
-        seats_left=Greatest(F("capacity") - F("confirmed_count"), Value(0)),
-        fill_percent=F("confirmed_count") * 100 / F("capacity"),
-    )
-
-
 def programmes_for_user(user) -> QuerySet:
     """The programmes the user may see (programmes_visible_to), with enrolment and session counts."""
     enrolled = (
@@ -210,7 +184,7 @@ def programmes_for_user(user) -> QuerySet:
 def sessions_upcoming_for(leader: Leader, limit: int | None = None) -> QuerySet:
     """Published upcoming sessions of the leader's programmes that are open to them.
 
-    Each carries the seat counts and the leader's own registration: `my_status`
+    Each carries its seat counters and the leader's own registration: `my_status`
     (None, confirmed, waitlisted, cancelled), `my_position`, `my_registration_id`.
     """
     enrolled = ProgrammeEnrolment.objects.active().filter(leader=leader, programme=OuterRef("programme_id"))
@@ -226,7 +200,6 @@ def sessions_upcoming_for(leader: Leader, limit: int | None = None) -> QuerySet:
         .annotate(my_status=F("own__status"), my_position=F("own__waitlist_position"), my_registration_id=F("own__id"))
         .order_by("starts_at", "pk")
     )
-    qs = with_seat_counts(qs)
     return qs[:limit] if limit else qs
 
 
@@ -244,7 +217,7 @@ def session_detail(pk: int, queryset: QuerySet | None = None) -> Session:
 
     `queryset` narrows where to look (the sessions a user may see), so the access check and
     the page's read are one query."""
-    qs = with_seat_counts(
+    qs = (
         (Session.objects.all() if queryset is None else queryset)
         .select_related("programme")
         .prefetch_related(
@@ -309,10 +282,8 @@ def enrolments_for(programme: Programme) -> QuerySet:
 
 
 def sessions_fill_rates(programme: Programme) -> QuerySet:
-    """Every non-draft session of the programme with seat counts and fill percentage."""
-    return with_seat_counts(Session.objects.filter(programme=programme).select_related("programme")).order_by(
-        "starts_at", "pk"
-    )
+    """Every session of the programme (seat counters and fill percentage on the row)."""
+    return Session.objects.filter(programme=programme).select_related("programme").order_by("starts_at", "pk")
 
 
 def waitlist(session: Session) -> QuerySet:
@@ -386,13 +357,16 @@ def hr_overview() -> dict:
         )
         .order_by("-created_at")
     )
-    this_month = with_seat_counts(
+    this_month = (
         Session.objects.filter(starts_at__gte=month_start, starts_at__lt=next_month)
         .exclude(status=Session.Status.DRAFT)
         .select_related("programme")
-    ).order_by("starts_at", "pk")
+        .order_by("starts_at", "pk")
+    )
     waiting = (
-        with_seat_counts(Session.objects.published().upcoming().select_related("programme"))
+        Session.objects.published()
+        .upcoming()
+        .select_related("programme")
         .filter(waitlist_count__gt=0)
         .order_by("starts_at", "pk")
     )

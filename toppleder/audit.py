@@ -39,8 +39,9 @@ from django.utils.translation import gettext_lazy as _
 
 # Field names that never reach the log (substring match on the attribute name).
 SENSITIVE = ("password", "token", "secret", "text", "note", "answer", "key")
-# Bookkeeping columns every save touches: not a change anyone made.
-BOOKKEEPING = ("updated_at", "last_login")
+# Bookkeeping columns every save touches, and counters derived from other rows (a session's
+# seats, moved with the registration that is recorded): not a change anyone made.
+BOOKKEEPING = ("updated_at", "last_login", "confirmed_count", "waitlist_count")
 HIDDEN = "[hidden]"
 
 _request: contextvars.ContextVar = contextvars.ContextVar("audit_request", default=None)

@@ -1,8 +1,9 @@
 """Registration: sign up and cancel, the waiting list, attendance, the calendar feed's address.
 
-Capacity is guarded by a row lock on the session (`select_for_update`), and confirmed seats
-are counted in the database inside the same transaction, so no amount of concurrent sign-ups
-confirms more than `capacity` people. `REGISTRATION_LOCKING` exists only so a test can show
+Capacity is guarded by a row lock on the session (`select_for_update`): the seat counters on
+the locked row (programmes/seats.py) are exact for the rest of the transaction, and every
+status change below goes through `seats.apply`, which moves them, so no amount of concurrent
+sign-ups confirms more than `capacity` people. `REGISTRATION_LOCKING` exists only so a test can show
 that the concurrency test fails without the lock.
 """
 
@@ -17,7 +18,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from programmes import tasks
+from programmes import seats, tasks
 from programmes.models import ProgrammeEnrolment, Registration, Session, WaitlistChange
 from toppleder import audit
 from toppleder.celery import queue_after_commit
@@ -47,14 +48,15 @@ def lock_session(pk: int) -> Session:
     return Session.objects.select_for_update(of=("self",)).get(pk=pk)
 
 
+def _read_unlocked(pk: int) -> Session:
+    """The session without the lock: only the concurrency test's control run reads it so."""
+    return Session.objects.get(pk=pk)
+
+
 def _is_lock_error(exc: Exception) -> bool:
     code = getattr(getattr(exc, "__cause__", None), "pgcode", None)
     # 55P03 lock_not_available, 40001 serialization_failure, 40P01 deadlock, 57014 canceled
     return code in {"55P03", "40001", "40P01", "57014"} or "database is locked" in str(exc)
-
-
-def count_confirmed(session: Session) -> int:
-    return Registration.objects.filter(session_id=session.pk, status=Registration.Status.CONFIRMED).count()
 
 
 def _waiting(session: Session) -> list[Registration]:
@@ -65,7 +67,7 @@ def _waiting(session: Session) -> list[Registration]:
     )
 
 
-def _set_positions(ordered: list[Registration], *, by, event: str) -> list[Registration]:
+def _set_positions(session: Session, ordered: list[Registration], *, by, event: str) -> list[Registration]:
     """Waiting-list positions 1..n in the given order; saves and records only the rows that moved."""
     moved = []
     for position, reg in enumerate(ordered, start=1):
@@ -74,7 +76,7 @@ def _set_positions(ordered: list[Registration], *, by, event: str) -> list[Regis
             reg.waitlist_position = position
             moved.append(reg)
     if moved:
-        Registration.objects.bulk_update(moved, ["waitlist_position"])
+        seats.apply(session, moved, ["waitlist_position"])
         audit.record(
             by,
             audit.UPDATE,
@@ -93,7 +95,7 @@ def promote_waiting(session: Session, *, by, event: str) -> list[Registration]:
     """
     if session.status != Session.Status.PUBLISHED or session.starts_at <= timezone.now():
         return []
-    free = session.capacity - count_confirmed(session)
+    free = session.capacity - session.confirmed_count
     if free <= 0:
         return []
     waiting = _waiting(session)
@@ -107,7 +109,7 @@ def promote_waiting(session: Session, *, by, event: str) -> list[Registration]:
         reg.waitlist_position = None
         reg.promoted_at = now
         reg.updated_at = now
-    Registration.objects.bulk_update(first, ["status", "waitlist_position", "promoted_at", "updated_at"])
+    seats.apply(session, first, ["status", "waitlist_position", "promoted_at", "updated_at"])
     audit.record(
         by,
         audit.UPDATE,
@@ -119,7 +121,7 @@ def promote_waiting(session: Session, *, by, event: str) -> list[Registration]:
         },
         event=event,
     )
-    _set_positions(rest, by=by, event=event)
+    _set_positions(session, rest, by=by, event=event)
     for reg in first:
         queue_after_commit(tasks.registration_promoted, reg.pk)
     return first
@@ -151,26 +153,25 @@ def _refusal(session: Session, leader: Leader, existing: Registration | None):
 def registration_create(*, session: Session, leader: Leader, by=None) -> Registration:
     """Sign a leader up in one click: a confirmed seat if one is free, else the waiting list.
 
-    The session row is locked for the transaction and confirmed seats are counted in the
-    database, so capacity holds under any concurrency. If the lock cannot be had in
+    The session row is locked for the transaction and its seat counters are read from the
+    locked row, so capacity holds under any concurrency. If the lock cannot be had in
     REGISTRATION_LOCK_TIMEOUT_MS, raises RegistrationBusy ("try again"), never a 500.
     A cancelled registration is reused. Refusals raise ValidationError.
     """
     try:
         with transaction.atomic():
-            session = lock_session(session.pk) if REGISTRATION_LOCKING else Session.objects.get(pk=session.pk)
+            session = lock_session(session.pk) if REGISTRATION_LOCKING else _read_unlocked(session.pk)
             existing = Registration.objects.filter(session_id=session.pk, leader_id=leader.pk).first()
             refusal = _refusal(session, leader, existing)
             if refusal:
                 raise ValidationError(refusal, code="refused")
-            confirmed = count_confirmed(session)
             registration = existing or Registration(session=session, leader=leader)
             before = audit.values(registration) if existing else None
             registration.created_at = timezone.now()
             registration.cancelled_at = None
             registration.promoted_at = None
             registration.attendance = Registration.Attendance.UNKNOWN
-            if confirmed < session.capacity:
+            if session.confirmed_count < session.capacity:
                 registration.status = Registration.Status.CONFIRMED
                 registration.waitlist_position = None
             else:
@@ -179,7 +180,7 @@ def registration_create(*, session: Session, leader: Leader, by=None) -> Registr
                 ).aggregate(m=Max("waitlist_position"))["m"]
                 registration.status = Registration.Status.WAITLISTED
                 registration.waitlist_position = (last or 0) + 1
-            registration.save()
+            seats.apply(session, [registration])
             if before is None:
                 audit.record(by, audit.CREATE, [registration], audit.created(registration), event="registration_create")
             else:
@@ -213,13 +214,13 @@ def registration_cancel(*, registration: Registration, by=None) -> Registration:
             was = reg.status
             reg.status = Registration.Status.CANCELLED
             reg.waitlist_position = None
-            reg.cancelled_at = timezone.now()
-            reg.save(update_fields=["status", "waitlist_position", "cancelled_at", "updated_at"])
+            reg.cancelled_at = reg.updated_at = timezone.now()
+            seats.apply(session, [reg], ["status", "waitlist_position", "cancelled_at", "updated_at"])
             audit.record(by, audit.UPDATE, [reg], audit.diff(before, reg), event="registration_cancel")
             if was == Registration.Status.CONFIRMED:
                 promote_waiting(session, by=by, event="registration_cancel")
             else:
-                _set_positions(_waiting(session), by=by, event="registration_cancel")
+                _set_positions(session, _waiting(session), by=by, event="registration_cancel")
             queue_after_commit(tasks.registration_cancelled, reg.pk)
     except DatabaseError as exc:
         if _is_lock_error(exc):
@@ -249,7 +250,7 @@ def waitlist_reorder(*, registration: Registration, new_position: int, reason: s
         old_position = regs.index(target) + 1
         regs.remove(target)
         regs.insert(new_position - 1, target)
-        _set_positions(regs, by=by, event="waitlist_reorder")
+        _set_positions(session, regs, by=by, event="waitlist_reorder")
         change = WaitlistChange.objects.create(
             registration=target,
             changed_by=by,
@@ -282,7 +283,7 @@ def waitlist_favour_newcomers(*, session: Session, by, reason: str) -> int:
         )
         ordered = [r for r in regs if r.leader_id not in veterans] + [r for r in regs if r.leader_id in veterans]
         old = {r.pk: i for i, r in enumerate(regs, start=1)}
-        moved = _set_positions(ordered, by=by, event="waitlist_favour_newcomers")
+        moved = _set_positions(session, ordered, by=by, event="waitlist_favour_newcomers")
         changes = WaitlistChange.objects.bulk_create(
             [
                 WaitlistChange(

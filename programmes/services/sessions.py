@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from programmes import tasks
 from programmes.models import Contributor, Material, Measure, Programme, Session
 from programmes.services.common import KEEP, given
-from programmes.services.registrations import count_confirmed, lock_session, promote_waiting
+from programmes.services.registrations import lock_session, promote_waiting
 from toppleder import audit, reference
 from toppleder.celery import queue_after_commit
 
@@ -149,7 +149,7 @@ def session_update(
         for key, value in fields.items():
             setattr(locked, key, value)
         _validate(locked)
-        confirmed = count_confirmed(locked)
+        confirmed = locked.confirmed_count  # the row is locked: exact
         if locked.capacity < confirmed:
             raise ValidationError(
                 {"capacity": _("Capacity cannot be below the %(n)s leaders already confirmed.") % {"n": confirmed}}

@@ -5,6 +5,7 @@ from datetime import timedelta
 import factory
 from django.utils import timezone
 
+from programmes import seats
 from programmes.models import Commitment, Programme, ProgrammeEnrolment, Registration, Session
 from tests.factories import LeaderFactory
 
@@ -51,6 +52,15 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
     session = factory.SubFactory(SessionFactory)
     leader = factory.SubFactory(LeaderFactory)
     status = Registration.Status.CONFIRMED
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        """Made past the services, so the session's seat counters are counted afterwards
+        (and refreshed on the session object the test holds)."""
+        registration = super()._create(model_class, *args, **kwargs)
+        seats.recount([registration.session_id])
+        registration.session.refresh_from_db(fields=list(Session.COUNTERS))
+        return registration
 
 
 def enrolled_leader(programme, **kwargs):

@@ -373,7 +373,6 @@ def _scenarios():
         ),
         S + "sessions.material_remove": call(sessions.material_remove, material=lambda w: w.material, by=hr),
         S + "registrations.lock_session": lambda w: _in_transaction(lambda: registrations.lock_session(w.session.pk)),
-        S + "registrations.count_confirmed": call(registrations.count_confirmed, system, session=lambda w: w.session),
         S + "registrations.promote_waiting": lambda w: (
             _in_transaction(
                 lambda: registrations.promote_waiting(
