@@ -99,6 +99,8 @@ def test_fifty_simultaneous_signups_confirm_exactly_capacity_and_queue_the_rest(
     assert regs.filter(status=Registration.Status.CONFIRMED).count() == capacity
     positions = sorted(regs.filter(status=Registration.Status.WAITLISTED).values_list("waitlist_position", flat=True))
     assert positions == list(range(1, THREADS - capacity + 1))
+    session.refresh_from_db()
+    assert (session.confirmed_count, session.waitlist_count) == (capacity, THREADS - capacity)
     close_old_connections()
 
 
@@ -135,6 +137,8 @@ def test_freeing_seats_concurrently_promotes_in_order_without_overbooking():
         Registration.objects.filter(session=session, status=Registration.Status.CONFIRMED).values_list("pk", flat=True)
     )
     assert confirmed == {r.pk for r in regs[10:20]}
+    session.refresh_from_db()
+    assert (session.confirmed_count, session.waitlist_count) == (10, 0)
     close_old_connections()
 
 
