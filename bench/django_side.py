@@ -269,6 +269,7 @@ def cmd_page_ms(names: str, repeat: str = "20"):
             "p90_ms": round(times[int(len(times) * 0.9) - 1], 1),
             "built_min_ms": round(min(built), 1),
             "built_median_ms": round(statistics.median(built), 1),
+            "built_p95_ms": round(sorted(built)[max(0, int(len(built) * 0.95) - 1)], 1),
             "queries": queries,
         }
     return out
@@ -299,11 +300,14 @@ def cmd_matching():
     return run()
 
 
-def cmd_profile(name: str, repeat: str = "10"):
-    """cProfile of one key page over `repeat` requests (by hand: `django_side.py profile 'session page'`)."""
+def cmd_profile(name: str, repeat: str = "10", sort: str = "cumulative"):
+    """cProfile of one key page over `repeat` requests, each built as after a change (by hand:
+    `django_side.py profile 'session page' 20 tottime`)."""
     import cProfile
     import io
     import pstats
+
+    from toppleder import caching
 
     users = {"leader": User.objects.get(email=LEADER), "hr": User.objects.get(email=HR)}
     page = next(p for p in key_pages() if p["name"] == name)
@@ -312,10 +316,11 @@ def cmd_profile(name: str, repeat: str = "10"):
     prof = cProfile.Profile()
     prof.enable()
     for _ in range(int(repeat)):
+        caching.bump_all()
         client.get(page["path"])
     prof.disable()
     buf = io.StringIO()
-    pstats.Stats(prof, stream=buf).sort_stats("cumulative").print_stats(90)
+    pstats.Stats(prof, stream=buf).sort_stats(sort).print_stats(90)
     print(buf.getvalue(), file=sys.stderr)
     return {}
 
@@ -373,6 +378,100 @@ def cmd_rush_check(session_id: int):
     return {"counts": counts, "waitlist_positions_contiguous": positions == list(range(1, len(positions) + 1))}
 
 
+def cmd_mixed_setup(readers: int, writers: int):
+    """Many people at once: `readers` distinct leaders, each with a session of their own and a
+    published upcoming session to open, and `writers` other leaders, each with a session
+    they are not registered for to sign up for and cancel again (the demo programme's
+    sessions open to everyone, the full one included, so waiting lists and promotions
+    happen). HR gets a session of its own too."""
+    from django.utils import timezone
+    from django.utils.crypto import get_random_string
+
+    from programmes.models import Registration, Session
+    from toppleder.models import Leader
+
+    now = timezone.now()
+    sessions = list(
+        Session.objects.published()
+        .filter(starts_at__gt=now, reserved_for_groups__isnull=True)
+        .exclude(registration_deadline__lte=now)
+        .order_by("starts_at", "pk")
+        .values_list("pk", flat=True)
+    )
+    if not sessions:
+        raise SystemExit("no published upcoming session open to everyone")
+    leaders = list(Leader.objects.select_related("user").order_by("pk")[: readers + writers])
+    if len(leaders) < readers + writers:
+        raise SystemExit(f"only {len(leaders)} leaders: need {readers + writers}")
+
+    def cookie(user) -> tuple[str, str]:
+        csrf = get_random_string(32)
+        return f"{settings.SESSION_COOKIE_NAME}={session_cookie(user)}; {settings.CSRF_COOKIE_NAME}={csrf}", csrf
+
+    reader_rows = []
+    for k, leader in enumerate(leaders[:readers]):
+        header, _csrf = cookie(leader.user)
+        path = reverse("programmes:session_detail", args=[sessions[k % len(sessions)]])
+        reader_rows.append({"cookie": header, "session_path": path})
+    active = set(
+        Registration.objects.filter(
+            leader__in=leaders[readers:], status__in=[Registration.Status.CONFIRMED, Registration.Status.WAITLISTED]
+        ).values_list("leader_id", "session_id")
+    )
+    writer_rows = []
+    for k, leader in enumerate(leaders[readers:]):
+        target = next(
+            (
+                sessions[(k + j) % len(sessions)]
+                for j in range(len(sessions))
+                if (leader.pk, sessions[(k + j) % len(sessions)]) not in active
+            ),
+            None,
+        )
+        if target is None:
+            continue
+        header, csrf = cookie(leader.user)
+        writer_rows.append(
+            {
+                "cookie": header,
+                "csrf": csrf,
+                "create": reverse("programmes:registration_create", args=[target]),
+                "cancel": reverse("programmes:registration_cancel", args=[target]),
+            }
+        )
+    hr = User.objects.get(email=HR)
+    pages = {p["name"]: p["path"] for p in key_pages()}
+    return {
+        "readers": reader_rows,
+        "writers": writer_rows,
+        "hr_cookies": [cookie(hr)[0] for _ in range(4)],
+        "paths": pages,
+        "sessions": len(sessions),
+        "login_path": reverse(settings.LOGIN_URL),
+    }
+
+
+def cmd_seat_check():
+    """After the load: sessions with more confirmed than seats, and counters that differ from
+    the registrations they count (both must be empty)."""
+    from django.db.models import Count, F, Q
+
+    from programmes.models import Registration, Session
+
+    over = list(
+        Session.objects.annotate(
+            real=Count("registrations", filter=Q(registrations__status=Registration.Status.CONFIRMED))
+        )
+        .filter(real__gt=F("capacity"))
+        .values("pk", "capacity", "real")
+    )
+    try:
+        from programmes import seats
+    except ImportError:  # code from before the seat counters
+        return {"overbooked": over, "counter_drift": None}
+    return {"overbooked": over, "counter_drift": seats.drift()}
+
+
 if __name__ == "__main__":
     command, *rest = sys.argv[1:]
     if command == "pages":
@@ -395,6 +494,10 @@ if __name__ == "__main__":
         result = cmd_sql(*rest)
     elif command == "rush-setup":
         result = cmd_rush_setup(int(rest[0]), int(rest[1]))
+    elif command == "mixed-setup":
+        result = cmd_mixed_setup(int(rest[0]), int(rest[1]))
+    elif command == "seat-check":
+        result = cmd_seat_check()
     elif command == "rush-check":
         result = cmd_rush_check(int(rest[0]))
     else:

@@ -20,6 +20,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -227,6 +228,165 @@ def section_pages(base: str, seconds: int) -> dict:
     return out
 
 
+class WriteStream:
+    """Real sign-ups and cancellations over HTTP at a steady rate, in the background: each
+    writer (a leader with their own session) signs up for their session, then cancels, then
+    signs up again. Open loop: a request is sent every 1/rate s whether or not the last has
+    answered (a slow server gets the writes anyway, as it would from real people). An answer
+    is good when it is the redirect back to the page; anything else (a redirect to the
+    sign-in page, a 4xx, a 5xx, no answer) is an error."""
+
+    def __init__(self, base: str, writers: list[dict], rate: float, login_path: str):
+        self.u = urlsplit(base)
+        self.writers = writers
+        self.rate = rate
+        self.login_path = login_path
+        self.signed_up = [False] * len(writers)
+        self.busy = [threading.Lock() for _ in writers]
+        self.stop = threading.Event()
+        self.latencies: list[float] = []
+        self.errors: dict[str, int] = {}
+        self.sent = 0
+        self.next = 0
+        self.pool = ThreadPoolExecutor(max_workers=64)
+        self.thread = threading.Thread(target=self._loop, daemon=True)
+
+    def _post(self, k: int) -> None:
+        w = self.writers[k]
+        if not self.busy[k].acquire(blocking=False):  # this writer's last request is still out
+            return
+        try:
+            path = w["cancel"] if self.signed_up[k] else w["create"]
+            started = time.monotonic()
+            try:
+                conn = http.client.HTTPConnection(self.u.hostname, self.u.port, timeout=60)
+                conn.request(
+                    "POST",
+                    path,
+                    body=b"",
+                    headers={
+                        "Cookie": w["cookie"],
+                        "X-CSRFToken": w["csrf"],
+                        "Content-Type": "application/x-www-form-urlencoded",
+                    },
+                )
+                resp = conn.getresponse()
+                resp.read()
+                status, location = resp.status, resp.getheader("Location") or ""
+                conn.close()
+            except OSError as exc:
+                status, location = f"socket:{type(exc).__name__}", ""
+            self.latencies.append((time.monotonic() - started) * 1000)
+            if status == 302 and not location.startswith(self.login_path):
+                self.signed_up[k] = not self.signed_up[k]
+            else:
+                key = f"{status} to sign-in" if status == 302 else str(status)
+                self.errors[key] = self.errors.get(key, 0) + 1
+        finally:
+            self.busy[k].release()
+
+    def _loop(self) -> None:
+        started = time.monotonic()
+        while not self.stop.is_set():
+            due = started + self.sent / self.rate
+            delay = due - time.monotonic()
+            if delay > 0:
+                self.stop.wait(delay)
+                continue
+            self.pool.submit(self._post, self.next % len(self.writers))
+            self.next += 1
+            self.sent += 1
+
+    def __enter__(self):
+        self.began = time.monotonic()
+        if self.rate > 0:
+            self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        if self.rate > 0:
+            self.thread.join()
+        self.pool.shutdown(wait=True)
+        self.seconds = time.monotonic() - self.began
+
+    def summary(self) -> dict:
+        lat = sorted(self.latencies)
+        pick = lambda q: round(lat[min(len(lat) - 1, int(len(lat) * q))], 1) if lat else None  # noqa: E731
+        return {
+            "target_per_s": self.rate,
+            "sent": self.sent,
+            "done_per_s": round(len(lat) / self.seconds, 2) if self.seconds else 0,
+            "p50_ms": pick(0.5),
+            "p95_ms": pick(0.95),
+            "errors": sum(self.errors.values()),
+            "error_kinds": self.errors,
+        }
+
+
+def wrk_many(base: str, lines: list[tuple[str, str]], seconds: int, name: str) -> dict:
+    """wrk over many (path, Cookie) lines, one per person (bench/wrk_mixed.lua)."""
+    table = ROOT / "bench" / "out" / f"mixed-{re.sub(r'[^a-z]+', '-', name.lower()).strip('-')}.tsv"
+    table.write_text("".join(f"{path}\t{cookie}\n" for path, cookie in lines))
+    cmd = ["wrk", "-t2", "-c8", f"-d{seconds}s", "--timeout", "30s", "-s", str(ROOT / "bench" / "wrk_mixed.lua")]
+    out = subprocess.run([*cmd, base, "--", str(table)], capture_output=True, text=True, check=True).stdout
+    line = next(line for line in out.splitlines() if line.startswith("WRKJSON "))
+    result = json.loads(line[8:])
+    result["distinct_lines"] = min(result["distinct_lines"], len(lines))
+    if result["requests"] == 0:
+        raise RuntimeError(f"wrk got no answer for {name} in {seconds} s")
+    return result
+
+
+MIXED_FLOOR = "floor: signed in (/healthz/me)"
+MIXED_LEADER_PAGES = ("leader dashboard", "session page")
+MIXED_HR_PAGES = ("programme overview (HR)", "HR enrolment list", "survey results (HR)")
+
+
+def section_mixed(base: str, rates: list[float], seconds: int, readers: int, writers: int) -> dict:
+    """Many leaders browsing while others sign up: for each write rate, the signed-in floor,
+    the dashboard and the session page, each over `readers` distinct leaders (their own
+    session each), and HR's pages, while WriteStream posts real sign-ups and cancellations.
+    Afterwards: no session has more confirmed than seats, and the seat counters are true."""
+    setup = django_side("bench_large", "mixed-setup", str(readers), str(writers))
+    paths, readers_ = setup["paths"], setup["readers"]
+    hr = setup["hr_cookies"]
+    lines = {
+        MIXED_FLOOR: [(paths[MIXED_FLOOR], r["cookie"]) for r in readers_],
+        "leader dashboard": [(paths["leader dashboard"], r["cookie"]) for r in readers_],
+        "session page": [(r["session_path"], r["cookie"]) for r in readers_],
+        **{name: [(paths[name], c) for c in hr] for name in MIXED_HR_PAGES if name in paths},
+    }
+    for name, rows in lines.items():  # every line answers 200 before anything is timed
+        for path, cookie in rows[:: max(1, len(rows) // 20)]:
+            status = http_get(base, path, cookie)
+            if status != 200:
+                raise RuntimeError(f"mixed load: {name} ({path}) answered {status}, not 200")
+    out = {"readers": len(readers_), "writers": len(setup["writers"]), "sessions_written": setup["sessions"]}
+    steps = {}
+    for rate in rates:
+        drain(base)
+        with WriteStream(base, setup["writers"], rate, setup["login_path"]) as stream:
+            time.sleep(1 if rate else 0)
+            step = {name: wrk_many(base, rows, seconds, name) for name, rows in lines.items()}
+        floor = max(step[MIXED_FLOOR]["p95_ms"], 1e-6)
+        floor50 = max(step[MIXED_FLOOR]["p50_ms"], 1e-6)
+        for r in step.values():
+            r["p95_x_floor"] = round(r["p95_ms"] / floor, 2)
+            r["p50_x_floor"] = round(r["p50_ms"] / floor50, 2)
+        steps[f"{rate:g}/s"] = {"pages": step, "writes": stream.summary()}
+        log(
+            f"    {rate:g} writes/s: "
+            + ", ".join(
+                f"{n} p95 {r['p95_ms']:.0f} ms ({r['p95_x_floor']}x, {r['not_200']} not 200)" for n, r in step.items()
+            )
+            + f"; writes done {stream.summary()['done_per_s']}/s, {stream.summary()['errors']} errors"
+        )
+    out["steps"] = steps
+    out["after"] = django_side("bench_large", "seat-check")
+    return out
+
+
 def section_rush(base: str, n: int = 500, capacity: int = 30) -> dict:
     setup = django_side("bench_large", "rush-setup", str(n), str(capacity))
     csrf = secrets.token_hex(16)  # 32 characters: a valid unmasked CSRF secret
@@ -331,6 +491,39 @@ def section_growth(scales: list[int]) -> dict:
     return out
 
 
+def load_average() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "?"
+
+
+def commit() -> str:
+    proc = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    dirty = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True, text=True
+    )
+    return (proc.stdout.strip() or "?") + ("+changes" if dirty.stdout.strip() else "")
+
+
+BUILT_PAGES = (
+    "floor: signed in (/healthz/me),leader dashboard,session page,programme overview (HR),"
+    "HR enrolment list,survey results (HR)"
+)
+
+
+def section_built() -> dict:
+    """Every key page built as on the first visit after a change (in-process, Django's test
+    client, 30 requests each after a write to every table), p50 and p95 as a multiple of the
+    signed-in floor's measured the same way."""
+    pages = django_side("bench_large", "page-ms", BUILT_PAGES, "30")
+    floor = pages["floor: signed in (/healthz/me)"]
+    for p in pages.values():
+        p["built_p50_x_floor"] = round(p["built_median_ms"] / max(floor["built_median_ms"], 1e-6), 2)
+        p["built_p95_x_floor"] = round(p["built_p95_ms"] / max(floor["built_p95_ms"], 1e-6), 2)
+    return pages
+
+
 def machine() -> dict:
     cpu = ""
     try:
@@ -410,13 +603,19 @@ def main() -> int:
         "--seconds", type=int, default=int(os.environ.get("BENCH_SECONDS", "8")), help="wrk duration per page and round"
     )
     parser.add_argument(
-        "--only", default="", help="comma-separated sections: queries,pages,rush,pdf,matching,email,growth"
+        "--only", default="", help="comma-separated sections: queries,pages,built,mixed,rush,pdf,matching,email,growth"
     )
     parser.add_argument(
         "--reuse-data", action="store_true", help="skip seeding: use bench_small/bench_large from the last run"
     )
     parser.add_argument("--email-leaders", type=int, default=int(os.environ.get("BENCH_EMAIL_LEADERS", "5000")))
     parser.add_argument("--growth", default="1,2,4", help="scales of the large data set for the growth figures")
+    parser.add_argument(
+        "--mixed-rates", default="0,1,5,20", help="sign-ups/cancellations per second under the mixed load"
+    )
+    parser.add_argument("--mixed-seconds", type=int, default=int(os.environ.get("BENCH_MIXED_SECONDS", "6")))
+    parser.add_argument("--readers", type=int, default=600, help="distinct leaders browsing under the mixed load")
+    parser.add_argument("--writers", type=int, default=400, help="other leaders signing up and cancelling")
     parser.add_argument("--markdown", action="store_true", help="print bench/results.json as the README's tables")
     args = parser.parse_args()
     if args.markdown:
@@ -425,8 +624,13 @@ def main() -> int:
     only = set(filter(None, args.only.split(",")))
     want = lambda s: not only or s in only  # noqa: E731
     (ROOT / "bench" / "out").mkdir(exist_ok=True)
-    results = {"machine": machine(), "started": time.strftime("%Y-%m-%d %H:%M:%S %Z")}
+    results = {"machine": machine(), "started": time.strftime("%Y-%m-%d %H:%M:%S %Z"), "commit": commit()}
     started = time.monotonic()
+    results["load_average_at_start"] = load_average()
+    log(
+        f"==> bench/run.py {'--only ' + args.only if only else '(every section)'}: started {results['started']}, "
+        f"load average {results['load_average_at_start']}"
+    )
 
     if args.reuse_data:
         log("==> reusing bench_small and bench_large as they are (--reuse-data)")
@@ -441,10 +645,20 @@ def main() -> int:
     if want("queries"):
         log("==> SQL queries per page (small vs large)")
         results["queries"] = section_queries()
+    if want("built"):
+        log("==> pages built (in-process, first visit after a change to every table)")
+        results["built"] = section_built()
     with gunicorn("bench_large") as base:
         if want("pages"):
             log("==> page speed (gunicorn, 2 sync workers; wrk, 8 connections, 2 rounds)")
             results["pages"] = section_pages(base, args.seconds)
+        if want("mixed"):
+            log(
+                f"==> mixed load: {args.readers} distinct leaders browsing, {args.writers} others signing up and "
+                f"cancelling at {args.mixed_rates.replace(',', ', ')} per second"
+            )
+            rates = [float(x) for x in args.mixed_rates.split(",")]
+            results["mixed"] = section_mixed(base, rates, args.mixed_seconds, args.readers, args.writers)
         if want("rush"):
             log("==> sign-up rush (500 leaders, capacity 30, over HTTP)")
             results["rush"] = section_rush(base)
@@ -462,10 +676,16 @@ def main() -> int:
         results["growth"] = section_growth([int(x) for x in args.growth.split(",")])
 
     results["total_seconds"] = round(time.monotonic() - started, 1)
+    results["load_average_at_end"] = load_average()
+    log(
+        f"==> bench/run.py {'--only ' + args.only if only else ''} started {results['started']}, took "
+        f"{results['total_seconds']} s; load average at the end {results['load_average_at_end']}"
+    )
     if only and RESULTS.exists():  # a partial run updates its sections in the last results
         last = json.loads(RESULTS.read_text())
         last.setdefault("partial_runs", {})[",".join(sorted(only))] = {
-            k: results[k] for k in ("started", "total_seconds")
+            k: results[k]
+            for k in ("started", "total_seconds", "commit", "load_average_at_start", "load_average_at_end")
         }
         results = {**last, **{k: v for k, v in results.items() if k not in ("total_seconds", "started")}}
     RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False))

@@ -19,6 +19,7 @@ from programmes.models import (
     Session,
 )
 from toppleder.models import Leader, LeaderGroup, Organisation
+from toppleder.pages import QuickSelect, QuickSelectMultiple
 
 # Materials: what HR may upload (checked by name and size; served only as attachments).
 MATERIAL_EXTENSIONS = {".pdf", ".docx", ".xlsx", ".pptx", ".txt", ".png", ".jpg", ".jpeg", ".odt", ".ods", ".odp"}
@@ -245,7 +246,7 @@ class EnrolLeaderForm(forms.Form):
 
 
 class EnrolGroupForm(forms.Form):
-    group = forms.ModelChoiceField(label=_("Leader group"), queryset=LeaderGroup.objects.none())
+    group = forms.ModelChoiceField(label=_("Leader group"), queryset=LeaderGroup.objects.none(), widget=QuickSelect)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -259,6 +260,7 @@ class EnrolOrganisationsForm(forms.Form):
         label=_("Organisations"),
         queryset=Organisation.objects.none(),
         help_text=_("Every top leader group of the chosen organisations is enrolled."),
+        widget=QuickSelectMultiple,
     )
 
     def __init__(self, *args, **kwargs):

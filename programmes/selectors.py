@@ -231,23 +231,34 @@ def session_detail(pk: int, queryset: QuerySet | None = None) -> Session:
 
 
 def enrolment_summary(programme: Programme) -> dict:
-    """Active enrolments counted per organisation and per sector (in the database)."""
-    base = ProgrammeEnrolment.objects.active().filter(programme=programme)
+    """Active enrolments counted per organisation, and from those rows per sector: one
+    grouped query in the database."""
     by_org = list(
-        base.values(
+        ProgrammeEnrolment.objects.active()
+        .filter(programme=programme)
+        .values(
             "leader__organisation_id",
             "leader__organisation__name",
             "leader__organisation__kind",
+            "leader__organisation__sector_id",
             "leader__organisation__sector__name",
         )
         .annotate(count=Count("pk"))
-        .order_by("leader__organisation__name")
+        .order_by("leader__organisation__name", "leader__organisation_id")
     )
-    by_sector = list(
-        base.values("leader__organisation__sector_id", "leader__organisation__sector__name")
-        .annotate(count=Count("pk"), organisations=Count("leader__organisation", distinct=True))
-        .order_by("leader__organisation__sector__name")
-    )
+    sectors: dict = {}
+    for r in by_org:
+        row = sectors.setdefault(
+            r["leader__organisation__sector_id"],
+            {
+                "sector_id": r["leader__organisation__sector_id"],
+                "sector": r["leader__organisation__sector__name"],
+                "count": 0,
+                "organisations": 0,
+            },
+        )
+        row["count"] += r["count"]
+        row["organisations"] += 1
     return {
         "total": sum(row["count"] for row in by_org),
         "by_organisation": [
@@ -260,15 +271,8 @@ def enrolment_summary(programme: Programme) -> dict:
             }
             for r in by_org
         ],
-        "by_sector": [
-            {
-                "sector_id": r["leader__organisation__sector_id"],
-                "sector": r["leader__organisation__sector__name"],
-                "count": r["count"],
-                "organisations": r["organisations"],
-            }
-            for r in by_sector
-        ],
+        # Sorted as the database sorted by name before (no sector last).
+        "by_sector": sorted(sectors.values(), key=lambda r: (r["sector"] is None, r["sector"] or "")),
     }
 
 
@@ -320,6 +324,24 @@ def commitments_for(leader: Leader) -> QuerySet:
         )
         .order_by("status", "due_date", "pk")
     )
+
+
+def commitments_with_parties(commitments: QuerySet) -> list[Commitment]:
+    """The commitments, each with `party_list` (leaders with user and organisation), from one
+    query over the party links (a commitment without parties is not listed)."""
+    links = (
+        Commitment.parties.through.objects.filter(commitment__in=commitments.values("pk"))
+        .select_related("commitment", "leader__user", "leader__organisation")
+        .order_by("commitment__due_date", "commitment_id", "leader__user__name")
+    )
+    out: dict[int, Commitment] = {}
+    for link in links:
+        c = out.get(link.commitment_id)
+        if c is None:
+            c = out[link.commitment_id] = link.commitment
+            c.party_list = []
+        c.party_list.append(link.leader)
+    return list(out.values())
 
 
 def measure_areas_with_measures() -> QuerySet:

@@ -248,6 +248,20 @@ def survey_remind(request, pk: int):
     return redirect("surveys:survey_detail", survey.pk)
 
 
+def _figures(survey, segment, value):
+    """The survey's figures and its comparison with the earlier wave: two aggregations over
+    every answer, kept while the tables they were read from are unchanged
+    (toppleder/caching.py). Sign-ups and page views do not touch those tables."""
+
+    def build():
+        result = res.survey_results(survey, segment=segment, value=value)
+        comparison = res.wave_comparison(survey, segment=result.segment, value=result.selected_value)
+        return result, comparison
+
+    asked = hashlib.sha256(f"{segment}\x00{value}".encode()).hexdigest()[:16]
+    return cached(f"surveys:results-figures:{survey.pk}:{get_language()}:{asked}", build)
+
+
 def _results_context(request, survey):
     filt = ResultsFilterForm(request.GET or None)
     segment = filters(filt).get("segment") or None
@@ -255,8 +269,7 @@ def _results_context(request, survey):
     value = request.GET.get("value")
     if segment == "level" and value and not value.isdigit():
         raise BadRequest("a leader level is a number")
-    result = res.survey_results(survey, segment=segment, value=value)
-    comparison = res.wave_comparison(survey, segment=result.segment, value=result.selected_value)
+    result, comparison = _figures(survey, segment, value)
     focus = None
     if result.available and result.segment and result.selected_value is not None and not result.selected_hidden:
         v = result.selected_value
@@ -284,14 +297,7 @@ def _results_context(request, survey):
 @require_GET
 def survey_results(request, pk: int):
     survey = selectors.survey_for(request.user, pk)
-    # The figures take two aggregations over every answer and a long table: the page body is
-    # cached until a table it was read from changes (toppleder/caching.py).
-    query = hashlib.sha256(request.GET.urlencode().encode()).hexdigest()[:16]
-    key = f"surveys:results-body:{survey.pk}:{get_language()}:{query}"
-    body = cached(
-        key,
-        lambda: render_to_string("surveys/_results_body.html", _results_context(request, survey), request=request),
-    )
+    body = render_to_string("surveys/_results_body.html", _results_context(request, survey), request=request)
     return render(request, "surveys/results.html", {"survey": survey, "body": body})
 
 

@@ -5,7 +5,8 @@ How
 - Every table has a *version* in the cache: an opaque token. A write statement on any
   database connection (the ORM, bulk operations, queryset updates, raw SQL alike: the
   statement text is watched, see `watch_connection`) gives its table a new version when
-  its transaction commits — at once in autocommit, never for a rolled-back one.
+  its transaction commits — at once in autocommit, never for a rolled-back one, and not
+  for a statement that changed no row.
 - `cached(key, build)` reads the versions of every table *before* it builds, records which
   tables the build's SQL read, and stores the value with those tables' versions. A later
   call uses the value only while all of them are the same. Nobody lists dependencies by
@@ -97,7 +98,9 @@ def _written(connection, table: str) -> None:
 
 def _watch(execute, sql, params, many, context):
     result = execute(sql, params, many, context)
-    if isinstance(sql, str):
+    # A statement that changed no row (an UPDATE whose WHERE matched nothing, say a "seen"
+    # mark already set) changed nothing: no new version. -1 means unknown: counted as a change.
+    if isinstance(sql, str) and getattr(context.get("cursor"), "rowcount", -1) != 0:
         match = _WRITE.match(sql)
         if match:
             _written(context["connection"], match.group(1))

@@ -4,17 +4,16 @@ An app's `dashboard.py` registers functions with `@panel("leader", order=..)` (o
 each takes the request and returns a context dict for its template, or None to hide.
 So each app owns its own part of "Mitt program" and of HR's overview.
 
-A panel's HTML is cached per person, language and CSRF secret (a panel may hold a form)
-until a table it read changes (toppleder/caching.py).
+Panels are built on every visit: each is a few fixed-size queries read with what it shows,
+so "/" costs about the same built as a cached copy would (a per-person cache of the panels
+was measured not to pay: with hundreds of different leaders and sign-ups arriving, almost
+every visit missed it; bench/README.md).
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.template.loader import render_to_string
-from django.utils import translation
-
-from toppleder import caching
 
 # "facilitator": for people who run a group without being a leader or HR (external facilitators).
 _PANELS: dict[str, list["Panel"]] = {"leader": [], "hr": [], "facilitator": []}
@@ -41,27 +40,12 @@ def panel(role: str, *, template: str, order: int = 50):
 
 
 def render_panels(role: str, request) -> list[dict]:
-    """`role`'s panels that have something to show, in order: {"template", "html", "context"}
-    (context None when the HTML came from the cache)."""
-    language = translation.get_language()
-    keys = {
-        p: caching.per_csrf_secret(request, f"dashboard-panel:{role}:{p.name}:{request.user.pk}:{language}")
-        for p in _PANELS[role]
-    }
-    found = caching.cached_many(keys.values())
-    out, fresh = [], {}
+    """`role`'s panels that have something to show, in order: {"template", "html", "context"}."""
+    out = []
     for p in _PANELS[role]:
-        key = keys[p]
-        if key in found:
-            html, context = found[key], None
-        else:
-            entry, (context, html) = caching.build_recorded(lambda p=p: _build(p, request))
-            if entry is not None:
-                fresh[key] = (entry[0], html)
+        context, html = _build(p, request)
         if html:
             out.append({"template": p.template, "html": html, "context": context})
-    if fresh:
-        caching.store_many(fresh)
     return out
 
 
@@ -87,14 +71,26 @@ def _url_or_none(name: str):
 
 @panel("hr", template="toppleder/panels/hr_overview.html", order=5)
 def hr_overview(request):
-    """Figures for HR: organisations by kind, leaders by level, leader groups (3 queries)."""
-    from django.db.models import Count
+    """Figures for HR: organisations by kind, leaders by level, leader groups (three grouped
+    counts in one round trip: UNION ALL)."""
+    from django.db.models import CharField, Count, Value
+    from django.db.models.functions import Cast
 
     from toppleder.models import Leader, LeaderGroup, Organisation
 
-    org_counts = dict(Organisation.objects.values_list("kind").annotate(n=Count("pk")).order_by())
-    level_counts = dict(Leader.objects.active().values_list("level").annotate(n=Count("pk")).order_by())
-    groups = LeaderGroup.objects.count()
+    def grouped(qs, what: str, key):
+        return qs.annotate(_what=Value(what), _key=key).values_list("_what", "_key").annotate(n=Count("pk")).order_by()
+
+    rows = list(
+        grouped(Organisation.objects.all(), "kind", Cast("kind", CharField())).union(
+            grouped(Leader.objects.active(), "level", Cast("level", CharField())),
+            grouped(LeaderGroup.objects.all(), "groups", Value("", output_field=CharField())),
+            all=True,
+        )
+    )
+    org_counts = {key: n for what, key, n in rows if what == "kind"}
+    level_counts = {int(key): n for what, key, n in rows if what == "level"}
+    groups = sum(n for what, _key, n in rows if what == "groups")
     return {
         "organisations": [(label, org_counts.get(value, 0)) for value, label in Organisation.Kind.choices],
         "organisations_total": sum(org_counts.values()),

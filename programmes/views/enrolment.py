@@ -8,8 +8,6 @@ from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -23,8 +21,6 @@ from programmes.forms import (
     LeaderSearchForm,
 )
 from programmes.models import ProgrammeEnrolment
-from programmes.views.programmes import query_key
-from toppleder.caching import cached, per_csrf_secret
 from toppleder.models import Leader
 from toppleder.pages import PER_PAGE, error_text, filters, form_error, paginate_narrow, query_without_page
 from toppleder.spreadsheets import sheet_response
@@ -67,38 +63,21 @@ def _enrolment_page(request, programme, *, group_form=None, org_form=None, statu
             .order_by("user__name")[:PER_PAGE]
         )
 
-    def body():
-        group_form_ = group_form or EnrolGroupForm()
-        org_form_ = org_form or EnrolOrganisationsForm()
-        context = {
-            "programme": programme,
-            "page": paginate_narrow(request, qs),
-            "filters": filter_form,
-            "search": search,
-            "found": found,
-            "group_form": group_form_,
-            "org_form": org_form_,
-            "query": query_without_page(request),
-            # Rendering the two long selects was half the page: cached while their choices are unchanged.
-            "group_form_html": _rendered_form("enrol-group", group_form_),
-            "org_form_html": _rendered_form("enrol-orgs", org_form_),
-        }
-        return render_to_string("programmes/_enrolment_body.html", context, request=request)
-
-    if group_form is None and org_form is None:
-        # The page as HR first sees it (no form with errors); it holds forms, so per CSRF secret.
-        key = f"programmes:enrolment-body:{programme.pk}:{get_language()}:{query_key(request)}"
-        html = cached(per_csrf_secret(request, key), body)
-    else:
-        html = body()
+    context = {
+        "programme": programme,
+        "page": paginate_narrow(request, qs),
+        "filters": filter_form,
+        "search": search,
+        "found": found,
+        "group_form": group_form or EnrolGroupForm(),
+        "org_form": org_form or EnrolOrganisationsForm(),
+        "query": query_without_page(request),
+    }
+    # The two long selects render their options in Python (toppleder.pages.QuickSelect).
+    context["group_form_html"] = as_crispy_form(context["group_form"])
+    context["org_form_html"] = as_crispy_form(context["org_form"])
+    html = render_to_string("programmes/_enrolment_body.html", context, request=request)
     return render(request, "programmes/enrolment_list.html", {"programme": programme, "body": html}, status=status)
-
-
-def _rendered_form(name: str, form) -> str:
-    if form.is_bound:
-        return as_crispy_form(form)
-    key = f"programmes:form-html:{name}:{get_language()}"
-    return mark_safe(cached(key, lambda: str(as_crispy_form(form)), timeout=600))  # noqa: S308 (our own form)
 
 
 @login_required

@@ -1,7 +1,5 @@
 """Programme pages: the list, a programme (HR's overview, a leader's sessions), create, edit, status."""
 
-import hashlib
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -9,21 +7,14 @@ from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from programmes import selectors, services
 from programmes.forms import ProgrammeFilterForm, ProgrammeForm
 from programmes.models import Programme, Registration, Session
-from toppleder.caching import cached
 from toppleder.pages import PER_PAGE, error_text, filters, form_error, paginate, query_without_page
 from toppleder.permissions import is_hr, leader_of, require_hr
-
-
-def query_key(request) -> str:
-    """The query string, hashed: a cache key stays short whatever the address holds."""
-    return hashlib.sha256(request.GET.urlencode().encode()).hexdigest()[:16]
 
 
 @login_required
@@ -64,23 +55,20 @@ def programme_detail(request, pk):
         order = list(Programme.Status.values)
         context["next_statuses"] = [s for s in Programme.Status if order.index(s) > order.index(programme.status)]
 
-        def body():
-            page = sessions_page(request, selectors.sessions_fill_rates(programme))
-            return render_to_string(
-                "programmes/_programme_body.html",
-                {
-                    **context,
-                    "sessions": list(page.object_list),
-                    "page": page,
-                    "query": query_without_page(request),
-                    "summary": selectors.enrolment_summary(programme),
-                },
-                request=request,
-            )
-
-        # The sessions table and the enrolment figures are the same for everyone in HR.
-        key = f"programmes:overview-body:{programme.pk}:{get_language()}:{query_key(request)}"
-        context["hr_body"] = cached(key, body)
+        # A page of sessions with their seat counters on the row, and the enrolment figures
+        # from one grouped query.
+        page = sessions_page(request, selectors.sessions_fill_rates(programme))
+        context["hr_body"] = render_to_string(
+            "programmes/_programme_body.html",
+            {
+                **context,
+                "sessions": list(page.object_list),
+                "page": page,
+                "query": query_without_page(request),
+                "summary": selectors.enrolment_summary(programme),
+            },
+            request=request,
+        )
         return render(request, "programmes/programme_detail.html", context)
     leader = leader_of(request.user)
     sessions = selectors.sessions_fill_rates(programme)

@@ -6,7 +6,6 @@ import os
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -25,7 +24,6 @@ from programmes.forms import (
     WaitlistMoveForm,
 )
 from programmes.models import ProgrammeEnrolment, Registration
-from toppleder.models import Leader
 from toppleder.pages import error_text, form_error
 from toppleder.permissions import is_hr, leader_of
 
@@ -59,21 +57,23 @@ def session_page(request, session, *, status=200, loaded=False, **forms):
                 waitlist_position__lte=mine.waitlist_position,
             ).count()
     if hr:
-        registrations = list(
-            session.registrations.filter(status=Registration.Status.CONFIRMED)
+        # Confirmed (by name) and waiting (in order) in one query, split here.
+        active = list(
+            session.registrations.filter(status__in=selectors.ACTIVE)
             .select_related("leader__user", "leader__organisation")
-            .order_by("leader__user__name", "pk")
+            .order_by("waitlist_position", "created_at", "pk")
+        )
+        registrations = sorted(
+            (r for r in active if r.status == Registration.Status.CONFIRMED), key=lambda r: (r.leader.user.name, r.pk)
         )
         context["registrations"] = registrations
-        context["waitlist"] = list(selectors.waitlist(session))
+        context["waitlist"] = [r for r in active if r.status == Registration.Status.WAITLISTED]
         context["attendance_form"] = forms.get("attendance_form") or AttendanceForm(registrations=registrations)
         context["move_form"] = forms.get("move_form") or WaitlistMoveForm()
         context["move_error_for"] = forms.get("move_error_for")
         context["favour_form"] = forms.get("favour_form") or FavourNewcomersForm(prefix="favour")
         context["commitment_form"] = forms.get("commitment_form") or CommitmentForm(session=session)
-        context["commitments"] = session.commitments.prefetch_related(
-            Prefetch("parties", queryset=Leader.objects.select_related("user"))
-        ).all()
+        context["commitments"] = selectors.commitments_with_parties(session.commitments.all())
     return render(request, "programmes/session_detail.html", context, status=status)
 
 

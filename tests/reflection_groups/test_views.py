@@ -46,6 +46,24 @@ def test_leader_sees_own_group_in_list_and_dashboard_marks_it_new(client, world)
     assert url("group_seen", world.group.pk) not in client.get(url("group_detail", world.group.pk)).content.decode()
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_second_seen_mark_and_opening_a_seen_group_change_nothing(client, world):
+    """Opening a group page already seen (or posting the mark again from a second tab) writes
+    nothing: no row changes and the membership table keeps its cache version for everyone."""
+    from django.core.cache import cache
+
+    from toppleder import caching
+
+    client.force_login(world.members[1].user)
+    client.post(url("group_seen", world.group.pk))
+    key = caching.VERSION_KEY.format("reflection_groups_groupmembership")
+    before = cache.get(key)
+    assert before is not None  # the first mark changed the table (autocommit: at once)
+    client.get(url("group_detail", world.group.pk))
+    assert client.post(url("group_seen", world.group.pk)).status_code == 204
+    assert cache.get(key) == before
+
+
 def test_outsider_gets_404_for_someone_elses_group(client, world):
     client.force_login(world.outsider.user)
     assert client.get(url("group_detail", world.group.pk)).status_code == 404

@@ -80,3 +80,15 @@ def test_a_value_records_only_the_tables_it_read():
     assert value == ["A"]
     assert "programmes_programme" in entry[0]
     assert "programmes_session" not in entry[0]
+
+
+def test_a_write_that_changes_no_row_keeps_the_version():
+    """An UPDATE whose WHERE matches nothing (a "seen" mark posted twice) changes nothing."""
+    Programme.objects.create(name="A", period="2026")
+    assert caching.cached("names", _names) == ["A"]
+    assert Programme.objects.filter(name="finnes ikke").update(name="B") == 0
+    with transaction.atomic():
+        Programme.objects.filter(name="finnes ikke").delete()
+    assert caching.is_fresh(cache.get("names"))
+    Programme.objects.filter(name="A").update(name="B")
+    assert not caching.is_fresh(cache.get("names"))
