@@ -442,26 +442,33 @@ def wave_comparison(survey: Survey, *, segment: str | None = None, value=None, k
 
 def sessions_between_waves(comp: Comparison) -> list[tuple[str, list]]:
     """Sessions held between the two waves, grouped by the measure area they serve, so the
-    page can say what happened between the measurements. [(area name, [sessions])]."""
+    page can say what happened between the measurements. [(area name, [sessions])], each
+    session a dict of pk, title and starts_at: one query over the sessions and their measure
+    links (no model instances), one for the four areas."""
     if comp.before is None:
         return []
-    sessions = (
+    rows = (
         Session.objects.filter(
             programme_id=comp.before.programme_id,
             starts_at__gte=comp.before.opens_at,
             starts_at__lt=comp.after.opens_at,
         )
         .exclude(status__in=[Session.Status.DRAFT, Session.Status.CANCELLED])
-        .prefetch_related("measures")
-        .order_by("starts_at")
+        .order_by("starts_at", "pk")
+        .values("pk", "title", "starts_at", "measures__area_id")
     )
     areas = {a.pk: a for a in MeasureArea.objects.all()}
-    grouped: dict = {}
-    for session in sessions:
-        area_ids = sorted(
-            {m.area_id for m in session.measures.all()}, key=lambda pk: areas[pk].order if pk in areas else 0
+    sessions: dict = {}
+    for row in rows:
+        entry = sessions.setdefault(
+            row["pk"], ({"pk": row["pk"], "title": row["title"], "starts_at": row["starts_at"]}, set())
         )
-        for area_id in area_ids or [None]:
+        if row["measures__area_id"] is not None:
+            entry[1].add(row["measures__area_id"])
+    grouped: dict = {}
+    for session, area_ids in sessions.values():
+        ordered = sorted(area_ids, key=lambda pk: areas[pk].order if pk in areas else 0)
+        for area_id in ordered or [None]:
             grouped.setdefault(area_id, []).append(session)
     out = []
     for area_id in sorted(grouped, key=lambda pk: (pk is None, areas[pk].order if pk in areas else 0)):

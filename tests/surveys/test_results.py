@@ -250,4 +250,4 @@ def test_sessions_between_waves_are_grouped_by_measure_area():
         status="published",
     )
     grouped = results.sessions_between_waves(wave_comparison(follow))
-    assert [(name, [x.title for x in sessions]) for name, sessions in grouped] == [(area.name, ["Mellom"])]
+    assert [(name, [x["title"] for x in sessions]) for name, sessions in grouped] == [(area.name, ["Mellom"])]
