@@ -24,5 +24,11 @@ fi
 echo "apt-ensure: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 # Other processes on the machine may hold the apt lock: wait for it rather than fail.
-$SUDO apt-get -o DPkg::Lock::Timeout=300 update -qq
+# DPkg::Lock::Timeout covers dpkg's lock; the package lists' lock of `update` is retried here.
+for attempt in 1 2 3 4 5 6 7 8 9 10; do
+    $SUDO apt-get -o DPkg::Lock::Timeout=300 update -qq && break
+    [ "$attempt" = 10 ] && { echo "apt-ensure: apt-get update kept failing" >&2; exit 1; }
+    echo "apt-ensure: apt-get update failed (another apt holding its lock?); trying again in 15 s" >&2
+    sleep 15
+done
 $SUDO apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -547,6 +547,48 @@ def markdown(r: dict) -> str:
             f"{q.get('small', '-')} / {q.get('large', '-')} | {q.get('built_small', '-')} / {q.get('built_large', '-')} |"
         )
     out.append("")
+    if "built" in r:
+        out += [
+            "| page, built (first visit after a change; in-process) | p50 × floor | p95 × floor | p50 ms | p95 ms |",
+            "|---|---:|---:|---:|---:|",
+        ]
+        for name, p in r["built"].items():
+            out.append(
+                f"| {name} | {p['built_p50_x_floor']} | {p['built_p95_x_floor']} | {p['built_median_ms']} | {p['built_p95_ms']} |"
+            )
+        out.append("")
+    if "mixed" in r:
+        m = r["mixed"]
+        rates = list(m["steps"])
+        out += [
+            f"Mixed load: {m['readers']} distinct leaders (a session each) browsing, {m['writers']} others signing up "
+            f"and cancelling; p50 × / p95 × the signed-in floor of the same step (p95 ms); answers other than 200:",
+            "",
+            "| page | " + " | ".join(f"{rate} writes" for rate in rates) + " | not 200 |",
+            "|---|" + "---:|" * (len(rates) + 1),
+        ]
+        for name in m["steps"][rates[0]]["pages"]:
+            cells = []
+            bad = 0
+            for rate in rates:
+                x = m["steps"][rate]["pages"][name]
+                cells.append(f"{x['p50_x_floor']} / {x['p95_x_floor']} ({x['p95_ms']:.0f} ms)")
+                bad += x["not_200"] + x["socket_errors"]
+            out.append(f"| {name} | " + " | ".join(cells) + f" | {bad} |")
+        writes = [m["steps"][rate]["writes"] for rate in rates]
+        out.append(
+            "| writes done/s, p95 ms, errors | "
+            + " | ".join(f"{w['done_per_s']}/s, {w['p95_ms']} ms, {w['errors']}" for w in writes)
+            + f" | {sum(w['errors'] for w in writes)} |"
+        )
+        after = m["after"]
+        drift = after["counter_drift"]
+        out.append("")
+        out.append(
+            f"- After the load: {len(after['overbooked'])} sessions with more confirmed than seats; seat counters "
+            f"that differ from the registrations: {'n/a' if drift is None else len(drift)}."
+        )
+        out.append("")
     if "rush" in r:
         x = r["rush"]
         out.append(
@@ -706,6 +748,22 @@ def print_table(r: dict) -> None:
             print(
                 f"{name:<36}{p['rps']:>8}{p['p50_ms']:>9}{p['p95_ms']:>9}{p['p95_x_signed_in_floor']:>9}{ql:>10}{qb:>11}"
             )
+    if "built" in r:
+        for name, p in r["built"].items():
+            print(f"built: {name:<36} p50 {p['built_p50_x_floor']}x, p95 {p['built_p95_x_floor']}x the floor")
+    if "mixed" in r:
+        m = r["mixed"]
+        for rate, step in m["steps"].items():
+            pages = ", ".join(f"{n} {x['p95_x_floor']}x" for n, x in step["pages"].items() if not n.startswith("floor"))
+            w = step["writes"]
+            bad = sum(x["not_200"] + x["socket_errors"] for x in step["pages"].values())
+            print(
+                f"mixed {rate}: p95 x floor: {pages}; {bad} not 200; writes {w['done_per_s']}/s, {w['errors']} errors"
+            )
+        print(
+            f"mixed, after: {len(m['after']['overbooked'])} overbooked, counter drift "
+            f"{'n/a' if m['after']['counter_drift'] is None else len(m['after']['counter_drift'])}"
+        )
     if "rush" in r:
         x = r["rush"]
         print(

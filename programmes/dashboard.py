@@ -15,6 +15,20 @@ from toppleder.dashboard import panel
 from toppleder.permissions import leader_of
 
 PANEL_ROWS = 8
+# What a session card or row on the dashboard shows (with the sign-up button's rule).
+CARD_FIELDS = (
+    "id",
+    "title",
+    "starts_at",
+    "ends_at",
+    "place",
+    "format",
+    "status",
+    "registration_deadline",
+    "capacity",
+    "confirmed_count",
+    "programme_id",
+)
 
 
 @panel("leader", template="programmes/panels/next_sessions.html", order=10)
@@ -22,7 +36,9 @@ def next_sessions(request):
     leader = leader_of(request.user)
     if leader is None:
         return None
-    return {"sessions": list(selectors.sessions_upcoming_for(leader, limit=PANEL_ROWS))}
+    # Only the columns the cards show (no descriptions, no programme row).
+    sessions = selectors.sessions_upcoming_for(leader).select_related(None).only(*CARD_FIELDS)
+    return {"sessions": list(sessions[:PANEL_ROWS])}
 
 
 @panel("leader", template="programmes/panels/my_registrations.html", order=20)
@@ -31,7 +47,13 @@ def my_registrations(request):
     if leader is None:
         return None
     now = timezone.now()
-    mine = selectors.registrations_for(leader).exclude(status=Registration.Status.CANCELLED)
+    mine = (
+        selectors.registrations_for(leader)
+        .exclude(status=Registration.Status.CANCELLED)
+        .select_related(None)
+        .select_related("session")
+        .only("pk", "status", "waitlist_position", "attendance", "session_id", *(f"session__{f}" for f in CARD_FIELDS))
+    )
     upcoming = mine.filter(session__starts_at__gte=now).order_by("session__starts_at", "pk")[:PANEL_ROWS]
     history = mine.filter(session__starts_at__lt=now)[:PANEL_ROWS]
     if not connection.features.supports_slicing_ordering_in_compound:  # SQLite: two queries

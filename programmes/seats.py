@@ -44,7 +44,9 @@ def apply(session: Session, registrations: Iterable[Registration], fields: Itera
     for reg in registrations:
         if reg._state.adding or fields is None:
             reg.save()
-    if existing and fields is not None:
+    if len(existing) == 1 and fields is not None:
+        existing[0].save(update_fields=list(fields))
+    elif existing and fields is not None:
         Registration.objects.bulk_update(existing, list(fields))
     for reg in registrations:
         reg._seat_status = reg.status

@@ -203,7 +203,12 @@ def registration_cancel(*, registration: Registration, by=None) -> Registration:
     try:
         with transaction.atomic():
             session = lock_session(registration.session_id)
-            reg = Registration.objects.select_for_update().get(pk=registration.pk)
+            # With the leader and session the audit entry names (no lazy reads after the lock).
+            reg = (
+                Registration.objects.select_for_update(of=("self",))
+                .select_related("leader__user", "session")
+                .get(pk=registration.pk)
+            )
             if reg.status == Registration.Status.CANCELLED:
                 raise ValidationError(_("This registration is already cancelled."), code="cancelled")
             if session.status in (Session.Status.COMPLETED, Session.Status.CANCELLED) or (
