@@ -643,7 +643,7 @@ def markdown(r: dict) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
-        "--seconds", type=int, default=int(os.environ.get("BENCH_SECONDS", "8")), help="wrk duration per page and round"
+        "--seconds", type=int, default=int(os.environ.get("BENCH_SECONDS", "6")), help="wrk duration per page and round"
     )
     parser.add_argument(
         "--only", default="", help="comma-separated sections: queries,pages,built,mixed,rush,pdf,matching,email,growth"
@@ -656,7 +656,7 @@ def main() -> int:
     parser.add_argument(
         "--mixed-rates", default="0,1,5,20", help="sign-ups/cancellations per second under the mixed load"
     )
-    parser.add_argument("--mixed-seconds", type=int, default=int(os.environ.get("BENCH_MIXED_SECONDS", "6")))
+    parser.add_argument("--mixed-seconds", type=int, default=int(os.environ.get("BENCH_MIXED_SECONDS", "5")))
     parser.add_argument("--readers", type=int, default=600, help="distinct leaders browsing under the mixed load")
     parser.add_argument("--writers", type=int, default=400, help="other leaders signing up and cancelling")
     parser.add_argument("--markdown", action="store_true", help="print bench/results.json as the README's tables")

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -264,11 +265,8 @@ def _figures(survey, segment, value):
 
 def _results_context(request, survey):
     filt = ResultsFilterForm(request.GET or None)
-    segment = filters(filt).get("segment") or None
     # One group of the breakdown (`?segment=level&value=2`): a leader level must be a number.
-    value = request.GET.get("value")
-    if segment == "level" and value and not value.isdigit():
-        raise BadRequest("a leader level is a number")
+    segment, value = _segment_asked(request)
     result, comparison = _figures(survey, segment, value)
     focus = None
     if result.available and result.segment and result.selected_value is not None and not result.selected_hidden:
@@ -285,7 +283,7 @@ def _results_context(request, survey):
         "focus": focus,
         "comparison": comparison,
         "chart": res.comparison_chart(comparison) if comparison.rows else None,
-        "between": res.sessions_between_waves(comparison) if comparison.available else [],
+        "between": [],  # the page puts its own in (survey_results)
         "scale": list(range(LIKERT_MIN, LIKERT_MAX + 1)),
         "segment_label": res.SEGMENT_LABELS.get(result.segment, ""),
         "overall_dimensions": [(r.label, r.overall, r) for r in result.dimensions],
@@ -297,8 +295,38 @@ def _results_context(request, survey):
 @require_GET
 def survey_results(request, pk: int):
     survey = selectors.survey_for(request.user, pk)
-    body = render_to_string("surveys/_results_body.html", _results_context(request, survey), request=request)
-    return render(request, "surveys/results.html", {"survey": survey, "body": body})
+    # The body (figures, tables, chart) is the same for everyone in HR and reads only the
+    # survey's tables: cached under the cache rule. The sessions between the waves read the
+    # session table, which every sign-up writes (its seat counters), so that list is
+    # rendered on every visit and put into its place in the body.
+    query = hashlib.sha256(request.GET.urlencode().encode()).hexdigest()[:16]
+
+    def body():
+        context = _results_context(request, survey)
+        context["between_html"] = mark_safe(BETWEEN_SLOT)  # noqa: S308 (a constant)
+        return render_to_string("surveys/_results_body.html", context, request=request)
+
+    html = cached(f"surveys:results-body:{survey.pk}:{get_language()}:{query}", body)
+    _result, comparison = _figures(survey, *_segment_asked(request))
+    between = res.sessions_between_waves(comparison) if comparison.available else []
+    between_html = render_to_string("surveys/_results_between.html", {"between": between}, request=request)
+    return render(
+        request,
+        "surveys/results.html",
+        {"survey": survey, "body": mark_safe(html.replace(BETWEEN_SLOT, between_html))},  # noqa: S308 (our templates)
+    )
+
+
+BETWEEN_SLOT = "<!-- sessions between the waves -->"
+
+
+def _segment_asked(request):
+    filt = ResultsFilterForm(request.GET or None)
+    segment = filters(filt).get("segment") or None
+    value = request.GET.get("value")
+    if segment == "level" and value and not value.isdigit():
+        raise BadRequest("a leader level is a number")
+    return segment, value
 
 
 def _fmt(mean):
