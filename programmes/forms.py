@@ -128,6 +128,19 @@ class ProgrammeFilterForm(forms.Form):
     )
 
 
+CAPACITY_MESSAGE = _("A session needs at least one seat. To stop sign-ups, leave the session as a draft or cancel it.")
+
+
+class SessionCancelForm(forms.Form):
+    note = forms.CharField(
+        label=_("Message to the leaders (optional)"),
+        help_text=_("Included in the cancellation e-mail, for example why, or what happens instead."),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
 class SessionForm(forms.ModelForm):
     video_link = forms.URLField(label=_("Video link"), required=False, assume_scheme="https")
 
@@ -164,7 +177,17 @@ class SessionForm(forms.ModelForm):
             "organisation__name", "name"
         )
         self.fields["measures"].queryset = Measure.objects.select_related("area").order_by("area__order", "order")
-        self.fields["capacity"].min_value = 1
+        self.fields["capacity"].widget.attrs["min"] = 1
+        self.fields["capacity"].error_messages["min_value"] = CAPACITY_MESSAGE
+        # Shown instead of "(optional)": these are required for some formats (see clean()).
+        self.fields["place"].required_when = _("required for sessions in person or hybrid")
+        self.fields["video_link"].required_when = _("required for digital or hybrid sessions")
+
+    def clean_capacity(self):
+        capacity = self.cleaned_data.get("capacity")
+        if capacity is not None and capacity < 1:
+            raise forms.ValidationError(CAPACITY_MESSAGE, code="min_value")
+        return capacity
 
     def clean(self):
         data = super().clean()

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from programmes import selectors, services
@@ -114,6 +115,28 @@ def attendance_record(request, pk):
         .select_related("leader__user", "leader__organisation")
         .order_by("leader__user__name", "pk")
     )
+    if request.POST.get("everyone") == "attended":
+        # "Alle møtte": everyone not yet marked is marked as attended; HR then marks the exceptions.
+        unmarked = {
+            r.pk: Registration.Attendance.ATTENDED
+            for r in registrations
+            if r.attendance == Registration.Attendance.UNKNOWN
+        }
+        try:
+            changed = services.attendance_record(session=session, marks=unmarked, by=request.user)
+        except ValidationError as exc:
+            messages.error(request, error_text(exc))
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)d leader is marked as attended. Now mark those who did not come.",
+                    "%(count)d leaders are marked as attended. Now mark those who did not come.",
+                    changed,
+                )
+                % {"count": changed},
+            )
+        return redirect("programmes:session_detail", pk=session.pk)
     form = AttendanceForm(request.POST, registrations=registrations)
     if form.is_valid():
         try:
