@@ -133,7 +133,7 @@ CAPACITY_MESSAGE = _("A session needs at least one seat. To stop sign-ups, leave
 
 class SessionCancelForm(forms.Form):
     note = forms.CharField(
-        label=_("Message to the leaders (optional)"),
+        label=_("Message to the leaders"),
         help_text=_("Included in the cancellation e-mail, for example why, or what happens instead."),
         required=False,
         max_length=1000,

@@ -221,7 +221,7 @@ def session_cancel(*, session: Session, by, note: str = "") -> Session:
             to=Session.Status.CANCELLED,
             message=_("Only a draft or published session can be cancelled."),
             event="session_cancel",
-            extra={"note": [None, note]} if note else None,
+            extra={"message_to_leaders": [None, note]} if note else None,
         )
         queue_after_commit(tasks.session_cancelled, locked.pk, note)
     return locked
