@@ -320,7 +320,7 @@ def test_a_confirmation_made_stale_by_a_new_sign_up_is_refused(hr_client, progra
 
 @pytest.mark.parametrize("token", ["", "forged", None])
 def test_an_action_without_a_valid_confirmation_is_refused(hr_client, session, token):
-    data = {} if token is None else {"confirmation": token}
+    data = {"note": ""} if token is None else {"confirmation": token, "note": ""}
     hr_client.post(url("session_action", session, "cancel"), data)
     session.refresh_from_db()
     assert session.status == "published"
