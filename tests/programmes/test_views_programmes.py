@@ -194,3 +194,25 @@ def test_status_get_is_405_and_leader_is_403(hr_client, client, me, programme):
     assert login(client, me.user).post(url, {"status": "closed"}).status_code == 403
     programme.refresh_from_db()
     assert programme.status == Programme.Status.RUNNING
+
+
+@pytest.mark.parametrize("who", ["hr", "leader"])
+def test_programme_page_shows_its_enrolment_window_and_who_can_take_part(client, hr, me, programme, who):
+    from datetime import date
+
+    org = OrganisationFactory(name="Bydel Gamle Oslo")
+    programme.enrolment_opens, programme.enrolment_closes = date(2027, 1, 4), date(2027, 2, 1)
+    programme.eligible_levels, programme.eligible_org_kinds = [1, 2], ["district"]
+    programme.save()
+    programme.eligible_organisations.add(org)
+    login(client, hr if who == "hr" else me.user)
+    html = " ".join(client.get(detail(programme)).content.decode().split())
+    assert "Fra 4. januar 2027 til 1. februar 2027" in html
+    assert "Toppleder, Leder på nivå 2; i: Bydel; bare fra: Bydel Gamle Oslo" in html
+    report = reverse("reports:programme_pdf", args=[programme.pk])
+    assert (report in html) == (who == "hr")  # the report is HR's
+
+
+def test_hr_finds_the_session_report_from_the_session_page(hr_client, session):
+    page = hr_client.get(reverse("programmes:session_detail", args=[session.pk])).content.decode()
+    assert reverse("reports:session_pdf", args=[session.pk]) in page
