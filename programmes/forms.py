@@ -289,22 +289,49 @@ class EnrolOrganisationsForm(forms.Form):
         self.fields["organisations"].queryset = Organisation.objects.order_by("name")
 
 
+IMPORT_MODES = [
+    ("all", _("All or nothing: import only if every line is valid")),
+    ("valid", _("Import the valid lines and list the others")),
+]
+
+
 class LeaderImportForm(forms.Form):
     file = forms.FileField(
-        label=_("CSV file"),
+        label=_("File (Excel or CSV)"),
         help_text=_(
-            "Columns: name, email, organisation, title, level, top_leader_since. "
-            "UTF-8 (with or without BOM) or Windows-1252 from Excel."
+            "The first row names the columns: name, e-mail and organisation, and if you like title, level "
+            "and top leader since. Norwegian or English names; other columns are ignored. "
+            "The enrolment export from this page can be imported as it is."
         ),
+    )
+    mode = forms.ChoiceField(
+        label=_("If some lines are wrong"),
+        choices=IMPORT_MODES,
+        initial="all",
+        required=False,
+        widget=forms.RadioSelect,
     )
 
     def clean_file(self):
         f = self.cleaned_data["file"]
-        if os.path.splitext(f.name)[1].lower() not in (".csv", ".txt"):
-            raise forms.ValidationError(_("Upload a CSV file (.csv)."))
+        if os.path.splitext(f.name)[1].lower() not in (".csv", ".txt", ".xlsx"):
+            raise forms.ValidationError(_("Upload an Excel file (.xlsx) or a CSV file (.csv)."))
         if f.size > CSV_MAX_BYTES:
             raise forms.ValidationError(_("The file is too large (at most 5 MB)."))
         return f
+
+    def partial(self) -> bool:
+        return self.cleaned_data.get("mode") == "valid"
+
+
+class LeaderImportConfirmForm(forms.Form):
+    token = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    mode = forms.ChoiceField(
+        label=_("If some lines are wrong"), choices=IMPORT_MODES, initial="all", widget=forms.RadioSelect
+    )
+
+    def partial(self) -> bool:
+        return self.cleaned_data.get("mode") == "valid"
 
 
 class WaitlistMoveForm(forms.Form):

@@ -26,6 +26,11 @@ urlpatterns = [
     ),
     path("programmes/<id:pk>/import/", enrolment.leaders_import, name="leaders_import"),
     re_path(
+        r"^leaders/import-template\.(?P<fmt>csv|xlsx)$",
+        enrolment.leaders_import_template,
+        name="leaders_import_template",
+    ),
+    re_path(
         r"^programmes/(?P<pk>[0-9]{1,18})/export/(?P<what>enrolments|registrations)\.(?P<fmt>csv|xlsx)$",
         enrolment.export,
         name="export",

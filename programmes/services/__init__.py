@@ -12,7 +12,7 @@ renders or reads a request. Bad input raises `ValidationError` with a translatab
                       waitlist_favour_newcomers, attendance_record, calendar_token_reset
     commitments.py    commitment_create, commitment_update_status
     measures.py       measure_update
-    imports.py        leaders_import_csv
+    imports.py        leaders_import
 
 `from programmes import services` gives them all by name; the code lives in the noun's module.
 """
@@ -26,7 +26,7 @@ from programmes.services.enrolment import (
     enrolment_withdraw,
     leaders_ineligible,
 )
-from programmes.services.imports import ImportResult, leaders_import_csv
+from programmes.services.imports import ImportResult, leaders_import
 from programmes.services.measures import measure_update
 from programmes.services.programmes import (
     default_programme_goal,
@@ -71,7 +71,7 @@ __all__ = [
     "enrolment_add_groups",
     "enrolment_add_organisations",
     "enrolment_withdraw",
-    "leaders_import_csv",
+    "leaders_import",
     "leaders_ineligible",
     "material_add",
     "material_remove",

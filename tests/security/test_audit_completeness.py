@@ -433,9 +433,7 @@ def _scenarios():
         S + "measures.measure_update": call(
             measures.measure_update, measure=lambda w: Measure.objects.first(), status="done", owner="HR", by=hr
         ),
-        S + "imports.leaders_import_csv": call(
-            imports.leaders_import_csv, file=_csv, programme=lambda w: w.programme, by=hr
-        ),
+        S + "imports.leaders_import": call(imports.leaders_import, file=_csv, programme=lambda w: w.programme, by=hr),
         # reflection groups
         R + "organisation_tree": call(rg.organisation_tree, system),
         R + "lines": call(rg.lines, system),
