@@ -55,6 +55,7 @@ MATRIX = {
         dict(anon=LOGIN, leader=403, leader_b=403, hr=302),
     ),
     "leaders_import": ("get", lambda w: {"pk": w.p.pk}, {}, dict(anon=LOGIN, leader=403, leader_b=403, hr=200)),
+    "leaders_import_template": ("get", lambda w: {"fmt": "csv"}, {}, dict(anon=LOGIN, leader=403, leader_b=403, hr=200)),
     "export": (
         "get",
         lambda w: {"pk": w.p.pk, "what": "registrations", "fmt": "xlsx"},
