@@ -334,6 +334,15 @@ class LeaderImportConfirmForm(forms.Form):
         return self.cleaned_data.get("mode") == "valid"
 
 
+class CheckInForm(forms.Form):
+    code = forms.CharField(
+        label=_("Check-in code"),
+        help_text=_("Six letters and digits, shown on the screen in the room."),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
+    )
+
+
 class WaitlistMoveForm(forms.Form):
     new_position = forms.IntegerField(label=_("New position"), min_value=1)
     reason = forms.CharField(label=_("Reason for the change"), max_length=300)

@@ -62,6 +62,7 @@ urlpatterns = [
         name="waitlist_favour_newcomers",
     ),
     path("sessions/<id:pk>/attendance/", registrations.attendance_record, name="attendance_record"),
+    path("sessions/<id:pk>/checkin/", registrations.checkin, name="checkin"),
     path("sessions/<id:pk>/commitments/add/", commitments.commitment_create, name="commitment_create"),
     path("commitments/<id:pk>/status/", commitments.commitment_status, name="commitment_status"),
     path("calendar/", calendar.calendar_page, name="calendar"),

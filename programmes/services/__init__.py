@@ -10,6 +10,7 @@ renders or reads a request. Bad input raises `ValidationError` with a translatab
                       session_set_measures, contributor_add/remove, material_add/remove
     registrations.py  registration_create, registration_cancel, waitlist_reorder,
                       waitlist_favour_newcomers, attendance_record, calendar_token_reset
+    checkin.py        attendance_check_in
     commitments.py    commitment_create, commitment_update_status
     measures.py       measure_update
     imports.py        leaders_import
@@ -17,6 +18,7 @@ renders or reads a request. Bad input raises `ValidationError` with a translatab
 `from programmes import services` gives them all by name; the code lives in the noun's module.
 """
 
+from programmes.services.checkin import attendance_check_in
 from programmes.services.commitments import commitment_create, commitment_update_status
 from programmes.services.common import KEEP
 from programmes.services.enrolment import (
@@ -57,6 +59,7 @@ from programmes.services.sessions import (
 )
 
 __all__ = [
+    "attendance_check_in",
     "KEEP",
     "ImportResult",
     "RegistrationBusy",

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from programmes import notifications, selectors, services
+from programmes import checkin, notifications, selectors, services
 from programmes.forms import (
     AttendanceForm,
     CommitmentForm,
@@ -25,7 +25,7 @@ from programmes.forms import (
     SessionForm,
     WaitlistMoveForm,
 )
-from programmes.models import ProgrammeEnrolment, Registration
+from programmes.models import ProgrammeEnrolment, Registration, Session
 from toppleder import confirmation
 from toppleder.models import Leader
 from toppleder.pages import error_text, form_error
@@ -60,7 +60,11 @@ def session_page(request, session, *, status=200, loaded=False, **forms):
                 status=Registration.Status.WAITLISTED,
                 waitlist_position__lte=mine.waitlist_position,
             ).count()
+    context["checkin_open"] = session.status == Session.Status.PUBLISHED and checkin.is_open(session)
     if hr:
+        if session.status in (Session.Status.PUBLISHED, Session.Status.COMPLETED):
+            context["checkin_code"] = checkin.code(session)
+            context["checkin_qr"] = checkin.qr_data_uri(session)
         registrations = list(
             session.registrations.filter(status=Registration.Status.CONFIRMED)
             .select_related("leader__user", "leader__organisation")
