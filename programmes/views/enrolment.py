@@ -11,6 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -26,8 +28,9 @@ from programmes.forms import (
     LeaderImportForm,
     LeaderSearchForm,
 )
-from programmes.models import ProgrammeEnrolment
+from programmes.models import ProgrammeEnrolment, Registration
 from programmes.views.programmes import query_key
+from toppleder import confirmation
 from toppleder.caching import cached, per_csrf_secret
 from toppleder.models import Leader
 from toppleder.pages import PER_PAGE, error_text, filters, form_error, paginate_narrow, query_without_page
@@ -163,16 +166,61 @@ def _enrolled_message(count: int, what: str) -> str:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def enrolment_withdraw(request, pk, enrolment_pk):
+    """Take a leader out of the programme: a GET says what it cancels, the POST does it."""
     enrolment = selectors.enrolment_for(request.user, pk, enrolment_pk)
-    try:
-        services.enrolment_withdraw(enrolment=enrolment, by=request.user)
-    except ValidationError as exc:
-        messages.error(request, error_text(exc))
-    else:
-        messages.success(request, _("%(name)s is withdrawn from the programme.") % {"name": enrolment.leader.name})
-    return redirect("programmes:enrolment_list", pk=enrolment.programme_id)
+    upcoming = list(
+        Registration.objects.filter(
+            leader_id=enrolment.leader_id,
+            session__programme_id=enrolment.programme_id,
+            session__starts_at__gt=timezone.now(),
+            status__in=[Registration.Status.CONFIRMED, Registration.Status.WAITLISTED],
+        )
+        .select_related("session")
+        .order_by("session__starts_at")
+    )
+    facts = (enrolment.status, *sorted((r.pk, r.status) for r in upcoming))
+    back = reverse("programmes:enrolment_list", args=[enrolment.programme_id])
+    if request.method == "POST":
+        if not confirmation.is_current(request.POST.get("confirmation"), "enrolment_withdraw", enrolment, facts):
+            messages.error(
+                request, _("Something changed after you opened this page, or the page is too old. Confirm again.")
+            )
+            return redirect("programmes:enrolment_withdraw", pk=pk, enrolment_pk=enrolment.pk)
+        try:
+            services.enrolment_withdraw(enrolment=enrolment, by=request.user)
+        except ValidationError as exc:
+            messages.error(request, error_text(exc))
+        else:
+            messages.success(request, _("%(name)s is withdrawn from the programme.") % {"name": enrolment.leader.name})
+        return redirect(back)
+    name = enrolment.leader.name
+    lines = [
+        _("%(name)s is no longer enrolled in %(programme)s and gets no more invitations.")
+        % {"name": name, "programme": enrolment.programme.name}
+    ]
+    for reg in upcoming:
+        if reg.status == Registration.Status.CONFIRMED:
+            line = _("The seat at «%(session)s» is cancelled, and they are told by e-mail.")
+        else:
+            line = _("The place on the waiting list for «%(session)s» is cancelled, and they are told by e-mail.")
+        lines.append(line % {"session": reg.session.title})
+    lines.append(_("You can enrol them again later; cancelled seats are not given back."))
+    return render(
+        request,
+        "confirm.html",
+        {
+            "heading": _("Withdraw %(name)s from the programme?") % {"name": name},
+            "facts": lines,
+            "back_url": back,
+            "back_label": _("Back to the enrolled leaders"),
+            "action": reverse("programmes:enrolment_withdraw", args=[pk, enrolment.pk]),
+            "confirmation": confirmation.token("enrolment_withdraw", enrolment, facts),
+            "hidden": [],
+            "button": _("Yes, withdraw %(name)s") % {"name": name},
+        },
+    )
 
 
 # A checked file waits here for "Importer" (so HR need not upload it twice); bound to the
