@@ -19,8 +19,12 @@ def test_a_form_with_a_ticked_checkbox_and_a_select_loads_every_icon(live_server
     page.on("response", lambda r: answers.__setitem__(r.url.removeprefix(live_server.url), r.status))
     page.on("requestfailed", lambda r: answers.__setitem__(r.url.removeprefix(live_server.url), "failed"))
     login(page, "ikon@toppleder.example", PASSWORD)
-    page.goto(f"/programmes/{programme.pk}/sessions/new/")
-    page.locator("input[type=checkbox][name=measures]").first.check()
+    page.goto("/preferences/")
+    box = page.locator("main input[type=checkbox]").first
+    box.uncheck()
+    box.check()  # a ticked box draws Punkt's tick
+    page.wait_for_load_state("networkidle")
+    page.goto(f"/programmes/{programme.pk}/sessions/new/")  # selects draw Punkt's chevron
     page.wait_for_load_state("networkidle")
     icons = {path: status for path, status in answers.items() if "/icons/" in path}
     assert icons.get("/static/punkt/icons/check-medium.svg") == 200, icons
