@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from programmes import exports, selectors, services
@@ -27,7 +28,7 @@ from programmes.forms import (
     LeaderSearchForm,
 )
 from programmes.models import ProgrammeEnrolment, Registration
-from toppleder import confirmation
+from toppleder import confirmation, dates
 from toppleder.models import Leader
 from toppleder.pages import PER_PAGE, error_text, filters, form_error, paginate_narrow, query_without_page
 from toppleder.permissions import require_hr
@@ -308,4 +309,5 @@ def leaders_import_template(request, fmt):
 def export(request, pk, what, fmt):
     programme = selectors.programme_for(request.user, pk, manage=True)
     sheet = exports.enrolments(programme) if what == "enrolments" else exports.registrations(programme)
-    return sheet_response(sheet, fmt, f"programme-{programme.pk}-{what}")
+    kind = pgettext("file name", "enrolments") if what == "enrolments" else pgettext("file name", "registrations")
+    return sheet_response(sheet, fmt, dates.filename(programme.name, kind, suffix=""))
