@@ -83,6 +83,16 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # Subjects and text/plain parts of e-mails: plain text, so nothing is HTML-escaped
+        # (a title with "&" arrives as "&", not "&amp;"). Only toppleder/outbox/rendering.py
+        # uses it; pages and the HTML part of e-mails stay on the escaping engine above.
+        "NAME": "text",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {"autoescape": False},
+    },
 ]
 
 # --- Database ---------------------------------------------------------------
