@@ -271,6 +271,9 @@ class Registration(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     promoted_at = models.DateTimeField(_("promoted at"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    # Added to the session's SEQUENCE in the leader's calendar entry; bumped at every change
+    # of status, so a CANCEL is newer than the REQUEST before it (programmes/calendar.py).
+    calendar_sequence = models.PositiveIntegerField(default=0, db_default=0, editable=False)
 
     class Meta:
         verbose_name = _("registration")

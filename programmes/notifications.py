@@ -17,7 +17,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from programmes.calendar import session_ics
+from programmes.calendar import registration_ics, session_ics
 from programmes.models import ProgrammeEnrolment, Registration, Session
 from toppleder.models import Leader, OutboxMessage
 from toppleder.outbox.enqueue import Item, mail_enqueue, mail_enqueue_many
@@ -248,7 +248,9 @@ def session_reminders_queue(*, now=None) -> int:
 
 
 # --- Rendering (at send time) -------------------------------------------------------
-def _email(name: str, message: OutboxMessage, session: Session, *, method: str = "", attendee=None, **extra) -> Email:
+def _email(name: str, message: OutboxMessage, session: Session, *, method: str = "", registration=None, **extra) -> Email:
+    """Render e-mail `name`; `method` attaches a calendar: PUBLISH (the session, no attendee)
+    or REQUEST/CANCEL (the registration's own entry, the leader as attendee)."""
     if message.recipient is None:
         raise Skip("The recipient no longer exists.")
     context = {
@@ -258,11 +260,12 @@ def _email(name: str, message: OutboxMessage, session: Session, *, method: str =
         "programme_url": absolute_url(
             "programmes:programme_detail", session.programme_id, fallback=f"/programmes/{session.programme_id}/"
         ),
+        "registration": registration,
         **extra,
     }
     email = render_email(name, context, language=message.language)
     if method:
-        email.ics = _ics(session, method, attendee)
+        email.ics = _ics(session, method, registration)
         email.ics_method = method
     return email
 
@@ -273,9 +276,9 @@ def _email(name: str, message: OutboxMessage, session: Session, *, method: str =
 _ics_cache: dict[tuple, str] = {}
 
 
-def _ics(session: Session, method: str, attendee) -> str:
-    if attendee is not None:
-        return session_ics(session, method, attendee=attendee).decode()
+def _ics(session: Session, method: str, registration) -> str:
+    if method in ("REQUEST", "CANCEL"):
+        return registration_ics(registration, method).decode()
     key = (session.pk, session.updated_at, session.sequence, session.status, method)
     if key not in _ics_cache:
         if len(_ics_cache) > 100:
@@ -310,7 +313,7 @@ def render_invitation(message: OutboxMessage) -> Email:
     if session is None:
         raise Skip("The session no longer exists.")
     _check_open(session)
-    return _email("session-invitation", message, session, method="REQUEST")
+    return _email("session-invitation", message, session, method="PUBLISH")
 
 
 @renderer(Kind.REGISTRATION_CONFIRMED)
@@ -323,9 +326,7 @@ def render_confirmation(message: OutboxMessage) -> Email:
     _check_sequence(message, reg.session)
     if reg.status == Registration.Status.WAITLISTED:
         return _email("registration-confirmed", message, reg.session, registration=reg, waitlisted=True)
-    return _email(
-        "registration-confirmed", message, reg.session, method="REQUEST", attendee=reg.leader, registration=reg
-    )
+    return _email("registration-confirmed", message, reg.session, method="REQUEST", registration=reg)
 
 
 @renderer(Kind.REGISTRATION_PROMOTED)
@@ -334,9 +335,7 @@ def render_promotion(message: OutboxMessage) -> Email:
     if reg.status != Registration.Status.CONFIRMED:
         raise Skip(f"Superseded: the registration is now {reg.status}.")
     _check_open(reg.session)
-    return _email(
-        "registration-promoted", message, reg.session, method="REQUEST", attendee=reg.leader, registration=reg
-    )
+    return _email("registration-promoted", message, reg.session, method="REQUEST", registration=reg)
 
 
 @renderer(Kind.REGISTRATION_CANCELLED)
@@ -344,9 +343,7 @@ def render_cancellation(message: OutboxMessage) -> Email:
     reg = _load_registration(message)
     if reg.status != Registration.Status.CANCELLED:
         raise Skip("Superseded: the leader signed up again.")
-    return _email(
-        "registration-cancelled", message, reg.session, method="CANCEL", attendee=reg.leader, registration=reg
-    )
+    return _email("registration-cancelled", message, reg.session, method="CANCEL", registration=reg)
 
 
 @renderer(Kind.SESSION_CHANGED)
@@ -357,7 +354,7 @@ def render_change(message: OutboxMessage) -> Email:
             raise Skip("The session no longer exists.")
         _check_open(session)
         _check_sequence(message, session)
-        return _email("session-changed", message, session, method="REQUEST", invited=True)
+        return _email("session-changed", message, session, method="PUBLISH", invited=True)
     reg = _load_registration(message)
     if reg.status not in ACTIVE:
         raise Skip(f"Not sent: the registration is {reg.status}.")
@@ -369,7 +366,6 @@ def render_change(message: OutboxMessage) -> Email:
         message,
         reg.session,
         method="REQUEST" if confirmed else "",
-        attendee=reg.leader if confirmed else None,
         registration=reg,
     )
 
@@ -379,7 +375,7 @@ def render_session_cancelled(message: OutboxMessage) -> Email:
     reg = _load_registration(message)
     if reg.session.status != Session.Status.CANCELLED:
         raise Skip(f"Not sent: the session is {reg.session.status}.")
-    return _email("session-cancelled", message, reg.session, method="CANCEL", attendee=reg.leader, registration=reg)
+    return _email("session-cancelled", message, reg.session, method="CANCEL", registration=reg)
 
 
 @renderer(Kind.SESSION_REMINDER)

@@ -85,6 +85,24 @@ def _set_positions(ordered: list[Registration], *, by, event: str) -> list[Regis
     return moved
 
 
+def _change_status(reg: Registration, status: str, *, position: int | None = None) -> list[str]:
+    """The one place a registration's status changes (callers save the returned fields).
+
+    Bumps `calendar_sequence` so the leader's calendar entry moves on (a CANCEL after a
+    REQUEST, a REQUEST after a CANCEL, a confirmed seat after a tentative one).
+    """
+    fields = ["status", "waitlist_position", "calendar_sequence", "updated_at"]
+    if reg.pk is not None and reg.status == status:
+        reg.waitlist_position = position if status == Registration.Status.WAITLISTED else None
+        return fields
+    if reg.pk is not None:
+        reg.calendar_sequence += 1
+    reg.status = status
+    reg.waitlist_position = position if status == Registration.Status.WAITLISTED else None
+    reg.updated_at = timezone.now()
+    return fields
+
+
 def promote_waiting(session: Session, *, by, event: str) -> list[Registration]:
     """Fill every free seat from the top of the waiting list (the caller holds the session lock).
 
@@ -103,11 +121,10 @@ def promote_waiting(session: Session, *, by, event: str) -> list[Registration]:
     now = timezone.now()
     for reg in first:
         reg._audit_old_position = reg.waitlist_position
-        reg.status = Registration.Status.CONFIRMED
-        reg.waitlist_position = None
+        fields = _change_status(reg, Registration.Status.CONFIRMED)
         reg.promoted_at = now
         reg.updated_at = now
-    Registration.objects.bulk_update(first, ["status", "waitlist_position", "promoted_at", "updated_at"])
+    Registration.objects.bulk_update(first, [*fields, "promoted_at"])
     audit.record(
         by,
         audit.UPDATE,
@@ -116,6 +133,7 @@ def promote_waiting(session: Session, *, by, event: str) -> list[Registration]:
             "status": [Registration.Status.WAITLISTED, Registration.Status.CONFIRMED],
             "waitlist_position": [r._audit_old_position, None],
             "promoted_at": [None, now],
+            "calendar_sequence": [r.calendar_sequence - 1, r.calendar_sequence],
         },
         event=event,
     )
@@ -171,14 +189,12 @@ def registration_create(*, session: Session, leader: Leader, by=None) -> Registr
             registration.promoted_at = None
             registration.attendance = Registration.Attendance.UNKNOWN
             if confirmed < session.capacity:
-                registration.status = Registration.Status.CONFIRMED
-                registration.waitlist_position = None
+                _change_status(registration, Registration.Status.CONFIRMED)
             else:
                 last = Registration.objects.filter(
                     session_id=session.pk, status=Registration.Status.WAITLISTED
                 ).aggregate(m=Max("waitlist_position"))["m"]
-                registration.status = Registration.Status.WAITLISTED
-                registration.waitlist_position = (last or 0) + 1
+                _change_status(registration, Registration.Status.WAITLISTED, position=(last or 0) + 1)
             registration.save()
             if before is None:
                 audit.record(by, audit.CREATE, [registration], audit.created(registration), event="registration_create")
@@ -211,10 +227,9 @@ def registration_cancel(*, registration: Registration, by=None) -> Registration:
                 raise ValidationError(_("The session has already started or is closed."), code="closed")
             before = audit.values(reg)
             was = reg.status
-            reg.status = Registration.Status.CANCELLED
-            reg.waitlist_position = None
+            fields = _change_status(reg, Registration.Status.CANCELLED)
             reg.cancelled_at = timezone.now()
-            reg.save(update_fields=["status", "waitlist_position", "cancelled_at", "updated_at"])
+            reg.save(update_fields=[*fields, "cancelled_at"])
             audit.record(by, audit.UPDATE, [reg], audit.diff(before, reg), event="registration_cancel")
             if was == Registration.Status.CONFIRMED:
                 promote_waiting(session, by=by, event="registration_cancel")

@@ -50,8 +50,10 @@ def test_publish_invites_each_eligible_leader_once_with_calendar(
     assert sorted(m.to[0] for m in django_mail.outbox) == sorted(leader.user.email for leader in leaders)
     assert not _sent_to(outsider.user.email)
     method, cal = _calendar(django_mail.outbox[0])
-    assert method == "REQUEST"
+    # Nothing to accept or decline in the calendar before anyone has signed up.
+    assert method == "PUBLISH"
     event = cal.walk("VEVENT")[0]
+    assert "ATTENDEE" not in event
     assert str(event["UID"]) == f"session-{draft.uid}@toppleder"
     assert event["DTSTART"].params["TZID"] == "Europe/Oslo"
     assert event.decoded("DTSTART") == draft.starts_at.replace(microsecond=0)

@@ -22,7 +22,7 @@ from toppleder.models import OutboxMessage
 
 @dataclass
 class Email:
-    """A rendered e-mail. `ics_method` is REQUEST or CANCEL when `ics` is set."""
+    """A rendered e-mail. `ics_method` is PUBLISH, REQUEST or CANCEL when `ics` is set."""
 
     subject: str
     text: str
