@@ -295,6 +295,43 @@ class Registration(models.Model):
         return f"{self.leader} – {self.session}"
 
 
+class SessionDecline(models.Model):
+    """An invited leader said "Jeg kan ikke" (from the invitation): no reminders about it."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="declines")
+    leader = models.ForeignKey(Leader, on_delete=models.CASCADE, related_name="session_declines")
+    declined_at = models.DateTimeField(_("declined at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("declined invitation")
+        verbose_name_plural = _("declined invitations")
+        constraints = [models.UniqueConstraint(fields=["session", "leader"], name="decline_once_per_session")]
+
+    def __str__(self):
+        return f"{self.leader} – {self.session}"
+
+
+class EmailActionUse(models.Model):
+    """A one-click link from an e-mail that has been used (programmes/email_actions.py).
+
+    The unique digest makes every link single use: a second POST with the same link cannot
+    insert its row. The link itself is never stored, only its SHA-256.
+    """
+
+    digest = models.CharField(max_length=64, unique=True)
+    action = models.CharField(max_length=20)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="+")
+    used_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("used e-mail link")
+        verbose_name_plural = _("used e-mail links")
+
+    def __str__(self):
+        return f"{self.action} {self.session_id} {self.user_id}"
+
+
 class WaitlistChange(models.Model):
     """HR moved someone on a waiting list; the reason is required and kept."""
 

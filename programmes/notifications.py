@@ -17,6 +17,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from programmes import email_actions
 from programmes.calendar import registration_ics, session_ics
 from programmes.models import ProgrammeEnrolment, Registration, Session
 from toppleder.models import Leader, OutboxMessage
@@ -248,7 +249,9 @@ def session_reminders_queue(*, now=None) -> int:
 
 
 # --- Rendering (at send time) -------------------------------------------------------
-def _email(name: str, message: OutboxMessage, session: Session, *, method: str = "", registration=None, **extra) -> Email:
+def _email(
+    name: str, message: OutboxMessage, session: Session, *, method: str = "", registration=None, **extra
+) -> Email:
     """Render e-mail `name`; `method` attaches a calendar: PUBLISH (the session, no attendee)
     or REQUEST/CANCEL (the registration's own entry, the leader as attendee)."""
     if message.recipient is None:
@@ -313,7 +316,20 @@ def render_invitation(message: OutboxMessage) -> Email:
     if session is None:
         raise Skip("The session no longer exists.")
     _check_open(session)
-    return _email("session-invitation", message, session, method="PUBLISH")
+    leader = Leader.objects.filter(user_id=message.recipient_id).first()
+    actions, secrets = [], []
+    if leader is not None and session.is_open_for_registration:
+        expires_at = session.registration_deadline or session.starts_at
+        full = Registration.objects.filter(session=session, status=Registration.Status.CONFIRMED).count() >= (
+            session.capacity
+        )
+        for action in (email_actions.WAITLIST if full else email_actions.SIGN_UP, email_actions.DECLINE):
+            url, token = email_actions.make_link(action, leader=leader, session=session, expires_at=expires_at)
+            actions.append({"url": url, "label": email_actions.LABELS[action]})
+            secrets.append(token)
+    email = _email("session-invitation", message, session, method="PUBLISH", actions=actions)
+    email.secrets = secrets
+    return email
 
 
 @renderer(Kind.REGISTRATION_CONFIRMED)

@@ -1,7 +1,17 @@
 from django.urls import path, re_path
 
 import toppleder.converters  # noqa: F401  (<id:…>, <key:…>)
-from programmes.views import calendar, commitments, enrolment, measures, programmes, registrations, sessions
+from programmes.email_actions import LINK_PATTERN
+from programmes.views import (
+    calendar,
+    commitments,
+    email_actions,
+    enrolment,
+    measures,
+    programmes,
+    registrations,
+    sessions,
+)
 
 app_name = "programmes"
 
@@ -62,6 +72,10 @@ urlpatterns = [
     path("calendar/", calendar.calendar_page, name="calendar"),
     path("calendar/reset/", calendar.calendar_reset, name="calendar_reset"),
     re_path(r"^calendar/(?P<token>[A-Za-z0-9_-]{8,64})\.ics$", calendar.calendar_feed, name="calendar_feed"),
+    # One-click links from e-mails (no sign-in: the signed token is the permission).
+    re_path(
+        rf"^e/(?P<action>[a-z]{{2,12}})/(?P<token>{LINK_PATTERN})/$", email_actions.email_action, name="email_action"
+    ),
     path("measures/", measures.measure_list, name="measure_list"),
     path("measures/<key:area_key>/", measures.measure_area, name="measure_area"),
     path("measures/<key:area_key>/<id:pk>/", measures.measure_update, name="measure_update"),

@@ -18,7 +18,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from programmes import tasks
-from programmes.models import ProgrammeEnrolment, Registration, Session, WaitlistChange
+from programmes.models import (
+    EmailActionUse,
+    ProgrammeEnrolment,
+    Registration,
+    Session,
+    SessionDecline,
+    WaitlistChange,
+)
 from toppleder import audit
 from toppleder.celery import queue_after_commit
 from toppleder.models import Leader
@@ -243,6 +250,55 @@ def registration_cancel(*, registration: Registration, by=None) -> Registration:
     registration.status, registration.waitlist_position = reg.status, None
     registration.cancelled_at = reg.cancelled_at
     return reg
+
+
+def invitation_decline(*, session: Session, leader: Leader, by=None) -> SessionDecline:
+    """The leader says "Jeg kan ikke" to an invitation: recorded, so no nudge follows.
+
+    A leader who is signed up or waiting cancels on the session page instead.
+    """
+    with transaction.atomic():
+        active = Registration.objects.filter(
+            session_id=session.pk,
+            leader_id=leader.pk,
+            status__in=[Registration.Status.CONFIRMED, Registration.Status.WAITLISTED],
+        ).exists()
+        if active:
+            raise ValidationError(
+                _("You are signed up for this session. Cancel on the session page if you cannot come."), code="active"
+            )
+        decline, created = SessionDecline.objects.get_or_create(session_id=session.pk, leader_id=leader.pk)
+        if not created:
+            raise ValidationError(_("You have already said that you cannot come."), code="declined")
+        audit.record(by, audit.CREATE, [decline], audit.created(decline), event="invitation_decline")
+    return decline
+
+
+def email_action_perform(*, ticket, by=None) -> str:
+    """Do the one thing a one-click e-mail link stands for (programmes/email_actions.py).
+
+    Marks the link used (its unique digest) in the same transaction as the action, so a
+    link works once; a refused action (ValidationError) leaves the link unused. Returns the
+    outcome: confirmed, waitlisted or declined.
+    """
+    from programmes import email_actions as ea
+
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                use = EmailActionUse.objects.create(
+                    digest=ticket.digest, action=ticket.action, user_id=ticket.user_id, session=ticket.session
+                )
+        except IntegrityError as exc:
+            raise ValidationError(_("This link has already been used."), code="used") from exc
+        audit.record(by, audit.CREATE, [use], audit.created(use), event="email_action")
+        if ticket.action in (ea.SIGN_UP, ea.WAITLIST):
+            reg = registration_create(session=ticket.session, leader=ticket.leader, by=by)
+            return reg.status
+        if ticket.action == ea.DECLINE:
+            invitation_decline(session=ticket.session, leader=ticket.leader, by=by)
+            return "declined"
+        raise ValidationError(_("This link cannot be used."), code="unknown")
 
 
 def waitlist_reorder(*, registration: Registration, new_position: int, reason: str, by) -> Registration:

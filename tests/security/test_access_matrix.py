@@ -24,6 +24,7 @@ from django.contrib import admin
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from programmes import email_actions
 from programmes.models import Material, Measure, Programme, Session
 from reflection_groups.models import MentorPair
 from surveys.models import Invitation, Questionnaire
@@ -128,6 +129,10 @@ def build_world(groups_world) -> W:
         "invitation": invitation,
         "questionnaire": Questionnaire.objects.order_by("pk").first(),
         "outbox": outbox,
+        # A one-click link from an e-mail to leader A (the link, not a sign-in, is the key).
+        "action_token": email_actions.make_token(
+            email_actions.SIGN_UP, leader=leader_a, session=session, expires_at=session.starts_at
+        ),
     }
     return W(programme=programme, session=session, users=users, objects=objects)
 
@@ -180,6 +185,7 @@ CALLS = {
     "programmes:calendar": ("get", lambda w: {}),
     "programmes:calendar_reset": ("post", lambda w: {}),
     "programmes:calendar_feed": ("get", lambda w: {"token": w.objects["leader_a"].calendar_token}),
+    "programmes:email_action": ("get", lambda w: {"action": "signup", "token": w.objects["action_token"]}),
     "programmes:measure_list": ("get", lambda w: {}),
     "programmes:measure_area": ("get", lambda w: {"area_key": w.objects["measure"].area.key}),
     "programmes:measure_update": ("post", lambda w: {"area_key": w.objects["measure"].area.key, "pk": o(w, "measure")}),
@@ -261,6 +267,8 @@ MATRIX = {
     "programmes:attendance_record": ("login", 403, 403, 403, 403, 400, 400),
     "programmes:calendar": ("login", 200, 403, 200, 200, 403, 403),
     "programmes:calendar_feed": (200, 200, 200, 200, 200, 200, 200),
+    # Anyone holding the link may see it (mail scanners too); a signed-in other person may not.
+    "programmes:email_action": (200, 403, 403, 403, 200, 403, 403),
     "programmes:calendar_reset": ("login", 302, 403, 302, 302, 403, 403),
     "programmes:commitment_create": ("login", 403, 403, 403, 403, 400, 400),
     "programmes:commitment_status": ("login", 404, 404, 404, 302, 302, 302),

@@ -28,6 +28,7 @@ from django.db import transaction
 from django.utils import timezone
 
 import programmes.services
+from programmes import email_actions
 from programmes.models import (
     Commitment,
     Contributor,
@@ -387,6 +388,27 @@ def _scenarios():
             lambda w: w.outsider.user,
             session=lambda w: w.open_session,
             leader=lambda w: w.outsider,
+            by=lambda w: w.outsider.user,
+        ),
+        S + "registrations.invitation_decline": call(
+            registrations.invitation_decline,
+            lambda w: w.outsider.user,
+            session=lambda w: w.open_session,
+            leader=lambda w: w.outsider,
+            by=lambda w: w.outsider.user,
+        ),
+        S + "registrations.email_action_perform": call(
+            registrations.email_action_perform,
+            lambda w: w.outsider.user,
+            ticket=lambda w: email_actions.read(
+                email_actions.SIGN_UP,
+                email_actions.make_token(
+                    email_actions.SIGN_UP,
+                    leader=w.outsider,
+                    session=w.open_session,
+                    expires_at=w.open_session.starts_at,
+                ),
+            ),
             by=lambda w: w.outsider.user,
         ),
         S + "registrations.registration_cancel": call(
