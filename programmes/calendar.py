@@ -135,15 +135,15 @@ def registration_ics(registration: Registration, method: str) -> bytes:
 
 
 def leader_feed_ics(leader) -> bytes:
-    """A leader's personal feed: every session they are confirmed or waitlisted for.
+    """A leader's personal feed: every session they are confirmed, offered or waitlisted for.
 
     Cancelled sessions stay in the feed as STATUS:CANCELLED so calendars remove them;
-    waiting-list places are STATUS:TENTATIVE.
+    waiting-list places and open offers are STATUS:TENTATIVE.
     """
     regs = (
         Registration.objects.filter(
             leader=leader,
-            status__in=[Registration.Status.CONFIRMED, Registration.Status.WAITLISTED],
+            status__in=[Registration.Status.CONFIRMED, Registration.Status.WAITLISTED, Registration.Status.OFFERED],
             session__status__in=[Session.Status.PUBLISHED, Session.Status.COMPLETED, Session.Status.CANCELLED],
         )
         .select_related("session")
@@ -155,7 +155,7 @@ def leader_feed_ics(leader) -> bytes:
         cal.add_component(
             _event(
                 reg.session,
-                tentative=reg.status == Registration.Status.WAITLISTED,
+                tentative=reg.status != Registration.Status.CONFIRMED,
                 sequence=registration_sequence(reg),
             )
         )

@@ -170,4 +170,23 @@ def preview(ticket: Ticket) -> Preview:
         if session.declines.filter(leader_id=leader.pk).exists():
             return Preview(False, "declined")
         return Preview(True, "declined")
-    return Preview(False, "closed")
+    reg = ticket.registration
+    if reg is None:
+        return Preview(False, "closed")
+    if session.status != Session.Status.PUBLISHED or session.starts_at <= timezone.now():
+        return Preview(False, "closed")
+    if ticket.action == OFFER_ACCEPT:
+        if reg.status == Registration.Status.CONFIRMED:
+            return Preview(False, "confirmed")
+        if reg.status == Registration.Status.OFFERED and reg.offer_expires_at > timezone.now():
+            return Preview(True, "offer_confirmed")
+        if reg.status == Registration.Status.WAITLISTED:
+            held = Registration.objects.filter(
+                session_id=session.pk, status__in=[Registration.Status.CONFIRMED, Registration.Status.OFFERED]
+            ).count()
+            if held < session.capacity:
+                return Preview(True, "offer_confirmed")
+        return Preview(False, "offer_gone")
+    if ticket.action == OFFER_DECLINE and reg.status in (Registration.Status.OFFERED, Registration.Status.WAITLISTED):
+        return Preview(True, "released")
+    return Preview(False, "offer_gone")

@@ -252,12 +252,16 @@ class Registration(models.Model):
     class Status(models.TextChoices):
         CONFIRMED = "confirmed", _("Confirmed")
         WAITLISTED = "waitlisted", _("On the waiting list")
+        # A freed seat held for this leader until offer_expires_at ("Behold plassen").
+        OFFERED = "offered", _("Offered a seat")
         CANCELLED = "cancelled", _("Cancelled")
 
     class Attendance(models.TextChoices):
         UNKNOWN = "unknown", _("Not recorded")
         ATTENDED = "attended", _("Attended")
         NO_SHOW = "no_show", _("Did not attend")
+        # Sent apologies before the start ("Kan ikke komme"): not a no-show.
+        EXCUSED = "excused", _("Excused absence")
 
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="registrations")
     leader = models.ForeignKey(Leader, on_delete=models.CASCADE, related_name="registrations")
@@ -271,6 +275,8 @@ class Registration(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     promoted_at = models.DateTimeField(_("promoted at"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    offered_at = models.DateTimeField(_("offered at"), null=True, blank=True)
+    offer_expires_at = models.DateTimeField(_("offer open until"), null=True, blank=True)
     # Added to the session's SEQUENCE in the leader's calendar entry; bumped at every change
     # of status, so a CANCEL is newer than the REQUEST before it (programmes/calendar.py).
     calendar_sequence = models.PositiveIntegerField(default=0, db_default=0, editable=False)

@@ -152,6 +152,28 @@ def registration_promoted_queue(*, registration_id: int) -> OutboxMessage | None
     )
 
 
+def waitlist_offer_queue(*, registration_id: int) -> OutboxMessage | None:
+    reg = _registration(registration_id)
+    if reg is None or reg.status != Registration.Status.OFFERED:
+        return None
+    return mail_enqueue(
+        kind=Kind.WAITLIST_OFFER,
+        user=reg.leader.user,
+        key=f"waitlist_offer:{reg.pk}:{_ts(reg.offered_at)}",
+        obj=reg,
+        object_ref=reg.session.title,
+        params={"offered_at": _ts(reg.offered_at)},
+    )
+
+
+def seat_open_queue(*, session_id: int, seat: str) -> int:
+    """A seat free close to the start: one message to each leader waiting, keyed per seat."""
+    session = Session.objects.filter(pk=session_id, status=Session.Status.PUBLISHED).first()
+    if session is None:
+        return 0
+    return _to_registrants(session, Kind.SEAT_OPEN, f"seat_open:{seat}", [Registration.Status.WAITLISTED], {})
+
+
 def _to_registrants(session: Session, kind: str, key_prefix: str, statuses, params: dict) -> int:
     regs = Registration.objects.filter(session=session, status__in=statuses).select_related("leader__user")
     with transaction.atomic():
@@ -360,6 +382,43 @@ def render_cancellation(message: OutboxMessage) -> Email:
     if reg.status != Registration.Status.CANCELLED:
         raise Skip("Superseded: the leader signed up again.")
     return _email("registration-cancelled", message, reg.session, method="CANCEL", registration=reg)
+
+
+def _offer_actions(reg: Registration, expires_at) -> tuple[list[dict], list[str]]:
+    actions, secrets = [], []
+    for action in (email_actions.OFFER_ACCEPT, email_actions.OFFER_DECLINE):
+        url, token = email_actions.make_link(
+            action, leader=reg.leader, session=reg.session, registration=reg, expires_at=expires_at
+        )
+        actions.append({"url": url, "label": email_actions.LABELS[action]})
+        secrets.append(token)
+    return actions, secrets
+
+
+@renderer(Kind.WAITLIST_OFFER)
+def render_waitlist_offer(message: OutboxMessage) -> Email:
+    reg = _load_registration(message)
+    if reg.status != Registration.Status.OFFERED or _ts(reg.offered_at) != message.params.get("offered_at"):
+        raise Skip(f"Superseded: the registration is now {reg.status}.")
+    _check_open(reg.session)
+    if reg.offer_expires_at <= timezone.now():
+        raise Skip("Not sent: the offer has already run out.")
+    actions, secrets = _offer_actions(reg, reg.offer_expires_at)
+    email = _email("waitlist-offer", message, reg.session, registration=reg, actions=actions)
+    email.secrets = secrets
+    return email
+
+
+@renderer(Kind.SEAT_OPEN)
+def render_seat_open(message: OutboxMessage) -> Email:
+    reg = _load_registration(message)
+    if reg.status != Registration.Status.WAITLISTED:
+        raise Skip(f"Not sent: the registration is {reg.status}.")
+    _check_open(reg.session)
+    actions, secrets = _offer_actions(reg, reg.session.starts_at)
+    email = _email("seat-open", message, reg.session, registration=reg, actions=actions)
+    email.secrets = secrets
+    return email
 
 
 @renderer(Kind.SESSION_CHANGED)

@@ -66,6 +66,8 @@ urlpatterns = [
         registrations.waitlist_favour_newcomers,
         name="waitlist_favour_newcomers",
     ),
+    path("sessions/<id:pk>/offer/accept/", registrations.offer_accept, name="offer_accept"),
+    path("sessions/<id:pk>/apologies/", registrations.registration_apologies, name="registration_apologies"),
     path("sessions/<id:pk>/attendance/", registrations.attendance_record, name="attendance_record"),
     path("sessions/<id:pk>/commitments/add/", commitments.commitment_create, name="commitment_create"),
     path("commitments/<id:pk>/status/", commitments.commitment_status, name="commitment_status"),

@@ -26,6 +26,13 @@ app.conf.beat_schedule = {
         "task": "programmes.tasks.session_reminders_send",
         "schedule": crontab(minute="*/15"),
     },
+    # Every 5 minutes: waiting-list offers nobody answered in time pass to the next (or to
+    # the whole list near the start). An offer is refused from the moment it runs out, so
+    # the beat's lag only delays the next offer, never lets a late "yes" through.
+    "waitlist-offers-expire": {
+        "task": "programmes.tasks.offers_expire",
+        "schedule": crontab(minute="*/5"),
+    },
     # Every 5 minutes: re-queue e-mails whose worker died mid-send and re-dispatch queued
     # ones whose task was lost (toppleder/outbox/__init__.py explains why this never duplicates).
     "outbox-sweep": {

@@ -219,6 +219,8 @@ class OutboxMessage(models.Model):
         SESSION_CHANGED = "session_changed", _("Session changed")
         SESSION_CANCELLED = "session_cancelled", _("Session cancelled")
         SESSION_REMINDER = "session_reminder", _("Session reminder (48 hours)")
+        WAITLIST_OFFER = "waitlist_offer", _("Seat offered from the waiting list")
+        SEAT_OPEN = "seat_open", _("Seat free, first to accept (close to the start)")
         GROUP_INTRODUCTION = "group_introduction", _("Group introduction")
         PAIR_INTRODUCTION = "pair_introduction", _("Mentor pair introduction")
         SURVEY_INVITATION = "survey_invitation", _("Survey invitation")

@@ -110,6 +110,7 @@ class W:
     open_session: Session
     promotable: Session
     newcomer: object
+    offered: Registration
     second_proposal: ReflectionGroup
     editable: Questionnaire
 
@@ -210,6 +211,26 @@ def w(settings, tmp_path) -> W:
     promotable = SessionFactory(programme=programme, title="Nesten full", capacity=2)
     RegistrationFactory(session=promotable, leader=outsider)
     RegistrationFactory(session=promotable, leader=members[2], status="waitlisted", waitlist_position=1)
+    # A seat offered from a waiting list, still open; and one whose offer ran out an hour ago
+    # (the beat passes it to the next waiting).
+    offers = SessionFactory(programme=programme, title="Tilbud", capacity=2)
+    RegistrationFactory(session=offers, leader=outsider)
+    offered = RegistrationFactory(
+        session=offers,
+        leader=members[0],
+        status="offered",
+        offered_at=timezone.now() - timedelta(hours=1),
+        offer_expires_at=timezone.now() + timedelta(hours=5),
+    )
+    lapsed = SessionFactory(programme=programme, title="Utløpt tilbud", capacity=1)
+    RegistrationFactory(
+        session=lapsed,
+        leader=members[1],
+        status="offered",
+        offered_at=timezone.now() - timedelta(hours=25),
+        offer_expires_at=timezone.now() - timedelta(hours=1),
+    )
+    RegistrationFactory(session=lapsed, leader=members[2], status="waitlisted", waitlist_position=1)
     from surveys.services import questionnaire_copy
 
     second_proposal = ReflectionGroup.objects.create(programme=programme, name="Forslag 2", facilitator=hr)
@@ -219,6 +240,7 @@ def w(settings, tmp_path) -> W:
         open_session=open_session,
         promotable=promotable,
         newcomer=newcomer,
+        offered=offered,
         second_proposal=second_proposal,
         editable=questionnaire_copy(questionnaire=questionnaire),
         hr=hr,
@@ -375,6 +397,8 @@ def _scenarios():
         S + "sessions.material_remove": call(sessions.material_remove, material=lambda w: w.material, by=hr),
         S + "registrations.lock_session": lambda w: _in_transaction(lambda: registrations.lock_session(w.session.pk)),
         S + "registrations.count_confirmed": call(registrations.count_confirmed, system, session=lambda w: w.session),
+        S + "registrations.count_offered": call(registrations.count_offered, system, session=lambda w: w.session),
+        S + "registrations.offer_rules": call(registrations.offer_rules, system),
         S + "registrations.promote_waiting": lambda w: (
             _in_transaction(
                 lambda: registrations.promote_waiting(
@@ -390,6 +414,10 @@ def _scenarios():
             leader=lambda w: w.outsider,
             by=lambda w: w.outsider.user,
         ),
+        S + "registrations.offer_accept": call(
+            registrations.offer_accept, leader0, registration=lambda w: w.offered, by=leader0
+        ),
+        S + "registrations.offers_expire": call(registrations.offers_expire, system),
         S + "registrations.invitation_decline": call(
             registrations.invitation_decline,
             lambda w: w.outsider.user,
