@@ -134,8 +134,75 @@ def registration_ics(registration: Registration, method: str) -> bytes:
     return _finish(cal)
 
 
+# Other apps put their own entries in a leader's feed (group and pair meetings) through
+# `@feed_source` in their `<app>/calendar.py`, found by convention: programmes never names them.
+_feed_sources: list = []
+_sources_found = False
+
+
+def feed_source(func):
+    """Register `func(leader) -> list[Event]`: more entries for the leader's personal feed."""
+    _feed_sources.append(func)
+    return func
+
+
+def _other_sources() -> list:
+    global _sources_found
+    if not _sources_found:
+        from django.utils.module_loading import autodiscover_modules
+
+        autodiscover_modules("calendar")
+        _sources_found = True
+    return _feed_sources
+
+
+def meeting_event(
+    *, uid: str, sequence: int, summary: str, starts_at=None, ends_at=None, day=None, location: str = "", url: str = ""
+) -> Event:
+    """A calendar entry for a meeting that is not a session (a group or pair meeting):
+    timed in Europe/Oslo, or an all-day entry on `day`."""
+    event = Event()
+    event.add("uid", uid)
+    event.add("sequence", sequence)
+    event.add("dtstamp", timezone.now().astimezone(dt.UTC))
+    if day is not None:
+        event.add("dtstart", day)
+        event.add("dtend", day + dt.timedelta(days=1))
+    else:
+        event.add("dtstart", starts_at.astimezone(OSLO))
+        event.add("dtend", ends_at.astimezone(OSLO))
+    event.add("summary", summary)
+    if location:
+        event.add("location", location)
+    if url:
+        event.add("url", url)
+    event.add("status", "CONFIRMED")
+    return event
+
+
+def attendee_ics(event: Event, method: str, *, name: str, email: str) -> bytes:
+    """One event as REQUEST (the recipient an accepted attendee, RSVP=FALSE) or CANCEL, from the portal."""
+    cal = _calendar(method.upper())
+    from_address = parseaddr(getattr(settings, "DEFAULT_FROM_EMAIL", ""))[1] or "toppleder@oslo.kommune.no"
+    organizer = vCalAddress(f"mailto:{from_address}")
+    organizer.params["cn"] = vText("Oslo kommune – Toppleder")
+    event.add("organizer", organizer)
+    address = vCalAddress(f"mailto:{email}")
+    address.params["cn"] = vText(name)
+    address.params["cutype"] = vText("INDIVIDUAL")
+    address.params["role"] = vText("REQ-PARTICIPANT")
+    address.params["partstat"] = vText("ACCEPTED")
+    address.params["rsvp"] = vText("FALSE")
+    event.add("attendee", address)
+    if method.upper() == "CANCEL":
+        event["status"] = "CANCELLED"
+    cal.add_component(event)
+    return _finish(cal)
+
+
 def leader_feed_ics(leader) -> bytes:
-    """A leader's personal feed: every session they are confirmed, offered or waitlisted for.
+    """A leader's personal feed: every session they are confirmed, offered or waitlisted for,
+    and the entries of the other apps' feed sources (group and pair meetings).
 
     Cancelled sessions stay in the feed as STATUS:CANCELLED so calendars remove them;
     waiting-list places and open offers are STATUS:TENTATIVE.
@@ -159,4 +226,7 @@ def leader_feed_ics(leader) -> bytes:
                 sequence=registration_sequence(reg),
             )
         )
+    for source in _other_sources():
+        for event in source(leader):
+            cal.add_component(event)
     return _finish(cal)

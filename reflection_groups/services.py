@@ -390,6 +390,8 @@ def meeting_schedule(
         prompt_question=prompt_question,
     )
     audit.record(actor, audit.CREATE, [meeting], audit.created(meeting), event="meeting_schedule")
+    # Members and facilitator get the meeting in their calendars (REQUEST, same UID as the feed).
+    queue_after_commit(tasks.meeting_scheduled, meeting.pk)
     return meeting
 
 

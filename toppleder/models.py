@@ -221,6 +221,7 @@ class OutboxMessage(models.Model):
         SESSION_REMINDER = "session_reminder", _("Session reminder (48 hours)")
         WAITLIST_OFFER = "waitlist_offer", _("Seat offered from the waiting list")
         SEAT_OPEN = "seat_open", _("Seat free, first to accept (close to the start)")
+        MEETING_INVITATION = "meeting_invitation", _("Group meeting invitation")
         GROUP_INTRODUCTION = "group_introduction", _("Group introduction")
         PAIR_INTRODUCTION = "pair_introduction", _("Mentor pair introduction")
         SURVEY_INVITATION = "survey_invitation", _("Survey invitation")
