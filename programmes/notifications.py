@@ -15,11 +15,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from programmes import email_actions
 from programmes.calendar import registration_ics, session_ics
-from programmes.models import ProgrammeEnrolment, Registration, Session
+from programmes.models import Commitment, ProgrammeEnrolment, Registration, Session, SessionDecline
 from toppleder.models import Leader, OutboxMessage
 from toppleder.outbox.enqueue import Item, mail_enqueue, mail_enqueue_many
 from toppleder.outbox.rendering import Email, Skip, absolute_url, render_email, renderer
@@ -270,6 +271,80 @@ def session_reminders_queue(*, now=None) -> int:
         )
 
 
+def _nudge_days() -> int:
+    from django.conf import settings
+
+    return int(getattr(settings, "INVITATION_NUDGE_DAYS", 3))
+
+
+def invitation_nudges_queue(*, now=None) -> int:
+    """One reminder to invitees who have neither answered nor said "Jeg kan ikke", once the
+    registration deadline is INVITATION_NUDGE_DAYS away (default 3). The key is per session
+    and person, so the hourly beat sends it once; answering in any way stops it."""
+    now = now or timezone.now()
+    window = timedelta(days=_nudge_days())
+    sessions = Session.objects.filter(status=Session.Status.PUBLISHED, starts_at__gt=now).filter(
+        Q(registration_deadline__gt=now, registration_deadline__lte=now + window)
+        | Q(registration_deadline__isnull=True, starts_at__lte=now + window)
+    )
+    queued = 0
+    for session in sessions:
+        answered = Registration.objects.filter(session=session).values("leader__user_id")
+        declined = SessionDecline.objects.filter(session=session).values("leader__user_id")
+        invited = (
+            OutboxMessage.objects.filter(
+                kind=Kind.SESSION_INVITATION,
+                status=OutboxMessage.Status.SENT,
+                content_type__app_label="programmes",
+                content_type__model="session",
+                object_id=session.pk,
+                recipient__isnull=False,
+            )
+            .exclude(recipient_id__in=answered)
+            .exclude(recipient_id__in=declined)
+            .select_related("recipient")
+        )
+        with transaction.atomic():
+            queued += mail_enqueue_many(
+                Item(
+                    kind=Kind.INVITATION_NUDGE,
+                    user=message.recipient,
+                    key=f"invitation_nudge:{session.pk}:{message.recipient_id}",
+                    obj=session,
+                    object_ref=session.title,
+                )
+                for message in invited
+            )
+    return queued
+
+
+def commitment_reminders_queue(*, today=None) -> int:
+    """A reminder to each party of an open commitment due within COMMITMENT_REMINDER_DAYS
+    (default 7), once per due date (a new due date gets a new reminder)."""
+    from django.conf import settings
+
+    today = today or timezone.localdate()
+    days = int(getattr(settings, "COMMITMENT_REMINDER_DAYS", 7))
+    due = Commitment.objects.filter(
+        status__in=[Commitment.Status.OPEN, Commitment.Status.IN_PROGRESS],
+        due_date__gte=today,
+        due_date__lte=today + timedelta(days=days),
+    ).prefetch_related("parties__user")
+    with transaction.atomic():
+        return mail_enqueue_many(
+            Item(
+                kind=Kind.COMMITMENT_REMINDER,
+                user=party.user,
+                key=f"commitment_due:{c.pk}:{c.due_date.isoformat()}:{party.user_id}",
+                obj=c,
+                object_ref=c.text[:200],
+                params={"due_date": c.due_date.isoformat()},
+            )
+            for c in due
+            for party in c.parties.all()
+        )
+
+
 # --- Rendering (at send time) -------------------------------------------------------
 def _email(
     name: str, message: OutboxMessage, session: Session, *, method: str = "", registration=None, **extra
@@ -338,6 +413,14 @@ def render_invitation(message: OutboxMessage) -> Email:
     if session is None:
         raise Skip("The session no longer exists.")
     _check_open(session)
+    actions, secrets = _invitation_actions(message, session)
+    email = _email("session-invitation", message, session, method="PUBLISH", actions=actions)
+    email.secrets = secrets
+    return email
+
+
+def _invitation_actions(message: OutboxMessage, session: Session) -> tuple[list[dict], list[str]]:
+    """ "Meld meg på" (or "Sett meg på ventelisten" when full) and "Jeg kan ikke" for the recipient."""
     leader = Leader.objects.filter(user_id=message.recipient_id).first()
     actions, secrets = [], []
     if leader is not None and session.is_open_for_registration:
@@ -349,9 +432,47 @@ def render_invitation(message: OutboxMessage) -> Email:
             url, token = email_actions.make_link(action, leader=leader, session=session, expires_at=expires_at)
             actions.append({"url": url, "label": email_actions.LABELS[action]})
             secrets.append(token)
-    email = _email("session-invitation", message, session, method="PUBLISH", actions=actions)
-    email.secrets = secrets
-    return email
+    return actions, secrets
+
+
+@renderer(Kind.INVITATION_NUDGE)
+def render_invitation_nudge(message: OutboxMessage) -> Email:
+    session = Session.objects.select_related("programme").filter(pk=message.object_id).first()
+    if session is None:
+        raise Skip("The session no longer exists.")
+    _check_open(session)
+    if not session.is_open_for_registration:
+        raise Skip("Not sent: registration has closed.")
+    leader = Leader.objects.filter(user_id=message.recipient_id).first()
+    if leader is None:
+        raise Skip("The recipient is no longer a leader.")
+    if Registration.objects.filter(session=session, leader=leader).exists() or (
+        SessionDecline.objects.filter(session=session, leader=leader).exists()
+    ):
+        raise Skip("Not sent: the leader has answered since.")
+    actions, secrets = _invitation_actions(message, session)
+    nudge = _email("invitation-nudge", message, session, actions=actions)
+    nudge.secrets = secrets
+    return nudge
+
+
+@renderer(Kind.COMMITMENT_REMINDER)
+def render_commitment_reminder(message: OutboxMessage) -> Email:
+    commitment = Commitment.objects.select_related("programme").filter(pk=message.object_id).first()
+    if commitment is None:
+        raise Skip("The commitment no longer exists.")
+    if commitment.status not in (Commitment.Status.OPEN, Commitment.Status.IN_PROGRESS):
+        raise Skip(f"Not sent: the commitment is {commitment.status}.")
+    if commitment.due_date is None or commitment.due_date.isoformat() != message.params.get("due_date"):
+        raise Skip("Superseded: the due date changed.")
+    if message.recipient is None:
+        raise Skip("The recipient no longer exists.")
+    context = {
+        "user": message.recipient,
+        "commitment": commitment,
+        "dashboard_url": absolute_url("dashboard", fallback="/"),
+    }
+    return render_email("commitment-reminder", context, language=message.language)
 
 
 @renderer(Kind.REGISTRATION_CONFIRMED)

@@ -354,6 +354,19 @@ def session_registrations(session: Session) -> QuerySet:
     )
 
 
+def commitments_overdue(today=None) -> QuerySet:
+    """Open or in-progress commitments whose due date has passed (HR's overdue list), oldest first."""
+    today = today or timezone.localdate()
+    return (
+        Commitment.objects.filter(
+            status__in=[Commitment.Status.OPEN, Commitment.Status.IN_PROGRESS], due_date__lt=today
+        )
+        .select_related("programme", "session")
+        .prefetch_related(Prefetch("parties", queryset=Leader.objects.select_related("user", "organisation")))
+        .order_by("due_date", "pk")
+    )
+
+
 def commitments_for(leader: Leader) -> QuerySet:
     """Commitments the leader is party to, with programme, session, parties and organisations."""
     return (

@@ -82,3 +82,15 @@ def offers_expire() -> None:
     from programmes import services
 
     services.offers_expire()
+
+
+@shared_task(ignore_result=True)
+def invitation_nudges_send() -> None:
+    """Beat, hourly: remind invitees who have not answered, a few days before the deadline."""
+    notifications.invitation_nudges_queue()
+
+
+@shared_task(ignore_result=True)
+def commitment_reminders_send() -> None:
+    """Beat, daily: remind the parties of commitments due within a week."""
+    notifications.commitment_reminders_queue()
