@@ -32,7 +32,7 @@ def group_meeting_event(meeting: GroupMeeting):
     location = " – ".join(x for x in (meeting.place, meeting.video_link) if x)
     return meeting_event(
         uid=group_meeting_uid(meeting),
-        sequence=0,
+        sequence=meeting.sequence,
         summary=_("Group meeting: %(name)s") % {"name": meeting.group.name},
         starts_at=meeting.starts_at,
         ends_at=meeting.starts_at + timedelta(hours=GROUP_MEETING_HOURS),
@@ -52,9 +52,9 @@ def pair_meeting_event(meeting: PairMeeting):
     )
 
 
-def group_meeting_ics(meeting: GroupMeeting, *, name: str, email: str) -> str:
-    """The invitation's calendar part: REQUEST, the recipient as accepted attendee."""
-    return attendee_ics(group_meeting_event(meeting), "REQUEST", name=name, email=email).decode()
+def group_meeting_ics(meeting: GroupMeeting, *, name: str, email: str, method: str = "REQUEST") -> str:
+    """An e-mail's calendar part: REQUEST (the recipient as accepted attendee) or CANCEL."""
+    return attendee_ics(group_meeting_event(meeting), method, name=name, email=email).decode()
 
 
 @feed_source
@@ -69,4 +69,10 @@ def meetings_for(leader) -> list:
         Q(pair__mentor=leader) | Q(pair__mentee=leader),
         pair__status__in=[MentorPair.Status.ACTIVE, MentorPair.Status.CLOSED],
     ).select_related("pair__mentor__user", "pair__mentee__user")
-    return [group_meeting_event(m) for m in group_meetings] + [pair_meeting_event(m) for m in pair_meetings]
+    events = []
+    for meeting in group_meetings:
+        event = group_meeting_event(meeting)
+        if meeting.cancelled_at is not None:
+            event["status"] = "CANCELLED"  # stays in the feed, so calendars remove it
+        events.append(event)
+    return events + [pair_meeting_event(m) for m in pair_meetings]

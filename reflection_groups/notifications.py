@@ -74,14 +74,18 @@ def meeting_invitations_queue(*, meeting_id: int) -> int:
     people = [m.user for m in _members(meeting.group)]
     if meeting.group.facilitator_id and meeting.group.facilitator not in people:
         people.append(meeting.group.facilitator)
+    # One message per person and version of the entry: the invitation (SEQUENCE 0), and
+    # the CANCEL once the meeting is called off (a higher SEQUENCE).
+    cancelled = meeting.cancelled_at is not None
     with transaction.atomic():
         return mail_enqueue_many(
             Item(
-                kind=Kind.MEETING_INVITATION,
+                kind=Kind.MEETING_CANCELLED if cancelled else Kind.MEETING_INVITATION,
                 user=user,
-                key=f"meeting_invitation:{meeting.pk}:{user.pk}:0",
+                key=f"meeting_{'cancelled' if cancelled else 'invitation'}:{meeting.pk}:{user.pk}:{meeting.sequence}",
                 obj=meeting,
                 object_ref=meeting.group.name,
+                params={"sequence": meeting.sequence},
             )
             for user in people
         )
@@ -116,6 +120,8 @@ def render_meeting_invitation(message: OutboxMessage) -> Email:
         raise Skip("Not sent: the meeting or its group is gone.")
     if meeting.starts_at <= timezone.now():
         raise Skip("Not sent: the meeting has already started.")
+    if meeting.cancelled_at is not None:
+        raise Skip("Superseded: the meeting was cancelled.")
     user = _recipient(message)
     context = {
         "user": user,
@@ -128,6 +134,28 @@ def render_meeting_invitation(message: OutboxMessage) -> Email:
     email = render_email("meeting-invitation", context, language=message.language)
     email.ics = group_meeting_ics(meeting, name=user.get_full_name(), email=user.email)
     email.ics_method = "REQUEST"
+    return email
+
+
+@renderer(Kind.MEETING_CANCELLED)
+def render_meeting_cancelled(message: OutboxMessage) -> Email:
+    from reflection_groups.calendar import group_meeting_ics
+
+    meeting = GroupMeeting.objects.select_related("group").filter(pk=message.object_id).first()
+    if meeting is None or meeting.cancelled_at is None:
+        raise Skip("Not sent: the meeting is not cancelled.")
+    user = _recipient(message)
+    context = {
+        "user": user,
+        "meeting": meeting,
+        "group": meeting.group,
+        "group_url": absolute_url(
+            "reflection_groups:group_detail", meeting.group_id, fallback=f"/groups/{meeting.group_id}/"
+        ),
+    }
+    email = render_email("meeting-cancelled", context, language=message.language)
+    email.ics = group_meeting_ics(meeting, name=user.get_full_name(), email=user.email, method="CANCEL")
+    email.ics_method = "CANCEL"
     return email
 
 

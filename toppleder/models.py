@@ -222,6 +222,7 @@ class OutboxMessage(models.Model):
         WAITLIST_OFFER = "waitlist_offer", _("Seat offered from the waiting list")
         SEAT_OPEN = "seat_open", _("Seat free, first to accept (close to the start)")
         MEETING_INVITATION = "meeting_invitation", _("Group meeting invitation")
+        MEETING_CANCELLED = "meeting_cancelled", _("Group meeting cancelled")
         INVITATION_NUDGE = "invitation_nudge", _("Reminder to answer an invitation")
         COMMITMENT_REMINDER = "commitment_reminder", _("Commitment due soon")
         GROUP_INTRODUCTION = "group_introduction", _("Group introduction")

@@ -98,3 +98,44 @@ def test_the_feed_reads_a_fixed_number_of_queries(world, django_assert_max_num_q
         )
     with django_assert_max_num_queries(3):
         leader_feed_ics(leader)
+
+
+def test_a_cancelled_meeting_sends_cancel_with_the_same_uid_and_a_higher_sequence(
+    client, world, django_capture_on_commit_callbacks
+):
+    leader = world.members[0]
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting = services.meeting_schedule(
+            group=world.group, actor=world.facilitator, starts_at=timezone.now() + timedelta(days=5), place="Rådhuset"
+        )
+    (invitation,) = [m for m in django_mail.outbox if m.to == [leader.user.email]]
+    request = icalendar.Calendar.from_ical(_calendar_part(invitation)[1]).walk("VEVENT")[0]
+    django_mail.outbox.clear()
+    client.force_login(leader.user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("reflection_groups:meeting_cancel", args=[world.group.pk, meeting.pk]))
+    assert response.status_code == 302
+    people = {m.user.email for m in world.members} | {world.facilitator.email}
+    assert sorted(m.to[0] for m in django_mail.outbox) == sorted(people)
+    (notice,) = [m for m in django_mail.outbox if m.to == [leader.user.email]]
+    method, raw = _calendar_part(notice)
+    cancel = icalendar.Calendar.from_ical(raw).walk("VEVENT")[0]
+    v = vobject.readOne(raw.decode())
+    assert method == "CANCEL" == v.method.value
+    assert str(cancel["UID"]) == str(request["UID"]) == v.vevent.uid.value
+    assert int(cancel["SEQUENCE"]) == int(v.vevent.sequence.value) > int(request["SEQUENCE"])
+    assert str(cancel["STATUS"]) == "CANCELLED"
+    # The feed keeps it, cancelled, with the same SEQUENCE; a second cancel changes nothing.
+    feed = icalendar.Calendar.from_ical(leader_feed_ics(leader))
+    entry = next(e for e in feed.walk("VEVENT") if str(e["UID"]) == str(request["UID"]))
+    assert (str(entry["STATUS"]), int(entry["SEQUENCE"])) == ("CANCELLED", int(cancel["SEQUENCE"]))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("reflection_groups:meeting_cancel", args=[world.group.pk, meeting.pk]))
+    assert len(django_mail.outbox) == len(people)
+
+
+def test_a_past_meeting_cannot_be_cancelled(client, world):
+    client.force_login(world.members[0].user)
+    client.post(reverse("reflection_groups:meeting_cancel", args=[world.group.pk, world.meeting.pk]))
+    world.meeting.refresh_from_db()
+    assert world.meeting.cancelled_at is None and world.meeting.sequence == 0

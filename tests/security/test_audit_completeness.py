@@ -111,6 +111,7 @@ class W:
     promotable: Session
     newcomer: object
     offered: Registration
+    next_meeting: GroupMeeting
     second_proposal: ReflectionGroup
     editable: Questionnaire
 
@@ -157,6 +158,9 @@ def w(settings, tmp_path) -> W:
     )
     meeting = GroupMeeting.objects.create(group=group, starts_at=timezone.now() - timedelta(days=7), place="Rådhuset")
     group.notes.create(meeting=meeting, author=members[0].user, text=GROUP_SECRET)
+    next_meeting = GroupMeeting.objects.create(
+        group=group, starts_at=timezone.now() + timedelta(days=7), place="Rådhuset"
+    )
     proposed_group = ReflectionGroup.objects.create(programme=programme, name="Forslag 1", facilitator=hr)
     GroupMembership.objects.create(group=proposed_group, leader=members[2], programme=programme, kind="reflection")
     MentorProfile.objects.create(leader=mentor, capacity=3, themes=["lead"])
@@ -241,6 +245,7 @@ def w(settings, tmp_path) -> W:
         promotable=promotable,
         newcomer=newcomer,
         offered=offered,
+        next_meeting=next_meeting,
         second_proposal=second_proposal,
         editable=questionnaire_copy(questionnaire=questionnaire),
         hr=hr,
@@ -529,6 +534,7 @@ def _scenarios():
             starts_at=lambda w: timezone.now() + timedelta(days=3),
             place="Rådhuset",
         ),
+        R + "meeting_cancel": call(rg.meeting_cancel, meeting=lambda w: w.next_meeting, actor=hr),
         R + "attendance_record": call(
             rg.attendance_record, meeting=lambda w: w.meeting, actor=hr, present=lambda w: [w.members[1]]
         ),
