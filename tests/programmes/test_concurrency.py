@@ -289,6 +289,9 @@ def test_without_the_lock_two_accepting_the_last_seat_are_both_confirmed(monkeyp
         return n
 
     monkeypatch.setattr(registrations, "count_confirmed", count_then_wait)
+    # Without the lock, renumbering the rest of the list can also trip over the other
+    # thread's row (a check constraint, at random); only the double confirmation is under test.
+    monkeypatch.setattr(registrations, "_set_positions", lambda *args, **kwargs: [])
 
     results, errors = _run_concurrently(_accept, [(r,) for r in regs])
 
