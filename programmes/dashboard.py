@@ -147,3 +147,10 @@ def hr_enrolment(request):
     by_org = sorted(per_org, key=lambda r: (-r["count"], r["leader__organisation__name"]))[: PANEL_ROWS * 2]
     total = sum(r["count"] for r in per_org)
     return {"by_sector": by_sector, "by_org": by_org, "total": total, "organisations": len(per_org)}
+
+
+@panel("hr", template="programmes/panels/hr_overdue_commitments.html", order=40)
+def hr_overdue_commitments(request):
+    """Open commitments past their due date, oldest first (a fixed number of rows, counted in the database)."""
+    overdue = selectors.commitments_overdue()
+    return {"commitments": list(overdue[: PANEL_ROWS * 2]), "total": overdue.count()}

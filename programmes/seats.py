@@ -21,7 +21,11 @@ from django.db.models.functions import Coalesce
 
 from programmes.models import Registration, Session
 
-CONFIRMED, WAITLISTED = Registration.Status.CONFIRMED, Registration.Status.WAITLISTED
+CONFIRMED, WAITLISTED, OFFERED = (
+    Registration.Status.CONFIRMED,
+    Registration.Status.WAITLISTED,
+    Registration.Status.OFFERED,  # a seat held for someone on the waiting list until the offer ends
+)
 
 
 def apply(session: Session, registrations: Iterable[Registration], fields: Iterable[str] | None = None) -> None:
@@ -33,13 +37,14 @@ def apply(session: Session, registrations: Iterable[Registration], fields: Itera
     (one UPDATE for all of them); without it each row is saved whole.
     """
     registrations = list(registrations)
-    confirmed = waiting = 0
+    confirmed = waiting = offered = 0
     for reg in registrations:
         was = None if reg._state.adding else reg._seat_status
         if was == reg.status:
             continue
         confirmed += (reg.status == CONFIRMED) - (was == CONFIRMED)
         waiting += (reg.status == WAITLISTED) - (was == WAITLISTED)
+        offered += (reg.status == OFFERED) - (was == OFFERED)
     existing = [r for r in registrations if not r._state.adding]
     for reg in registrations:
         if reg._state.adding or fields is None:
@@ -50,12 +55,15 @@ def apply(session: Session, registrations: Iterable[Registration], fields: Itera
         Registration.objects.bulk_update(existing, list(fields))
     for reg in registrations:
         reg._seat_status = reg.status
-    if confirmed or waiting:
+    if confirmed or waiting or offered:
         Session.objects.filter(pk=session.pk).update(
-            confirmed_count=F("confirmed_count") + confirmed, waitlist_count=F("waitlist_count") + waiting
+            confirmed_count=F("confirmed_count") + confirmed,
+            waitlist_count=F("waitlist_count") + waiting,
+            offered_count=F("offered_count") + offered,
         )
         session.confirmed_count += confirmed
         session.waitlist_count += waiting
+        session.offered_count += offered
 
 
 def _counted(status: str):
@@ -76,7 +84,9 @@ def recount(session_ids: Iterable[int] | None = None) -> int:
     """Set the counters of the given sessions (all when None) from their registrations, in
     one UPDATE. For rows written in bulk outside the services; returns the sessions updated."""
     sessions = Session.objects.all() if session_ids is None else Session.objects.filter(pk__in=list(session_ids))
-    return sessions.update(confirmed_count=_counted(CONFIRMED), waitlist_count=_counted(WAITLISTED))
+    return sessions.update(
+        confirmed_count=_counted(CONFIRMED), waitlist_count=_counted(WAITLISTED), offered_count=_counted(OFFERED)
+    )
 
 
 def drift() -> list[dict]:
@@ -85,16 +95,19 @@ def drift() -> list[dict]:
         Session.objects.annotate(
             real_confirmed=Count("registrations", filter=Q(registrations__status=CONFIRMED)),
             real_waiting=Count("registrations", filter=Q(registrations__status=WAITLISTED)),
+            real_offered=Count("registrations", filter=Q(registrations__status=OFFERED)),
         )
-        .exclude(confirmed_count=F("real_confirmed"), waitlist_count=F("real_waiting"))
-        .values("pk", "confirmed_count", "real_confirmed", "waitlist_count", "real_waiting")
+        .exclude(confirmed_count=F("real_confirmed"), waitlist_count=F("real_waiting"), offered_count=F("real_offered"))
+        .values(
+            "pk", "confirmed_count", "real_confirmed", "waitlist_count", "real_waiting", "offered_count", "real_offered"
+        )
     )
 
 
 def registration_deleted(sender, instance: Registration, **kwargs) -> None:
     """`post_delete` receiver: a registration deleted outside the services (a cascade when a
     person or a leader is erased) no longer counts. Locks the session, then recounts it."""
-    if instance.status not in (CONFIRMED, WAITLISTED):
+    if instance.status not in (CONFIRMED, WAITLISTED, OFFERED):
         return
     locked = Session.objects.select_for_update().filter(pk=instance.session_id).values_list("pk", flat=True)
     if list(locked):

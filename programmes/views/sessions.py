@@ -63,9 +63,9 @@ def session_page(request, session, *, status=200, loaded=False, **forms):
         if session.status in (Session.Status.PUBLISHED, Session.Status.COMPLETED):
             context["checkin_code"] = checkin.code(session)
             context["checkin_qr"] = checkin.qr_data_uri(session)
-        # Confirmed (by name) and waiting (in order) in one query, split here.
+        # Confirmed (by name), waiting (in order) and offered seats in one query, split here.
         active = list(
-            session.registrations.filter(status__in=selectors.ACTIVE)
+            session.registrations.filter(status__in=[*selectors.ACTIVE, Registration.Status.OFFERED])
             .select_related("leader__user", "leader__organisation")
             .order_by("waitlist_position", "created_at", "pk")
         )
@@ -74,6 +74,9 @@ def session_page(request, session, *, status=200, loaded=False, **forms):
         )
         context["registrations"] = registrations
         context["waitlist"] = [r for r in active if r.status == Registration.Status.WAITLISTED]
+        context["offers"] = sorted(
+            (r for r in active if r.status == Registration.Status.OFFERED), key=lambda r: (r.offer_expires_at, r.pk)
+        )
         context["attendance_form"] = forms.get("attendance_form") or AttendanceForm(registrations=registrations)
         context["move_form"] = forms.get("move_form") or WaitlistMoveForm()
         context["move_error_for"] = forms.get("move_error_for")

@@ -24,6 +24,7 @@ from django.contrib import admin
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from programmes import email_actions
 from programmes.models import Material, Measure, Programme, Session
 from reflection_groups.models import MentorPair
 from surveys.models import Invitation, Questionnaire
@@ -128,6 +129,10 @@ def build_world(groups_world) -> W:
         "invitation": invitation,
         "questionnaire": Questionnaire.objects.order_by("pk").first(),
         "outbox": outbox,
+        # A one-click link from an e-mail to leader A (the link, not a sign-in, is the key).
+        "action_token": email_actions.make_token(
+            email_actions.SIGN_UP, leader=leader_a, session=session, expires_at=session.starts_at
+        ),
     }
     return W(programme=programme, session=session, users=users, objects=objects)
 
@@ -169,6 +174,8 @@ CALLS = {
     "programmes:session_action": ("post", lambda w: {"pk": w.session.pk, "action": "complete"}),
     "programmes:registration_create": ("post", lambda w: {"pk": w.session.pk}),
     "programmes:registration_cancel": ("post", lambda w: {"pk": w.session.pk}),
+    "programmes:offer_accept": ("post", lambda w: {"pk": w.session.pk}),
+    "programmes:registration_apologies": ("post", lambda w: {"pk": w.session.pk}),
     "programmes:contributor_add": ("post", lambda w: {"pk": w.session.pk}),
     "programmes:contributor_remove": ("post", lambda w: {"pk": w.session.pk, "contributor_pk": o(w, "contributor")}),
     "programmes:material_add": ("post", lambda w: {"pk": w.session.pk}),
@@ -182,6 +189,7 @@ CALLS = {
     "programmes:calendar": ("get", lambda w: {}),
     "programmes:calendar_reset": ("post", lambda w: {}),
     "programmes:calendar_feed": ("get", lambda w: {"token": w.objects["leader_a"].calendar_token}),
+    "programmes:email_action": ("get", lambda w: {"action": "signup", "token": w.objects["action_token"]}),
     "programmes:measure_list": ("get", lambda w: {}),
     "programmes:measure_area": ("get", lambda w: {"area_key": w.objects["measure"].area.key}),
     "programmes:measure_update": ("post", lambda w: {"area_key": w.objects["measure"].area.key, "pk": o(w, "measure")}),
@@ -199,6 +207,7 @@ CALLS = {
     "reflection_groups:meeting_create": ("get", lambda w: {"pk": o(w, "group")}),
     "reflection_groups:meeting_detail": ("get", lambda w: {"pk": o(w, "group"), "meeting_pk": o(w, "meeting")}),
     "reflection_groups:attendance_record": ("post", lambda w: {"pk": o(w, "group"), "meeting_pk": o(w, "meeting")}),
+    "reflection_groups:meeting_cancel": ("post", lambda w: {"pk": o(w, "group"), "meeting_pk": o(w, "meeting")}),
     "reflection_groups:pair_list": ("get", lambda w: {}),
     "reflection_groups:pair_detail": ("get", lambda w: {"pk": o(w, "pair")}),
     "reflection_groups:pair_seen": ("post", lambda w: {"pk": o(w, "pair")}),
@@ -263,6 +272,8 @@ MATRIX = {
     "programmes:attendance_record": ("login", 403, 403, 403, 403, 400, 400),
     "programmes:calendar": ("login", 200, 403, 200, 200, 403, 403),
     "programmes:calendar_feed": (200, 200, 200, 200, 200, 200, 200),
+    # Anyone holding the link may see it (mail scanners too); a signed-in other person may not.
+    "programmes:email_action": (200, 403, 403, 403, 200, 403, 403),
     "programmes:calendar_reset": ("login", 302, 403, 302, 302, 403, 403),
     "programmes:commitment_create": ("login", 403, 403, 403, 403, 400, 400),
     "programmes:commitment_status": ("login", 404, 404, 404, 302, 302, 302),
@@ -288,6 +299,8 @@ MATRIX = {
     "programmes:programme_list": ("login", 200, 200, 200, 200, 200, 200),
     "programmes:programme_status": ("login", 403, 403, 403, 403, 302, 302),
     "programmes:registration_cancel": ("login", 404, 404, 404, 302, 403, 403),
+    "programmes:offer_accept": ("login", 404, 404, 404, 302, 403, 403),
+    "programmes:registration_apologies": ("login", 404, 404, 404, 302, 403, 403),
     "programmes:registration_create": ("login", 404, 404, 404, 302, 403, 403),
     "programmes:session_action": ("login", 403, 403, 403, 403, 302, 302),
     "programmes:session_calendar": ("login", 404, 404, 404, 200, 200, 200),
@@ -298,6 +311,7 @@ MATRIX = {
     "programmes:waitlist_favour_newcomers": ("login", 403, 403, 403, 403, 400, 400),
     "programmes:waitlist_move": ("login", 403, 403, 403, 403, 400, 400),
     "reflection_groups:attendance_record": ("login", 404, 302, 404, 302, 403, 403),
+    "reflection_groups:meeting_cancel": ("login", 404, 302, 404, 302, 403, 403),
     "reflection_groups:compose": ("login", 403, 403, 403, 403, 200, 200),
     "reflection_groups:group_close": ("login", 403, 403, 403, 403, 302, 302),
     "reflection_groups:group_detail": ("login", 404, 200, 404, 200, 200, 200),

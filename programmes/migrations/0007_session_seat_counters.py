@@ -20,11 +20,13 @@ def fill_counters(apps, schema_editor):
         )
         return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
 
-    Session.objects.update(confirmed_count=counted("confirmed"), waitlist_count=counted("waitlisted"))
+    Session.objects.update(
+        confirmed_count=counted("confirmed"), waitlist_count=counted("waitlisted"), offered_count=counted("offered")
+    )
 
 
 class Migration(migrations.Migration):
-    dependencies = [("programmes", "0003_measure_areas")]
+    dependencies = [("programmes", "0006_waitlist_offers")]
 
     operations = [
         migrations.AddField(
@@ -36,6 +38,11 @@ class Migration(migrations.Migration):
             model_name="session",
             name="waitlist_count",
             field=models.PositiveIntegerField(default=0, editable=False, verbose_name="waiting"),
+        ),
+        migrations.AddField(
+            model_name="session",
+            name="offered_count",
+            field=models.PositiveIntegerField(default=0, editable=False, verbose_name="offered"),
         ),
         migrations.RunPython(fill_counters, migrations.RunPython.noop),
     ]
