@@ -105,18 +105,18 @@ def test_fifty_simultaneous_signups_confirm_exactly_capacity_and_queue_the_rest(
 
 
 def test_without_the_lock_the_same_signups_overbook(monkeypatch):
-    """Control run: no row lock, every thread reads the seat counters before anyone writes → overbooking."""
+    """Control run: no row lock, every thread counts before anyone writes → overbooking."""
     session, leaders = _session_with_leaders(1)
     monkeypatch.setattr(registrations, "REGISTRATION_LOCKING", False)
     counted = threading.Barrier(THREADS, timeout=60)
-    original = registrations._read_unlocked
+    original = registrations.count_confirmed
 
-    def read_then_wait(pk):
-        s = original(pk)
-        counted.wait()  # nobody writes until everyone has read the counters
-        return s
+    def count_then_wait(s):
+        n = original(s)
+        counted.wait()  # nobody writes until everyone has read the count
+        return n
 
-    monkeypatch.setattr(registrations, "_read_unlocked", read_then_wait)
+    monkeypatch.setattr(registrations, "count_confirmed", count_then_wait)
 
     results, errors = _run_concurrently(_signup, [(session, leader) for leader in leaders])
 

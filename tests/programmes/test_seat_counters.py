@@ -64,9 +64,13 @@ def test_sign_up_cancel_and_promotion_move_the_counters():
     session, regs = _full_session()
     session.refresh_from_db()
     assert (session.confirmed_count, session.waitlist_count, session.seats_left) == (2, 2, 0)
-    services.registration_cancel(registration=regs[0])  # the first waiting moves up
+    services.registration_cancel(registration=regs[0])  # the first waiting is offered the seat
     session.refresh_from_db()
-    assert (session.confirmed_count, session.waitlist_count) == (2, 1)
+    assert (session.confirmed_count, session.offered_count, session.waitlist_count) == (1, 1, 1)
+    assert session.seats_left == 0  # an offered seat is held
+    services.offer_accept(registration=regs[2])
+    session.refresh_from_db()
+    assert (session.confirmed_count, session.offered_count, session.waitlist_count) == (2, 0, 1)
     services.registration_cancel(registration=regs[3])  # leaves the waiting list
     session.refresh_from_db()
     assert (session.confirmed_count, session.waitlist_count) == (2, 0)
@@ -157,7 +161,15 @@ def test_bulk_rows_are_counted_by_recount_and_drift_names_the_session():
         [Registration(session=session, leader=enrolled_leader(session.programme), status="confirmed") for _ in range(3)]
     )
     assert seats.drift() == [
-        {"pk": session.pk, "confirmed_count": 0, "real_confirmed": 3, "waitlist_count": 0, "real_waiting": 0}
+        {
+            "pk": session.pk,
+            "confirmed_count": 0,
+            "real_confirmed": 3,
+            "waitlist_count": 0,
+            "real_waiting": 0,
+            "offered_count": 0,
+            "real_offered": 0,
+        }
     ]
     assert seats.recount([session.pk]) == 1
     assert seats.drift() == []
@@ -173,7 +185,7 @@ def test_the_migration_fills_the_counters_from_the_registrations():
     Registration.objects.bulk_create(
         [Registration(session=session, leader=enrolled_leader(session.programme), status="confirmed") for _ in range(2)]
     )
-    migration = import_module("programmes.migrations.0004_session_seat_counters")
+    migration = import_module("programmes.migrations.0007_session_seat_counters")
     migration.fill_counters(live_apps, connection.schema_editor())
     assert counters() == real_counts()
     assert Session.objects.get(pk=session.pk).confirmed_count == 2
