@@ -12,6 +12,12 @@ def group_published(group_id: int) -> None:
 
 
 @shared_task(ignore_result=True)
+def facilitator_invited(user_id: int) -> None:
+    """Send an invited facilitator the link to choose a password."""
+    notifications.facilitator_invitation_queue(user_id=user_id)
+
+
+@shared_task(ignore_result=True)
 def pair_published(pair_id: int) -> None:
     """Introduce a mentor and a mentee to each other."""
     notifications.pair_introductions_queue(pair_id=pair_id)

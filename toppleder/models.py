@@ -10,6 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 ROLE_HR = "HR"
 ROLE_ADMIN = "Administrator"
+# A facilitator account (an HR adviser, an external coach): grants nothing but the groups the
+# person is named facilitator of. HR advisers who facilitate have both HR and this role.
+ROLE_FACILITATOR = "Facilitator"
 
 
 class UserManager(BaseUserManager):
@@ -223,6 +226,7 @@ class OutboxMessage(models.Model):
         PAIR_INTRODUCTION = "pair_introduction", _("Mentor pair introduction")
         SURVEY_INVITATION = "survey_invitation", _("Survey invitation")
         SURVEY_REMINDER = "survey_reminder", _("Survey reminder")
+        FACILITATOR_INVITATION = "facilitator_invitation", _("Facilitator invitation")
 
     key = models.CharField(_("key"), max_length=200, unique=True)
     kind = models.CharField(_("kind"), max_length=40, choices=Kind.choices)

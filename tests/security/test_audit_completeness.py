@@ -52,7 +52,7 @@ from tests.programmes.factories import RegistrationFactory, SessionFactory
 from tests.reflection_groups.conftest import GROUP_SECRET, PAIR_SECRET, make_org_tree
 from toppleder import audit
 from toppleder.audit import AuditEntry
-from toppleder.models import OutboxMessage
+from toppleder.models import ROLE_FACILITATOR, OutboxMessage
 
 pytestmark = pytest.mark.django_db
 
@@ -117,7 +117,8 @@ class W:
 def w(settings, tmp_path) -> W:
     settings.MEDIA_ROOT = str(tmp_path)
     orgs = make_org_tree()
-    hr, admin = HRUserFactory(name="Hanne HR"), AdminUserFactory()
+    # An HR adviser who also facilitates (the groups here name her their facilitator).
+    hr, admin = HRUserFactory(name="Hanne HR", roles=[ROLE_FACILITATOR]), AdminUserFactory()
     programme = Programme.objects.create(name="Topplederprogrammet", period="2026/27", status="running")
     members = [
         LeaderFactory(organisation=orgs["frogner"], user__name="Mia Medlem"),
@@ -472,6 +473,7 @@ def _scenarios():
         R + "group_publish": call(rg.group_publish, group=lambda w: w.proposed_group, by=hr),
         R + "groups_publish": call(rg.groups_publish, programme=lambda w: w.programme, kind="reflection", by=hr),
         R + "group_close": call(rg.group_close, group=lambda w: w.group, by=hr),
+        R + "facilitator_invite": call(rg.facilitator_invite, name="Ella Ekstern", email="ella@coach.example", by=hr),
         R + "meeting_schedule": call(
             rg.meeting_schedule,
             group=lambda w: w.group,

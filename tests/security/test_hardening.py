@@ -151,6 +151,18 @@ def test_hr_without_mfa_is_sent_to_set_it_up(client, hr_user, settings):
     assert response.status_code == 302 and response["Location"] == reverse("mfa_activate_totp")
 
 
+def test_a_facilitator_account_without_mfa_is_sent_to_set_it_up_but_a_leader_is_not(client, leader, settings):
+    """An external coach reads confidential notes: their account is guarded like staff's."""
+    from tests.factories import FacilitatorFactory
+
+    settings.MFA_REQUIRED_FOR_STAFF = True
+    client.force_login(FacilitatorFactory())
+    response = client.get(reverse("reflection_groups:group_list"))
+    assert response.status_code == 302 and response["Location"] == reverse("mfa_activate_totp")
+    client.force_login(leader.user)
+    assert client.get(reverse("reflection_groups:group_list")).status_code == 200
+
+
 def test_pages_send_a_content_security_policy_without_inline_script(client):
     response = client.get(reverse("account_login"))
     policy = response["Content-Security-Policy"]
