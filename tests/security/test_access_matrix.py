@@ -152,6 +152,8 @@ def o(w, key):
 # name: (method, kwargs(world) -> dict, POST data)
 CALLS = {
     "dashboard": ("get", lambda w: {}),
+    "audit_log": ("get", lambda w: {}),
+    "audit_log_csv": ("get", lambda w: {}),
     "healthz": ("get", lambda w: {}),
     "healthz_live": ("get", lambda w: {}),
     "healthz_me": ("get", lambda w: {}),
@@ -262,6 +264,8 @@ CALLS = {
 # material, proposed pair), the next role finds it gone: 404 (for the admin and hr_facilitator).
 MATRIX = {
     "accessibility": (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "audit_log": ("login", 403, 403, 403, 403, 403, 200, 403, 403),
+    "audit_log_csv": ("login", 403, 403, 403, 403, 403, 200, 403, 403),
     "dashboard": ("login", 200, 200, 200, 200, 200, 200, 200, 200),
     "healthz": (200, 200, 200, 200, 200, 200, 200, 200, 200),
     "healthz_live": (200, 200, 200, 200, 200, 200, 200, 200, 200),
@@ -506,6 +510,8 @@ def test_account_pages_answer_without_errors_for_anonymous_and_signed_in_people(
 # --------------------------------------------------------------------------- odd input
 # What each page reads from its address, with a value of the wrong kind: the page answers 4xx.
 READS = {
+    "audit_log": [{"action": "x"}, {"start": "abc"}, {"end": "2026-02-30"}, {"object_type": "x"}, {"page": "abc"}],
+    "audit_log_csv": [{"action": "x"}, {"start": "2027-01-01", "end": "2026-01-01"}],
     "programmes:programme_list": [{"status": "nonsense"}, {"page": "abc"}],
     "programmes:programme_detail": [{"page": "abc"}],
     "programmes:enrolment_list": [{"status": "nonsense"}, {"page": "abc"}],
@@ -542,6 +548,7 @@ READER.update(
         }
     }
     | {"reports:summary_pdf": "admin", "reports:summary_csv": "admin", "reports:summary_xlsx": "admin"}
+    | {"audit_log": "admin", "audit_log_csv": "admin"}
 )
 NUL, LONG, WRONG = "\x00", "9" * 3000, "abc"
 FORM_FIELDS = [
