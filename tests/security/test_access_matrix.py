@@ -153,6 +153,7 @@ def o(w, key):
 CALLS = {
     "dashboard": ("get", lambda w: {}),
     "audit_log": ("get", lambda w: {}),
+    "departed_list": ("post", lambda w: {}, {"person": "1"}),
     "audit_log_csv": ("get", lambda w: {}),
     "healthz": ("get", lambda w: {}),
     "healthz_live": ("get", lambda w: {}),
@@ -266,6 +267,7 @@ MATRIX = {
     "accessibility": (200, 200, 200, 200, 200, 200, 200, 200, 200),
     "audit_log": ("login", 403, 403, 403, 403, 403, 200, 403, 403),
     "audit_log_csv": ("login", 403, 403, 403, 403, 403, 200, 403, 403),
+    "departed_list": ("login", 403, 403, 403, 403, 302, 302, 403, 302),
     "dashboard": ("login", 200, 200, 200, 200, 200, 200, 200, 200),
     "healthz": (200, 200, 200, 200, 200, 200, 200, 200, 200),
     "healthz_live": (200, 200, 200, 200, 200, 200, 200, 200, 200),

@@ -52,7 +52,7 @@ from tests.programmes.factories import RegistrationFactory, SessionFactory
 from tests.reflection_groups.conftest import GROUP_SECRET, PAIR_SECRET, make_org_tree
 from toppleder import audit
 from toppleder.audit import AuditEntry
-from toppleder.models import ROLE_FACILITATOR, OutboxMessage
+from toppleder.models import ROLE_FACILITATOR, OutboxMessage, User
 
 pytestmark = pytest.mark.django_db
 
@@ -158,6 +158,11 @@ def w(settings, tmp_path) -> W:
     group.notes.create(meeting=meeting, author=members[0].user, text=GROUP_SECRET)
     proposed_group = ReflectionGroup.objects.create(programme=programme, name="Forslag 1", facilitator=hr)
     GroupMembership.objects.create(group=proposed_group, leader=members[2], programme=programme, kind="reflection")
+    # A leader who left two years ago: the retention rule offers them for anonymising.
+    departed = LeaderFactory(organisation=orgs["sagene"], user__name="Siri Sluttet")
+    User.objects.filter(pk=departed.user_id).update(
+        is_active=False, deactivated_at=timezone.now() - timedelta(days=730)
+    )
     MentorProfile.objects.create(leader=mentor, capacity=3, themes=["lead"])
     MenteeWish.objects.create(leader=outsider, scheme="duo", themes=["lead"])
     pair = MentorPair.objects.create(
@@ -585,6 +590,12 @@ def _scenarios():
             core.preferences_update, leader0, user=leader0, session_reminders=False, survey_reminders=True
         ),
         T + "person_anonymise": call(core.person_anonymise, lambda w: w.admin, user=leader0, by=lambda w: w.admin),
+        T + "departed_anonymise": call(
+            core.departed_anonymise,
+            lambda w: w.admin,
+            by=lambda w: w.admin,
+            user_ids=lambda w: list(User.objects.filter(name="Siri Sluttet").values_list("pk", flat=True)),
+        ),
         "toppleder.outbox.services.outbox_resend": lambda w: _resend(w),
     }
 
@@ -603,7 +614,7 @@ EXCEPTIONS = {
     "reflection_groups.services.pair_mark_seen": "the mentor's or mentee's own reading mark, not a change to the pair",
 }
 # person_anonymise: one ANONYMISE entry for the person, and nothing that repeats their data.
-ANONYMISE = "toppleder.services.person_anonymise"
+ANONYMISE = {"toppleder.services.person_anonymise", "toppleder.services.departed_anonymise"}
 
 
 # --------------------------------------------------------------------------- comparing rows
@@ -720,7 +731,7 @@ def test_service_records_exactly_what_it_changed(w, name, django_capture_on_comm
         assert changed, f"{name} is listed as an exception but changed nothing"
         assert entries == [], f"{name} must record nothing ({EXCEPTIONS[name]}): {entries}"
         return
-    if name == ANONYMISE:
+    if name in ANONYMISE:
         assert [(e.action, e.object_type, e.changes) for e in entries] == [("anonymise", "toppleder.user", {})]
         assert entries[0].actor == w.admin
         return
