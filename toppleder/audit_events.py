@@ -9,6 +9,10 @@ EVENTS = {
         "toppleder.notificationpreference",
         gettext_lazy("%(who)s chose which reminders they get by e-mail."),
     ),
+    "roles_from_sso": (
+        "toppleder.user",
+        gettext_lazy("The sign-in service (single sign-on) set the roles of %(object)s from its group claims."),
+    ),
     "outbox_resend": ("toppleder.outboxmessage", gettext_lazy("%(who)s sent the e-mail %(object)s again.")),
 }
 

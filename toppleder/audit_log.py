@@ -213,6 +213,11 @@ def _sentence(entry, who: str, values: dict) -> str:
     kind = _type_label(entry)
     if action == Action.LOGIN:
         return _("%(who)s signed in.") % {"who": who}
+    if action == Action.LOGIN_FAILED and entry.changes.get("sso"):
+        return _("A single sign-on through %(provider)s failed and nobody was signed in (%(error)s).") % {
+            "provider": entry.changes["sso"],
+            "error": entry.changes.get("error") or "–",
+        }
     if action == Action.LOGIN_FAILED:
         return _("A sign-in as %(email)s failed (wrong password or unknown address).") % {
             "email": entry.actor_label or "–"

@@ -102,3 +102,30 @@ def departed_anonymise(*, by, user_ids) -> int:
     for user in due:
         person_anonymise(user=user, by=by)
     return len(due)
+
+
+@transaction.atomic
+def roles_from_sso(*, user: User, groups: list[str], mapping: dict | None = None) -> User:
+    """The roles single sign-on manages (OIDC_GROUP_ROLES: provider group id → role), set from the
+    provider's group claim at sign-in: a listed group gives its role, a listed role whose group is
+    gone is taken away; roles nobody mapped are left as they are. Recorded as the system's change."""
+    from django.conf import settings
+    from django.contrib.auth.models import Group
+
+    mapping = settings.OIDC_GROUP_ROLES if mapping is None else mapping
+    managed = set(mapping.values())
+    wanted = {role for group_id, role in mapping.items() if group_id in set(groups)}
+    before = sorted(user.groups.values_list("name", flat=True))
+    remove = (managed & set(before)) - wanted
+    add = wanted - set(before)
+    if not add and not remove:
+        return user
+    user.groups.remove(*Group.objects.filter(name__in=remove))
+    user.groups.add(*(Group.objects.get_or_create(name=name)[0] for name in sorted(add)))
+    after = sorted(user.groups.values_list("name", flat=True))
+    audit.record(
+        None, audit.UPDATE, [user], {"groups": [before, after]}, event="roles_from_sso", label="single sign-on"
+    )
+    if hasattr(user, "_role_names"):
+        del user._role_names
+    return user

@@ -178,10 +178,23 @@ if OIDC_CLIENT_ID:
                 "name": env("OIDC_PROVIDER_NAME", default="Oslo kommune (Entra ID)"),
                 "client_id": OIDC_CLIENT_ID,
                 "secret": env("OIDC_CLIENT_SECRET", default=""),
-                "settings": {"server_url": env("OIDC_SERVER_URL", default="")},
+                "settings": {
+                    "server_url": env("OIDC_SERVER_URL", default=""),
+                    "token_auth_method": env("OIDC_TOKEN_AUTH_METHOD", default="client_secret_post"),
+                    "scope": env.list("OIDC_SCOPES", default=["openid", "email", "profile"]),
+                },
             }
         ]
     }
+# Which of the provider's group (or role) claims give which role: "<group id>=HR,<id>=Administrator,
+# <id>=Facilitator" (Entra ID sends group object ids in the `groups` claim). Roles not listed are
+# never touched by single sign-on; a listed role the claim no longer carries is taken away.
+OIDC_GROUP_ROLES = dict(item.split("=", 1) for item in env.list("OIDC_GROUP_ROLES", default=[]) if "=" in item)
+OIDC_GROUPS_CLAIM = env("OIDC_GROUPS_CLAIM", default="groups")
+# Trust the provider's own MFA for staff only when told so: then an ID token whose `amr` names
+# one of these methods (or whose `acr` is one of OIDC_TRUSTED_ACR) counts as two-factor here.
+OIDC_TRUSTED_AMR = env.list("OIDC_TRUSTED_AMR", default=[])
+OIDC_TRUSTED_ACR = env.list("OIDC_TRUSTED_ACR", default=[])
 
 # --- Sessions and security ----------------------------------------------------
 # Sessions are read from the cache (Redis in production) and written through to the

@@ -590,6 +590,13 @@ def _scenarios():
             core.preferences_update, leader0, user=leader0, session_reminders=False, survey_reminders=True
         ),
         T + "person_anonymise": call(core.person_anonymise, lambda w: w.admin, user=leader0, by=lambda w: w.admin),
+        T + "roles_from_sso": call(
+            core.roles_from_sso,
+            lambda w: None,
+            user=lambda w: w.members[0].user,
+            groups=["g-hr", "g-ukjent"],
+            mapping={"g-hr": "HR", "g-fac": "Facilitator"},
+        ),
         T + "departed_anonymise": call(
             core.departed_anonymise,
             lambda w: w.admin,
