@@ -1,9 +1,15 @@
 """django-allauth adapters: no open sign-up; HR creates accounts, invitations set passwords."""
 
+import time
+
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
 from django.core.exceptions import ValidationError
+
+# allauth keeps the ways a person authenticated in this session under this key
+# (allauth.account.internal.flows.login.AUTHENTICATION_METHODS_SESSION_KEY).
+ALLAUTH_AUTHENTICATION_RECORDS = "account_authentication_methods"
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -21,6 +27,20 @@ class AccountAdapter(DefaultAccountAdapter):
         except ValidationError:
             signin.refused(credentials.get("email") or credentials.get("username") or "")
             raise
+
+    def login(self, request, user):
+        super().login(request, user)
+        # Staff are sent to set up two-factor right after signing in, and allauth asks for a
+        # password before any change to how one signs in. The password typed a moment ago counts
+        # (allauth's own session record of it, marked as a re-authentication): no second prompt.
+        from toppleder.permissions import needs_staff_security
+
+        records = request.session.get(ALLAUTH_AUTHENTICATION_RECORDS)
+        if needs_staff_security(user) and isinstance(records, list) and records:
+            last = records[-1]
+            if last.get("method") == "password" and time.time() - float(last.get("at", 0)) < 60:
+                last["reauthenticated"] = True
+                request.session[ALLAUTH_AUTHENTICATION_RECORDS] = records
 
     def authentication_failed(self, request, **credentials):
         from toppleder import signin
