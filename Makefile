@@ -68,11 +68,13 @@ run: deps messages
 	    [ -s var/demo-password ] || $(PY) -c 'import secrets; print(secrets.token_urlsafe(9))' >var/demo-password
 	    export DEMO_PASSWORD="$$(cat var/demo-password)"
 	fi
+	# Links in e-mails and calendar files point where the portal is served (unless SITE_URL is set).
+	export SITE_URL="$${SITE_URL:-http://$(HOST)}"
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --size small
 	echo
 	echo "Demo password: $$DEMO_PASSWORD   (admin@toppleder.example, hr@toppleder.example, leder001@toppleder.example, ...)"
-	echo "Toppleder: http://$(HOST)/  (Ctrl-C stops it)"
+	echo "Toppleder: http://$(HOST)/  (Ctrl-C stops it; links in e-mails start with $$SITE_URL)"
 	exec $(PY) manage.py runserver $(HOST)
 
 # --- make test ----------------------------------------------------------------------

@@ -7,7 +7,24 @@ from django.utils.translation import gettext as _
 
 from programmes.models import Programme, Registration
 from programmes.selectors import enrolments_for
+from programmes.services.imports import COLUMNS
+from toppleder.models import Leader, Organisation
 from toppleder.spreadsheets import Sheet
+
+
+def import_template() -> Sheet:
+    """The file HR fills in to import leaders: the column names it reads, and one example row."""
+    header = [str(name) for name, _aliases in COLUMNS.values()]
+    organisation = Organisation.objects.order_by("name").values_list("name", flat=True).first() or "Bydel Gamle Oslo"
+    example = [
+        "Kari Nordmann",
+        "kari.nordmann@example.oslo.kommune.no",
+        organisation,
+        _("Director"),
+        Leader.Level.TOP.label,
+        "",
+    ]
+    return Sheet(_("Leaders"), header, [example])
 
 
 def enrolments(programme: Programme) -> Sheet:
@@ -29,7 +46,7 @@ def enrolments(programme: Programme) -> Sheet:
             e.leader.organisation.name,
             e.leader.organisation.sector.name,
             e.leader.title,
-            e.leader.level,
+            e.leader.get_level_display(),
             e.get_status_display(),
             e.enrolled_at,
             e.via_group.name if e.via_group else "",

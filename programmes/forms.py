@@ -128,6 +128,19 @@ class ProgrammeFilterForm(forms.Form):
     )
 
 
+CAPACITY_MESSAGE = _("A session needs at least one seat. To stop sign-ups, leave the session as a draft or cancel it.")
+
+
+class SessionCancelForm(forms.Form):
+    note = forms.CharField(
+        label=_("Message to the leaders"),
+        help_text=_("Included in the cancellation e-mail, for example why, or what happens instead."),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
 class SessionForm(forms.ModelForm):
     video_link = forms.URLField(label=_("Video link"), required=False, assume_scheme="https")
 
@@ -164,7 +177,17 @@ class SessionForm(forms.ModelForm):
             "organisation__name", "name"
         )
         self.fields["measures"].queryset = Measure.objects.select_related("area").order_by("area__order", "order")
-        self.fields["capacity"].min_value = 1
+        self.fields["capacity"].widget.attrs["min"] = 1
+        self.fields["capacity"].error_messages["min_value"] = CAPACITY_MESSAGE
+        # Shown instead of "(optional)": these are required for some formats (see clean()).
+        self.fields["place"].required_when = _("required for sessions in person or hybrid")
+        self.fields["video_link"].required_when = _("required for digital or hybrid sessions")
+
+    def clean_capacity(self):
+        capacity = self.cleaned_data.get("capacity")
+        if capacity is not None and capacity < 1:
+            raise forms.ValidationError(CAPACITY_MESSAGE, code="min_value")
+        return capacity
 
     def clean(self):
         data = super().clean()
@@ -266,22 +289,58 @@ class EnrolOrganisationsForm(forms.Form):
         self.fields["organisations"].queryset = Organisation.objects.order_by("name")
 
 
+IMPORT_MODES = [
+    ("all", _("All or nothing: import only if every line is valid")),
+    ("valid", _("Import the valid lines and list the others")),
+]
+
+
 class LeaderImportForm(forms.Form):
     file = forms.FileField(
-        label=_("CSV file"),
+        label=_("File (Excel or CSV)"),
         help_text=_(
-            "Columns: name, email, organisation, title, level, top_leader_since. "
-            "UTF-8 (with or without BOM) or Windows-1252 from Excel."
+            "The first row names the columns: name, e-mail and organisation, and if you like title, level "
+            "and top leader since. Norwegian or English names; other columns are ignored. "
+            "The enrolment export from this page can be imported as it is."
         ),
+    )
+    mode = forms.ChoiceField(
+        label=_("If some lines are wrong"),
+        choices=IMPORT_MODES,
+        initial="all",
+        required=False,
+        widget=forms.RadioSelect,
     )
 
     def clean_file(self):
         f = self.cleaned_data["file"]
-        if os.path.splitext(f.name)[1].lower() not in (".csv", ".txt"):
-            raise forms.ValidationError(_("Upload a CSV file (.csv)."))
+        if os.path.splitext(f.name)[1].lower() not in (".csv", ".txt", ".xlsx"):
+            raise forms.ValidationError(_("Upload an Excel file (.xlsx) or a CSV file (.csv)."))
         if f.size > CSV_MAX_BYTES:
             raise forms.ValidationError(_("The file is too large (at most 5 MB)."))
         return f
+
+    def partial(self) -> bool:
+        return self.cleaned_data.get("mode") == "valid"
+
+
+class LeaderImportConfirmForm(forms.Form):
+    token = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    mode = forms.ChoiceField(
+        label=_("If some lines are wrong"), choices=IMPORT_MODES, initial="all", widget=forms.RadioSelect
+    )
+
+    def partial(self) -> bool:
+        return self.cleaned_data.get("mode") == "valid"
+
+
+class CheckInForm(forms.Form):
+    code = forms.CharField(
+        label=_("Check-in code"),
+        help_text=_("Six letters and digits, shown on the screen in the room."),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
+    )
 
 
 class WaitlistMoveForm(forms.Form):

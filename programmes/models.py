@@ -52,6 +52,14 @@ class Programme(models.Model):
     def __str__(self):
         return f"{self.name} {self.period}".strip()
 
+    def eligible_level_labels(self) -> list[str]:
+        """The leader levels that may take part, as the UI names them (empty: every level)."""
+        return [Leader.Level(v).label for v in self.eligible_levels if v in Leader.Level.values]
+
+    def eligible_org_kind_labels(self) -> list[str]:
+        """The kinds of organisation that may take part (empty: every kind)."""
+        return [Organisation.Kind(v).label for v in self.eligible_org_kinds if v in Organisation.Kind.values]
+
 
 class EnrolmentQuerySet(models.QuerySet):
     def active(self):

@@ -54,14 +54,26 @@ def eligible_leaders(session: Session):
     return leaders.distinct()
 
 
+def invitees(session: Session):
+    """Who publishing the session invites: the eligible leaders not already signed up or waiting.
+    (The confirmation page counts these; the invitation task sends to them.)"""
+    already = Registration.objects.filter(session=session, status__in=ACTIVE).values_list("leader_id", flat=True)
+    return eligible_leaders(session).exclude(pk__in=already)
+
+
+def invitation_preview(session: Session, user) -> Email:
+    """The invitation as `user` will receive it, rendered without sending or storing anything."""
+    message = OutboxMessage(kind=Kind.SESSION_INVITATION, recipient=user, object_id=session.pk, params={})
+    return _email("session-invitation", message, session, method="REQUEST")
+
+
 # --- Queueing ----------------------------------------------------------------------
 def session_invitations_queue(*, session_id: int) -> list[list[int]]:
     """Split the eligible leaders of a published session into chunks (one task each)."""
     session = Session.objects.filter(pk=session_id, status=Session.Status.PUBLISHED).first()
     if session is None:
         return []
-    already = Registration.objects.filter(session=session, status__in=ACTIVE).values_list("leader_id", flat=True)
-    ids = list(eligible_leaders(session).exclude(pk__in=already).order_by("pk").values_list("pk", flat=True))
+    ids = list(invitees(session).order_by("pk").values_list("pk", flat=True))
     return [ids[i : i + INVITATION_CHUNK] for i in range(0, len(ids), INVITATION_CHUNK)]
 
 
@@ -211,13 +223,15 @@ def session_changed_queue(*, session_id: int) -> int:
     return count
 
 
-def session_cancelled_queue(*, session_id: int) -> int:
-    """METHOD:CANCEL to everyone signed up or waiting; queued invitations and reminders
-    for the session are skipped when their turn comes (their renderers see the status)."""
+def session_cancelled_queue(*, session_id: int, note: str = "") -> int:
+    """METHOD:CANCEL to everyone signed up or waiting, with HR's message if one was written;
+    queued invitations and reminders for the session are skipped when their turn comes (their
+    renderers see the status)."""
     session = Session.objects.filter(pk=session_id, status=Session.Status.CANCELLED).first()
     if session is None:
         return 0
-    return _to_registrants(session, Kind.SESSION_CANCELLED, f"session_cancelled:{session.pk}", ACTIVE, {})
+    params = {"note": note} if note else {}
+    return _to_registrants(session, Kind.SESSION_CANCELLED, f"session_cancelled:{session.pk}", ACTIVE, params)
 
 
 def session_reminders_queue(*, now=None) -> int:
@@ -379,7 +393,15 @@ def render_session_cancelled(message: OutboxMessage) -> Email:
     reg = _load_registration(message)
     if reg.session.status != Session.Status.CANCELLED:
         raise Skip(f"Not sent: the session is {reg.session.status}.")
-    return _email("session-cancelled", message, reg.session, method="CANCEL", attendee=reg.leader, registration=reg)
+    return _email(
+        "session-cancelled",
+        message,
+        reg.session,
+        method="CANCEL",
+        attendee=reg.leader,
+        registration=reg,
+        note=message.params.get("note", ""),
+    )
 
 
 @renderer(Kind.SESSION_REMINDER)

@@ -35,9 +35,9 @@ def session_changed(session_id: int) -> None:
 
 
 @shared_task(ignore_result=True)
-def session_cancelled(session_id: int) -> None:
-    """Tell registered leaders that a session is cancelled (METHOD:CANCEL)."""
-    notifications.session_cancelled_queue(session_id=session_id)
+def session_cancelled(session_id: int, note: str = "") -> None:
+    """Tell registered leaders that a session is cancelled (METHOD:CANCEL), with HR's message."""
+    notifications.session_cancelled_queue(session_id=session_id, note=note)
 
 
 @shared_task(ignore_result=True)

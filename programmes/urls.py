@@ -26,6 +26,11 @@ urlpatterns = [
     ),
     path("programmes/<id:pk>/import/", enrolment.leaders_import, name="leaders_import"),
     re_path(
+        r"^leaders/import-template\.(?P<fmt>csv|xlsx)$",
+        enrolment.leaders_import_template,
+        name="leaders_import_template",
+    ),
+    re_path(
         r"^programmes/(?P<pk>[0-9]{1,18})/export/(?P<what>enrolments|registrations)\.(?P<fmt>csv|xlsx)$",
         enrolment.export,
         name="export",
@@ -57,6 +62,7 @@ urlpatterns = [
         name="waitlist_favour_newcomers",
     ),
     path("sessions/<id:pk>/attendance/", registrations.attendance_record, name="attendance_record"),
+    path("sessions/<id:pk>/checkin/", registrations.checkin, name="checkin"),
     path("sessions/<id:pk>/commitments/add/", commitments.commitment_create, name="commitment_create"),
     path("commitments/<id:pk>/status/", commitments.commitment_status, name="commitment_status"),
     path("calendar/", calendar.calendar_page, name="calendar"),

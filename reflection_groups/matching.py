@@ -457,7 +457,9 @@ def match_pairs(
         if r in matched:
             continue
         if not allowed[r].any():
-            unmatched.append((e.id, _("every mentor is in the same line of command")))
+            unmatched.append(
+                (e.id, _("every mentor with free capacity is in the same organisation or line of command"))
+            )
         else:
             unmatched.append((e.id, _("not enough mentor capacity")))
     return PairingResult(pairs=pairs, unmatched=unmatched)

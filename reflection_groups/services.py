@@ -7,7 +7,7 @@ Views, admin actions, tasks and commands call these; nothing here renders or rea
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.contrib.auth.models import Group
@@ -598,6 +598,9 @@ def pair_discard(*, pair: MentorPair, by=None) -> None:
 class PairMatchResult:
     pairs: list[MentorPair]
     unmatched: list[tuple[Leader, str]]
+    considered: int = 0  # mentees in the pool: enrolled, wished for this scheme, no open pair
+    skipped: list[tuple[Leader, str]] = field(default_factory=list)  # wished, but not in the pool
+    mentors: int = 0  # mentors with free capacity for this scheme
 
 
 @transaction.atomic
@@ -621,7 +624,9 @@ def pair_match(*, programme: Programme, scheme: str, by=None) -> PairMatchResult
         .select_related("leader__user", "leader__organisation")
         .prefetch_related("sectors")
     )
+    skipped = []
     if scheme == MentoringScheme.PARTNER:
+        skipped = [(w.leader, _("Partner is for new top leaders")) for w in wishes if not w.leader.is_new_top_leader]
         wishes = [w for w in wishes if w.leader.is_new_top_leader]
     profiles = list(
         MentorProfile.objects.filter(active=True, capacity__gt=0).select_related("leader__user", "leader__organisation")
@@ -661,7 +666,13 @@ def pair_match(*, programme: Programme, scheme: str, by=None) -> PairMatchResult
     )
     audit.record(by, audit.CREATE, pairs, audit.created, event="pair_match")
     by_id = {w.leader_id: w.leader for w in wishes}
-    return PairMatchResult(pairs=pairs, unmatched=[(by_id[i], why) for i, why in result.unmatched])
+    return PairMatchResult(
+        pairs=pairs,
+        unmatched=[(by_id[i], why) for i, why in result.unmatched],
+        considered=len(mentees),
+        skipped=skipped,
+        mentors=sum(1 for m in mentors if m.capacity > 0),
+    )
 
 
 @transaction.atomic

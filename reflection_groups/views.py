@@ -538,18 +538,22 @@ def pair_match(request):
     if request.method == "GET":
         filters(form)
     create_form = forms.PairCreateForm(auto_id="id_create_%s")
-    unmatched = []
+    unmatched = skipped = []
     proposed = []
     programme = scheme = None
     if form.is_valid():
         programme, scheme = form.cleaned_data["programme"], form.cleaned_data["scheme"]
         if request.method == "POST":
             result = services.pair_match(programme=programme, scheme=scheme, by=request.user)
-            unmatched = result.unmatched
+            unmatched, skipped = result.unmatched, result.skipped
             messages.success(
                 request,
-                _("Proposed %(n)s pairs; %(u)s mentees without a match.")
-                % {"n": len(result.pairs), "u": len(unmatched)},
+                _(
+                    "Proposed pairs: %(n)s. Mentees considered: %(m)s (leaders enrolled in the programme who "
+                    "asked for this scheme and have no open pair). Mentors with free capacity: %(k)s. "
+                    "Without a match: %(u)s."
+                )
+                % {"n": len(result.pairs), "m": result.considered, "k": result.mentors, "u": len(unmatched)},
             )
         proposed = list(
             MentorPair.objects.filter(programme=programme, scheme=scheme, status=MentorPair.Status.PROPOSED)
@@ -564,6 +568,7 @@ def pair_match(request):
             "form": form,
             "proposed": proposed,
             "unmatched": unmatched,
+            "skipped": skipped,
             "programme": programme,
             "scheme": scheme,
             "create_form": create_form,

@@ -2,9 +2,11 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from programmes.models import Programme, Session
+from reflection_groups.models import MentorPair, ReflectionGroup
 from surveys import selectors
 from surveys.models import LIKERT_MAX, LIKERT_MIN, Question, Questionnaire, Survey, dimension_choices
 from surveys.results import SEGMENT_LABELS
@@ -18,6 +20,31 @@ class DateTimeLocalInput(forms.DateTimeInput):
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
+def _day(value) -> str:
+    return formats.date_format(timezone.localtime(value), "j. F Y")
+
+
+class SessionChoiceField(forms.ModelChoiceField):
+    """A session by its title, date and programme: two sessions may share a title."""
+
+    def label_from_instance(self, obj):
+        return f"{obj.title} – {_day(obj.starts_at)} ({obj.programme})"
+
+
+class GroupChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.name} ({obj.programme})"
+
+
+class PairChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return _("%(mentee)s with mentor %(mentor)s (%(programme)s)") % {
+            "mentee": obj.mentee.user.name,
+            "mentor": obj.mentor.user.name,
+            "programme": obj.programme,
+        }
+
+
 class SurveyForm(forms.Form):
     programme = forms.ModelChoiceField(label=_("Programme"), queryset=Programme.objects.order_by("-created_at"))
     questionnaire = forms.ModelChoiceField(label=_("Questionnaire"), queryset=Questionnaire.objects.all())
@@ -25,20 +52,34 @@ class SurveyForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Survey.Kind.choices)
     opens_at = forms.DateTimeField(label=_("Opens"), widget=DateTimeLocalInput())
     closes_at = forms.DateTimeField(label=_("Closes"), widget=DateTimeLocalInput())
-    session = forms.ModelChoiceField(
+    session = SessionChoiceField(
         label=_("Session (for a session evaluation)"),
-        queryset=Session.objects.select_related("programme").order_by("-starts_at"),
+        queryset=Session.objects.select_related("programme").order_by("programme__name", "-starts_at", "title"),
         required=False,
     )
-    group_ref = forms.IntegerField(
-        label=_("Reflection group number (for an end-of-group evaluation)"), required=False, min_value=1
+    group_ref = GroupChoiceField(
+        label=_("Reflection group (for an end-of-group evaluation)"),
+        queryset=ReflectionGroup.objects.select_related("programme").order_by("programme__name", "name"),
+        required=False,
     )
-    pair_ref = forms.IntegerField(
-        label=_("Mentor pair number (for an end-of-pair evaluation)"), required=False, min_value=1
+    pair_ref = PairChoiceField(
+        label=_("Mentor pair (for an end-of-pair evaluation)"),
+        queryset=MentorPair.objects.exclude(status=MentorPair.Status.PROPOSED)
+        .select_related("programme", "mentee__user", "mentor__user")
+        .order_by("programme__name", "mentee__user__name"),
+        required=False,
     )
 
     def clean_title(self):
         return self.cleaned_data["title"].strip()
+
+    def clean_group_ref(self):
+        group = self.cleaned_data.get("group_ref")
+        return group.pk if group else None  # the survey keeps the group's id
+
+    def clean_pair_ref(self):
+        pair = self.cleaned_data.get("pair_ref")
+        return pair.pk if pair else None
 
     def clean(self):
         data = super().clean()

@@ -10,13 +10,15 @@ renders or reads a request. Bad input raises `ValidationError` with a translatab
                       session_set_measures, contributor_add/remove, material_add/remove
     registrations.py  registration_create, registration_cancel, waitlist_reorder,
                       waitlist_favour_newcomers, attendance_record, calendar_token_reset
+    checkin.py        attendance_check_in
     commitments.py    commitment_create, commitment_update_status
     measures.py       measure_update
-    imports.py        leaders_import_csv
+    imports.py        leaders_import
 
 `from programmes import services` gives them all by name; the code lives in the noun's module.
 """
 
+from programmes.services.checkin import attendance_check_in
 from programmes.services.commitments import commitment_create, commitment_update_status
 from programmes.services.common import KEEP
 from programmes.services.enrolment import (
@@ -26,7 +28,7 @@ from programmes.services.enrolment import (
     enrolment_withdraw,
     leaders_ineligible,
 )
-from programmes.services.imports import ImportResult, leaders_import_csv
+from programmes.services.imports import ImportResult, leaders_import
 from programmes.services.measures import measure_update
 from programmes.services.programmes import (
     default_programme_goal,
@@ -57,6 +59,7 @@ from programmes.services.sessions import (
 )
 
 __all__ = [
+    "attendance_check_in",
     "KEEP",
     "ImportResult",
     "RegistrationBusy",
@@ -71,7 +74,7 @@ __all__ = [
     "enrolment_add_groups",
     "enrolment_add_organisations",
     "enrolment_withdraw",
-    "leaders_import_csv",
+    "leaders_import",
     "leaders_ineligible",
     "material_add",
     "material_remove",

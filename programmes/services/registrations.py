@@ -316,6 +316,8 @@ def attendance_record(*, session: Session, marks: dict, by) -> int:
         raise ValidationError(_("Attendance must be attended, did not attend or not recorded."))
     if session.status in (Session.Status.DRAFT, Session.Status.CANCELLED):
         raise ValidationError(_("Attendance can only be recorded for a published or completed session."))
+    if session.starts_at > timezone.now():
+        raise ValidationError(_("Attendance can be recorded once the session has started."))
     regs = {
         r.pk: r
         for r in Registration.objects.select_for_update().filter(

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from programmes import tasks
@@ -17,6 +18,7 @@ from toppleder import audit, reference
 from toppleder.celery import queue_after_commit
 
 # A change to any of these makes calendars out of date: bump SEQUENCE.
+NOTE_MAX = 1000  # characters in HR's message to the leaders of a cancelled session
 SEQUENCE_FIELDS = ("starts_at", "ends_at", "place", "video_link", "format")
 
 
@@ -173,7 +175,9 @@ def session_update(
     return locked
 
 
-def _set_status(session: Session, *, by, allowed_from: tuple, to: str, message, event: str) -> Session:
+def _set_status(
+    session: Session, *, by, allowed_from: tuple, to: str, message, event: str, extra: dict | None = None
+) -> Session:
     with transaction.atomic():
         locked = lock_session(session.pk)
         if locked.status not in allowed_from:
@@ -183,7 +187,7 @@ def _set_status(session: Session, *, by, allowed_from: tuple, to: str, message, 
         if to == Session.Status.CANCELLED:
             locked.sequence += 1
         locked.save(update_fields=["status", "sequence", "updated_at"])
-        audit.record(by, audit.UPDATE, [locked], audit.diff(before, locked), event=event)
+        audit.record(by, audit.UPDATE, [locked], {**audit.diff(before, locked), **(extra or {})}, event=event)
     session.status, session.sequence = locked.status, locked.sequence
     return locked
 
@@ -203,8 +207,12 @@ def session_publish(*, session: Session, by) -> Session:
     return locked
 
 
-def session_cancel(*, session: Session, by) -> Session:
-    """Cancel a draft or published session; registered leaders get METHOD:CANCEL (task)."""
+def session_cancel(*, session: Session, by, note: str = "") -> Session:
+    """Cancel a draft or published session; registered leaders get METHOD:CANCEL (task),
+    with `note` (HR's message to them) in the e-mail when given."""
+    note = (note or "").strip()
+    if len(note) > NOTE_MAX:
+        raise ValidationError(_("The message can be at most %(max)d characters."), params={"max": NOTE_MAX})
     with transaction.atomic():
         locked = _set_status(
             session,
@@ -213,13 +221,16 @@ def session_cancel(*, session: Session, by) -> Session:
             to=Session.Status.CANCELLED,
             message=_("Only a draft or published session can be cancelled."),
             event="session_cancel",
+            extra={"message_to_leaders": [None, note]} if note else None,
         )
-        queue_after_commit(tasks.session_cancelled, locked.pk)
+        queue_after_commit(tasks.session_cancelled, locked.pk, note)
     return locked
 
 
 def session_complete(*, session: Session, by) -> Session:
-    """published → completed (after it has taken place; attendance can then be marked)."""
+    """published → completed (once it has started; attendance can then be marked)."""
+    if session.starts_at > timezone.now():
+        raise ValidationError(_("A session can be marked as completed once it has started."))
     return _set_status(
         session,
         by=by,

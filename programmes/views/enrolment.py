@@ -1,13 +1,18 @@
 """HR's enrolment pages: the list, enrolling leaders, groups and organisations, the CSV
 import, withdrawing, and the spreadsheet exports."""
 
+import secrets
+
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_form
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -19,14 +24,17 @@ from programmes.forms import (
     EnrolLeaderForm,
     EnrolmentFilterForm,
     EnrolOrganisationsForm,
+    LeaderImportConfirmForm,
     LeaderImportForm,
     LeaderSearchForm,
 )
-from programmes.models import ProgrammeEnrolment
+from programmes.models import ProgrammeEnrolment, Registration
 from programmes.views.programmes import query_key
+from toppleder import confirmation
 from toppleder.caching import cached, per_csrf_secret
 from toppleder.models import Leader
 from toppleder.pages import PER_PAGE, error_text, filters, form_error, paginate_narrow, query_without_page
+from toppleder.permissions import require_hr
 from toppleder.spreadsheets import sheet_response
 
 
@@ -158,46 +166,162 @@ def _enrolled_message(count: int, what: str) -> str:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def enrolment_withdraw(request, pk, enrolment_pk):
+    """Take a leader out of the programme: a GET says what it cancels, the POST does it."""
     enrolment = selectors.enrolment_for(request.user, pk, enrolment_pk)
-    try:
-        services.enrolment_withdraw(enrolment=enrolment, by=request.user)
-    except ValidationError as exc:
-        messages.error(request, error_text(exc))
-    else:
-        messages.success(request, _("%(name)s is withdrawn from the programme.") % {"name": enrolment.leader.name})
-    return redirect("programmes:enrolment_list", pk=enrolment.programme_id)
+    upcoming = list(
+        Registration.objects.filter(
+            leader_id=enrolment.leader_id,
+            session__programme_id=enrolment.programme_id,
+            session__starts_at__gt=timezone.now(),
+            status__in=[Registration.Status.CONFIRMED, Registration.Status.WAITLISTED],
+        )
+        .select_related("session")
+        .order_by("session__starts_at")
+    )
+    facts = (enrolment.status, *sorted((r.pk, r.status) for r in upcoming))
+    back = reverse("programmes:enrolment_list", args=[enrolment.programme_id])
+    if request.method == "POST":
+        if not confirmation.is_current(request.POST.get("confirmation"), "enrolment_withdraw", enrolment, facts):
+            messages.error(
+                request, _("Something changed after you opened this page, or the page is too old. Confirm again.")
+            )
+            return redirect("programmes:enrolment_withdraw", pk=pk, enrolment_pk=enrolment.pk)
+        try:
+            services.enrolment_withdraw(enrolment=enrolment, by=request.user)
+        except ValidationError as exc:
+            messages.error(request, error_text(exc))
+        else:
+            messages.success(request, _("%(name)s is withdrawn from the programme.") % {"name": enrolment.leader.name})
+        return redirect(back)
+    name = enrolment.leader.name
+    lines = [
+        _("%(name)s is no longer enrolled in %(programme)s and gets no more invitations.")
+        % {"name": name, "programme": enrolment.programme.name}
+    ]
+    for reg in upcoming:
+        if reg.status == Registration.Status.CONFIRMED:
+            line = _("The seat at «%(session)s» is cancelled, and they are told by e-mail.")
+        else:
+            line = _("The place on the waiting list for «%(session)s» is cancelled, and they are told by e-mail.")
+        lines.append(line % {"session": reg.session.title})
+    lines.append(_("You can enrol them again later; cancelled seats are not given back."))
+    return render(
+        request,
+        "confirm.html",
+        {
+            "heading": _("Withdraw %(name)s from the programme?") % {"name": name},
+            "facts": lines,
+            "back_url": back,
+            "back_label": _("Back to the enrolled leaders"),
+            "action": reverse("programmes:enrolment_withdraw", args=[pk, enrolment.pk]),
+            "confirmation": confirmation.token("enrolment_withdraw", enrolment, facts),
+            "hidden": [],
+            "button": _("Yes, withdraw %(name)s") % {"name": name},
+        },
+    )
+
+
+# A checked file waits here for "Importer" (so HR need not upload it twice); bound to the
+# person and the programme that checked it. Not a page cache: nothing is served from it.
+PREVIEW_SECONDS = 60 * 60
+
+
+def _preview_key(token: str) -> str:
+    return f"programmes:import-preview:{token}"
+
+
+def _preview_store(request, programme, upload) -> str:
+    token = secrets.token_urlsafe(24)
+    upload.seek(0)
+    cache.set(
+        _preview_key(token),
+        {"user": request.user.pk, "programme": programme.pk, "name": upload.name, "raw": upload.read()},
+        PREVIEW_SECONDS,
+    )
+    return token
+
+
+def _preview_load(request, programme, token: str) -> dict | None:
+    stored = cache.get(_preview_key(token)) if token else None
+    if not stored or stored["user"] != request.user.pk or stored["programme"] != programme.pk:
+        return None
+    return stored
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def leaders_import(request, pk):
+    """Upload → check (a preview of every change, kept under a token) → import, or import at once."""
     programme = selectors.programme_for(request.user, pk, manage=True)
     form = LeaderImportForm(request.POST or None, request.FILES or None)
-    result = None
-    if request.method == "POST" and form.is_valid():
-        dry_run = "check" in request.POST
-        try:
-            result = services.leaders_import_csv(
-                file=form.cleaned_data["file"], by=request.user, programme=programme, dry_run=dry_run
+    confirm_form = None
+    result = token = filename = None
+    if request.method == "POST" and "token" in request.POST:
+        confirm_form = LeaderImportConfirmForm(request.POST)
+        stored = _preview_load(request, programme, request.POST.get("token", ""))
+        if stored is None:
+            messages.error(request, _("The checked file is no longer kept (it is kept for an hour). Upload it again."))
+            return redirect("programmes:leaders_import", pk=programme.pk)
+        form = LeaderImportForm()
+        if confirm_form.is_valid():
+            result = services.leaders_import(
+                file=stored["raw"], by=request.user, programme=programme, partial=confirm_form.partial()
             )
-        except ValidationError as exc:
-            form_error(form, exc)
-        else:
-            if not result.errors and not dry_run:
-                messages.success(
-                    request,
-                    _("Import finished: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.")
-                    % {"created": result.created, "updated": result.updated, "unchanged": result.unchanged},
-                )
-                return redirect("programmes:enrolment_list", pk=programme.pk)
+            if result.ok or (result.partial and result.total):
+                cache.delete(_preview_key(request.POST["token"]))
+                return _imported(request, programme, result)
+        token, filename = request.POST["token"], stored["name"]
+    elif request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        dry_run = "check" in request.POST
+        result = services.leaders_import(
+            file=upload, by=request.user, programme=programme, dry_run=dry_run, partial=form.partial()
+        )
+        if dry_run:
+            token, filename = _preview_store(request, programme, upload), upload.name
+            confirm_form = LeaderImportConfirmForm(initial={"token": token, "mode": form.cleaned_data["mode"]})
+        elif result.ok or (result.partial and result.total):
+            return _imported(request, programme, result)
     return render(
         request,
         "programmes/leaders_import.html",
-        {"programme": programme, "form": form, "result": result},
-        status=400 if (result is not None and result.errors) or form.errors else 200,
+        {
+            "programme": programme,
+            "form": form,
+            "result": result,
+            "token": token,
+            "filename": filename,
+            "confirm_form": confirm_form,
+        },
+        status=400 if (result is not None and result.errors and not result.dry_run) or form.errors else 200,
     )
+
+
+def _imported(request, programme, result):
+    text = _("Import finished: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.") % {
+        "created": result.created,
+        "updated": result.updated,
+        "unchanged": result.unchanged,
+    }
+    if result.errors:
+        text += " " + _("%(n)s lines with errors were left out: %(lines)s.") % {
+            "n": result.error_lines,
+            "lines": ", ".join(str(line) for line in sorted({line for line, _m in result.errors})),
+        }
+        messages.warning(request, text)
+    else:
+        messages.success(request, text)
+    return redirect("programmes:enrolment_list", pk=programme.pk)
+
+
+@login_required
+@require_GET
+def leaders_import_template(request, fmt):
+    """An empty import file with the column names and one example row (CSV or Excel)."""
+    require_hr(request.user)
+    return sheet_response(exports.import_template(), fmt, _("import-leaders-template"))
 
 
 @login_required

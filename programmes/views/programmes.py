@@ -8,14 +8,16 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from programmes import selectors, services
 from programmes.forms import ProgrammeFilterForm, ProgrammeForm
 from programmes.models import Programme, Registration, Session
+from toppleder import confirmation
 from toppleder.caching import cached
 from toppleder.pages import PER_PAGE, error_text, filters, form_error, paginate, query_without_page
 from toppleder.permissions import is_hr, leader_of, require_hr
@@ -134,14 +136,60 @@ def programme_edit(request, pk):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def programme_status(request, pk):
+    """Move the programme forward (never back): a GET says what that means, the POST does it."""
     programme = selectors.programme_for(request.user, pk, manage=True)
-    status = request.POST.get("status", "")
-    try:
-        services.programme_set_status(programme=programme, status=status, by=request.user)
-    except ValidationError as exc:
-        messages.error(request, error_text(exc))
-    else:
-        messages.success(request, _("The programme is now “%(status)s”.") % {"status": Programme.Status(status).label})
-    return redirect("programmes:programme_detail", pk=programme.pk)
+    status = request.POST.get("status") or request.GET.get("status", "")
+    if status not in Programme.Status.values:
+        messages.error(request, _("Unknown status."))
+        return redirect("programmes:programme_detail", pk=programme.pk)
+    facts = (programme.status, programme.updated_at.isoformat(), status)
+    if request.method == "POST":
+        if not confirmation.is_current(request.POST.get("confirmation"), "programme_status", programme, facts):
+            messages.error(
+                request, _("The programme changed after you opened this page, or the page is too old. Confirm again.")
+            )
+            return redirect(f"{reverse('programmes:programme_status', args=[programme.pk])}?status={status}")
+        try:
+            services.programme_set_status(programme=programme, status=status, by=request.user)
+        except ValidationError as exc:
+            messages.error(request, error_text(exc))
+        else:
+            messages.success(
+                request, _("The programme is now “%(status)s”.") % {"status": Programme.Status(status).label}
+            )
+        return redirect("programmes:programme_detail", pk=programme.pk)
+    label = Programme.Status(status).label
+    enrolled = programme.enrolments.active().count()
+    upcoming = programme.sessions.filter(status=Session.Status.PUBLISHED, starts_at__gt=timezone.now()).count()
+    lines = [_("The status cannot be changed back afterwards.")]
+    if status == Programme.Status.CLOSED:
+        lines += [
+            ngettext(
+                "%(n)s leader is enrolled; they keep their record and reports.",
+                "%(n)s leaders are enrolled; they keep their record and reports.",
+                enrolled,
+            )
+            % {"n": enrolled},
+            ngettext(
+                "%(n)s published session has not taken place yet; it is not cancelled. Cancel it first if it will not be held.",
+                "%(n)s published sessions have not taken place yet; they are not cancelled. Cancel them first if they will not be held.",
+                upcoming,
+            )
+            % {"n": upcoming},
+        ]
+    return render(
+        request,
+        "confirm.html",
+        {
+            "heading": _("Set the status of %(name)s to “%(status)s”?") % {"name": programme, "status": label},
+            "facts": lines,
+            "back_url": reverse("programmes:programme_detail", args=[programme.pk]),
+            "back_label": _("Back to %(name)s") % {"name": programme.name},
+            "action": reverse("programmes:programme_status", args=[programme.pk]),
+            "confirmation": confirmation.token("programme_status", programme, facts),
+            "hidden": [("status", status)],
+            "button": _("Yes, set the status to “%(status)s”") % {"status": label},
+        },
+    )

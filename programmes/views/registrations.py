@@ -3,13 +3,14 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods, require_POST
 
 from programmes import selectors, services
-from programmes.forms import AttendanceForm, FavourNewcomersForm, WaitlistMoveForm
+from programmes.forms import AttendanceForm, CheckInForm, FavourNewcomersForm, WaitlistMoveForm
 from programmes.models import Registration
 from programmes.views.sessions import session_page
 from toppleder.pages import error_text, form_error
@@ -114,6 +115,28 @@ def attendance_record(request, pk):
         .select_related("leader__user", "leader__organisation")
         .order_by("leader__user__name", "pk")
     )
+    if request.POST.get("everyone") == "attended":
+        # "Alle møtte": everyone not yet marked is marked as attended; HR then marks the exceptions.
+        unmarked = {
+            r.pk: Registration.Attendance.ATTENDED
+            for r in registrations
+            if r.attendance == Registration.Attendance.UNKNOWN
+        }
+        try:
+            changed = services.attendance_record(session=session, marks=unmarked, by=request.user)
+        except ValidationError as exc:
+            messages.error(request, error_text(exc))
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)d leader is marked as attended. Now mark those who did not come.",
+                    "%(count)d leaders are marked as attended. Now mark those who did not come.",
+                    changed,
+                )
+                % {"count": changed},
+            )
+        return redirect("programmes:session_detail", pk=session.pk)
     form = AttendanceForm(request.POST, registrations=registrations)
     if form.is_valid():
         try:
@@ -124,3 +147,27 @@ def attendance_record(request, pk):
             messages.success(request, _("Attendance is saved."))
             return redirect("programmes:session_detail", pk=session.pk)
     return session_page(request, session, attendance_form=form, status=400)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def checkin(request, pk):
+    """Self check-in at the venue: the QR code's link opens this page with the code filled in;
+    the GET only shows it, the button (POST) marks the leader as attended."""
+    session = selectors.session_for(request.user, pk)
+    leader = require_leader(request.user)
+    form = CheckInForm(request.POST or None, initial={"code": request.GET.get("code", "")[:20]})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.attendance_check_in(session=session, leader=leader, code=form.cleaned_data["code"])
+        except ValidationError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(request, _("You are checked in at «%(title)s». Welcome!") % {"title": session.title})
+            return redirect("programmes:session_detail", pk=session.pk)
+    return render(
+        request,
+        "programmes/checkin.html",
+        {"session": session, "form": form},
+        status=400 if form.errors else 200,
+    )

@@ -14,17 +14,19 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from programmes import selectors, services
+from programmes import checkin, notifications, selectors, services
 from programmes.forms import (
     AttendanceForm,
     CommitmentForm,
     ContributorForm,
     FavourNewcomersForm,
     MaterialForm,
+    SessionCancelForm,
     SessionForm,
     WaitlistMoveForm,
 )
-from programmes.models import ProgrammeEnrolment, Registration
+from programmes.models import ProgrammeEnrolment, Registration, Session
+from toppleder import confirmation
 from toppleder.models import Leader
 from toppleder.pages import error_text, form_error
 from toppleder.permissions import is_hr, leader_of
@@ -58,7 +60,11 @@ def session_page(request, session, *, status=200, loaded=False, **forms):
                 status=Registration.Status.WAITLISTED,
                 waitlist_position__lte=mine.waitlist_position,
             ).count()
+    context["checkin_open"] = session.status == Session.Status.PUBLISHED and checkin.is_open(session)
     if hr:
+        if session.status in (Session.Status.PUBLISHED, Session.Status.COMPLETED):
+            context["checkin_code"] = checkin.code(session)
+            context["checkin_qr"] = checkin.qr_data_uri(session)
         registrations = list(
             session.registrations.filter(status=Registration.Status.CONFIRMED)
             .select_related("leader__user", "leader__organisation")
@@ -131,18 +137,62 @@ SESSION_ACTIONS = {
 }
 
 
+def _action_facts(session, action: str) -> dict:
+    """What the confirmation page tells HR, and what must be unchanged when HR confirms."""
+    facts = {
+        "confirmed": session.registrations.filter(status=Registration.Status.CONFIRMED).count(),
+        "waiting": session.registrations.filter(status=Registration.Status.WAITLISTED).count(),
+    }
+    if action == "publish":
+        facts["invitees"] = notifications.invitees(session).count()
+    return facts
+
+
+def _fingerprint(session, facts: dict) -> tuple:
+    return (session.status, session.sequence, session.updated_at.isoformat(), *sorted(facts.items()))
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def session_action(request, pk, action):
+    """Publish, cancel or complete: a GET shows what will happen and to whom; the POST does it,
+    only if nothing the page showed has changed since (confirmation token)."""
     session = selectors.session_for(request.user, pk, manage=True)
     service, done = SESSION_ACTIONS[action]
-    try:
-        service(session=session, by=request.user)
-    except ValidationError as exc:
-        messages.error(request, error_text(exc))
-    else:
-        messages.success(request, str(done))
-    return redirect("programmes:session_detail", pk=session.pk)
+    facts = _action_facts(session, action)
+    form = SessionCancelForm(request.POST or None) if action == "cancel" else None
+    if request.method == "POST":
+        if not confirmation.is_current(request.POST.get("confirmation"), action, session, _fingerprint(session, facts)):
+            messages.error(
+                request,
+                _(
+                    "The session changed after you opened this page, or the page is too old. Check the new figures and confirm again."
+                ),
+            )
+            return redirect("programmes:session_action", pk=session.pk, action=action)
+        if form is None or form.is_valid():
+            extra = {"note": form.cleaned_data["note"]} if form is not None else {}
+            try:
+                service(session=session, by=request.user, **extra)
+            except ValidationError as exc:
+                messages.error(request, error_text(exc))
+            else:
+                messages.success(request, str(done))
+            return redirect("programmes:session_detail", pk=session.pk)
+    context = {
+        "session": session,
+        "programme": session.programme,
+        "action": action,
+        "facts": facts,
+        "form": form,
+        "started": session.starts_at <= timezone.now(),
+        "confirmation": confirmation.token(action, session, _fingerprint(session, facts)),
+    }
+    if action == "publish" and facts["invitees"]:
+        first = notifications.invitees(session).select_related("user").order_by("user__name", "pk").first()
+        context["preview"] = notifications.invitation_preview(session, first.user)
+        context["preview_to"] = first
+    return render(request, "programmes/session_confirm.html", context, status=400 if form and form.errors else 200)
 
 
 @login_required

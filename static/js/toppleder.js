@@ -22,6 +22,20 @@
       });
     }
 
+    // On a phone the main menu folds behind one button (Punkt's pattern); without this file
+    // it simply stays open.
+    var nav = document.querySelector(".tl-nav");
+    var toggle = nav && nav.querySelector(".tl-nav__toggle");
+    if (toggle) {
+      nav.classList.add("tl-nav--js");
+      toggle.hidden = false;
+      toggle.addEventListener("click", function () {
+        var open = toggle.getAttribute("aria-expanded") !== "true";
+        toggle.setAttribute("aria-expanded", open ? "true" : "false");
+        nav.classList.toggle("tl-nav--open", open);
+      });
+    }
+
     // Wide data tables scroll inside their own box on narrow screens instead of the page
     // (WCAG 1.4.10). Templates may wrap tables in .tl-table-wrap themselves; this covers the rest.
     document.querySelectorAll(".tl-main table").forEach(function (table) {

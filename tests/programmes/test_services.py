@@ -3,6 +3,7 @@
 from datetime import date, timedelta
 
 import pytest
+import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
@@ -26,6 +27,7 @@ from tests.programmes.factories import (
     SessionFactory,
     enrolled_leader,
 )
+from toppleder.audit import AuditEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +54,7 @@ def queued(monkeypatch):
         "registration_promoted",
     ):
         task = getattr(tasks, name)
-        monkeypatch.setattr(task, "delay", lambda pk, _n=name: calls.append((_n, pk)))
+        monkeypatch.setattr(task, "delay", lambda pk, *args, _n=name: calls.append((_n, pk)))
     return calls
 
 
@@ -300,8 +302,24 @@ def test_cancel_and_complete_session(hr, queued, django_capture_on_commit_callba
     with pytest.raises(ValidationError):
         services.session_complete(session=session, by=hr)
     other = SessionFactory()
-    services.session_complete(session=other, by=hr)
+    with pytest.raises(ValidationError, match="once it has started"):
+        services.session_complete(session=other, by=hr)  # two months ahead, or a week: not yet
+    other.refresh_from_db()
+    assert other.status == Session.Status.PUBLISHED
+    with time_machine.travel(other.starts_at + timedelta(minutes=1)):
+        services.session_complete(session=other, by=hr)
     assert other.status == Session.Status.COMPLETED
+
+
+def test_cancel_with_a_message_to_the_leaders(hr, django_capture_on_commit_callbacks):
+    session = SessionFactory()
+    with pytest.raises(ValidationError):
+        services.session_cancel(session=session, by=hr, note="x" * 1001)
+    session.refresh_from_db()
+    assert session.status == Session.Status.PUBLISHED
+    services.session_cancel(session=session, by=hr, note="  Flyttes til mars.  ")
+    entry = AuditEntry.objects.get(event="session_cancel")
+    assert entry.changes["message_to_leaders"] == [None, "Flyttes til mars."]
 
 
 def test_set_measures_replaces_links_and_rejects_unknown(hr):
@@ -541,9 +559,12 @@ def test_favour_newcomers_puts_those_who_never_attended_this_kind_first_stably(h
 def test_attendance_for_a_whole_session_in_one_call(hr):
     session = SessionFactory(capacity=2)
     regs = [services.registration_create(session=session, leader=enrolled_leader(session.programme)) for _ in range(2)]
-    changed = services.attendance_record(
-        session=session, marks={regs[0].pk: "attended", str(regs[1].pk): "no_show"}, by=hr
-    )
+    marks = {regs[0].pk: "attended", str(regs[1].pk): "no_show"}
+    with pytest.raises(ValidationError, match="once the session has started"):
+        services.attendance_record(session=session, marks=marks, by=hr)
+    assert {Registration.objects.get(pk=r.pk).attendance for r in regs} == {"unknown"}
+    with time_machine.travel(session.starts_at + timedelta(minutes=5)):
+        changed = services.attendance_record(session=session, marks=marks, by=hr)
     assert changed == 2
     assert [Registration.objects.get(pk=r.pk).attendance for r in regs] == ["attended", "no_show"]
 
@@ -553,9 +574,10 @@ def test_attendance_refuses_other_sessions_waitlisted_and_bad_values(hr):
     confirmed = services.registration_create(session=session, leader=enrolled_leader(session.programme))
     waiting = services.registration_create(session=session, leader=enrolled_leader(session.programme))
     foreign = RegistrationFactory()
-    for marks in ({foreign.pk: "attended"}, {waiting.pk: "attended"}, {confirmed.pk: "maybe"}):
-        with pytest.raises(ValidationError):
-            services.attendance_record(session=session, marks={confirmed.pk: "attended", **marks}, by=hr)
+    with time_machine.travel(session.starts_at + timedelta(minutes=5)):
+        for marks in ({foreign.pk: "attended"}, {waiting.pk: "attended"}, {confirmed.pk: "maybe"}):
+            with pytest.raises(ValidationError):
+                services.attendance_record(session=session, marks={confirmed.pk: "attended", **marks}, by=hr)
     confirmed.refresh_from_db()
     assert confirmed.attendance == "unknown"
 

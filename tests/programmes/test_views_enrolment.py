@@ -126,10 +126,17 @@ def test_enrol_groups_is_hr_only(me_client, programme):
 # --- withdraw ---
 
 
-def test_hr_withdraws_a_leader_and_their_registrations_are_cancelled(hr_client, programme, me, session):
+def test_hr_withdraws_a_leader_after_seeing_what_is_cancelled(hr_client, programme, me, session):
     reg = RegistrationFactory(session=session, leader=me)
     enrolment = ProgrammeEnrolment.objects.get(programme=programme, leader=me)
-    r = hr_client.post(url("enrolment_withdraw", programme, enrolment.pk))
+    page = hr_client.get(url("enrolment_withdraw", programme, enrolment.pk))
+    html = page.content.decode()
+    assert f"Plassen på «{session.title}» avbestilles" in html
+    enrolment.refresh_from_db()
+    assert enrolment.status == "enrolled"  # the GET changed nothing
+    r = hr_client.post(
+        url("enrolment_withdraw", programme, enrolment.pk), {"confirmation": page.context["confirmation"]}
+    )
     assert r.status_code == 302
     enrolment.refresh_from_db()
     reg.refresh_from_db()
@@ -137,17 +144,30 @@ def test_hr_withdraws_a_leader_and_their_registrations_are_cancelled(hr_client, 
     assert reg.status == "cancelled"
 
 
+def test_withdraw_without_a_current_confirmation_changes_nothing(hr_client, programme, me, session):
+    enrolment = ProgrammeEnrolment.objects.get(programme=programme, leader=me)
+    token = hr_client.get(url("enrolment_withdraw", programme, enrolment.pk)).context["confirmation"]
+    RegistrationFactory(session=session, leader=me)  # a new seat the page did not mention
+    for data in ({}, {"confirmation": token}):
+        hr_client.post(url("enrolment_withdraw", programme, enrolment.pk), data)
+    enrolment.refresh_from_db()
+    assert enrolment.status == "enrolled"
+
+
 def test_withdraw_enrolment_of_another_programme_is_404(hr_client, programme):
     foreign = EnrolmentFactory(programme=ProgrammeFactory())
+    assert hr_client.get(url("enrolment_withdraw", programme, foreign.pk)).status_code == 404
     assert hr_client.post(url("enrolment_withdraw", programme, foreign.pk)).status_code == 404
     foreign.refresh_from_db()
     assert foreign.status == "enrolled"
 
 
-def test_withdraw_is_post_only_and_hr_only(hr_client, client, programme, me):
+def test_withdraw_is_hr_only(hr_client, client, programme, me):
     enrolment = ProgrammeEnrolment.objects.get(programme=programme, leader=me)
-    assert hr_client.get(url("enrolment_withdraw", programme, enrolment.pk)).status_code == 405
-    assert login(client, me.user).post(url("enrolment_withdraw", programme, enrolment.pk)).status_code == 403
+    token = hr_client.get(url("enrolment_withdraw", programme, enrolment.pk)).context["confirmation"]
+    leader = login(client, me.user)
+    assert leader.get(url("enrolment_withdraw", programme, enrolment.pk)).status_code == 403
+    assert leader.post(url("enrolment_withdraw", programme, enrolment.pk), {"confirmation": token}).status_code == 403
     enrolment.refresh_from_db()
     assert enrolment.status == "enrolled"
 

@@ -55,6 +55,12 @@ MATRIX = {
         dict(anon=LOGIN, leader=403, leader_b=403, hr=302),
     ),
     "leaders_import": ("get", lambda w: {"pk": w.p.pk}, {}, dict(anon=LOGIN, leader=403, leader_b=403, hr=200)),
+    "leaders_import_template": (
+        "get",
+        lambda w: {"fmt": "csv"},
+        {},
+        dict(anon=LOGIN, leader=403, leader_b=403, hr=200),
+    ),
     "export": (
         "get",
         lambda w: {"pk": w.p.pk, "what": "registrations", "fmt": "xlsx"},
@@ -63,6 +69,7 @@ MATRIX = {
     ),
     "session_create": ("get", lambda w: {"pk": w.p.pk}, {}, dict(anon=LOGIN, leader=403, leader_b=403, hr=200)),
     "session_detail": ("get", lambda w: {"pk": w.s.pk}, {}, dict(anon=LOGIN, leader=200, leader_b=404, hr=200)),
+    "checkin": ("get", lambda w: {"pk": w.s.pk}, {}, dict(anon=LOGIN, leader=200, leader_b=404, hr=403)),
     "session_calendar": ("get", lambda w: {"pk": w.s.pk}, {}, dict(anon=LOGIN, leader=200, leader_b=404, hr=200)),
     "session_edit": ("get", lambda w: {"pk": w.s.pk}, {}, dict(anon=LOGIN, leader=403, leader_b=403, hr=200)),
     "session_action": (

@@ -167,30 +167,74 @@ def test_edit_is_hr_only(me_client, programme):
 # --- status ---
 
 
-def test_hr_moves_programme_status_forward(hr_client):
-    p = ProgrammeFactory(status=Programme.Status.DRAFT)
-    r = hr_client.post(reverse("programmes:programme_status", args=[p.pk]), {"status": "open"})
-    assert r.status_code == 302
-    p.refresh_from_db()
-    assert p.status == "open"
+def set_status(client, programme, status):
+    status_url = reverse("programmes:programme_status", args=[programme.pk])
+    page = client.get(status_url, {"status": status})
+    return page, client.post(status_url, {"status": status, "confirmation": page.context["confirmation"]}, follow=True)
+
+
+def test_hr_closes_a_programme_after_being_told_what_it_means(hr_client, programme):
+    SessionFactory(programme=programme)
+    enrolled_leader(programme)
+    page = hr_client.get(reverse("programmes:programme_status", args=[programme.pk]), {"status": "closed"})
+    html = page.content.decode()
+    assert "Statusen kan ikke endres tilbake etterpå." in html
+    assert "1 leder er tatt opp" in html and "1 publisert samling er ikke holdt ennå" in html
+    programme.refresh_from_db()
+    assert programme.status == Programme.Status.RUNNING  # the GET changed nothing
+    _, r = set_status(hr_client, programme, "closed")
+    programme.refresh_from_db()
+    assert programme.status == Programme.Status.CLOSED
+
+
+def test_a_status_change_without_confirmation_changes_nothing(hr_client, programme):
+    hr_client.post(reverse("programmes:programme_status", args=[programme.pk]), {"status": "closed"})
+    programme.refresh_from_db()
+    assert programme.status == Programme.Status.RUNNING
 
 
 def test_status_cannot_go_backwards(hr_client, programme):
-    r = hr_client.post(reverse("programmes:programme_status", args=[programme.pk]), {"status": "draft"}, follow=True)
+    _, r = set_status(hr_client, programme, "draft")
     programme.refresh_from_db()
     assert programme.status == Programme.Status.RUNNING
     assert any(m.level_tag == "error" for m in r.context["messages"])
 
 
 def test_status_unknown_value_changes_nothing(hr_client, programme):
+    r = hr_client.get(reverse("programmes:programme_status", args=[programme.pk]), {"status": "bogus"}, follow=True)
     hr_client.post(reverse("programmes:programme_status", args=[programme.pk]), {"status": "bogus"})
     programme.refresh_from_db()
     assert programme.status == Programme.Status.RUNNING
+    assert any(m.level_tag == "error" for m in r.context["messages"])
 
 
-def test_status_get_is_405_and_leader_is_403(hr_client, client, me, programme):
-    url = reverse("programmes:programme_status", args=[programme.pk])
-    assert hr_client.get(url).status_code == 405
-    assert login(client, me.user).post(url, {"status": "closed"}).status_code == 403
+def test_status_is_hr_only(hr_client, client, me, programme):
+    status_url = reverse("programmes:programme_status", args=[programme.pk])
+    token = hr_client.get(status_url, {"status": "closed"}).context["confirmation"]
+    leader = login(client, me.user)
+    assert leader.get(status_url, {"status": "closed"}).status_code == 403
+    assert leader.post(status_url, {"status": "closed", "confirmation": token}).status_code == 403
     programme.refresh_from_db()
     assert programme.status == Programme.Status.RUNNING
+
+
+@pytest.mark.parametrize("who", ["hr", "leader"])
+def test_programme_page_shows_its_enrolment_window_and_who_can_take_part(client, hr, me, programme, who):
+    from datetime import date
+
+    org = OrganisationFactory(name="Bydel Gamle Oslo")
+    programme.enrolment_opens, programme.enrolment_closes = date(2027, 1, 4), date(2027, 2, 1)
+    programme.eligible_levels, programme.eligible_org_kinds = [1, 2], ["district"]
+    programme.save()
+    programme.eligible_organisations.add(org)
+    login(client, hr if who == "hr" else me.user)
+    html = " ".join(client.get(detail(programme)).content.decode().split())
+    assert "Fra 4. januar 2027 til 1. februar 2027" in html
+    assert "Toppleder, Leder på nivå 2; i: Bydel; bare fra: Bydel Gamle Oslo" in html
+    report = reverse("reports:programme_pdf", args=[programme.pk])
+    assert (report in html) == (who == "hr")  # the report is HR's
+
+
+def test_hr_finds_the_session_report_from_the_session_page(hr_client, session):
+    page = hr_client.get(reverse("programmes:session_detail", args=[session.pk])).content.decode()
+    assert reverse("reports:session_pdf", args=[session.pk]) in page

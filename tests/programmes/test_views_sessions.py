@@ -7,13 +7,16 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from programmes import services
+from programmes import notifications, services
 from programmes.models import Commitment, Contributor, Material, Registration, Session, WaitlistChange
 from programmes.views import registrations as registrations_views
 from tests.factories import LeaderFactory, LeaderGroupFactory, UserFactory
 from tests.programmes.factories import RegistrationFactory, SessionFactory, enrolled_leader
 from tests.programmes.web import *  # noqa: F403
 from tests.programmes.web import login
+from toppleder.audit import AuditEntry
+from toppleder.models import OutboxMessage
+from toppleder.outbox.rendering import get_renderer
 
 pytestmark = pytest.mark.django_db
 
@@ -72,7 +75,8 @@ def test_session_page_refuses_post(me_client, session):
     assert me_client.post(url("session_detail", session)).status_code == 405
 
 
-def test_hr_sees_registrations_waiting_list_and_actions(hr_client, programme, session):
+def test_hr_sees_registrations_waiting_list_and_actions(hr_client, programme):
+    session = SessionFactory(programme=programme, starts_at=timezone.now() - timedelta(hours=1))
     confirmed = RegistrationFactory(session=session, leader=enrolled_leader(programme))
     waiting = RegistrationFactory(
         session=session, leader=enrolled_leader(programme), status="waitlisted", waitlist_position=1
@@ -253,33 +257,135 @@ def test_session_edit_is_hr_only(me_client, session):
     assert me_client.post(url("session_edit", session), session_data(title="Hack")).status_code == 403
 
 
-def test_hr_publishes_a_draft(hr_client, programme):
-    draft = SessionFactory(programme=programme, status=Session.Status.DRAFT)
-    r = hr_client.post(url("session_action", draft, "publish"))
-    assert r.status_code == 302
+def confirm(client, session, action, **data):
+    """Open the confirmation page (GET) and confirm it (POST) with the token it gave."""
+    page = client.get(url("session_action", session, action))
+    assert page.status_code == 200
+    return page, client.post(
+        url("session_action", session, action), {"confirmation": page.context["confirmation"], **data}, follow=True
+    )
+
+
+def test_publishing_shows_who_is_invited_and_the_e_mail_before_anything_is_sent(hr_client, programme):
+    draft = SessionFactory(programme=programme, status=Session.Status.DRAFT, title="Temasamling: Tillit i praksis")
+    for _ in range(3):
+        enrolled_leader(programme)
+    page = hr_client.get(url("session_action", draft, "publish"))
+    html = page.content.decode()
+    assert page.context["facts"]["invitees"] == 3
+    assert "3 ledere får invitasjon på e-post." in html
+    assert "Publiser og inviter 3 ledere" in html
+    assert "Temasamling: Tillit i praksis" in page.context["preview"].subject
+    draft.refresh_from_db()
+    assert draft.status == "draft"  # the GET changed nothing
+    assert not OutboxMessage.objects.exists()
+    _, done = confirm(hr_client, draft, "publish")
     draft.refresh_from_db()
     assert draft.status == "published"
+    assert messages_of(done)[-1][0] == "success"
 
 
-def test_hr_cancels_and_completes(hr_client, programme):
+def test_cancelling_says_how_many_are_told_and_sends_hr_s_message(hr_client, programme, settings):
+    session = SessionFactory(programme=programme)
+    RegistrationFactory(session=session, leader=enrolled_leader(programme))
+    RegistrationFactory(session=session, leader=enrolled_leader(programme), status="waitlisted", waitlist_position=1)
+    page, done = confirm(hr_client, session, "cancel", note="Vi flytter samlingen til våren & beklager.")
+    html = page.content.decode()
+    assert "1 leder med plass får beskjed på e-post" in html
+    assert "1 leder på ventelisten får beskjed." in html
+    session.refresh_from_db()
+    assert session.status == "cancelled"
+    notifications.session_cancelled_queue(session_id=session.pk, note="Vi flytter samlingen til våren.")
+    message = OutboxMessage.objects.filter(kind=OutboxMessage.Kind.SESSION_CANCELLED).first()
+    email = get_renderer(message.kind)(message)
+    assert "Vi flytter samlingen til våren." in email.text and "Vi flytter samlingen til våren." in email.html
+    entry = AuditEntry.objects.filter(event="session_cancel").get()
+    assert entry.changes["message_to_leaders"] == [None, "Vi flytter samlingen til våren & beklager."]
+
+
+def test_a_confirmation_made_stale_by_a_new_sign_up_is_refused(hr_client, programme):
+    session = SessionFactory(programme=programme)
+    page = hr_client.get(url("session_action", session, "cancel"))
+    assert page.context["facts"]["confirmed"] == 0
+    RegistrationFactory(session=session, leader=enrolled_leader(programme))  # someone signs up meanwhile
+    r = hr_client.post(
+        url("session_action", session, "cancel"), {"confirmation": page.context["confirmation"]}, follow=True
+    )
+    session.refresh_from_db()
+    assert session.status == "published"
+    assert r.redirect_chain[-1][0] == url("session_action", session, "cancel")
+    assert messages_of(r)[-1][0] == "error"
+    assert r.context["facts"]["confirmed"] == 1  # the new figures, to confirm again
+
+
+@pytest.mark.parametrize("token", ["", "forged", None])
+def test_an_action_without_a_valid_confirmation_is_refused(hr_client, session, token):
+    data = {"note": ""} if token is None else {"confirmation": token, "note": ""}
+    hr_client.post(url("session_action", session, "cancel"), data)
+    session.refresh_from_db()
+    assert session.status == "published"
+
+
+def test_a_token_for_one_action_or_session_does_not_confirm_another(hr_client, programme):
     a, b = SessionFactory(programme=programme), SessionFactory(programme=programme)
-    hr_client.post(url("session_action", a, "cancel"))
-    hr_client.post(url("session_action", b, "complete"))
+    token = hr_client.get(url("session_action", a, "cancel")).context["confirmation"]
+    hr_client.post(url("session_action", b, "cancel"), {"confirmation": token})
+    hr_client.post(url("session_action", a, "complete"), {"confirmation": token})
     a.refresh_from_db()
     b.refresh_from_db()
-    assert (a.status, b.status) == ("cancelled", "completed")
+    assert (a.status, b.status) == ("published", "published")
+
+
+def test_completing_is_refused_before_the_session_has_started(hr_client, programme):
+    future = SessionFactory(programme=programme)
+    page = hr_client.get(url("session_action", future, "complete"))
+    html = page.content.decode()
+    assert "Samlingen har ikke startet ennå" in html and "Ja, marker som gjennomført" not in html
+    r = hr_client.post(
+        url("session_action", future, "complete"), {"confirmation": page.context["confirmation"]}, follow=True
+    )
+    future.refresh_from_db()
+    assert future.status == "published"
+    assert messages_of(r)[-1] == ("error", "En samling kan markeres som gjennomført når den har startet.")
+
+
+def test_hr_completes_a_session_that_has_started(hr_client, programme):
+    started = SessionFactory(programme=programme, starts_at=timezone.now() - timedelta(hours=1))
+    _, done = confirm(hr_client, started, "complete")
+    started.refresh_from_db()
+    assert started.status == "completed"
 
 
 def test_publishing_a_published_session_is_an_error(hr_client, session):
-    r = hr_client.post(url("session_action", session, "publish"), follow=True)
+    _, r = confirm(hr_client, session, "publish")
     assert messages_of(r)[-1][0] == "error"
 
 
-def test_session_actions_are_post_only_and_hr_only(hr_client, client, me, session):
-    assert hr_client.get(url("session_action", session, "cancel")).status_code == 405
-    assert login(client, me.user).post(url("session_action", session, "cancel")).status_code == 403
+def test_session_actions_are_hr_only(hr_client, client, me, session):
+    token = hr_client.get(url("session_action", session, "cancel")).context["confirmation"]
+    leader = login(client, me.user)
+    assert leader.get(url("session_action", session, "cancel")).status_code == 403
+    assert leader.post(url("session_action", session, "cancel"), {"confirmation": token}).status_code == 403
     session.refresh_from_db()
     assert session.status == "published"
+
+
+def test_capacity_zero_and_negative_get_a_sentence_not_a_constraint_name(hr_client, programme):
+    for value in ("0", "-5"):
+        r = hr_client.post(reverse("programmes:session_create", args=[programme.pk]), session_data(capacity=value))
+        assert r.status_code == 200
+        assert r.context["form"].errors["capacity"] == [
+            "En samling må ha minst én plass. Skal ingen kunne melde seg på, la samlingen være et utkast eller avlys den."
+        ]
+    assert not Session.objects.filter(title="Frokostmøte om samhandling").exists()
+
+
+def test_fields_required_for_some_formats_say_so_instead_of_optional(hr_client, programme):
+    html = hr_client.get(reverse("programmes:session_create", args=[programme.pk])).content.decode()
+    assert "(må fylles ut for fysiske og hybride samlinger)" in html
+    assert "(må fylles ut for digitale og hybride samlinger)" in html
+    r = hr_client.post(reverse("programmes:session_create", args=[programme.pk]), session_data(place=""))
+    assert r.context["form"].errors["place"] == ["Oppgi sted for en fysisk samling."]
 
 
 # --- contributors and materials ---
@@ -444,25 +550,63 @@ def test_favour_newcomers_is_hr_only(me_client, full_session):
 # --- attendance ---
 
 
-def test_hr_marks_attendance_for_the_whole_session_in_one_form(hr_client, programme, session):
-    regs = [RegistrationFactory(session=session, leader=enrolled_leader(programme)) for _ in range(3)]
+@pytest.fixture
+def started(programme):
+    """A published session that began an hour ago: attendance can be recorded."""
+    return SessionFactory(programme=programme, starts_at=timezone.now() - timedelta(hours=1))
+
+
+def test_attendance_is_refused_before_the_session_has_started(hr_client, programme, session):
+    reg = RegistrationFactory(session=session, leader=enrolled_leader(programme))
+    page = hr_client.get(url("session_detail", session)).content.decode()
+    assert url("attendance_record", session) not in page
+    assert "Oppmøte kan registreres når samlingen har startet." in page
+    r = hr_client.post(url("attendance_record", session), {f"r{reg.pk}": "attended"})
+    assert r.status_code == 400
+    assert "Oppmøte kan registreres når samlingen har startet." in r.content.decode()
+    reg.refresh_from_db()
+    assert reg.attendance == "unknown"
+
+
+def test_everyone_attended_then_the_exceptions(hr_client, programme, started):
+    regs = [RegistrationFactory(session=started, leader=enrolled_leader(programme)) for _ in range(4)]
+    Registration.objects.filter(pk=regs[0].pk).update(attendance="no_show")  # already recorded: kept
+    r = hr_client.post(url("attendance_record", started), {"everyone": "attended"}, follow=True)
+    assert messages_of(r)[-1] == ("success", "3 ledere er markert som møtt. Marker nå dem som ikke kom.")
+    assert [Registration.objects.get(pk=reg.pk).attendance for reg in regs] == ["no_show"] + ["attended"] * 3
+    hr_client.post(
+        url("attendance_record", started), {f"r{reg.pk}": "attended" for reg in regs} | {f"r{regs[3].pk}": "no_show"}
+    )
+    assert Registration.objects.get(pk=regs[3].pk).attendance == "no_show"
+
+
+def test_everyone_attended_is_refused_before_the_start(hr_client, programme, session):
+    reg = RegistrationFactory(session=session, leader=enrolled_leader(programme))
+    r = hr_client.post(url("attendance_record", session), {"everyone": "attended"}, follow=True)
+    assert messages_of(r)[-1] == ("error", "Oppmøte kan registreres når samlingen har startet.")
+    reg.refresh_from_db()
+    assert reg.attendance == "unknown"
+
+
+def test_hr_marks_attendance_for_the_whole_session_in_one_form(hr_client, programme, started):
+    regs = [RegistrationFactory(session=started, leader=enrolled_leader(programme)) for _ in range(3)]
     data = {f"r{regs[0].pk}": "attended", f"r{regs[1].pk}": "no_show", f"r{regs[2].pk}": "unknown"}
-    r = hr_client.post(url("attendance_record", session), data)
+    r = hr_client.post(url("attendance_record", started), data)
     assert r.status_code == 302
     assert [Registration.objects.get(pk=reg.pk).attendance for reg in regs] == ["attended", "no_show", "unknown"]
 
 
-def test_attendance_with_a_bad_value_saves_nothing(hr_client, programme, session):
-    a, b = (RegistrationFactory(session=session, leader=enrolled_leader(programme)) for _ in range(2))
-    r = hr_client.post(url("attendance_record", session), {f"r{a.pk}": "attended", f"r{b.pk}": "maybe"})
+def test_attendance_with_a_bad_value_saves_nothing(hr_client, programme, started):
+    a, b = (RegistrationFactory(session=started, leader=enrolled_leader(programme)) for _ in range(2))
+    r = hr_client.post(url("attendance_record", started), {f"r{a.pk}": "attended", f"r{b.pk}": "maybe"})
     assert r.status_code == 400
     assert Registration.objects.get(pk=a.pk).attendance == "unknown"
 
 
-def test_attendance_is_hr_only_and_post_only(hr_client, client, me, session):
-    reg = RegistrationFactory(session=session, leader=me)
-    assert hr_client.get(url("attendance_record", session)).status_code == 405
-    assert login(client, me.user).post(url("attendance_record", session), {f"r{reg.pk}": "attended"}).status_code == 403
+def test_attendance_is_hr_only_and_post_only(hr_client, client, me, started):
+    reg = RegistrationFactory(session=started, leader=me)
+    assert hr_client.get(url("attendance_record", started)).status_code == 405
+    assert login(client, me.user).post(url("attendance_record", started), {f"r{reg.pk}": "attended"}).status_code == 403
     reg.refresh_from_db()
     assert reg.attendance == "unknown"
 

@@ -41,7 +41,8 @@ def test_hr_sets_up_and_a_leader_signs_up_and_cancels(live_server, browser, sett
     submit(page, "main form.tl-form button[type=submit]")
     programme = Programme.objects.get(period="2026/27")
     assert page.url.endswith(f"/programmes/{programme.pk}/")
-    submit(page, 'form:has(input[name=status][value="open"]) button')
+    submit(page, 'a[href$="status=open"]')  # the confirmation: a status never goes back
+    submit(page, "main form button[type=submit]")
     programme.refresh_from_db()
     assert programme.status == "open"
 
@@ -59,7 +60,9 @@ def test_hr_sets_up_and_a_leader_signs_up_and_cancels(live_server, browser, sett
     session = Session.objects.get(title="Frokostmøte om samhandling")
     assert re.search(rf"/sessions/{session.pk}/edit/$", page.url)
     page.goto(f"/sessions/{session.pk}/")
-    submit(page, 'form[action$="/publish/"] button')
+    submit(page, 'a[href$="/publish/"]')  # the confirmation page: who is invited, the e-mail
+    assert page.locator("h1").inner_text() == "Publisere samlingen?"
+    submit(page, 'form[action$="/publish/"] button[type=submit]')
     session.refresh_from_db()
     assert session.status == "published"
 

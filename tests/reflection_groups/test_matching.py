@@ -180,7 +180,7 @@ def test_pair_inside_one_line_of_command_is_never_proposed_and_is_reported():
     governed_by = {1: None, 2: 1}
     result = match_pairs([Mentor(1, organisation_id=1, capacity=3)], [Mentee(2, organisation_id=2)], governed_by)
     assert result.pairs == []
-    assert result.unmatched == [(2, "every mentor is in the same line of command")]
+    assert result.unmatched == [(2, "every mentor with free capacity is in the same organisation or line of command")]
 
 
 def test_mentor_capacity_is_respected_and_leftover_mentees_reported():

@@ -429,3 +429,22 @@ def test_hr_invites_an_external_facilitator_who_then_sees_only_their_own_groups(
     world.group.facilitator = ella
     world.group.save()
     assert client.get(url("note_detail", world.group.pk, world.note.pk)).status_code == 200
+
+
+def test_matching_keeps_its_choices_and_explains_who_counted_and_who_was_not_matched(client, hr_user, world):
+    MentorPair.objects.all().delete()
+    MentorProfile.objects.filter(leader=world.pair.mentor).update(capacity=1)
+    MenteeWish.objects.create(leader=world.members[1], scheme="duo", themes=["lead"])
+    MenteeWish.objects.create(leader=world.outsider, scheme="partner")  # not a new top leader
+    client.force_login(hr_user)
+    r = client.post(url("pair_match"), {"programme": world.programme.pk, "scheme": "duo"}, follow=True)
+    html = " ".join(r.content.decode().split())
+    assert f'<option value="{world.programme.pk}" selected>' in html
+    assert '<option value="duo" selected>' in html
+    assert "Proposed pairs: 1. Mentees considered: 2 (" in html and "Without a match: 1." in html
+    unmatched = r.context["unmatched"]
+    assert [why for _leader, why in unmatched] == ["not enough mentor capacity"]
+    assert f"{unmatched[0][0].name} ({unmatched[0][0].organisation.name}): not enough mentor capacity" in html
+    r = client.post(url("pair_match"), {"programme": world.programme.pk, "scheme": "partner"})
+    html = " ".join(r.content.decode().split())
+    assert "Otto Utenfor" in html and "Partner is for new top leaders" in html

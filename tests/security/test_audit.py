@@ -30,9 +30,9 @@ def test_a_change_made_through_a_page_is_recorded_with_who_what_and_from_where(c
     settings.MFA_REQUIRED_FOR_STAFF = False
     programme = ProgrammeFactory(status="draft")
     client.force_login(hr_user)
-    response = client.post(
-        reverse("programmes:programme_status", args=[programme.pk]), {"status": "open"}, REMOTE_ADDR="10.1.2.3"
-    )
+    status_url = reverse("programmes:programme_status", args=[programme.pk])
+    token = client.get(status_url, {"status": "open"}).context["confirmation"]
+    response = client.post(status_url, {"status": "open", "confirmation": token}, REMOTE_ADDR="10.1.2.3")
     assert response.status_code == 302
     entry = AuditEntry.objects.get(object_type="programmes.programme", object_id=str(programme.pk))
     assert (entry.actor, entry.action, entry.event) == (hr_user, "update", "programme_set_status")

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.apps import apps
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -290,8 +291,9 @@ T = "toppleder.services."
 
 
 def _scenarios():
+    from programmes import checkin as venue
+    from programmes.services import checkin, common, enrolment, imports, measures, registrations, sessions
     from programmes.services import commitments as c
-    from programmes.services import common, enrolment, imports, measures, registrations, sessions
     from programmes.services import programmes as p
     from reflection_groups import services as rg
     from surveys import services as sv
@@ -303,6 +305,12 @@ def _scenarios():
             return actor_of(w)
 
         return run
+
+    def check_in(w):
+        reg = Registration.objects.filter(session=w.session, status="confirmed").select_related("leader__user").first()
+        with time_machine.travel(w.session.starts_at + timedelta(minutes=5)):
+            checkin.attendance_check_in(session=w.session, leader=reg.leader, code=venue.code(w.session))
+        return reg.leader.user
 
     hr = lambda w: w.hr  # noqa: E731
     leader0 = lambda w: w.members[0].user  # noqa: E731
@@ -439,9 +447,8 @@ def _scenarios():
         S + "measures.measure_update": call(
             measures.measure_update, measure=lambda w: Measure.objects.first(), status="done", owner="HR", by=hr
         ),
-        S + "imports.leaders_import_csv": call(
-            imports.leaders_import_csv, file=_csv, programme=lambda w: w.programme, by=hr
-        ),
+        S + "checkin.attendance_check_in": check_in,
+        S + "imports.leaders_import": call(imports.leaders_import, file=_csv, programme=lambda w: w.programme, by=hr),
         # reflection groups
         R + "organisation_tree": call(rg.organisation_tree, system),
         R + "lines": call(rg.lines, system),

@@ -451,3 +451,41 @@ def test_results_csv_never_hands_excel_a_formula(hr_client):
     assert not any(
         cell.lstrip('"').startswith(("=", "+", "-", "@")) for line in csv.splitlines() for cell in line.split(";")
     )
+
+
+def test_hr_ties_a_survey_to_a_group_and_sees_sessions_by_date_and_programme_never_by_number(hr_client):
+    from reflection_groups.models import ReflectionGroup
+    from tests.factories import UserFactory
+    from tests.programmes.factories import SessionFactory
+
+    spring, autumn = (
+        ProgrammeFactory(name="Lederløft", period="2026"),
+        ProgrammeFactory(name="Topplederløft", period="2027"),
+    )
+    for programme in (spring, autumn):
+        SessionFactory(
+            programme=programme, title="Temasamling: Tillit i praksis", starts_at=timezone.now() + timedelta(days=3)
+        )
+    group = ReflectionGroup.objects.create(programme=spring, name="Refleksjonsgruppe Nord", facilitator=UserFactory())
+    page = hr_client.get(reverse("surveys:survey_create"))
+    html = page.content.decode()
+    labels = [label for _value, label in page.context["form"].fields["session"].choices][1:]
+    assert len(set(labels)) == 2 and all("Temasamling: Tillit i praksis – " in label for label in labels)
+    assert any("(Topplederløft 2027)" in label for label in labels)
+    assert "Refleksjonsgruppe Nord (Lederløft 2026)" in html
+    assert 'type="number"' not in html  # no internal numbers to type
+    q = services.questionnaire_default_create()
+    r = hr_client.post(
+        reverse("surveys:survey_create"),
+        {
+            "programme": spring.pk,
+            "questionnaire": q.pk,
+            "title": "Sluttevaluering Nord",
+            "kind": "group_end",
+            "opens_at": "2026-09-01T08:00",
+            "closes_at": "2026-09-15T16:00",
+            "group_ref": group.pk,
+        },
+    )
+    assert r.status_code == 302
+    assert Survey.objects.get(title="Sluttevaluering Nord").group_ref == group.pk
