@@ -24,7 +24,8 @@ export PYTHONDONTWRITEBYTECODE := 1
 # apt packages, as CHECK:PACKAGE (install the package when CHECK is missing).
 APT_BUILD := pg_config:libpq-dev msgfmt:gettext
 APT_TEST := $(APT_BUILD) '/usr/lib/postgresql/*/bin/initdb:postgresql' redis-server:redis-server \
-	redis-cli:redis-tools chromium:chromium pdffonts:poppler-utils docker-compose:docker-compose
+	redis-cli:redis-tools chromium:chromium pdffonts:poppler-utils docker-compose:docker-compose \
+	java:default-jre-headless
 
 .PHONY: help run test test-dates bench deps lint format messages services-start services-stop clean
 

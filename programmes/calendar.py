@@ -19,6 +19,7 @@ from django.utils import timezone
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from programmes.models import Registration, Session
+from toppleder import dates
 
 OSLO = ZoneInfo("Europe/Oslo")
 PRODID = "-//Oslo kommune//Toppleder//NO"
@@ -60,7 +61,8 @@ def _event(session: Session, *, cancelled: bool = False, attendee=None, tentativ
     event.add("dtstart", session.starts_at.astimezone(OSLO))
     event.add("dtend", session.ends_at.astimezone(OSLO))
     event.add("summary", session.title)
-    description = "\n\n".join(x for x in (session.theme, session.description, _session_url(session)) if x)
+    when = dates.span(session.starts_at, session.ends_at)
+    description = "\n\n".join(x for x in (when, session.theme, session.description, _session_url(session)) if x)
     event.add("description", description)
     location = session.place or ""
     if session.video_link:

@@ -154,6 +154,10 @@ def render_pdf(html: str) -> RenderResult:
     weasyprint, _, _ = _weasy()
     from weasyprint.text.fonts import FontConfiguration
 
+    from reports import pdf_tags
+
+    pdf_tags.install()  # one /Table per HTML table, scoped headers (reports/pdf_tags.py says why)
+
     started = time.perf_counter()
     fetcher = make_url_fetcher()
     try:

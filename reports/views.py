@@ -22,7 +22,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.http import urlencode
-from django.utils.text import slugify
+from django.utils.translation import pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -31,6 +31,7 @@ from reports import documents, jobs, pdf, selectors
 from reports.exports import summary_sheet
 from reports.forms import ReportPeriodForm
 from reports.tasks import report_build
+from toppleder import dates
 from toppleder.caching import lookup
 from toppleder.permissions import is_admin, is_hr, leader_of, require_admin, require_leader
 from toppleder.spreadsheets import sheet_response
@@ -63,7 +64,7 @@ def pdf_or_failure(request, make: Callable[[], bytes], filename: str) -> HttpRes
 
 
 def _filename(*parts) -> str:
-    return "-".join(slugify(str(p))[:60] for p in parts if str(p)) + ".pdf"
+    return dates.filename(*parts, suffix=".pdf")
 
 
 def _invalid_period(request, form):
@@ -138,7 +139,7 @@ def session_pdf(request, pk: int):
     return pdf_or_failure(
         request,
         lambda: documents.session_report(session, user=request.user, hr_version=hr_version).pdf,
-        _filename("session-report", session.pk, session.title),
+        _filename(pgettext("file name", "session-report"), session.title, session.starts_at.date()),
     )
 
 
@@ -150,7 +151,7 @@ def programme_pdf(request, pk: int):
     if not form.is_valid():
         return _invalid_period(request, form)
     params = {"programme_id": programme.pk, **form.period().params()}
-    return deliver(request, "programme", params, _filename("progress-report", programme.pk, programme.name))
+    return deliver(request, "programme", params, _filename(pgettext("file name", "progress-report"), programme.name))
 
 
 @login_required
@@ -160,7 +161,7 @@ def my_record_pdf(request):
     return pdf_or_failure(
         request,
         lambda: documents.leader_record(leader, user=request.user).pdf,
-        _filename("development-record", leader.name),
+        _filename(pgettext("file name", "development-record"), leader.name),
     )
 
 
@@ -172,7 +173,12 @@ def summary_pdf(request):
     if not form.is_valid():
         return _invalid_period(request, form)
     params = form.period().params()
-    return deliver(request, "summary", params, _filename("programme-summary", params["start"], params["end"]))
+    return deliver(
+        request,
+        "summary",
+        params,
+        _filename(pgettext("file name", "programme-summary"), params["start"], params["end"]),
+    )
 
 
 def _summary_download(request, fmt: str):
@@ -181,7 +187,9 @@ def _summary_download(request, fmt: str):
     if not form.is_valid():
         return _invalid_period(request, form)
     with translation.override(documents.user_language(request.user)):
-        return sheet_response(summary_sheet(form.period()), fmt, "programme-summary")
+        return sheet_response(
+            summary_sheet(form.period()), fmt, dates.filename(pgettext("file name", "programme-summary"), suffix="")
+        )
 
 
 @login_required

@@ -184,7 +184,7 @@ def _questionnaire(name: str, series: str, items) -> Questionnaire:
         Question(
             questionnaire=q,
             order=len(items) + 1,
-            text="Har du andre kommentarer? (valgfritt)",
+            text="Har du andre kommentarer?",
             kind=Question.Kind.FREE_TEXT,
             required=False,
         )

@@ -38,7 +38,8 @@ DEFAULT_LIKERT_ITEMS = [
     ("self_efficacy", "Jeg har tro på at jeg kan lede virksomheten min gjennom store endringer."),
 ]
 DEFAULT_FREE_TEXT = [
-    "Hva er det viktigste som kunne styrket samhandlingen mellom virksomhetene? (valgfritt)",
+    # No "(valgfritt)" in the text: the page marks every question that is not required.
+    "Hva er det viktigste som kunne styrket samhandlingen mellom virksomhetene?",
 ]
 
 

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -26,6 +26,7 @@ from surveys.forms import (
     SurveyForm,
 )
 from surveys.models import LIKERT_MAX, LIKERT_MIN
+from toppleder import dates
 from toppleder.caching import cached
 from toppleder.pages import filters, form_error, paginate
 from toppleder.permissions import require_hr
@@ -146,6 +147,15 @@ def answer(request, token: str):
         "answered_count": len(draft),
         "is_last": page_no == len(pages),
         "errors": errors,
+        # The error summary at the top of the page (templates/base.html): each links to its question.
+        "error_items": [
+            {
+                "target": f"{item['name']}-{LIKERT_MIN}" if item["q"].is_likert else item["name"],
+                "text": f"{item['number']}. {item['q'].text}: {' '.join(str(e) for e in item['errors'])}",
+            }
+            for item in items
+            if item["errors"]
+        ],
         "estimate": _estimate(q.kind for q in questions),
         "k": res.min_respondents(),
     }
@@ -340,7 +350,11 @@ def survey_results_csv(request, pk: int):
                     else:
                         dist = [cell.distribution.get(v, 0) for v in ctx["scale"]]
                         rows.append([level, row.key, row.label, seg, label, cell.n, _fmt(cell.mean), *dist, no])
-    return sheet_response(Sheet(_("Results"), header, rows), "csv", f"survey-{survey.pk}-results")
+    return sheet_response(
+        Sheet(_("Results"), header, rows),
+        "csv",
+        dates.filename(survey.title, pgettext("file name", "results"), suffix=""),
+    )
 
 
 # --- HR: questionnaires ------------------------------------------------------------

@@ -68,12 +68,23 @@ class LeaderGroupAdmin(AuditedAdmin, admin.ModelAdmin):
     autocomplete_fields = ["members", "organisation"]
 
 
+class NamedValuesFilter(admin.AllValuesFieldListFilter):
+    """Django's filter by distinct values, where an empty value is a link with a name, not an
+    empty link (axe link-name)."""
+
+    def choices(self, changelist):
+        for choice in super().choices(changelist):
+            if not str(choice["display"]).strip():
+                choice = {**choice, "display": _("(empty)")}
+            yield choice
+
+
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
     """Administrators browse and filter the audit log; nobody can add, change or delete it here."""
 
     list_display = ["at", "actor_label", "action", "object_type", "object_id", "object_repr", "ip"]
-    list_filter = ["action", "object_type", "at"]
+    list_filter = ["action", ("object_type", NamedValuesFilter), "at"]
     search_fields = ["actor_label", "object_repr", "object_id", "ip"]
     date_hierarchy = "at"
     readonly_fields = [f.name for f in AuditEntry._meta.fields]

@@ -260,6 +260,20 @@ class AuditedAdmin:
     (add, change, list_editable, inlines) and deletions.
     """
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        widget = getattr(formfield, "widget", None)
+        inner = getattr(widget, "widget", None)
+        if inner is not None and hasattr(inner, "use_required_attribute"):
+            # The admin's wrapper (add/change/view links) would put `required` on a <select>
+            # whose first option has a value, which is invalid HTML; the select itself knows.
+            widget.use_required_attribute = inner.use_required_attribute
+            if getattr(inner, "allow_multiple_selected", True) is False and hasattr(inner, "url_name"):
+                # An autocomplete <select> holds only the chosen option (none on an add page):
+                # `required` on it is invalid HTML. The form still requires a value.
+                widget.use_required_attribute = lambda initial: False
+        return formfield
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         obj = form.instance

@@ -81,6 +81,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "toppleder.context_processors.portal",
             ],
+            # `|when`: every date and time the portal writes (toppleder/dates.py), in every template.
+            "builtins": ["toppleder.templatetags.toppleder_dates"],
         },
     },
 ]
@@ -238,6 +240,8 @@ LANGUAGE_CODE = "nb"
 LANGUAGES = [("nb", _("Norwegian Bokmål")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Oslo"
+# Dates and times as Norwegian is written ("19. okt. 2026", "kl. 13.00"); toppleder/dates.py uses them.
+FORMAT_MODULE_PATH = ["toppleder.formats"]
 USE_I18N = True
 USE_TZ = True
 

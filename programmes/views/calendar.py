@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from programmes import calendar as ical
 from programmes import selectors, services
+from toppleder import dates
 from toppleder.permissions import require_leader
 
 
@@ -24,7 +25,9 @@ def _ics_response(data: bytes, filename: str) -> HttpResponse:
 @require_GET
 def session_calendar(request, pk):
     session = selectors.session_for(request.user, pk)
-    return _ics_response(ical.session_ics(session), f"session-{session.pk}.ics")
+    return _ics_response(
+        ical.session_ics(session), dates.filename(session.title, session.starts_at.date(), suffix=".ics")
+    )
 
 
 @require_safe

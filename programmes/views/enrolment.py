@@ -14,7 +14,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -30,7 +30,7 @@ from programmes.forms import (
 )
 from programmes.models import ProgrammeEnrolment, Registration
 from programmes.views.programmes import query_key
-from toppleder import confirmation
+from toppleder import confirmation, dates
 from toppleder.caching import cached, per_csrf_secret
 from toppleder.models import Leader
 from toppleder.pages import PER_PAGE, error_text, filters, form_error, paginate_narrow, query_without_page
@@ -329,4 +329,5 @@ def leaders_import_template(request, fmt):
 def export(request, pk, what, fmt):
     programme = selectors.programme_for(request.user, pk, manage=True)
     sheet = exports.enrolments(programme) if what == "enrolments" else exports.registrations(programme)
-    return sheet_response(sheet, fmt, f"programme-{programme.pk}-{what}")
+    kind = pgettext("file name", "enrolments") if what == "enrolments" else pgettext("file name", "registrations")
+    return sheet_response(sheet, fmt, dates.filename(programme.name, kind, suffix=""))

@@ -8,6 +8,35 @@
   }
 
   ready(function () {
+    // A form with errors: the summary at the top of main takes focus, so screen readers read it
+    // first; each of its links moves focus to its field (and shows the field's label too).
+    var summary = document.getElementById("tl-error-summary");
+    if (summary) {
+      summary.focus();
+      summary.addEventListener("click", function (e) {
+        var link = e.target.closest("a[data-error-target]");
+        if (!link) return;
+        var field = document.getElementById(link.getAttribute("data-error-target"));
+        if (!field) return;
+        e.preventDefault();
+        var holder = field.closest("fieldset, .tl-field, .pkt-inputwrapper") || field;
+        holder.scrollIntoView({ block: "start" });
+        field.focus({ preventScroll: true });
+      });
+    }
+
+    // Messages after a redirect go into live regions that were empty at load: a region already
+    // filled when the page loads is often not announced at all.
+    var pending = document.getElementById("tl-pending-messages");
+    if (pending && pending.content) {
+      window.setTimeout(function () {
+        pending.content.querySelectorAll(".pkt-alert").forEach(function (alert) {
+          var region = document.getElementById(alert.getAttribute("data-level") === "alert" ? "tl-live-alert" : "tl-live-status");
+          region.appendChild(alert.cloneNode(true));
+        });
+      }, 150);
+    }
+
     // The user menu is a <details>: close it with Escape and when clicking outside.
     var menu = document.querySelector(".tl-usermenu");
     if (menu) {

@@ -14,6 +14,8 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+HTMLCS_JS = ROOT / "node_modules" / "html_codesniffer" / "build" / "HTMLCS.js"
+VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -87,6 +89,50 @@ def run_axe(page) -> list[dict]:
         }""",
         WCAG_TAGS,
     )
+
+
+def run_htmlcs(page) -> list[dict]:
+    """HTML_CodeSniffer's WCAG2AA errors (not its warnings and notices) on the current page."""
+    if not page.evaluate("typeof window.HTMLCS !== 'undefined'"):
+        page.add_script_tag(path=str(HTMLCS_JS))
+    return page.evaluate(
+        """() => new Promise(resolve => HTMLCS.process('WCAG2AA', document, () => resolve(
+            HTMLCS.getMessages().filter(m => m.type === HTMLCS.ERROR).slice(0, 20).map(m => ({
+                code: m.code, msg: m.msg,
+                at: m.element && m.element.outerHTML ? m.element.outerHTML.slice(0, 160) : String(m.element)})))))"""
+    )
+
+
+def format_htmlcs(errors: list[dict]) -> str:
+    return "\n".join(f"  {e['code']}: {e['msg'][:160]}\n      at {e['at']}" for e in errors)
+
+
+def run_vnu(files: dict[str, str]) -> dict[str, list[str]]:
+    """The Nu HTML Checker's errors per page, for {label: html}; one JVM for all pages."""
+    import json
+    import subprocess
+    import tempfile
+
+    if not files:
+        return {}
+    with tempfile.TemporaryDirectory() as tmp:
+        names = {}
+        for i, (label, html) in enumerate(files.items()):
+            path = Path(tmp) / f"page-{i:04d}.html"
+            path.write_text(html, encoding="utf-8")
+            names[path.name] = label
+        out = subprocess.run(
+            ["java", "-Xss2m", "-jar", str(VNU_JAR), "--errors-only", "--format", "json", "--exit-zero-always", tmp],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    found: dict[str, list[str]] = {}
+    for m in json.loads(out.stderr or out.stdout or '{"messages": []}')["messages"]:
+        label = names.get(m.get("url", "").rsplit("/", 1)[-1], m.get("url", "?"))
+        extract = re.sub(r"\s+", " ", m.get("extract", ""))[:120]
+        found.setdefault(label, []).append(f"line {m.get('lastLine', '?')}: {m.get('message', '')} [{extract}]")
+    return found
 
 
 def format_violations(violations: list[dict]) -> str:

@@ -21,9 +21,19 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import Error as PlaywrightError
 
-from tests.e2e.conftest import DEMO_PASSWORD, format_violations, login, new_context, run_axe
+from tests.e2e.conftest import (
+    DEMO_PASSWORD,
+    format_htmlcs,
+    format_violations,
+    login,
+    new_context,
+    run_axe,
+    run_htmlcs,
+    run_vnu,
+)
 
 MAX_PAGES_PER_ROLE = 60
+FORM_STATES = not os.environ.get("TOPPLEDER_CRAWL_NO_FORMS")  # also check each form's error state
 DOWNLOAD_SUFFIXES = (".pdf", ".ics", ".csv", ".xlsx", ".json")
 SKIP_PREFIXES = ("/accounts/logout", "/static/", "/media/", "/i18n/", "/healthz")
 ROLES = [
@@ -58,7 +68,11 @@ def should_follow(path: str) -> bool:
     return True
 
 
-def check_page(page, response, url: str, expect_status: int | None = None) -> list[str]:
+# The page's HTML as the server sent it, per checked page, for one vnu run at the end.
+SOURCES: dict[str, str] = {}
+
+
+def check_page(page, response, url: str, expect_status: int | None = None, label: str | None = None) -> list[str]:
     problems = []
     status = response.status if response else None
     if expect_status is not None:
@@ -68,6 +82,9 @@ def check_page(page, response, url: str, expect_status: int | None = None) -> li
         problems.append(f"status {status}")
     if not (response and "text/html" in (response.headers.get("content-type") or "")):
         return problems
+    if urlsplit(page.url).path.startswith("/admin/"):
+        # static/js/admin-a11y.js finishes the admin's pages after its own scripts ran.
+        page.wait_for_selector("html[data-a11y-ready]", state="attached", timeout=10_000)
     h1_count = page.locator("h1").count()
     if h1_count != 1:
         problems.append(f"{h1_count} <h1> elements (expected exactly one)")
@@ -76,6 +93,13 @@ def check_page(page, response, url: str, expect_status: int | None = None) -> li
     violations = run_axe(page)
     if violations:
         problems.append("axe-core WCAG 2.1 A/AA violations:\n" + format_violations(violations))
+    sniffed = run_htmlcs(page)
+    if sniffed:
+        problems.append("HTML_CodeSniffer WCAG2AA errors:\n" + format_htmlcs(sniffed))
+    try:
+        SOURCES[label or url] = response.text()
+    except PlaywrightError:
+        pass  # a redirect's body is gone; the page it led to is checked under its own address
     page.set_viewport_size({"width": 320, "height": 800})
     scroll_width = page.evaluate("document.documentElement.scrollWidth")
     if scroll_width > 320:
@@ -87,6 +111,59 @@ def check_page(page, response, url: str, expect_status: int | None = None) -> li
         problems.append(f"horizontal scrolling at 320 px: scrollWidth {scroll_width} (widest: {', '.join(wide)})")
     page.set_viewport_size({"width": 1280, "height": 900})
     return problems
+
+
+FORM_ERRORS_TRIED: set[str] = set()  # form actions whose error state was checked (once across roles)
+
+CLEAR_AND_SUBMIT = """(form) => {
+    for (const el of form.elements) {
+        if (el.type === 'hidden' || el.type === 'submit' || el.type === 'button') continue;
+        if (el.type === 'checkbox' || el.type === 'radio') el.checked = false;
+        else if (el.tagName === 'SELECT') el.selectedIndex = -1;
+        else el.value = '';
+    }
+    form.noValidate = true;
+    form.requestSubmit();
+}"""
+
+
+def check_form_errors(page, url: str) -> dict[str, list[str]]:
+    """Each form of the page (a form in main that saves something) submitted with every field
+    emptied: the page that answers with an error summary is checked like any other. Once per
+    form address across the crawl, so the run stays short; a form that accepts empty input
+    (nothing is required) is left alone."""
+    failures = {}
+    actions = page.eval_on_selector_all(
+        "main form.tl-form[method=post], main form.tl-answer__form",
+        "forms => forms.map((f, i) => [i, new URL(f.getAttribute('action') || '', location.href).href])",
+    )
+    for index, action in actions:
+        shape = url_key(action)
+        if shape in FORM_ERRORS_TRIED:
+            continue
+        FORM_ERRORS_TRIED.add(shape)
+        page.goto(url)
+        form = page.locator("main form.tl-form[method=post], main form.tl-answer__form").nth(index)
+        try:
+            with page.expect_navigation(timeout=10_000) as nav:
+                form.evaluate(CLEAR_AND_SUBMIT)
+        except PlaywrightError:
+            continue
+        if page.locator("#tl-error-summary").count() == 0:
+            continue  # accepted (nothing was required) or answered with a message elsewhere
+        label = f"{url} [form errors: {urlsplit(action).path}]"
+        problems = check_page(page, nav.value, label, expect_status=page_status(nav.value), label=label)
+        if not page.evaluate("document.activeElement && document.activeElement.id === 'tl-error-summary'"):
+            problems.append("the error summary does not have focus")
+        if problems:
+            failures[label] = problems
+    return failures
+
+
+def page_status(response) -> int | None:
+    """A form with errors answers 200 or 400; either is right, anything else is checked as usual."""
+    status = response.status if response else None
+    return status if status in (200, 400) else None
 
 
 def crawl(
@@ -155,6 +232,8 @@ def crawl(
             href, _ = urldefrag(href)
             if href.startswith(origin) and url_key(href) not in seen_keys:
                 queue.append(href[len(origin) :] or "/")
+        if FORM_STATES and key not in checked_before:
+            failures.update(check_form_errors(page, url))
         if VERBOSE:
             print(f"  {time.monotonic() - t0:5.2f}s {url}")
     return failures, visited, checked
@@ -167,6 +246,60 @@ def _reverse_or_none(name: str) -> str | None:
         return reverse(name)
     except NoReverseMatch:
         return None
+
+
+def admin_pages() -> list[str]:
+    """Every page of the Django admin an administrator works in: the index, each app's index,
+    and for every registered model its changelist, its add page and the change page of one row."""
+    from django.contrib import admin
+    from django.urls import NoReverseMatch, reverse
+
+    urls, apps = ["/admin/"], []
+    for model in sorted(admin.site._registry, key=lambda m: (m._meta.app_label, m._meta.model_name)):
+        opts = model._meta
+        if opts.app_label not in apps:
+            apps.append(opts.app_label)
+            urls.append(reverse("admin:app_list", kwargs={"app_label": opts.app_label}))
+        for name in ("changelist", "add"):
+            try:
+                urls.append(reverse(f"admin:{opts.app_label}_{opts.model_name}_{name}"))
+            except NoReverseMatch:
+                pass
+        first = model._default_manager.order_by("pk").first()
+        if first is not None:
+            urls.append(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[first.pk]))
+    return urls
+
+
+def crawl_admin(page) -> tuple[dict[str, list[str]], int]:
+    failures, checked = {}, 0
+    for url in admin_pages():
+        response = page.goto(url)
+        if response is not None and response.status == 403 and url.endswith("/add/"):
+            continue  # a model nobody may add to by hand (the audit log): no such page
+        checked += 1
+        problems = check_page(page, response, url)
+        if problems:
+            failures[url] = problems
+    return failures, checked
+
+
+def state_pages(role: str) -> list[tuple[str, str]]:
+    """Pages in states the link crawl (one page per address shape) may not meet: a full
+    session with its waiting list, seen by the leader waiting on it and by HR."""
+    from django.urls import reverse
+
+    from programmes.models import Registration, Session
+
+    full = (
+        Session.objects.filter(registrations__status=Registration.Status.WAITLISTED)
+        .order_by("starts_at")
+        .distinct()
+        .first()
+    )
+    if full is None or role not in ("leader", "hr"):
+        return []
+    return [(f"{role}: full session {full.pk}", reverse("programmes:session_detail", args=[full.pk]))]
 
 
 def report(role: str, failures: dict[str, list[str]]) -> str:
@@ -218,6 +351,15 @@ def test_every_page_for_every_role_is_accessible_and_reflows(live_server, browse
         )
         if role == "hr":
             hr_checked = checked
+        if role == "admin":
+            admin_failures, admin_checked = crawl_admin(page)
+            failures.update(admin_failures)
+            summary.append(f"admin site: {admin_checked} pages")
+        for label, state_url in state_pages(role):
+            problems = check_page(page, page.goto(state_url), state_url, label=label)
+            if problems:
+                failures[label] = problems
+            summary.append(label)
         if role == "leader":
             # The 403 page, as a leader opening an HR page (only when that page exists).
             forbidden = _reverse_or_none("programmes:programme_create")
@@ -232,5 +374,14 @@ def test_every_page_for_every_role_is_accessible_and_reflows(live_server, browse
             print(f"\n{role} visited:\n  " + "\n  ".join(visited))
         context.close()
 
+    # The Nu HTML Checker over every checked page's HTML as sent, in one run.
+    invalid = run_vnu(SOURCES)
+    if invalid:
+        all_failures.append(
+            f"--- vnu: {len(invalid)} page(s) with HTML errors\n"
+            + "\n".join(f"{url}\n" + "\n".join(f"  - {e}" for e in errors[:10]) for url, errors in invalid.items())
+        )
+    summary.append(f"vnu: {len(SOURCES)} pages")
+    SOURCES.clear()
     print(f"\ncrawl: {'; '.join(summary)} in {time.monotonic() - started:.0f} s")
     assert not all_failures, "\n\n".join(all_failures)

@@ -219,8 +219,9 @@ def test_email_is_in_the_recipients_language_and_oslo_time(programme, language, 
     html = sent.alternatives[0][0]
     assert f'lang="{language}"' in html
     # Django's own month and weekday names, rendered in the recipient's language.
-    assert ("mandag 4. mars 2030" if language == "nb" else "Monday 4. March 2030") in sent.body
-    assert "09:30–11:30" in sent.body  # Oslo time, not UTC
+    # One format everywhere (toppleder/dates.py), in Oslo time, not UTC.
+    expected = "mandag 4. mars 2030 kl. 09.30–11.30" if language == "nb" else "Monday 4 March 2030 at 09:30–11:30"
+    assert expected in sent.body
     assert f"/sessions/{session.pk}/" in sent.body
     if language == "en":
         assert sent.subject.startswith("You are signed up")
@@ -299,7 +300,7 @@ def test_a_session_across_the_change_shows_its_local_times_in_the_email_and_cale
     programme, django_capture_on_commit_callbacks
 ):
     """A night session from Saturday 22:00 (winter time) to Sunday 06:00 (summer time) lasts
-    seven real hours; the e-mail and the calendar file say 22:00 and 06:00."""
+    seven real hours; the e-mail and the calendar file say 22.00 and 06.00."""
     import time_machine
 
     starts = datetime(2027, 3, 27, 22, 0, tzinfo=OSLO)
@@ -311,7 +312,7 @@ def test_a_session_across_the_change_shows_its_local_times_in_the_email_and_cale
         with django_capture_on_commit_callbacks(execute=True):
             services.registration_create(session=session, leader=leader)
     (sent,) = django_mail.outbox
-    assert "22:00" in sent.body and "06:00" in sent.body
+    assert "lørdag 27. mars 2027 kl. 22.00 – søndag 28. mars 2027 kl. 06.00" in sent.body
     event = _calendar(sent)[1].walk("VEVENT")[0]
     assert event.decoded("DTSTART") == starts and event.decoded("DTEND") == ends
     assert event.decoded("DTEND").utcoffset() == timedelta(hours=2)  # CEST

@@ -85,7 +85,7 @@ def test_login_with_wrong_password_shows_norwegian_error_and_stays_signed_out(cl
     assert response.status_code == 200
     html = response.content.decode()
     assert "E-postadressen og/eller passordet du oppgav er feil." in html
-    assert 'role="alert"' in html
+    assert 'id="tl-error-summary"' in html and "<title>Feil: " in html
     assert "_auth_user_id" not in client.session
 
 
@@ -179,7 +179,7 @@ def test_crispy_punkt_pack_wires_errors_and_help_text(rf):
     form = F({"name": ""})
     form.is_valid()
     html = Template("{% load crispy_forms_tags %}{{ form|crispy }}").render(Context({"form": form}))
-    assert 'class="pkt-alert pkt-alert--error tl-form-errors" role="alert"' in html
+    assert 'class="pkt-alert pkt-alert--error tl-form-errors"' in html  # announced by the summary, not here
     assert 'aria-describedby="id_name_helptext id_name_error"' in html and 'aria-invalid="true"' in html
     assert 'id="id_name_helptext"' in html and 'id="id_name_error"' in html
     assert "<legend" in html and 'type="radio"' in html
@@ -231,3 +231,34 @@ def test_switching_language_is_kept_on_the_account_for_e_mails(client):
         leader.user.refresh_from_db()
         assert leader.user.language == "en"
         assert 'lang="en"' in client.get("/").content.decode()
+
+
+@pytest.mark.django_db
+def test_error_summary_lists_every_error_with_a_link_to_its_field(rf):
+    """The summary at the top of main comes from the forms in the template context: one link
+    per field error (a radio group links to its first radio), non-field errors as text."""
+    from django import forms
+    from django.contrib.auth.models import AnonymousUser
+    from django.template import loader
+
+    class F(forms.Form):
+        name = forms.CharField(label="Navn")
+        choice = forms.ChoiceField(label="Valg", choices=[("a", "A"), ("b", "B")], widget=forms.RadioSelect)
+
+        def clean(self):
+            raise forms.ValidationError("Noe stemmer ikke")
+
+    form = F({"name": ""})
+    form.is_valid()
+    request = rf.get("/")
+    request.user = AnonymousUser()
+    html = loader.render_to_string("toppleder/preferences.html", {"form": form}, request=request)
+    assert "<title>Feil: " in html
+    summary = html[html.index('id="tl-error-summary"') : html.index("</ul>", html.index('id="tl-error-summary"'))]
+    assert "Skjemaet har 3 feil" in summary
+    assert 'href="#id_name"' in summary and 'href="#id_choice_0"' in summary
+    assert "Noe stemmer ikke" in summary
+    assert 'id="id_choice_0"' in html  # the link's target exists
+
+    untouched = loader.render_to_string("toppleder/preferences.html", {"form": F()}, request=request)
+    assert "tl-error-summary" not in untouched and "<title>Feil" not in untouched

@@ -44,8 +44,9 @@ def test_xlsx_from_the_same_rows_has_no_formula_and_keeps_numbers(sheet):
     ws = load_workbook(io.BytesIO(xlsx_bytes(sheet))).active
     assert ws.title == "Påmeldinger"
     assert all(c.data_type != "f" for row in ws.iter_rows() for c in row)
-    # (XML stores a carriage return as a line feed; the apostrophe is what matters.)
-    assert [c.value for c in ws["A"][1:]] == ["'" + t.replace("\r", "\n") for t in EVIL]
+    # (openpyxl reads a carriage return back as a line feed, or keeps it when lxml is installed,
+    # as pikepdf brings it; the apostrophe is what matters.)
+    assert [c.value.replace("\r", "\n") for c in ws["A"][1:]] == ["'" + t.replace("\r", "\n") for t in EVIL]
     assert [c.value for c in ws["B"][1:]] == list(range(len(EVIL)))
     assert ws.freeze_panes == "A2"
     assert ws.column_dimensions["A"].width > len("Navn") + 2  # measured before the rows were written
