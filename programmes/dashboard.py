@@ -111,3 +111,10 @@ def hr_enrolment(request):
     total = sum(r["count"] for r in by_sector)
     organisations = base.aggregate(n=Count("leader__organisation", distinct=True))["n"]
     return {"by_sector": by_sector, "by_org": by_org, "total": total, "organisations": organisations}
+
+
+@panel("hr", template="programmes/panels/hr_overdue_commitments.html", order=40)
+def hr_overdue_commitments(request):
+    """Open commitments past their due date, oldest first (a fixed number of rows, counted in the database)."""
+    overdue = selectors.commitments_overdue()
+    return {"commitments": list(overdue[: PANEL_ROWS * 2]), "total": overdue.count()}

@@ -230,7 +230,7 @@ def _registrations(sessions: list[Session], leaders: list[Leader], rng: random.R
         past = session.status == Session.Status.COMPLETED
         full = session.capacity == 8 and not past
         if full:
-            confirmed_n, waiting_n = 8, 5
+            confirmed_n, waiting_n = 7, 6  # 7 confirmed, 1 seat offered, 5 waiting
         elif past:
             confirmed_n, waiting_n = int(session.capacity * rng.uniform(0.6, 1.0)), 0
         else:
@@ -241,7 +241,7 @@ def _registrations(sessions: list[Session], leaders: list[Leader], rng: random.R
         if past and rng.random() < 0.7 or (not past and not full and upcoming_seen % 3 == 0):
             people = [first, *people[:-1]] if people else [first]
         if full:
-            people.insert(confirmed_n + 1, first)  # second on the waiting list
+            people.insert(confirmed_n + 1, first)  # first on the waiting list, behind the open offer
             people = people[: confirmed_n + waiting_n]
         if not past:
             upcoming_seen += 1
@@ -257,7 +257,24 @@ def _registrations(sessions: list[Session], leaders: list[Leader], rng: random.R
                         if (leader is first or rng.random() < 0.88)
                         else Registration.Attendance.NO_SHOW
                     )
-                rows.append((session.pk, leader.pk, Registration.Status.CONFIRMED, None, attendance, created, now))
+                rows.append(
+                    (session.pk, leader.pk, Registration.Status.CONFIRMED, None, attendance, created, now, None, None)
+                )
+            elif full and k == confirmed_n:
+                # The full session: one seat freed and is offered to the first waiting (24 hours).
+                rows.append(
+                    (
+                        session.pk,
+                        leader.pk,
+                        Registration.Status.OFFERED,
+                        None,
+                        Registration.Attendance.UNKNOWN,
+                        created,
+                        now,
+                        now,
+                        now + timedelta(hours=24),
+                    )
+                )
             else:
                 position += 1
                 rows.append(
@@ -269,12 +286,24 @@ def _registrations(sessions: list[Session], leaders: list[Leader], rng: random.R
                         Registration.Attendance.UNKNOWN,
                         created,
                         now,
+                        None,
+                        None,
                     )
                 )
     # The sessions are new, so none of these rows can exist yet.
     _insert(
         Registration,
-        ["session_id", "leader_id", "status", "waitlist_position", "attendance", "created_at", "updated_at"],
+        [
+            "session_id",
+            "leader_id",
+            "status",
+            "waitlist_position",
+            "attendance",
+            "created_at",
+            "updated_at",
+            "offered_at",
+            "offer_expires_at",
+        ],
         rows,
     )
     return len(rows)

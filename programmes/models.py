@@ -260,12 +260,16 @@ class Registration(models.Model):
     class Status(models.TextChoices):
         CONFIRMED = "confirmed", _("Confirmed")
         WAITLISTED = "waitlisted", _("On the waiting list")
+        # A freed seat held for this leader until offer_expires_at ("Behold plassen").
+        OFFERED = "offered", _("Offered a seat")
         CANCELLED = "cancelled", _("Cancelled")
 
     class Attendance(models.TextChoices):
         UNKNOWN = "unknown", _("Not recorded")
         ATTENDED = "attended", _("Attended")
         NO_SHOW = "no_show", _("Did not attend")
+        # Sent apologies before the start ("Kan ikke komme"): not a no-show.
+        EXCUSED = "excused", _("Excused absence")
 
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="registrations")
     leader = models.ForeignKey(Leader, on_delete=models.CASCADE, related_name="registrations")
@@ -279,6 +283,11 @@ class Registration(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     promoted_at = models.DateTimeField(_("promoted at"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    offered_at = models.DateTimeField(_("offered at"), null=True, blank=True)
+    offer_expires_at = models.DateTimeField(_("offer open until"), null=True, blank=True)
+    # Added to the session's SEQUENCE in the leader's calendar entry; bumped at every change
+    # of status, so a CANCEL is newer than the REQUEST before it (programmes/calendar.py).
+    calendar_sequence = models.PositiveIntegerField(default=0, db_default=0, editable=False)
 
     class Meta:
         verbose_name = _("registration")
@@ -298,6 +307,43 @@ class Registration(models.Model):
 
     def __str__(self):
         return f"{self.leader} – {self.session}"
+
+
+class SessionDecline(models.Model):
+    """An invited leader said "Jeg kan ikke" (from the invitation): no reminders about it."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="declines")
+    leader = models.ForeignKey(Leader, on_delete=models.CASCADE, related_name="session_declines")
+    declined_at = models.DateTimeField(_("declined at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("declined invitation")
+        verbose_name_plural = _("declined invitations")
+        constraints = [models.UniqueConstraint(fields=["session", "leader"], name="decline_once_per_session")]
+
+    def __str__(self):
+        return f"{self.leader} – {self.session}"
+
+
+class EmailActionUse(models.Model):
+    """A one-click link from an e-mail that has been used (programmes/email_actions.py).
+
+    The unique digest makes every link single use: a second POST with the same link cannot
+    insert its row. The link itself is never stored, only its SHA-256.
+    """
+
+    digest = models.CharField(max_length=64, unique=True)
+    action = models.CharField(max_length=20)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="+")
+    used_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("used e-mail link")
+        verbose_name_plural = _("used e-mail links")
+
+    def __str__(self):
+        return f"{self.action} {self.session_id} {self.user_id}"
 
 
 class WaitlistChange(models.Model):

@@ -15,10 +15,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from programmes.calendar import session_ics
-from programmes.models import ProgrammeEnrolment, Registration, Session
+from programmes import email_actions
+from programmes.calendar import registration_ics, session_ics
+from programmes.models import Commitment, ProgrammeEnrolment, Registration, Session, SessionDecline
 from toppleder.models import Leader, OutboxMessage
 from toppleder.outbox.enqueue import Item, mail_enqueue, mail_enqueue_many
 from toppleder.outbox.rendering import Email, Skip, absolute_url, render_email, renderer
@@ -64,7 +66,13 @@ def invitees(session: Session):
 def invitation_preview(session: Session, user) -> Email:
     """The invitation as `user` will receive it, rendered without sending or storing anything."""
     message = OutboxMessage(kind=Kind.SESSION_INVITATION, recipient=user, object_id=session.pk, params={})
-    return _email("session-invitation", message, session, method="REQUEST")
+    # The one-click buttons as each invitee gets them, but pointing at the session page: a
+    # preview mints no personal links.
+    actions = [
+        {"url": session_url(session), "label": email_actions.LABELS[action]}
+        for action in (email_actions.SIGN_UP, email_actions.DECLINE)
+    ]
+    return _email("session-invitation", message, session, method="PUBLISH", actions=actions)
 
 
 # --- Queueing ----------------------------------------------------------------------
@@ -161,6 +169,28 @@ def registration_promoted_queue(*, registration_id: int) -> OutboxMessage | None
         obj=reg,
         object_ref=reg.session.title,
     )
+
+
+def waitlist_offer_queue(*, registration_id: int) -> OutboxMessage | None:
+    reg = _registration(registration_id)
+    if reg is None or reg.status != Registration.Status.OFFERED:
+        return None
+    return mail_enqueue(
+        kind=Kind.WAITLIST_OFFER,
+        user=reg.leader.user,
+        key=f"waitlist_offer:{reg.pk}:{_ts(reg.offered_at)}",
+        obj=reg,
+        object_ref=reg.session.title,
+        params={"offered_at": _ts(reg.offered_at)},
+    )
+
+
+def seat_open_queue(*, session_id: int, seat: str) -> int:
+    """A seat free close to the start: one message to each leader waiting, keyed per seat."""
+    session = Session.objects.filter(pk=session_id, status=Session.Status.PUBLISHED).first()
+    if session is None:
+        return 0
+    return _to_registrants(session, Kind.SEAT_OPEN, f"seat_open:{seat}", [Registration.Status.WAITLISTED], {})
 
 
 def _to_registrants(session: Session, kind: str, key_prefix: str, statuses, params: dict) -> int:
@@ -261,8 +291,86 @@ def session_reminders_queue(*, now=None) -> int:
         )
 
 
+def _nudge_days() -> int:
+    from django.conf import settings
+
+    return int(getattr(settings, "INVITATION_NUDGE_DAYS", 3))
+
+
+def invitation_nudges_queue(*, now=None) -> int:
+    """One reminder to invitees who have neither answered nor said "Jeg kan ikke", once the
+    registration deadline is INVITATION_NUDGE_DAYS away (default 3). The key is per session
+    and person, so the hourly beat sends it once; answering in any way stops it."""
+    now = now or timezone.now()
+    window = timedelta(days=_nudge_days())
+    sessions = Session.objects.filter(status=Session.Status.PUBLISHED, starts_at__gt=now).filter(
+        Q(registration_deadline__gt=now, registration_deadline__lte=now + window)
+        | Q(registration_deadline__isnull=True, starts_at__lte=now + window)
+    )
+    queued = 0
+    for session in sessions:
+        answered = Registration.objects.filter(session=session).values("leader__user_id")
+        declined = SessionDecline.objects.filter(session=session).values("leader__user_id")
+        invited = (
+            OutboxMessage.objects.filter(
+                kind=Kind.SESSION_INVITATION,
+                status=OutboxMessage.Status.SENT,
+                content_type__app_label="programmes",
+                content_type__model="session",
+                object_id=session.pk,
+                recipient__isnull=False,
+            )
+            .exclude(recipient_id__in=answered)
+            .exclude(recipient_id__in=declined)
+            .select_related("recipient")
+        )
+        with transaction.atomic():
+            queued += mail_enqueue_many(
+                Item(
+                    kind=Kind.INVITATION_NUDGE,
+                    user=message.recipient,
+                    key=f"invitation_nudge:{session.pk}:{message.recipient_id}",
+                    obj=session,
+                    object_ref=session.title,
+                )
+                for message in invited
+            )
+    return queued
+
+
+def commitment_reminders_queue(*, today=None) -> int:
+    """A reminder to each party of an open commitment due within COMMITMENT_REMINDER_DAYS
+    (default 7), once per due date (a new due date gets a new reminder)."""
+    from django.conf import settings
+
+    today = today or timezone.localdate()
+    days = int(getattr(settings, "COMMITMENT_REMINDER_DAYS", 7))
+    due = Commitment.objects.filter(
+        status__in=[Commitment.Status.OPEN, Commitment.Status.IN_PROGRESS],
+        due_date__gte=today,
+        due_date__lte=today + timedelta(days=days),
+    ).prefetch_related("parties__user")
+    with transaction.atomic():
+        return mail_enqueue_many(
+            Item(
+                kind=Kind.COMMITMENT_REMINDER,
+                user=party.user,
+                key=f"commitment_due:{c.pk}:{c.due_date.isoformat()}:{party.user_id}",
+                obj=c,
+                object_ref=c.text[:200],
+                params={"due_date": c.due_date.isoformat()},
+            )
+            for c in due
+            for party in c.parties.all()
+        )
+
+
 # --- Rendering (at send time) -------------------------------------------------------
-def _email(name: str, message: OutboxMessage, session: Session, *, method: str = "", attendee=None, **extra) -> Email:
+def _email(
+    name: str, message: OutboxMessage, session: Session, *, method: str = "", registration=None, **extra
+) -> Email:
+    """Render e-mail `name`; `method` attaches a calendar: PUBLISH (the session, no attendee)
+    or REQUEST/CANCEL (the registration's own entry, the leader as attendee)."""
     if message.recipient is None:
         raise Skip("The recipient no longer exists.")
     context = {
@@ -272,11 +380,12 @@ def _email(name: str, message: OutboxMessage, session: Session, *, method: str =
         "programme_url": absolute_url(
             "programmes:programme_detail", session.programme_id, fallback=f"/programmes/{session.programme_id}/"
         ),
+        "registration": registration,
         **extra,
     }
     email = render_email(name, context, language=message.language)
     if method:
-        email.ics = _ics(session, method, attendee)
+        email.ics = _ics(session, method, registration)
         email.ics_method = method
     return email
 
@@ -287,9 +396,9 @@ def _email(name: str, message: OutboxMessage, session: Session, *, method: str =
 _ics_cache: dict[tuple, str] = {}
 
 
-def _ics(session: Session, method: str, attendee) -> str:
-    if attendee is not None:
-        return session_ics(session, method, attendee=attendee).decode()
+def _ics(session: Session, method: str, registration) -> str:
+    if method in ("REQUEST", "CANCEL"):
+        return registration_ics(registration, method).decode()
     key = (session.pk, session.updated_at, session.sequence, session.status, method)
     if key not in _ics_cache:
         if len(_ics_cache) > 100:
@@ -324,7 +433,66 @@ def render_invitation(message: OutboxMessage) -> Email:
     if session is None:
         raise Skip("The session no longer exists.")
     _check_open(session)
-    return _email("session-invitation", message, session, method="REQUEST")
+    actions, secrets = _invitation_actions(message, session)
+    email = _email("session-invitation", message, session, method="PUBLISH", actions=actions)
+    email.secrets = secrets
+    return email
+
+
+def _invitation_actions(message: OutboxMessage, session: Session) -> tuple[list[dict], list[str]]:
+    """ "Meld meg på" (or "Sett meg på ventelisten" when full) and "Jeg kan ikke" for the recipient."""
+    leader = Leader.objects.filter(user_id=message.recipient_id).first()
+    actions, secrets = [], []
+    if leader is not None and session.is_open_for_registration:
+        expires_at = session.registration_deadline or session.starts_at
+        full = Registration.objects.filter(session=session, status=Registration.Status.CONFIRMED).count() >= (
+            session.capacity
+        )
+        for action in (email_actions.WAITLIST if full else email_actions.SIGN_UP, email_actions.DECLINE):
+            url, token = email_actions.make_link(action, leader=leader, session=session, expires_at=expires_at)
+            actions.append({"url": url, "label": email_actions.LABELS[action]})
+            secrets.append(token)
+    return actions, secrets
+
+
+@renderer(Kind.INVITATION_NUDGE)
+def render_invitation_nudge(message: OutboxMessage) -> Email:
+    session = Session.objects.select_related("programme").filter(pk=message.object_id).first()
+    if session is None:
+        raise Skip("The session no longer exists.")
+    _check_open(session)
+    if not session.is_open_for_registration:
+        raise Skip("Not sent: registration has closed.")
+    leader = Leader.objects.filter(user_id=message.recipient_id).first()
+    if leader is None:
+        raise Skip("The recipient is no longer a leader.")
+    if Registration.objects.filter(session=session, leader=leader).exists() or (
+        SessionDecline.objects.filter(session=session, leader=leader).exists()
+    ):
+        raise Skip("Not sent: the leader has answered since.")
+    actions, secrets = _invitation_actions(message, session)
+    nudge = _email("invitation-nudge", message, session, actions=actions)
+    nudge.secrets = secrets
+    return nudge
+
+
+@renderer(Kind.COMMITMENT_REMINDER)
+def render_commitment_reminder(message: OutboxMessage) -> Email:
+    commitment = Commitment.objects.select_related("programme").filter(pk=message.object_id).first()
+    if commitment is None:
+        raise Skip("The commitment no longer exists.")
+    if commitment.status not in (Commitment.Status.OPEN, Commitment.Status.IN_PROGRESS):
+        raise Skip(f"Not sent: the commitment is {commitment.status}.")
+    if commitment.due_date is None or commitment.due_date.isoformat() != message.params.get("due_date"):
+        raise Skip("Superseded: the due date changed.")
+    if message.recipient is None:
+        raise Skip("The recipient no longer exists.")
+    context = {
+        "user": message.recipient,
+        "commitment": commitment,
+        "dashboard_url": absolute_url("dashboard", fallback="/"),
+    }
+    return render_email("commitment-reminder", context, language=message.language)
 
 
 @renderer(Kind.REGISTRATION_CONFIRMED)
@@ -337,9 +505,7 @@ def render_confirmation(message: OutboxMessage) -> Email:
     _check_sequence(message, reg.session)
     if reg.status == Registration.Status.WAITLISTED:
         return _email("registration-confirmed", message, reg.session, registration=reg, waitlisted=True)
-    return _email(
-        "registration-confirmed", message, reg.session, method="REQUEST", attendee=reg.leader, registration=reg
-    )
+    return _email("registration-confirmed", message, reg.session, method="REQUEST", registration=reg)
 
 
 @renderer(Kind.REGISTRATION_PROMOTED)
@@ -348,9 +514,7 @@ def render_promotion(message: OutboxMessage) -> Email:
     if reg.status != Registration.Status.CONFIRMED:
         raise Skip(f"Superseded: the registration is now {reg.status}.")
     _check_open(reg.session)
-    return _email(
-        "registration-promoted", message, reg.session, method="REQUEST", attendee=reg.leader, registration=reg
-    )
+    return _email("registration-promoted", message, reg.session, method="REQUEST", registration=reg)
 
 
 @renderer(Kind.REGISTRATION_CANCELLED)
@@ -358,9 +522,44 @@ def render_cancellation(message: OutboxMessage) -> Email:
     reg = _load_registration(message)
     if reg.status != Registration.Status.CANCELLED:
         raise Skip("Superseded: the leader signed up again.")
-    return _email(
-        "registration-cancelled", message, reg.session, method="CANCEL", attendee=reg.leader, registration=reg
-    )
+    return _email("registration-cancelled", message, reg.session, method="CANCEL", registration=reg)
+
+
+def _offer_actions(reg: Registration, expires_at) -> tuple[list[dict], list[str]]:
+    actions, secrets = [], []
+    for action in (email_actions.OFFER_ACCEPT, email_actions.OFFER_DECLINE):
+        url, token = email_actions.make_link(
+            action, leader=reg.leader, session=reg.session, registration=reg, expires_at=expires_at
+        )
+        actions.append({"url": url, "label": email_actions.LABELS[action]})
+        secrets.append(token)
+    return actions, secrets
+
+
+@renderer(Kind.WAITLIST_OFFER)
+def render_waitlist_offer(message: OutboxMessage) -> Email:
+    reg = _load_registration(message)
+    if reg.status != Registration.Status.OFFERED or _ts(reg.offered_at) != message.params.get("offered_at"):
+        raise Skip(f"Superseded: the registration is now {reg.status}.")
+    _check_open(reg.session)
+    if reg.offer_expires_at <= timezone.now():
+        raise Skip("Not sent: the offer has already run out.")
+    actions, secrets = _offer_actions(reg, reg.offer_expires_at)
+    email = _email("waitlist-offer", message, reg.session, registration=reg, actions=actions)
+    email.secrets = secrets
+    return email
+
+
+@renderer(Kind.SEAT_OPEN)
+def render_seat_open(message: OutboxMessage) -> Email:
+    reg = _load_registration(message)
+    if reg.status != Registration.Status.WAITLISTED:
+        raise Skip(f"Not sent: the registration is {reg.status}.")
+    _check_open(reg.session)
+    actions, secrets = _offer_actions(reg, reg.session.starts_at)
+    email = _email("seat-open", message, reg.session, registration=reg, actions=actions)
+    email.secrets = secrets
+    return email
 
 
 @renderer(Kind.SESSION_CHANGED)
@@ -371,7 +570,7 @@ def render_change(message: OutboxMessage) -> Email:
             raise Skip("The session no longer exists.")
         _check_open(session)
         _check_sequence(message, session)
-        return _email("session-changed", message, session, method="REQUEST", invited=True)
+        return _email("session-changed", message, session, method="PUBLISH", invited=True)
     reg = _load_registration(message)
     if reg.status not in ACTIVE:
         raise Skip(f"Not sent: the registration is {reg.status}.")
@@ -383,7 +582,6 @@ def render_change(message: OutboxMessage) -> Email:
         message,
         reg.session,
         method="REQUEST" if confirmed else "",
-        attendee=reg.leader if confirmed else None,
         registration=reg,
     )
 
@@ -398,7 +596,6 @@ def render_session_cancelled(message: OutboxMessage) -> Email:
         message,
         reg.session,
         method="CANCEL",
-        attendee=reg.leader,
         registration=reg,
         note=message.params.get("note", ""),
     )

@@ -169,12 +169,15 @@ def _count(status, **extra):
 
 
 def with_seat_counts(qs: QuerySet) -> QuerySet:
-    """confirmed_count, waitlist_count, seats_left and fill_percent on every session."""
+    """confirmed_count, waitlist_count, offered_count, seats_left and fill_percent on every session.
+
+    A seat offered to someone on the waiting list is held for them: it is not left."""
     return qs.annotate(
         confirmed_count=_count(Registration.Status.CONFIRMED),
         waitlist_count=_count(Registration.Status.WAITLISTED),
+        offered_count=_count(Registration.Status.OFFERED),
     ).annotate(
-        seats_left=Greatest(F("capacity") - F("confirmed_count"), Value(0)),
+        seats_left=Greatest(F("capacity") - F("confirmed_count") - F("offered_count"), Value(0)),
         fill_percent=F("confirmed_count") * 100 / F("capacity"),
     )
 
@@ -324,6 +327,19 @@ def waitlist(session: Session) -> QuerySet:
     )
 
 
+def waitlist_and_offers(session: Session) -> tuple[list, list]:
+    """(the waiting list in order, the seats offered and not yet answered), in one query."""
+    rows = list(
+        Registration.objects.filter(
+            session=session, status__in=[Registration.Status.WAITLISTED, Registration.Status.OFFERED]
+        )
+        .select_related("leader__user", "leader__organisation")
+        .order_by("offer_expires_at", "waitlist_position", "created_at", "pk")
+    )
+    waiting = [r for r in rows if r.status == Registration.Status.WAITLISTED]
+    return waiting, [r for r in rows if r.status == Registration.Status.OFFERED]
+
+
 def session_registrations(session: Session) -> QuerySet:
     """Active registrations of a session (attendance form, exports): confirmed first."""
     return (
@@ -335,6 +351,19 @@ def session_registrations(session: Session) -> QuerySet:
             )
         )
         .order_by("status_order", "waitlist_position", "leader__user__name")
+    )
+
+
+def commitments_overdue(today=None) -> QuerySet:
+    """Open or in-progress commitments whose due date has passed (HR's overdue list), oldest first."""
+    today = today or timezone.localdate()
+    return (
+        Commitment.objects.filter(
+            status__in=[Commitment.Status.OPEN, Commitment.Status.IN_PROGRESS], due_date__lt=today
+        )
+        .select_related("programme", "session")
+        .prefetch_related(Prefetch("parties", queryset=Leader.objects.select_related("user", "organisation")))
+        .order_by("due_date", "pk")
     )
 
 

@@ -62,3 +62,35 @@ def registration_promoted(registration_id: int) -> None:
 def session_reminders_send() -> None:
     """Beat, every 15 minutes: reminders for sessions starting in 24–48 hours."""
     notifications.session_reminders_queue()
+
+
+@shared_task(ignore_result=True)
+def waitlist_offer(registration_id: int) -> None:
+    """Offer a freed seat to a leader on the waiting list (Behold plassen / Gi fra meg plassen)."""
+    notifications.waitlist_offer_queue(registration_id=registration_id)
+
+
+@shared_task(ignore_result=True)
+def seat_open(session_id: int, seat: str) -> None:
+    """Close to the start: tell everyone waiting that a seat is free; first to accept wins."""
+    notifications.seat_open_queue(session_id=session_id, seat=seat)
+
+
+@shared_task(ignore_result=True)
+def offers_expire() -> None:
+    """Beat, every 5 minutes: unanswered offers pass to the next on the waiting list."""
+    from programmes import services
+
+    services.offers_expire()
+
+
+@shared_task(ignore_result=True)
+def invitation_nudges_send() -> None:
+    """Beat, hourly: remind invitees who have not answered, a few days before the deadline."""
+    notifications.invitation_nudges_queue()
+
+
+@shared_task(ignore_result=True)
+def commitment_reminders_send() -> None:
+    """Beat, daily: remind the parties of commitments due within a week."""
+    notifications.commitment_reminders_queue()

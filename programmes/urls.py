@@ -1,7 +1,17 @@
 from django.urls import path, re_path
 
 import toppleder.converters  # noqa: F401  (<id:…>, <key:…>)
-from programmes.views import calendar, commitments, enrolment, measures, programmes, registrations, sessions
+from programmes.email_actions import LINK_PATTERN
+from programmes.views import (
+    calendar,
+    commitments,
+    email_actions,
+    enrolment,
+    measures,
+    programmes,
+    registrations,
+    sessions,
+)
 
 app_name = "programmes"
 
@@ -61,6 +71,8 @@ urlpatterns = [
         registrations.waitlist_favour_newcomers,
         name="waitlist_favour_newcomers",
     ),
+    path("sessions/<id:pk>/offer/accept/", registrations.offer_accept, name="offer_accept"),
+    path("sessions/<id:pk>/apologies/", registrations.registration_apologies, name="registration_apologies"),
     path("sessions/<id:pk>/attendance/", registrations.attendance_record, name="attendance_record"),
     path("sessions/<id:pk>/checkin/", registrations.checkin, name="checkin"),
     path("sessions/<id:pk>/commitments/add/", commitments.commitment_create, name="commitment_create"),
@@ -68,6 +80,10 @@ urlpatterns = [
     path("calendar/", calendar.calendar_page, name="calendar"),
     path("calendar/reset/", calendar.calendar_reset, name="calendar_reset"),
     re_path(r"^calendar/(?P<token>[A-Za-z0-9_-]{8,64})\.ics$", calendar.calendar_feed, name="calendar_feed"),
+    # One-click links from e-mails (no sign-in: the signed token is the permission).
+    re_path(
+        rf"^e/(?P<action>[a-z]{{2,12}})/(?P<token>{LINK_PATTERN})/$", email_actions.email_action, name="email_action"
+    ),
     path("measures/", measures.measure_list, name="measure_list"),
     path("measures/<key:area_key>/", measures.measure_area, name="measure_area"),
     path("measures/<key:area_key>/<id:pk>/", measures.measure_update, name="measure_update"),

@@ -148,6 +148,10 @@ class GroupMeeting(models.Model):
     prompt_key = models.CharField(_("agenda theme"), max_length=40, blank=True)
     prompt_question = models.TextField(_("agenda question"), blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # iCalendar: SEQUENCE of the meeting's entry (bumped when it is cancelled); a cancelled
+    # meeting stays, so calendars get the CANCEL and the feed shows it as cancelled.
+    sequence = models.PositiveIntegerField(default=0, db_default=0, editable=False)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
     attendees = models.ManyToManyField(
         Leader, through="MeetingAttendance", related_name="attended_group_meetings", blank=True
     )

@@ -8,8 +8,9 @@ Nothing confidential goes into these e-mails: names, titles, organisations, the 
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils import timezone
 
-from reflection_groups.models import MentorPair, ReflectionGroup
+from reflection_groups.models import GroupMeeting, MentorPair, ReflectionGroup
 from reflection_groups.selectors import note_readers
 from toppleder.models import OutboxMessage, User
 from toppleder.outbox.enqueue import Item, mail_enqueue_many
@@ -75,6 +76,34 @@ def pair_introductions_queue(*, pair_id: int) -> int:
         )
 
 
+def meeting_invitations_queue(*, meeting_id: int) -> int:
+    meeting = (
+        GroupMeeting.objects.select_related("group__facilitator")
+        .filter(pk=meeting_id, group__status=ReflectionGroup.Status.PUBLISHED)
+        .first()
+    )
+    if meeting is None:
+        return 0
+    people = [m.user for m in _members(meeting.group)]
+    if meeting.group.facilitator_id and meeting.group.facilitator not in people:
+        people.append(meeting.group.facilitator)
+    # One message per person and version of the entry: the invitation (SEQUENCE 0), and
+    # the CANCEL once the meeting is called off (a higher SEQUENCE).
+    cancelled = meeting.cancelled_at is not None
+    with transaction.atomic():
+        return mail_enqueue_many(
+            Item(
+                kind=Kind.MEETING_CANCELLED if cancelled else Kind.MEETING_INVITATION,
+                user=user,
+                key=f"meeting_{'cancelled' if cancelled else 'invitation'}:{meeting.pk}:{user.pk}:{meeting.sequence}",
+                obj=meeting,
+                object_ref=meeting.group.name,
+                params={"sequence": meeting.sequence},
+            )
+            for user in people
+        )
+
+
 def _recipient(message: OutboxMessage) -> User:
     if message.recipient is None:
         raise Skip("The recipient no longer exists.")
@@ -94,6 +123,54 @@ def render_group_introduction(message: OutboxMessage) -> Email:
         "group_url": absolute_url("reflection_groups:group_detail", group.pk, fallback=f"/groups/{group.pk}/"),
     }
     return render_email("group-introduction", context, language=message.language)
+
+
+@renderer(Kind.MEETING_INVITATION)
+def render_meeting_invitation(message: OutboxMessage) -> Email:
+    from reflection_groups.calendar import group_meeting_ics
+
+    meeting = GroupMeeting.objects.select_related("group").filter(pk=message.object_id).first()
+    if meeting is None or meeting.group.status != ReflectionGroup.Status.PUBLISHED:
+        raise Skip("Not sent: the meeting or its group is gone.")
+    if meeting.starts_at <= timezone.now():
+        raise Skip("Not sent: the meeting has already started.")
+    if meeting.cancelled_at is not None:
+        raise Skip("Superseded: the meeting was cancelled.")
+    user = _recipient(message)
+    context = {
+        "user": user,
+        "meeting": meeting,
+        "group": meeting.group,
+        "group_url": absolute_url(
+            "reflection_groups:group_detail", meeting.group_id, fallback=f"/groups/{meeting.group_id}/"
+        ),
+    }
+    email = render_email("meeting-invitation", context, language=message.language)
+    email.ics = group_meeting_ics(meeting, name=user.get_full_name(), email=user.email)
+    email.ics_method = "REQUEST"
+    return email
+
+
+@renderer(Kind.MEETING_CANCELLED)
+def render_meeting_cancelled(message: OutboxMessage) -> Email:
+    from reflection_groups.calendar import group_meeting_ics
+
+    meeting = GroupMeeting.objects.select_related("group").filter(pk=message.object_id).first()
+    if meeting is None or meeting.cancelled_at is None:
+        raise Skip("Not sent: the meeting is not cancelled.")
+    user = _recipient(message)
+    context = {
+        "user": user,
+        "meeting": meeting,
+        "group": meeting.group,
+        "group_url": absolute_url(
+            "reflection_groups:group_detail", meeting.group_id, fallback=f"/groups/{meeting.group_id}/"
+        ),
+    }
+    email = render_email("meeting-cancelled", context, language=message.language)
+    email.ics = group_meeting_ics(meeting, name=user.get_full_name(), email=user.email, method="CANCEL")
+    email.ics_method = "CANCEL"
+    return email
 
 
 @renderer(Kind.PAIR_INTRODUCTION)

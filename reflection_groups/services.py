@@ -441,6 +441,28 @@ def meeting_schedule(
         prompt_question=prompt_question,
     )
     audit.record(actor, audit.CREATE, [meeting], audit.created(meeting), event="meeting_schedule")
+    # Members and facilitator get the meeting in their calendars (REQUEST, same UID as the feed).
+    queue_after_commit(tasks.meeting_scheduled, meeting.pk)
+    return meeting
+
+
+@transaction.atomic
+def meeting_cancel(*, meeting: GroupMeeting, actor: User) -> GroupMeeting:
+    """Call off a meeting that has not started: everyone invited gets a calendar CANCEL
+    (same UID, higher SEQUENCE). Those who may schedule a meeting may cancel it."""
+    meeting = GroupMeeting.objects.select_for_update().select_related("group").get(pk=meeting.pk)
+    if not can_take_part(actor, meeting.group):
+        raise PermissionDenied(_("Only the group's members and facilitator can cancel its meetings."))
+    if meeting.cancelled_at is not None:
+        raise ValidationError(_("The meeting is already cancelled."))
+    if meeting.starts_at <= timezone.now():
+        raise ValidationError(_("The meeting has already started and cannot be cancelled."))
+    before = audit.values(meeting)
+    meeting.cancelled_at = timezone.now()
+    meeting.sequence += 1
+    meeting.save(update_fields=["cancelled_at", "sequence"])
+    audit.record(actor, audit.UPDATE, [meeting], audit.diff(before, meeting), event="meeting_cancel")
+    queue_after_commit(tasks.meeting_cancelled, meeting.pk)
     return meeting
 
 

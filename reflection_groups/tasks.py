@@ -18,6 +18,18 @@ def facilitator_invited(user_id: int) -> None:
 
 
 @shared_task(ignore_result=True)
+def meeting_scheduled(meeting_id: int) -> None:
+    """Invite the group's members and facilitator to a new meeting (a calendar REQUEST)."""
+    notifications.meeting_invitations_queue(meeting_id=meeting_id)
+
+
+@shared_task(ignore_result=True)
+def meeting_cancelled(meeting_id: int) -> None:
+    """Tell everyone invited that a meeting is off (a calendar CANCEL)."""
+    notifications.meeting_invitations_queue(meeting_id=meeting_id)
+
+
+@shared_task(ignore_result=True)
 def pair_published(pair_id: int) -> None:
     """Introduce a mentor and a mentee to each other."""
     notifications.pair_introductions_queue(pair_id=pair_id)

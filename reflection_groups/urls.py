@@ -21,6 +21,7 @@ urlpatterns = [
     path("groups/<id:pk>/meetings/new/", views.meeting_create, name="meeting_create"),
     path("groups/<id:pk>/meetings/<id:meeting_pk>/", views.meeting_detail, name="meeting_detail"),
     path("groups/<id:pk>/meetings/<id:meeting_pk>/attendance/", views.attendance_record, name="attendance_record"),
+    path("groups/<id:pk>/meetings/<id:meeting_pk>/cancel/", views.meeting_cancel, name="meeting_cancel"),
     path("mentoring/pairs/", views.pair_list, name="pair_list"),
     path("mentoring/pairs/<id:pk>/", views.pair_detail, name="pair_detail"),
     path("mentoring/pairs/<id:pk>/seen/", views.pair_seen, name="pair_seen"),

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -152,6 +153,7 @@ def meeting_detail(request, pk, meeting_pk):
         "meeting": meeting,
         "attendees": [a.leader for a in meeting.attendance.select_related("leader__user")],
         "takes_part": takes_part,
+        "now": timezone.now(),
         "notes": selectors.notes_for(request.user, group, meeting=meeting),
         "note_readers": selectors.note_readers(group),
         "note_form": forms.NoteForm(group=group, initial={"meeting": meeting.pk})
@@ -180,6 +182,19 @@ def attendance_record(request, pk, meeting_pk):
     else:
         messages.error(request, _("Choose members of the group only."))
     return redirect("reflection_groups:meeting_detail", pk=group.pk, meeting_pk=meeting.pk)
+
+
+@login_required
+@require_POST
+def meeting_cancel(request, pk, meeting_pk):
+    meeting = selectors.meeting_for(request.user, pk, meeting_pk, take_part=True)
+    try:
+        services.meeting_cancel(meeting=meeting, actor=request.user)
+    except ValidationError as exc:
+        error_messages(request, exc)
+    else:
+        messages.success(request, _("The meeting is cancelled. Everyone invited gets it removed from their calendar."))
+    return redirect("reflection_groups:meeting_detail", pk=meeting.group.pk, meeting_pk=meeting.pk)
 
 
 @login_required

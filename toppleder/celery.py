@@ -26,6 +26,25 @@ app.conf.beat_schedule = {
         "task": "programmes.tasks.session_reminders_send",
         "schedule": crontab(minute="*/15"),
     },
+    # Every 5 minutes: waiting-list offers nobody answered in time pass to the next (or to
+    # the whole list near the start). An offer is refused from the moment it runs out, so
+    # the beat's lag only delays the next offer, never lets a late "yes" through.
+    # Hourly: one reminder to invitees who have neither answered nor declined, once the
+    # registration deadline is a few days away (key per session and person: sent once).
+    "invitation-nudges": {
+        "task": "programmes.tasks.invitation_nudges_send",
+        "schedule": crontab(minute=7),
+    },
+    # Daily at 07.00: a reminder to the parties of commitments due within a week (once per
+    # due date).
+    "commitment-reminders": {
+        "task": "programmes.tasks.commitment_reminders_send",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    "waitlist-offers-expire": {
+        "task": "programmes.tasks.offers_expire",
+        "schedule": crontab(minute="*/5"),
+    },
     # Every 5 minutes: re-queue e-mails whose worker died mid-send and re-dispatch queued
     # ones whose task was lost (toppleder/outbox/__init__.py explains why this never duplicates).
     "outbox-sweep": {

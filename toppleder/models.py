@@ -235,6 +235,12 @@ class OutboxMessage(models.Model):
         SESSION_CHANGED = "session_changed", _("Session changed")
         SESSION_CANCELLED = "session_cancelled", _("Session cancelled")
         SESSION_REMINDER = "session_reminder", _("Session reminder (48 hours)")
+        WAITLIST_OFFER = "waitlist_offer", _("Seat offered from the waiting list")
+        SEAT_OPEN = "seat_open", _("Seat free, first to accept (close to the start)")
+        MEETING_INVITATION = "meeting_invitation", _("Group meeting invitation")
+        MEETING_CANCELLED = "meeting_cancelled", _("Group meeting cancelled")
+        INVITATION_NUDGE = "invitation_nudge", _("Reminder to answer an invitation")
+        COMMITMENT_REMINDER = "commitment_reminder", _("Commitment due soon")
         GROUP_INTRODUCTION = "group_introduction", _("Group introduction")
         PAIR_INTRODUCTION = "pair_introduction", _("Mentor pair introduction")
         SURVEY_INVITATION = "survey_invitation", _("Survey invitation")
@@ -298,7 +304,11 @@ class NotificationPreference(models.Model):
     """Which optional e-mails a person has turned off. Invitations, confirmations,
     changes and cancellations always go out; only reminders can be muted."""
 
-    OPTIONAL_KINDS = (OutboxMessage.Kind.SESSION_REMINDER, OutboxMessage.Kind.SURVEY_REMINDER)
+    OPTIONAL_KINDS = (
+        OutboxMessage.Kind.SESSION_REMINDER,
+        OutboxMessage.Kind.INVITATION_NUDGE,
+        OutboxMessage.Kind.SURVEY_REMINDER,
+    )
 
     user = models.OneToOneField(
         User, on_delete=models.CASCADE, related_name="notification_preference", verbose_name=_("user")
@@ -315,7 +325,7 @@ class NotificationPreference(models.Model):
         return str(self.user)
 
     def allows(self, kind: str) -> bool:
-        if kind == OutboxMessage.Kind.SESSION_REMINDER:
+        if kind in (OutboxMessage.Kind.SESSION_REMINDER, OutboxMessage.Kind.INVITATION_NUDGE):
             return self.session_reminders
         if kind == OutboxMessage.Kind.SURVEY_REMINDER:
             return self.survey_reminders

@@ -85,6 +85,16 @@ TEMPLATES = [
             "builtins": ["toppleder.templatetags.toppleder_dates"],
         },
     },
+    {
+        # Subjects and text/plain parts of e-mails: plain text, so nothing is HTML-escaped
+        # (a title with "&" arrives as "&", not "&amp;"). Only toppleder/outbox/rendering.py
+        # uses it; pages and the HTML part of e-mails stay on the escaping engine above.
+        "NAME": "text",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {"autoescape": False, "builtins": ["toppleder.templatetags.toppleder_dates"]},
+    },
 ]
 
 # --- Database ---------------------------------------------------------------

@@ -18,7 +18,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from programmes import tasks
-from programmes.models import ProgrammeEnrolment, Registration, Session, WaitlistChange
+from programmes.models import (
+    EmailActionUse,
+    ProgrammeEnrolment,
+    Registration,
+    Session,
+    SessionDecline,
+    WaitlistChange,
+)
 from toppleder import audit
 from toppleder.celery import queue_after_commit
 from toppleder.models import Leader
@@ -28,6 +35,23 @@ REGISTRATION_LOCKING = getattr(settings, "REGISTRATION_LOCKING", True)
 # How long a sign-up waits for the session lock before telling the user to try again.
 REGISTRATION_LOCK_TIMEOUT_MS = getattr(settings, "REGISTRATION_LOCK_TIMEOUT_MS", 5000)
 WAITING_ORDER = ("waitlist_position", "created_at", "pk")
+
+
+def offer_rules() -> tuple:
+    """(accept window, cut-off, shortest window) for waiting-list offers, from settings.
+
+    A freed seat is offered to the first waiting, who has the window (default 24 h) to keep
+    it, but never past the cut-off before the start (default 48 h). Once a window would be
+    shorter than the shortest (default 1 h), the seat goes to the whole list at once instead:
+    first to accept wins.
+    """
+    from datetime import timedelta
+
+    return (
+        timedelta(hours=getattr(settings, "OFFER_WINDOW_HOURS", 24)),
+        timedelta(hours=getattr(settings, "OFFER_CUTOFF_HOURS", 48)),
+        timedelta(minutes=getattr(settings, "OFFER_MIN_WINDOW_MINUTES", 60)),
+    )
 
 
 class RegistrationBusy(Exception):
@@ -55,6 +79,11 @@ def _is_lock_error(exc: Exception) -> bool:
 
 def count_confirmed(session: Session) -> int:
     return Registration.objects.filter(session_id=session.pk, status=Registration.Status.CONFIRMED).count()
+
+
+def count_offered(session: Session) -> int:
+    """Seats held for someone on the waiting list until their offer runs out."""
+    return Registration.objects.filter(session_id=session.pk, status=Registration.Status.OFFERED).count()
 
 
 def _waiting(session: Session) -> list[Registration]:
@@ -85,43 +114,72 @@ def _set_positions(ordered: list[Registration], *, by, event: str) -> list[Regis
     return moved
 
 
-def promote_waiting(session: Session, *, by, event: str) -> list[Registration]:
-    """Fill every free seat from the top of the waiting list (the caller holds the session lock).
+def _change_status(reg: Registration, status: str, *, position: int | None = None) -> list[str]:
+    """The one place a registration's status changes (callers save the returned fields).
 
-    Only while the session is published and has not started: nobody is promoted into a
-    cancelled, completed or past session.
+    Bumps `calendar_sequence` so the leader's calendar entry moves on (a CANCEL after a
+    REQUEST, a REQUEST after a CANCEL, a confirmed seat after a tentative one).
     """
-    if session.status != Session.Status.PUBLISHED or session.starts_at <= timezone.now():
+    fields = ["status", "waitlist_position", "calendar_sequence", "updated_at"]
+    if reg.pk is not None and reg.status == status:
+        reg.waitlist_position = position if status == Registration.Status.WAITLISTED else None
+        return fields
+    if reg.pk is not None:
+        reg.calendar_sequence += 1
+    reg.status = status
+    reg.waitlist_position = position if status == Registration.Status.WAITLISTED else None
+    reg.updated_at = timezone.now()
+    return fields
+
+
+def promote_waiting(session: Session, *, by, event: str) -> list[Registration]:
+    """Offer every free seat to the waiting list (the caller holds the session lock).
+
+    Nobody is confirmed silently: the first waiting get an offer (status offered, the seat
+    held for them) with an accept window (`offer_rules`); inside the cut-off before the start
+    the whole list is told at once and the first to accept wins (`offer_accept`, under the
+    same lock). Only while the session is published and has not started.
+    """
+    now = timezone.now()
+    if session.status != Session.Status.PUBLISHED or session.starts_at <= now:
         return []
-    free = session.capacity - count_confirmed(session)
+    free = session.capacity - count_confirmed(session) - count_offered(session)
     if free <= 0:
         return []
     waiting = _waiting(session)
-    first, rest = waiting[:free], waiting[free:]
-    if not first:
+    if not waiting:
         return []
-    now = timezone.now()
+    window, cutoff, shortest = offer_rules()
+    expires = min(now + window, session.starts_at - cutoff)
+    if expires - now < shortest:
+        # Close to the start: everyone waiting hears of the seat; the key names this seat
+        # (capacity and cancellations so far), so a later edit of the session re-sends nothing.
+        cancelled = Registration.objects.filter(session_id=session.pk, status=Registration.Status.CANCELLED).count()
+        queue_after_commit(tasks.seat_open, session.pk, f"{session.capacity}-{cancelled}")
+        return []
+    first, rest = waiting[:free], waiting[free:]
     for reg in first:
         reg._audit_old_position = reg.waitlist_position
-        reg.status = Registration.Status.CONFIRMED
-        reg.waitlist_position = None
-        reg.promoted_at = now
-        reg.updated_at = now
-    Registration.objects.bulk_update(first, ["status", "waitlist_position", "promoted_at", "updated_at"])
+        fields = _change_status(reg, Registration.Status.OFFERED)
+        reg.offered_at = now
+        reg.offer_expires_at = expires
+    Registration.objects.bulk_update(first, [*fields, "offered_at", "offer_expires_at"])
     audit.record(
         by,
         audit.UPDATE,
         first,
         lambda r: {
-            "status": [Registration.Status.WAITLISTED, Registration.Status.CONFIRMED],
+            "status": [Registration.Status.WAITLISTED, Registration.Status.OFFERED],
             "waitlist_position": [r._audit_old_position, None],
-            "promoted_at": [None, now],
+            "offered_at": [None, now],
+            "offer_expires_at": [None, expires],
+            "calendar_sequence": [r.calendar_sequence - 1, r.calendar_sequence],
         },
         event=event,
     )
     _set_positions(rest, by=by, event=event)
     for reg in first:
-        queue_after_commit(tasks.registration_promoted, reg.pk)
+        queue_after_commit(tasks.waitlist_offer, reg.pk)
     return first
 
 
@@ -129,6 +187,8 @@ def _refusal(session: Session, leader: Leader, existing: Registration | None):
     if existing is not None and existing.status != Registration.Status.CANCELLED:
         if existing.status == Registration.Status.WAITLISTED:
             return _("You are already on the waiting list for this session.")
+        if existing.status == Registration.Status.OFFERED:
+            return _("A seat is offered to you. Keep it from the e-mail or the session page.")
         return _("You are already signed up for this session.")
     if session.status == Session.Status.DRAFT:
         return _("This session is not open for registration yet.")
@@ -164,21 +224,23 @@ def registration_create(*, session: Session, leader: Leader, by=None) -> Registr
             if refusal:
                 raise ValidationError(refusal, code="refused")
             confirmed = count_confirmed(session)
+            # Seats offered to the waiting list are held; nobody jumps a waiting list.
+            held = confirmed + count_offered(session)
+            queue = Registration.objects.filter(session_id=session.pk, status=Registration.Status.WAITLISTED).exists()
             registration = existing or Registration(session=session, leader=leader)
             before = audit.values(registration) if existing else None
             registration.created_at = timezone.now()
             registration.cancelled_at = None
             registration.promoted_at = None
+            registration.offered_at = registration.offer_expires_at = None
             registration.attendance = Registration.Attendance.UNKNOWN
-            if confirmed < session.capacity:
-                registration.status = Registration.Status.CONFIRMED
-                registration.waitlist_position = None
+            if held < session.capacity and not queue:
+                _change_status(registration, Registration.Status.CONFIRMED)
             else:
                 last = Registration.objects.filter(
                     session_id=session.pk, status=Registration.Status.WAITLISTED
                 ).aggregate(m=Max("waitlist_position"))["m"]
-                registration.status = Registration.Status.WAITLISTED
-                registration.waitlist_position = (last or 0) + 1
+                _change_status(registration, Registration.Status.WAITLISTED, position=(last or 0) + 1)
             registration.save()
             if before is None:
                 audit.record(by, audit.CREATE, [registration], audit.created(registration), event="registration_create")
@@ -197,8 +259,12 @@ def registration_create(*, session: Session, leader: Leader, by=None) -> Registr
     return registration
 
 
-def registration_cancel(*, registration: Registration, by=None) -> Registration:
-    """Cancel a seat or leave the waiting list. A freed seat goes to the first waiting."""
+def registration_cancel(*, registration: Registration, by=None, apologies: bool = False) -> Registration:
+    """Cancel a seat or leave the waiting list. A freed seat is offered to the waiting list.
+
+    `apologies`: "Kan ikke komme" from a confirmed leader: the seat goes to an offer the
+    same way, and the absence is recorded as excused (not a no-show) in attendance and reports.
+    """
     try:
         with transaction.atomic():
             session = lock_session(registration.session_id)
@@ -209,14 +275,24 @@ def registration_cancel(*, registration: Registration, by=None) -> Registration:
                 session.starts_at <= timezone.now()
             ):
                 raise ValidationError(_("The session has already started or is closed."), code="closed")
+            if apologies and reg.status != Registration.Status.CONFIRMED:
+                raise ValidationError(_("Only a leader with a confirmed seat can send apologies."), code="apologies")
             before = audit.values(reg)
             was = reg.status
-            reg.status = Registration.Status.CANCELLED
-            reg.waitlist_position = None
+            fields = _change_status(reg, Registration.Status.CANCELLED)
             reg.cancelled_at = timezone.now()
-            reg.save(update_fields=["status", "waitlist_position", "cancelled_at", "updated_at"])
-            audit.record(by, audit.UPDATE, [reg], audit.diff(before, reg), event="registration_cancel")
-            if was == Registration.Status.CONFIRMED:
+            if apologies:
+                reg.attendance = Registration.Attendance.EXCUSED
+                fields.append("attendance")
+            reg.save(update_fields=[*fields, "cancelled_at"])
+            audit.record(
+                by,
+                audit.UPDATE,
+                [reg],
+                audit.diff(before, reg),
+                event="registration_apologies" if apologies else "registration_cancel",
+            )
+            if was in (Registration.Status.CONFIRMED, Registration.Status.OFFERED):
                 promote_waiting(session, by=by, event="registration_cancel")
             else:
                 _set_positions(_waiting(session), by=by, event="registration_cancel")
@@ -228,6 +304,144 @@ def registration_cancel(*, registration: Registration, by=None) -> Registration:
     registration.status, registration.waitlist_position = reg.status, None
     registration.cancelled_at = reg.cancelled_at
     return reg
+
+
+def offer_accept(*, registration: Registration, by=None) -> Registration:
+    """ "Behold plassen": take a seat offered from the waiting list.
+
+    An individual offer (status offered) holds the seat until it runs out; a seat offered to
+    the whole list close to the start goes to whoever accepts first. The session row lock
+    decides, so a seat is never confirmed twice, and an offer accepted after it ran out
+    confirms nobody. Refusals raise ValidationError and change nothing.
+    """
+    try:
+        with transaction.atomic():
+            if REGISTRATION_LOCKING:
+                session = lock_session(registration.session_id)
+                reg = Registration.objects.select_for_update().get(pk=registration.pk)
+            else:
+                session = Session.objects.get(pk=registration.session_id)
+                reg = Registration.objects.get(pk=registration.pk)
+            now = timezone.now()
+            if session.status != Session.Status.PUBLISHED or session.starts_at <= now:
+                raise ValidationError(_("The session has already started or is closed."), code="closed")
+            if reg.status == Registration.Status.CONFIRMED:
+                raise ValidationError(_("You already have a seat at this session."), code="confirmed")
+            if reg.status == Registration.Status.OFFERED:
+                if reg.offer_expires_at is not None and reg.offer_expires_at <= now:
+                    raise ValidationError(
+                        _("The offer has run out, and the seat has gone to the next on the waiting list."),
+                        code="expired",
+                    )
+            elif reg.status == Registration.Status.WAITLISTED:
+                if session.capacity - count_confirmed(session) - count_offered(session) <= 0:
+                    raise ValidationError(
+                        _("Someone else took the seat first. You are still on the waiting list."), code="taken"
+                    )
+            else:
+                raise ValidationError(_("This offer is no longer open."), code="gone")
+            was = reg.status
+            before = audit.values(reg)
+            fields = _change_status(reg, Registration.Status.CONFIRMED)
+            reg.promoted_at = now
+            reg.offer_expires_at = None
+            reg.save(update_fields=[*fields, "promoted_at", "offer_expires_at"])
+            audit.record(by, audit.UPDATE, [reg], audit.diff(before, reg), event="offer_accept")
+            if was == Registration.Status.WAITLISTED:
+                _set_positions(_waiting(session), by=by, event="offer_accept")
+            queue_after_commit(tasks.registration_promoted, reg.pk)
+    except DatabaseError as exc:
+        if _is_lock_error(exc):
+            raise RegistrationBusy() from exc
+        raise
+    return reg
+
+
+def offers_expire(*, now=None) -> int:
+    """Beat: offers nobody answered in time pass on. The leader leaves the waiting list (as
+    the offer said) and the seat is offered to the next, or to the whole list near the start.
+    Returns how many offers ran out."""
+    now = now or timezone.now()
+    session_ids = set(
+        Registration.objects.filter(status=Registration.Status.OFFERED, offer_expires_at__lte=now).values_list(
+            "session_id", flat=True
+        )
+    )
+    lapsed = 0
+    for session_id in sorted(session_ids):
+        with transaction.atomic():
+            session = lock_session(session_id)
+            regs = list(
+                Registration.objects.select_for_update().filter(
+                    session_id=session_id, status=Registration.Status.OFFERED, offer_expires_at__lte=now
+                )
+            )
+            for reg in regs:
+                before = audit.values(reg)
+                fields = _change_status(reg, Registration.Status.CANCELLED)
+                reg.cancelled_at = now
+                reg.save(update_fields=[*fields, "cancelled_at"])
+                audit.record(None, audit.UPDATE, [reg], audit.diff(before, reg), event="offers_expire")
+            lapsed += len(regs)
+            promote_waiting(session, by=None, event="offers_expire")
+    return lapsed
+
+
+def invitation_decline(*, session: Session, leader: Leader, by=None) -> SessionDecline:
+    """The leader says "Jeg kan ikke" to an invitation: recorded, so no nudge follows.
+
+    A leader who is signed up or waiting cancels on the session page instead.
+    """
+    with transaction.atomic():
+        active = Registration.objects.filter(
+            session_id=session.pk,
+            leader_id=leader.pk,
+            status__in=[Registration.Status.CONFIRMED, Registration.Status.WAITLISTED],
+        ).exists()
+        if active:
+            raise ValidationError(
+                _("You are signed up for this session. Cancel on the session page if you cannot come."), code="active"
+            )
+        decline, created = SessionDecline.objects.get_or_create(session_id=session.pk, leader_id=leader.pk)
+        if not created:
+            raise ValidationError(_("You have already said that you cannot come."), code="declined")
+        audit.record(by, audit.CREATE, [decline], audit.created(decline), event="invitation_decline")
+    return decline
+
+
+def email_action_perform(*, ticket, by=None) -> str:
+    """Do the one thing a one-click e-mail link stands for (programmes/email_actions.py).
+
+    Marks the link used (its unique digest) in the same transaction as the action, so a
+    link works once; a refused action (ValidationError) leaves the link unused. Returns the
+    outcome: confirmed, waitlisted or declined.
+    """
+    from programmes import email_actions as ea
+
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                use = EmailActionUse.objects.create(
+                    digest=ticket.digest, action=ticket.action, user_id=ticket.user_id, session=ticket.session
+                )
+        except IntegrityError as exc:
+            raise ValidationError(_("This link has already been used."), code="used") from exc
+        audit.record(by, audit.CREATE, [use], audit.created(use), event="email_action")
+        if ticket.action in (ea.SIGN_UP, ea.WAITLIST):
+            reg = registration_create(session=ticket.session, leader=ticket.leader, by=by)
+            return reg.status
+        if ticket.action == ea.DECLINE:
+            invitation_decline(session=ticket.session, leader=ticket.leader, by=by)
+            return "declined"
+        if ticket.registration is not None and ticket.action == ea.OFFER_ACCEPT:
+            offer_accept(registration=ticket.registration, by=by)
+            return Registration.Status.CONFIRMED
+        if ticket.registration is not None and ticket.action == ea.OFFER_DECLINE:
+            if ticket.registration.status not in (Registration.Status.OFFERED, Registration.Status.WAITLISTED):
+                raise ValidationError(_("This offer is no longer open."), code="gone")
+            registration_cancel(registration=ticket.registration, by=by)
+            return "released"
+        raise ValidationError(_("This link cannot be used."), code="unknown")
 
 
 def waitlist_reorder(*, registration: Registration, new_position: int, reason: str, by) -> Registration:

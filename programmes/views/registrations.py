@@ -50,6 +50,44 @@ def registration_create(request, pk):
 
 @login_required
 @require_POST
+def offer_accept(request, pk):
+    """Keep a seat offered from the waiting list (the same as "Behold plassen" in the e-mail)."""
+    session = selectors.session_for(request.user, pk)
+    registration = selectors.own_registration_for(session, require_leader(request.user))
+    try:
+        services.offer_accept(registration=registration, by=request.user)
+    except services.RegistrationBusy:
+        messages.warning(request, _("Many people are signing up right now, please try again."))
+    except ValidationError as exc:
+        messages.error(request, error_text(exc))
+    else:
+        messages.success(request, _("The seat is yours: you are signed up for “%(title)s”.") % {"title": session.title})
+    return _back(request, session)
+
+
+@login_required
+@require_POST
+def registration_apologies(request, pk):
+    """ "Kan ikke komme": a confirmed leader sends apologies; excused, and the seat is offered on."""
+    session = selectors.session_for(request.user, pk)
+    registration = selectors.own_registration_for(session, require_leader(request.user))
+    try:
+        services.registration_cancel(registration=registration, by=request.user, apologies=True)
+    except services.RegistrationBusy:
+        messages.warning(request, _("Many people are signing up right now, please try again."))
+    except ValidationError as exc:
+        messages.error(request, error_text(exc))
+    else:
+        messages.success(
+            request,
+            _("Thank you for letting us know. Your absence from “%(title)s” is excused, and the seat goes to the next.")
+            % {"title": session.title},
+        )
+    return _back(request, session)
+
+
+@login_required
+@require_POST
 def registration_cancel(request, pk):
     session = selectors.session_for(request.user, pk)
     registration = selectors.own_registration_for(session, require_leader(request.user))

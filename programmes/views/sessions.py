@@ -71,7 +71,7 @@ def session_page(request, session, *, status=200, loaded=False, **forms):
             .order_by("leader__user__name", "pk")
         )
         context["registrations"] = registrations
-        context["waitlist"] = list(selectors.waitlist(session))
+        context["waitlist"], context["offers"] = selectors.waitlist_and_offers(session)
         context["attendance_form"] = forms.get("attendance_form") or AttendanceForm(registrations=registrations)
         context["move_form"] = forms.get("move_form") or WaitlistMoveForm()
         context["move_error_for"] = forms.get("move_error_for")

@@ -52,6 +52,7 @@ def session_report_data(session: Session, *, hr_version: bool) -> dict:
         cancelled=Count("id", filter=Q(status=Registration.Status.CANCELLED)),
         attended=Count("id", filter=Q(attendance=Registration.Attendance.ATTENDED)),
         no_show=Count("id", filter=Q(attendance=Registration.Attendance.NO_SHOW)),
+        excused=Count("id", filter=Q(attendance=Registration.Attendance.EXCUSED)),
         organisations=Count(
             "leader__organisation", distinct=True, filter=Q(attendance=Registration.Attendance.ATTENDED)
         ),

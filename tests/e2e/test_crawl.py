@@ -248,6 +248,40 @@ def _reverse_or_none(name: str) -> str | None:
         return None
 
 
+def _email_action_pages(page) -> dict[str, list[str]]:
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from programmes import email_actions
+    from programmes.models import Session
+    from toppleder.models import Leader
+
+    leader = Leader.objects.get(user__email="leder002@toppleder.example")
+    session = (
+        Session.objects.filter(status=Session.Status.PUBLISHED, starts_at__gt=timezone.now())
+        .exclude(registrations__leader=leader)
+        .filter(programme__enrolments__leader=leader)
+        .order_by("starts_at")
+        .first()
+    )
+    token = email_actions.make_token(
+        email_actions.SIGN_UP, leader=leader, session=session, expires_at=session.starts_at
+    )
+    url = reverse("programmes:email_action", args=[email_actions.SIGN_UP, token])
+    out = {url: check_page(page, page.goto(url), url)}
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
+    problems = [] if page.locator("h1").count() == 1 else ["no single <h1> after the click"]
+    violations = run_axe(page)
+    if violations:
+        problems.append("axe-core WCAG 2.1 A/AA violations:\n" + format_violations(violations))
+    out[f"{url} (after the click)"] = problems
+    out[f"{url} (used)"] = check_page(page, page.goto(url), url, expect_status=410)
+    tampered = url[:-3] + ("A" if url[-3] != "A" else "B") + url[-2:]
+    out[tampered] = check_page(page, page.goto(tampered), tampered, expect_status=400)
+    return out
+
+
 def admin_pages() -> list[str]:
     """Every page of the Django admin an administrator works in: the index, each app's index,
     and for every registered model its changelist, its add page and the change page of one row."""
@@ -330,9 +364,14 @@ def test_every_page_for_every_role_is_accessible_and_reflows(live_server, browse
     problems = check_page(page, response, "/finnes-ikke/", expect_status=404)
     if problems:
         failures["/finnes-ikke/"] = problems
+    # One-click links from e-mails (nothing links to them): the page before the click, the
+    # outcome after it, the same link used again, and a tampered one.
+    for url, problems in _email_action_pages(page).items():
+        if problems:
+            failures[url] = problems
     if failures:
         all_failures.append(report("anonymous", failures))
-    summary.append(f"anonymous: {len(visited) + 1} pages")
+    summary.append(f"anonymous: {len(visited) + 5} pages")
     context.close()
 
     hr_checked: set[str] = set()

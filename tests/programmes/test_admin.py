@@ -52,7 +52,7 @@ def test_admin_session_change_page_shows_inlines(client, admin_user, data):
     assert "registrations-TOTAL_FORMS" in response.content.decode()
 
 
-def test_admin_cancel_action_promotes_from_the_waiting_list(client, admin_user):
+def test_admin_cancel_action_offers_the_seat_to_the_waiting_list(client, admin_user):
     session = SessionFactory(capacity=1)
     first = RegistrationFactory(session=session)
     second = RegistrationFactory(session=session, status="waitlisted", waitlist_position=1)
@@ -62,7 +62,7 @@ def test_admin_cancel_action_promotes_from_the_waiting_list(client, admin_user):
         {"action": "cancel", "_selected_action": [first.pk]},
     )
     assert response.status_code == 302
-    assert Registration.objects.get(pk=second.pk).status == "confirmed"
+    assert Registration.objects.get(pk=second.pk).status == "offered"
 
 
 def test_admin_publish_action_uses_the_service(client, admin_user):

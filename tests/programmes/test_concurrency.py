@@ -39,7 +39,7 @@ THREADS = 50
 def _queue_tasks_without_running(monkeypatch):
     """E-mails are not under test here: record queued tasks instead of running them eagerly in 50 threads."""
     queued = []
-    monkeypatch.setattr(registrations, "queue_after_commit", lambda task, pk: queued.append((task.name, pk)))
+    monkeypatch.setattr(registrations, "queue_after_commit", lambda task, pk, *rest: queued.append((task.name, pk)))
     return queued
 
 
@@ -124,17 +124,17 @@ def test_without_the_lock_the_same_signups_overbook(monkeypatch):
 
 
 def test_freeing_seats_concurrently_promotes_in_order_without_overbooking():
-    """Ten confirmed leaders cancel at once: exactly ten waiting leaders move up, in order."""
+    """Ten confirmed leaders cancel at once: exactly ten waiting leaders are offered the seats, in order."""
     session, leaders = _session_with_leaders(10)
     regs = [services.registration_create(session=session, leader=le) for le in leaders[:20]]
 
     _, errors = _run_concurrently(lambda r: services.registration_cancel(registration=r), [(r,) for r in regs[:10]])
 
     assert errors == []
-    confirmed = set(
-        Registration.objects.filter(session=session, status=Registration.Status.CONFIRMED).values_list("pk", flat=True)
+    offered = set(
+        Registration.objects.filter(session=session, status=Registration.Status.OFFERED).values_list("pk", flat=True)
     )
-    assert confirmed == {r.pk for r in regs[10:20]}
+    assert offered == {r.pk for r in regs[10:20]}
     close_old_connections()
 
 
@@ -234,3 +234,66 @@ def test_contention_through_the_page_says_try_again_instead_of_a_server_error(mo
     assert [code for code, _ in results] == [302] * 10
     assert all(any("try again" in m.lower() or "prøv igjen" in m.lower() for m in msgs) for _, msgs in results)
     assert not Registration.objects.filter(session=session).exists()
+
+
+def _seat_open_to_the_whole_list(waiting: int):
+    """A session starting within the cut-off, full, with `waiting` leaders on the list; then
+    one seat frees, so it is offered to everyone at once (first to accept wins)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    programme = ProgrammeFactory()
+    session = SessionFactory(programme=programme, capacity=1, starts_at=timezone.now() + timedelta(hours=30))
+    session.ends_at = session.starts_at + timedelta(hours=2)
+    session.save()
+    holder = services.registration_create(session=session, leader=enrolled_leader(programme))
+    regs = [services.registration_create(session=session, leader=enrolled_leader(programme)) for _ in range(waiting)]
+    services.registration_cancel(registration=holder)
+    assert Registration.objects.filter(session=session, status=Registration.Status.OFFERED).count() == 0
+    return session, regs
+
+
+def _accept(reg):
+    return services.offer_accept(registration=reg)
+
+
+def test_leaders_accepting_the_last_offered_seat_at_once_confirm_exactly_one():
+    session, regs = _seat_open_to_the_whole_list(10)
+
+    results, errors = _run_concurrently(_accept, [(r,) for r in regs])
+
+    assert len(results) == 1
+    assert len(errors) == 9
+    assert all(getattr(e, "code", None) == "taken" for e in errors), errors
+    assert Registration.objects.filter(session=session, status=Registration.Status.CONFIRMED).count() == 1
+    positions = sorted(
+        Registration.objects.filter(session=session, status=Registration.Status.WAITLISTED).values_list(
+            "waitlist_position", flat=True
+        )
+    )
+    assert positions == list(range(1, 10))
+    close_old_connections()
+
+
+def test_without_the_lock_two_accepting_the_last_seat_are_both_confirmed(monkeypatch):
+    """Control run: no row lock, both count the free seat before either writes → two confirmed."""
+    session, regs = _seat_open_to_the_whole_list(2)
+    monkeypatch.setattr(registrations, "REGISTRATION_LOCKING", False)
+    counted = threading.Barrier(2, timeout=60)
+    original = registrations.count_confirmed
+
+    def count_then_wait(s):
+        n = original(s)
+        counted.wait()  # nobody writes until both have read the count
+        return n
+
+    monkeypatch.setattr(registrations, "count_confirmed", count_then_wait)
+    # Without the lock, renumbering the rest of the list can also trip over the other
+    # thread's row (a check constraint, at random); only the double confirmation is under test.
+    monkeypatch.setattr(registrations, "_set_positions", lambda *args, **kwargs: [])
+
+    results, errors = _run_concurrently(_accept, [(r,) for r in regs])
+
+    assert errors == []
+    assert Registration.objects.filter(session=session, status=Registration.Status.CONFIRMED).count() == 2

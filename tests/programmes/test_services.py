@@ -52,6 +52,8 @@ def queued(monkeypatch):
         "registration_confirmed",
         "registration_cancelled",
         "registration_promoted",
+        "waitlist_offer",
+        "seat_open",
     ):
         task = getattr(tasks, name)
         monkeypatch.setattr(task, "delay", lambda pk, *args, _n=name: calls.append((_n, pk)))
@@ -168,14 +170,14 @@ def test_enrolment_add_organisations_enrols_their_top_leader_groups(hr):
     )
 
 
-def test_withdrawing_cancels_upcoming_registrations_and_promotes(hr, queued):
+def test_withdrawing_cancels_upcoming_registrations_and_offers_the_seat(hr, queued):
     session = SessionFactory(capacity=1)
     a, b = enrolled_leader(session.programme), enrolled_leader(session.programme)
     services.registration_create(session=session, leader=a)
     waiting = services.registration_create(session=session, leader=b)
     services.enrolment_withdraw(enrolment=ProgrammeEnrolment.objects.get(leader=a), by=hr)
     waiting.refresh_from_db()
-    assert waiting.status == Registration.Status.CONFIRMED
+    assert waiting.status == Registration.Status.OFFERED
 
 
 # --- sessions ---------------------------------------------------------------
@@ -278,18 +280,18 @@ def test_capacity_below_confirmed_is_refused(hr):
     assert session.capacity == 3
 
 
-def test_raising_capacity_by_k_promotes_exactly_k_in_order(hr, queued, django_capture_on_commit_callbacks):
+def test_raising_capacity_by_k_offers_exactly_k_in_order(hr, queued, django_capture_on_commit_callbacks):
     session = SessionFactory(capacity=1)
     leaders = [enrolled_leader(session.programme) for _ in range(5)]
     regs = [services.registration_create(session=session, leader=le) for le in leaders]
     with django_capture_on_commit_callbacks(execute=True):
         services.session_update(session=session, by=hr, capacity=3)
     statuses = [Registration.objects.get(pk=r.pk) for r in regs]
-    assert [r.status for r in statuses] == ["confirmed"] * 3 + ["waitlisted"] * 2
+    assert [r.status for r in statuses] == ["confirmed"] + ["offered"] * 2 + ["waitlisted"] * 2
     assert [r.waitlist_position for r in statuses[3:]] == [1, 2]
-    assert [c for c in queued if c[0] == "registration_promoted"] == [
-        ("registration_promoted", regs[1].pk),
-        ("registration_promoted", regs[2].pk),
+    assert [c for c in queued if c[0] == "waitlist_offer"] == [
+        ("waitlist_offer", regs[1].pk),
+        ("waitlist_offer", regs[2].pk),
     ]
 
 
@@ -477,9 +479,10 @@ def test_cancel_frees_the_seat_for_the_first_waiting(queued, django_capture_on_c
         services.registration_cancel(registration=first)
     second.refresh_from_db()
     third.refresh_from_db()
-    assert second.status == "confirmed" and second.promoted_at is not None
+    # Offered, not confirmed behind the leader's back: the seat is held until they answer.
+    assert second.status == "offered" and second.offer_expires_at is not None and second.promoted_at is None
     assert (third.status, third.waitlist_position) == ("waitlisted", 1)
-    assert ("registration_promoted", second.pk) in queued
+    assert ("waitlist_offer", second.pk) in queued
     assert ("registration_cancelled", first.pk) in queued
 
 

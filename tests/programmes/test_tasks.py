@@ -50,8 +50,10 @@ def test_publish_invites_each_eligible_leader_once_with_calendar(
     assert sorted(m.to[0] for m in django_mail.outbox) == sorted(leader.user.email for leader in leaders)
     assert not _sent_to(outsider.user.email)
     method, cal = _calendar(django_mail.outbox[0])
-    assert method == "REQUEST"
+    # Nothing to accept or decline in the calendar before anyone has signed up.
+    assert method == "PUBLISH"
     event = cal.walk("VEVENT")[0]
+    assert "ATTENDEE" not in event
     assert str(event["UID"]) == f"session-{draft.uid}@toppleder"
     assert event["DTSTART"].params["TZID"] == "Europe/Oslo"
     assert event.decoded("DTSTART") == draft.starts_at.replace(microsecond=0)
@@ -109,7 +111,9 @@ def test_signup_when_full_confirms_waiting_list_without_calendar(programme, djan
     assert OutboxMessage.objects.get(recipient=second.user).kind == Kind.REGISTRATION_WAITLISTED
 
 
-def test_cancel_promotes_first_waiting_with_calendar(programme, django_capture_on_commit_callbacks):
+def test_cancel_offers_the_seat_to_the_first_waiting_without_a_calendar_until_accepted(
+    programme, django_capture_on_commit_callbacks
+):
     session = SessionFactory(programme=programme, capacity=1)
     first, second = enrolled_leader(programme), enrolled_leader(programme)
     with django_capture_on_commit_callbacks(execute=True):
@@ -120,9 +124,10 @@ def test_cancel_promotes_first_waiting_with_calendar(programme, django_capture_o
         services.registration_cancel(registration=reg)
     (cancelled,) = _sent_to(first.user.email)
     assert _calendar(cancelled)[0] == "CANCEL"
-    (promoted,) = _sent_to(second.user.email)
-    assert _calendar(promoted)[0] == "REQUEST"
-    assert OutboxMessage.objects.get(kind=Kind.REGISTRATION_PROMOTED).recipient == second.user
+    (offer,) = _sent_to(second.user.email)
+    assert _calendar(offer) == (None, None)  # nothing in the calendar before they say yes
+    assert "Behold plassen" in offer.body and "Gi fra meg plassen" in offer.body
+    assert OutboxMessage.objects.get(kind=Kind.WAITLIST_OFFER).recipient == second.user
 
 
 def test_cancel_then_sign_up_again_confirms_again(programme, django_capture_on_commit_callbacks):

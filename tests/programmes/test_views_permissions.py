@@ -11,6 +11,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
+from programmes import email_actions
 from programmes import urls as programme_urls
 from programmes.models import Material, Measure
 from tests.factories import HRUserFactory, LeaderFactory
@@ -80,6 +81,13 @@ MATRIX = {
     ),
     "registration_create": ("post", lambda w: {"pk": w.s.pk}, {}, dict(anon=LOGIN, leader=302, leader_b=404, hr=403)),
     "registration_cancel": ("post", lambda w: {"pk": w.s.pk}, {}, dict(anon=LOGIN, leader=302, leader_b=404, hr=403)),
+    "offer_accept": ("post", lambda w: {"pk": w.s.pk}, {}, dict(anon=LOGIN, leader=302, leader_b=404, hr=403)),
+    "registration_apologies": (
+        "post",
+        lambda w: {"pk": w.s.pk},
+        {},
+        dict(anon=LOGIN, leader=302, leader_b=404, hr=403),
+    ),
     "contributor_add": ("post", lambda w: {"pk": w.s.pk}, {}, dict(anon=LOGIN, leader=403, leader_b=403, hr=400)),
     "contributor_remove": (
         "post",
@@ -128,6 +136,16 @@ MATRIX = {
         lambda w: {"token": w.me.calendar_token},
         {},
         dict(anon=200, leader=200, leader_b=200, hr=200),
+    ),
+    # A one-click link from an e-mail to the leader: the link is the key; signed in as someone else, 403.
+    "email_action": (
+        "get",
+        lambda w: {
+            "action": "signup",
+            "token": email_actions.make_token("signup", leader=w.me, session=w.s, expires_at=w.s.starts_at),
+        },
+        {},
+        dict(anon=200, leader=200, leader_b=403, hr=403),
     ),
     "measure_list": ("get", lambda w: {}, {}, dict(anon=LOGIN, leader=200, leader_b=200, hr=200)),
     "measure_area": (

@@ -167,7 +167,7 @@ def test_cancel_frees_the_seat_for_the_first_waiting(client, programme, me):
     assert r.status_code == 302
     mine.refresh_from_db()
     waiting.refresh_from_db()
-    assert mine.status == "cancelled" and waiting.status == "confirmed"
+    assert mine.status == "cancelled" and waiting.status == "offered"
 
 
 def test_leader_leaves_the_waiting_list(client, programme, me):

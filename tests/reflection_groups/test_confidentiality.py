@@ -27,6 +27,7 @@ URL_KWARGS = {
     "meeting_create": lambda w: {"pk": w.group.pk},
     "meeting_detail": lambda w: {"pk": w.group.pk, "meeting_pk": w.meeting.pk},
     "attendance_record": lambda w: {"pk": w.group.pk, "meeting_pk": w.meeting.pk},
+    "meeting_cancel": lambda w: {"pk": w.group.pk, "meeting_pk": w.meeting.pk},
     "pair_list": lambda w: {},
     "pair_detail": lambda w: {"pk": w.pair.pk},
     "pair_seen": lambda w: {"pk": w.pair.pk},

@@ -24,6 +24,7 @@ from django.contrib import admin
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from programmes import email_actions
 from programmes.models import Material, Measure, Programme, Session
 from reflection_groups.models import GroupNote, MentorPair, ReflectionGroup
 from surveys.models import Invitation, Questionnaire
@@ -137,6 +138,10 @@ def build_world(groups_world) -> W:
         "invitation": invitation,
         "questionnaire": Questionnaire.objects.order_by("pk").first(),
         "outbox": outbox,
+        # A one-click link from an e-mail to leader A (the link, not a sign-in, is the key).
+        "action_token": email_actions.make_token(
+            email_actions.SIGN_UP, leader=leader_a, session=session, expires_at=session.starts_at
+        ),
     }
     hr_group = own_groups["hr_facilitator"]
     objects["hr_group"] = hr_group
@@ -185,6 +190,8 @@ CALLS = {
     "programmes:session_action": ("post", lambda w: {"pk": w.session.pk, "action": "complete"}),
     "programmes:registration_create": ("post", lambda w: {"pk": w.session.pk}),
     "programmes:registration_cancel": ("post", lambda w: {"pk": w.session.pk}),
+    "programmes:offer_accept": ("post", lambda w: {"pk": w.session.pk}),
+    "programmes:registration_apologies": ("post", lambda w: {"pk": w.session.pk}),
     "programmes:contributor_add": ("post", lambda w: {"pk": w.session.pk}),
     "programmes:contributor_remove": ("post", lambda w: {"pk": w.session.pk, "contributor_pk": o(w, "contributor")}),
     "programmes:material_add": ("post", lambda w: {"pk": w.session.pk}),
@@ -198,6 +205,7 @@ CALLS = {
     "programmes:calendar": ("get", lambda w: {}),
     "programmes:calendar_reset": ("post", lambda w: {}),
     "programmes:calendar_feed": ("get", lambda w: {"token": w.objects["leader_a"].calendar_token}),
+    "programmes:email_action": ("get", lambda w: {"action": "signup", "token": w.objects["action_token"]}),
     "programmes:measure_list": ("get", lambda w: {}),
     "programmes:measure_area": ("get", lambda w: {"area_key": w.objects["measure"].area.key}),
     "programmes:measure_update": ("post", lambda w: {"area_key": w.objects["measure"].area.key, "pk": o(w, "measure")}),
@@ -216,6 +224,7 @@ CALLS = {
     "reflection_groups:meeting_create": ("get", lambda w: {"pk": o(w, "group")}),
     "reflection_groups:meeting_detail": ("get", lambda w: {"pk": o(w, "group"), "meeting_pk": o(w, "meeting")}),
     "reflection_groups:attendance_record": ("post", lambda w: {"pk": o(w, "group"), "meeting_pk": o(w, "meeting")}),
+    "reflection_groups:meeting_cancel": ("post", lambda w: {"pk": o(w, "group"), "meeting_pk": o(w, "meeting")}),
     "reflection_groups:pair_list": ("get", lambda w: {}),
     "reflection_groups:pair_detail": ("get", lambda w: {"pk": o(w, "pair")}),
     "reflection_groups:pair_seen": ("post", lambda w: {"pk": o(w, "pair")}),
@@ -371,6 +380,10 @@ MATRIX = {
     "surveys:survey_remind": ("login", 403, 403, 403, 403, 302, 302, 403, 302),
     "surveys:survey_results": ("login", 403, 403, 403, 403, 200, 200, 403, 200),
     "surveys:survey_results_csv": ("login", 403, 403, 403, 403, 200, 200, 403, 200),
+    "programmes:email_action": (200, 403, 403, 403, 200, 403, 403, 403, 403),
+    "programmes:offer_accept": ("login", 404, 404, 404, 302, 403, 403, 404, 403),
+    "programmes:registration_apologies": ("login", 404, 404, 404, 302, 403, 403, 404, 403),
+    "reflection_groups:meeting_cancel": ("login", 404, 302, 404, 302, 403, 403, 404, 403),
 }
 
 

@@ -29,6 +29,7 @@ from django.db import transaction
 from django.utils import timezone
 
 import programmes.services
+from programmes import email_actions
 from programmes.models import (
     Commitment,
     Contributor,
@@ -110,6 +111,8 @@ class W:
     open_session: Session
     promotable: Session
     newcomer: object
+    offered: Registration
+    next_meeting: GroupMeeting
     second_proposal: ReflectionGroup
     editable: Questionnaire
 
@@ -157,6 +160,9 @@ def w(settings, tmp_path) -> W:
     )
     meeting = GroupMeeting.objects.create(group=group, starts_at=timezone.now() - timedelta(days=7), place="Rådhuset")
     group.notes.create(meeting=meeting, author=members[0].user, text=GROUP_SECRET)
+    next_meeting = GroupMeeting.objects.create(
+        group=group, starts_at=timezone.now() + timedelta(days=7), place="Rådhuset"
+    )
     proposed_group = ReflectionGroup.objects.create(programme=programme, name="Forslag 1", facilitator=hr)
     GroupMembership.objects.create(group=proposed_group, leader=members[2], programme=programme, kind="reflection")
     # A leader who left two years ago: the retention rule offers them for anonymising.
@@ -216,6 +222,26 @@ def w(settings, tmp_path) -> W:
     promotable = SessionFactory(programme=programme, title="Nesten full", capacity=2)
     RegistrationFactory(session=promotable, leader=outsider)
     RegistrationFactory(session=promotable, leader=members[2], status="waitlisted", waitlist_position=1)
+    # A seat offered from a waiting list, still open; and one whose offer ran out an hour ago
+    # (the beat passes it to the next waiting).
+    offers = SessionFactory(programme=programme, title="Tilbud", capacity=2)
+    RegistrationFactory(session=offers, leader=outsider)
+    offered = RegistrationFactory(
+        session=offers,
+        leader=members[0],
+        status="offered",
+        offered_at=timezone.now() - timedelta(hours=1),
+        offer_expires_at=timezone.now() + timedelta(hours=5),
+    )
+    lapsed = SessionFactory(programme=programme, title="Utløpt tilbud", capacity=1)
+    RegistrationFactory(
+        session=lapsed,
+        leader=members[1],
+        status="offered",
+        offered_at=timezone.now() - timedelta(hours=25),
+        offer_expires_at=timezone.now() - timedelta(hours=1),
+    )
+    RegistrationFactory(session=lapsed, leader=members[2], status="waitlisted", waitlist_position=1)
     from surveys.services import questionnaire_copy
 
     second_proposal = ReflectionGroup.objects.create(programme=programme, name="Forslag 2", facilitator=hr)
@@ -225,6 +251,8 @@ def w(settings, tmp_path) -> W:
         open_session=open_session,
         promotable=promotable,
         newcomer=newcomer,
+        offered=offered,
+        next_meeting=next_meeting,
         second_proposal=second_proposal,
         editable=questionnaire_copy(questionnaire=questionnaire),
         hr=hr,
@@ -388,6 +416,8 @@ def _scenarios():
         S + "sessions.material_remove": call(sessions.material_remove, material=lambda w: w.material, by=hr),
         S + "registrations.lock_session": lambda w: _in_transaction(lambda: registrations.lock_session(w.session.pk)),
         S + "registrations.count_confirmed": call(registrations.count_confirmed, system, session=lambda w: w.session),
+        S + "registrations.count_offered": call(registrations.count_offered, system, session=lambda w: w.session),
+        S + "registrations.offer_rules": call(registrations.offer_rules, system),
         S + "registrations.promote_waiting": lambda w: (
             _in_transaction(
                 lambda: registrations.promote_waiting(
@@ -401,6 +431,31 @@ def _scenarios():
             lambda w: w.outsider.user,
             session=lambda w: w.open_session,
             leader=lambda w: w.outsider,
+            by=lambda w: w.outsider.user,
+        ),
+        S + "registrations.offer_accept": call(
+            registrations.offer_accept, leader0, registration=lambda w: w.offered, by=leader0
+        ),
+        S + "registrations.offers_expire": call(registrations.offers_expire, system),
+        S + "registrations.invitation_decline": call(
+            registrations.invitation_decline,
+            lambda w: w.outsider.user,
+            session=lambda w: w.open_session,
+            leader=lambda w: w.outsider,
+            by=lambda w: w.outsider.user,
+        ),
+        S + "registrations.email_action_perform": call(
+            registrations.email_action_perform,
+            lambda w: w.outsider.user,
+            ticket=lambda w: email_actions.read(
+                email_actions.SIGN_UP,
+                email_actions.make_token(
+                    email_actions.SIGN_UP,
+                    leader=w.outsider,
+                    session=w.open_session,
+                    expires_at=w.open_session.starts_at,
+                ),
+            ),
             by=lambda w: w.outsider.user,
         ),
         S + "registrations.registration_cancel": call(
@@ -493,6 +548,7 @@ def _scenarios():
             starts_at=lambda w: timezone.now() + timedelta(days=3),
             place="Rådhuset",
         ),
+        R + "meeting_cancel": call(rg.meeting_cancel, meeting=lambda w: w.next_meeting, actor=hr),
         R + "attendance_record": call(
             rg.attendance_record, meeting=lambda w: w.meeting, actor=hr, present=lambda w: [w.members[1]]
         ),

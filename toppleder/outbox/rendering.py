@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.template import engines
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
@@ -21,7 +22,7 @@ from toppleder.models import OutboxMessage
 
 @dataclass
 class Email:
-    """A rendered e-mail. `ics_method` is REQUEST or CANCEL when `ics` is set."""
+    """A rendered e-mail. `ics_method` is PUBLISH, REQUEST or CANCEL when `ics` is set."""
 
     subject: str
     text: str
@@ -65,7 +66,12 @@ def get_renderer(kind: str) -> Callable[[OutboxMessage], Email]:
 
 
 def render_email(name: str, context: dict, *, language: str) -> Email:
-    """Render `templates/emails/<name>-subject.txt|-body.txt|-body.html` in `language`."""
+    """Render `templates/emails/<name>-subject.txt|-body.txt|-body.html` in `language`.
+
+    The subject and the text part are plain text, rendered by the non-escaping "text"
+    template engine; only the HTML part is escaped.
+    """
+    text_engine = engines["text"]
     ctx = {
         "site_url": settings.SITE_URL,
         "preferences_url": absolute_url("notification_preferences", fallback="/preferences/"),
@@ -73,8 +79,8 @@ def render_email(name: str, context: dict, *, language: str) -> Email:
         **context,
     }
     with translation.override(language), timezone.override(settings.TIME_ZONE):
-        subject = render_to_string(f"emails/{name}-subject.txt", ctx)
-        text = render_to_string(f"emails/{name}-body.txt", ctx)
+        subject = text_engine.get_template(f"emails/{name}-subject.txt").render(ctx)
+        text = text_engine.get_template(f"emails/{name}-body.txt").render(ctx)
         html = render_to_string(f"emails/{name}-body.html", ctx)
     return Email(subject=" ".join(subject.split())[:300], text=text.strip() + "\n", html=html)
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('toppleder', '0006_user_deactivated_at'),
+        ('toppleder', '0007_user_deactivated_at'),
     ]
 
     operations = [

@@ -12,7 +12,7 @@ def start_the_clock(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('toppleder', '0005_facilitator_invitation'),
+        ('toppleder', '0006_facilitator_invitation'),
     ]
 
     operations = [

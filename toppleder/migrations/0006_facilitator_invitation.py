@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('toppleder', '0004_audit_event'),
+        ('toppleder', '0005_calendar_offers_nudges'),
     ]
 
     operations = [

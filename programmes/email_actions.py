@@ -1,0 +1,192 @@
+"""One-click links from e-mails: signed, per recipient and action, expiring, single use.
+
+A link is `/e/<action>/<token>/`. The token is `django.core.signing` over
+{user, session, registration, expiry, nonce} with a salt per action, so a token made for one
+action (or person, or session) does not verify as another, and no part can be changed
+without the signature failing. Opening the link (GET) only reads: mail scanners such as
+Microsoft Safe Links open every link, so the GET shows what will happen and one button. The
+POST does that one thing, as the person the e-mail was sent to, without a password
+(`services.email_action_perform`, audited, in one transaction with an `EmailActionUse` row
+whose unique digest makes the link single use).
+
+`read` is the access helper for these pages: it returns a Ticket or raises LinkInvalid with
+a reason the page explains (tampered, expired, used, another person's link).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from programmes.models import EmailActionUse, Registration, Session
+from toppleder.models import Leader
+from toppleder.outbox.rendering import absolute_url
+
+# action → the button's words (the same in the e-mail and on the page).
+SIGN_UP = "signup"
+DECLINE = "decline"
+WAITLIST = "waitlist"
+OFFER_ACCEPT = "keep"
+OFFER_DECLINE = "release"
+LABELS = {
+    SIGN_UP: _("Sign me up"),
+    DECLINE: _("I cannot come"),
+    WAITLIST: _("Put me on the waiting list"),
+    OFFER_ACCEPT: _("Keep the seat"),
+    OFFER_DECLINE: _("Give up the seat"),
+}
+# No link lives longer than this, whatever the session (a forwarded e-mail found a year on).
+MAX_AGE = timedelta(days=getattr(settings, "EMAIL_ACTION_MAX_AGE_DAYS", 60))
+LINK_PATTERN = r"[A-Za-z0-9_:-]{20,400}"
+
+
+class LinkInvalid(Exception):
+    """The link cannot be used; `reason` is tampered, expired, used or other_person."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass
+class Ticket:
+    action: str
+    token: str
+    user_id: int
+    leader: Leader
+    session: Session
+    registration: Registration | None
+    expires_at: datetime
+    nonce: int
+
+    @property
+    def digest(self) -> str:
+        return digest(self.token)
+
+    @property
+    def label(self):
+        return LABELS[self.action]
+
+
+def _salt(action: str) -> str:
+    return f"programmes.email_action.{action}"
+
+
+def digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def make_token(
+    action: str, *, leader: Leader, session: Session, expires_at: datetime, registration=None, nonce: int = 0
+) -> str:
+    if action not in LABELS:
+        raise ValueError(f"unknown e-mail action {action!r}")
+    payload = {
+        "u": leader.user_id,
+        "s": session.pk,
+        "r": registration.pk if registration is not None else None,
+        "e": int(expires_at.timestamp()),
+        "n": nonce,
+    }
+    return signing.dumps(payload, salt=_salt(action), compress=True)
+
+
+def make_link(action: str, **kwargs) -> tuple[str, str]:
+    """(absolute URL, token) for an e-mail; the token goes in Email.secrets."""
+    token = make_token(action, **kwargs)
+    return absolute_url("programmes:email_action", action, token, fallback=f"/e/{action}/{token}/"), token
+
+
+def read(action: str, token: str, *, user=None) -> Ticket:
+    """The ticket behind a link, or LinkInvalid. Reads only."""
+    if action not in LABELS:
+        raise LinkInvalid("tampered")
+    try:
+        payload = signing.loads(token, salt=_salt(action), max_age=MAX_AGE)
+    except signing.SignatureExpired as exc:
+        raise LinkInvalid("expired") from exc
+    except signing.BadSignature as exc:
+        raise LinkInvalid("tampered") from exc
+    try:
+        user_id, session_id, reg_id = int(payload["u"]), int(payload["s"]), payload["r"]
+        expires_at = datetime.fromtimestamp(int(payload["e"]), tz=UTC)
+        nonce = int(payload.get("n", 0))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise LinkInvalid("tampered") from exc
+    if user is not None and user.is_authenticated and user.pk != user_id:
+        raise LinkInvalid("other_person")
+    leader = Leader.objects.select_related("user").filter(user_id=user_id, user__is_active=True).first()
+    session = Session.objects.select_related("programme").filter(pk=session_id).first()
+    if leader is None or session is None:
+        raise LinkInvalid("tampered")
+    registration = None
+    if reg_id is not None:
+        registration = Registration.objects.filter(pk=int(reg_id), session_id=session.pk, leader_id=leader.pk).first()
+        if registration is None:
+            raise LinkInvalid("tampered")
+    if EmailActionUse.objects.filter(digest=digest(token)).exists():
+        raise LinkInvalid("used")
+    if timezone.now() >= expires_at:
+        raise LinkInvalid("expired")
+    return Ticket(action, token, user_id, leader, session, registration, expires_at, nonce)
+
+
+@dataclass
+class Preview:
+    """What the button will do, for the page the GET shows; `possible` False: no button."""
+
+    possible: bool
+    outcome: str  # confirmed, waitlisted, declined, or the reason it cannot be done
+    position: int | None = None
+
+
+def preview(ticket: Ticket) -> Preview:
+    """Reads only: what pressing the button would do now."""
+    session, leader = ticket.session, ticket.leader
+    existing = Registration.objects.filter(session_id=session.pk, leader_id=leader.pk).first()
+    active = existing is not None and existing.status in (Registration.Status.CONFIRMED, Registration.Status.WAITLISTED)
+    if ticket.action in (SIGN_UP, WAITLIST):
+        if active:
+            return Preview(False, existing.status)
+        if not session.is_open_for_registration:
+            return Preview(False, "closed")
+        counts = Registration.objects.filter(session_id=session.pk).aggregate(
+            confirmed=models.Count("pk", filter=models.Q(status=Registration.Status.CONFIRMED)),
+            waiting=models.Count("pk", filter=models.Q(status=Registration.Status.WAITLISTED)),
+        )
+        if counts["confirmed"] < session.capacity and not counts["waiting"]:
+            return Preview(True, "confirmed")
+        return Preview(True, "waitlisted", position=counts["waiting"] + 1)
+    if ticket.action == DECLINE:
+        if active:
+            return Preview(False, "active")
+        if session.declines.filter(leader_id=leader.pk).exists():
+            return Preview(False, "declined")
+        return Preview(True, "declined")
+    reg = ticket.registration
+    if reg is None:
+        return Preview(False, "closed")
+    if session.status != Session.Status.PUBLISHED or session.starts_at <= timezone.now():
+        return Preview(False, "closed")
+    if ticket.action == OFFER_ACCEPT:
+        if reg.status == Registration.Status.CONFIRMED:
+            return Preview(False, "confirmed")
+        if reg.status == Registration.Status.OFFERED and reg.offer_expires_at > timezone.now():
+            return Preview(True, "offer_confirmed")
+        if reg.status == Registration.Status.WAITLISTED:
+            held = Registration.objects.filter(
+                session_id=session.pk, status__in=[Registration.Status.CONFIRMED, Registration.Status.OFFERED]
+            ).count()
+            if held < session.capacity:
+                return Preview(True, "offer_confirmed")
+        return Preview(False, "offer_gone")
+    if ticket.action == OFFER_DECLINE and reg.status in (Registration.Status.OFFERED, Registration.Status.WAITLISTED):
+        return Preview(True, "released")
+    return Preview(False, "offer_gone")
