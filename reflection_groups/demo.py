@@ -32,7 +32,8 @@ from reflection_groups.models import (
     prompt_theme_choices,
 )
 from toppleder import reference
-from toppleder.models import ROLE_HR, Leader, User
+from toppleder.demo import FACILITATORS
+from toppleder.models import Leader, User
 
 LEDER001 = "leder001@toppleder.example"
 NETWORK_THEMES = ["Fra strategi til handling", "Digitalisering og digital transformasjon"]
@@ -58,18 +59,19 @@ def seed(*, size: str, rng: random.Random, stdout) -> None:
     if programme is None or not Leader.objects.exists():
         stdout.write("  reflection_groups: no programme or leaders yet, skipped")
         return
-    facilitator = (
-        User.objects.filter(email="hr@toppleder.example").first()
-        or User.objects.filter(groups__name=ROLE_HR).order_by("pk").first()
-    )
+    by_email = {u.email: u for u in User.objects.filter(email__in=[e for e, _name in FACILITATORS])}
+    facilitators = [by_email[e] for e, _name in FACILITATORS if e in by_email]
+    if not facilitators:
+        stdout.write("  reflection_groups: no facilitator accounts yet, skipped")
+        return
     with transaction.atomic():
-        made = _groups(programme, facilitator, size, rng)
+        made = _groups(programme, facilitators, size, rng)
         pairs = _pairs(programme, size, rng)
     stdout.write(f"  reflection_groups: {made} new groups, {pairs} new pairs ({monotonic() - started:.1f} s)")
 
 
 # --------------------------------------------------------------------------- groups
-def _groups(programme, facilitator, size, rng) -> int:
+def _groups(programme, facilitators, size, rng) -> int:
     if ReflectionGroup.objects.filter(programme=programme).exists():
         return 0
     made = 0
@@ -112,10 +114,13 @@ def _groups(programme, facilitator, size, rng) -> int:
         )
         made += len(groups)
     # Theme network groups: top and level-2 leaders from different lines of command.
-    made += _network_groups(programme, facilitator, rng)
-    ReflectionGroup.objects.filter(programme=programme, facilitator__isnull=True).exclude(kind="self_driven").update(
-        facilitator=facilitator
+    made += _network_groups(programme, facilitators, rng)
+    # Each group with a facilitator gets one of the two facilitator accounts, in turn.
+    unfacilitated = ReflectionGroup.objects.filter(programme=programme, facilitator__isnull=True).exclude(
+        kind="self_driven"
     )
+    for i, pk in enumerate(unfacilitated.order_by("name").values_list("pk", flat=True)):
+        ReflectionGroup.objects.filter(pk=pk).update(facilitator=facilitators[i % len(facilitators)])
     ReflectionGroup.objects.filter(programme=programme, status="proposed").update(
         status="published", published_at=published_at, created_at=published_at - timedelta(days=7)
     )
@@ -125,7 +130,7 @@ def _groups(programme, facilitator, size, rng) -> int:
     return made
 
 
-def _network_groups(programme, facilitator, rng) -> int:
+def _network_groups(programme, facilitators, rng) -> int:
     the_lines = services.lines()
     leaders = list(Leader.objects.filter(level__in=[1, 2]).select_related("user").order_by("pk")[:400])
     leder001 = next((x for x in leaders if x.user.email == LEDER001), None)
@@ -150,7 +155,7 @@ def _network_groups(programme, facilitator, rng) -> int:
             kind="network",
             theme=theme,
             name=f"Nettverk: {theme}",
-            facilitator=facilitator,
+            facilitator=facilitators[n % len(facilitators)],
             meeting_rhythm="Annenhver måned",
         )
         GroupMembership.objects.bulk_create(

@@ -5,8 +5,27 @@ from django.utils.translation import gettext_lazy as _
 
 from programmes.models import Programme
 from reflection_groups.models import GroupMeeting, MentoringScheme, MentorPair, ReflectionGroup, prompt_theme_choices
+from reflection_groups.selectors import note_readers
 from toppleder import reference
-from toppleder.models import ROLE_ADMIN, ROLE_HR, Leader, Sector, User
+from toppleder.models import Leader, Sector, User
+from toppleder.permissions import facilitator_candidates
+
+
+class FacilitatorField(forms.ModelChoiceField):
+    """The facilitator to name: facilitator accounts and top leaders (`facilitator_candidates`),
+    shown with the leader's organisation or "facilitator" so two people of one name differ."""
+
+    def __init__(self, **kwargs):
+        super().__init__(User.objects.none(), required=False, **kwargs)
+
+    def refresh(self):
+        self.queryset = facilitator_candidates().select_related("leader__organisation").order_by("name", "email")
+
+    def label_from_instance(self, user):
+        leader = getattr(user, "leader", None)  # RelatedObjectDoesNotExist is an AttributeError
+        if leader is not None:
+            return f"{user.get_full_name()} ({leader.organisation.name})"
+        return _("%(name)s (facilitator)") % {"name": user.get_full_name()}
 
 
 def _prompt_question_choices():
@@ -52,13 +71,11 @@ class ComposeForm(forms.Form):
     size_min = forms.IntegerField(min_value=2, max_value=20, initial=6, label=_("Smallest group"))
     size_max = forms.IntegerField(min_value=2, max_value=20, initial=8, label=_("Largest group"))
     theme = forms.CharField(max_length=200, required=False, label=_("Theme (network groups)"))
-    facilitator = forms.ModelChoiceField(User.objects.none(), required=False, label=_("Facilitator for every group"))
+    facilitator = FacilitatorField(label=_("Facilitator for every group"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["facilitator"].queryset = User.objects.filter(
-            is_active=True, groups__name__in=[ROLE_HR, ROLE_ADMIN]
-        ).distinct()
+        self.fields["facilitator"].refresh()
 
     def clean(self):
         data = super().clean()
@@ -94,13 +111,16 @@ class MoveMemberForm(forms.Form):
 
 
 class PublishGroupForm(forms.Form):
-    facilitator = forms.ModelChoiceField(User.objects.none(), required=False, label=_("Facilitator"))
+    facilitator = FacilitatorField(label=_("Facilitator"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["facilitator"].queryset = User.objects.filter(
-            is_active=True, groups__name__in=[ROLE_HR, ROLE_ADMIN]
-        ).distinct()
+        self.fields["facilitator"].refresh()
+
+
+class FacilitatorInviteForm(forms.Form):
+    name = forms.CharField(max_length=200, label=_("Name"))
+    email = forms.EmailField(max_length=254, label=_("E-mail address"))
 
 
 class MeetingForm(forms.Form):
@@ -137,7 +157,7 @@ class AttendanceForm(forms.Form):
 
 class NoteForm(forms.Form):
     text = forms.CharField(
-        label=_("Note (only the group's members and facilitator can read it)"),
+        label=_("Your note"),
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=5000,
     )
@@ -148,6 +168,7 @@ class NoteForm(forms.Form):
         super().__init__(*args, **kwargs)
         if group is not None:
             self.fields["meeting"].queryset = GroupMeeting.objects.filter(group=group)
+            self.fields["text"].help_text = note_readers(group)
 
 
 class MentorProfileForm(forms.Form):

@@ -5,6 +5,7 @@ Nothing outside the group (or the pair) ever reads them: not HR, not the admin, 
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -94,6 +95,20 @@ class ReflectionGroup(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        # The admin's form too: only a facilitator account or a top leader can be named
+        # (toppleder.permissions.can_facilitate; the services check the same rule).
+        from toppleder.permissions import can_facilitate
+
+        if self.facilitator_id and not can_facilitate(self.facilitator):
+            raise ValidationError(
+                {
+                    "facilitator": _(
+                        "Choose a facilitator account or a top leader: this person cannot facilitate groups."
+                    )
+                }
+            )
 
 
 class GroupMembership(models.Model):

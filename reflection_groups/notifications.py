@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from reflection_groups.models import GroupMeeting, MentorPair, ReflectionGroup
+from reflection_groups.selectors import note_readers
 from toppleder.models import OutboxMessage, User
 from toppleder.outbox.enqueue import Item, mail_enqueue_many
 from toppleder.outbox.rendering import Email, Skip, absolute_url, render_email, renderer
@@ -39,6 +40,18 @@ def group_introductions_queue(*, group_id: int) -> int:
                 object_ref=group.name,
             )
             for user in people
+        )
+
+
+def facilitator_invitation_queue(*, user_id: int) -> int:
+    """One invitation per facilitator account (a second invitation to the same person is a no-op:
+    they can ask for a new link on the sign-in page)."""
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        return 0
+    with transaction.atomic():
+        return mail_enqueue_many(
+            [Item(kind=Kind.FACILITATOR_INVITATION, user=user, key=f"facilitator_invitation:{user.pk}", obj=user)]
         )
 
 
@@ -106,6 +119,7 @@ def render_group_introduction(message: OutboxMessage) -> Email:
         "user": _recipient(message),
         "group": group,
         "members": _members(group),
+        "note_readers": note_readers(group),
         "group_url": absolute_url("reflection_groups:group_detail", group.pk, fallback=f"/groups/{group.pk}/"),
     }
     return render_email("group-introduction", context, language=message.language)
@@ -180,3 +194,22 @@ def render_pair_introduction(message: OutboxMessage) -> Email:
         "pair_url": absolute_url("reflection_groups:pair_detail", pair.pk, fallback=f"/mentoring/pairs/{pair.pk}/"),
     }
     return render_email("pair-introduction", context, language=message.language)
+
+
+@renderer(Kind.FACILITATOR_INVITATION)
+def render_facilitator_invitation(message: OutboxMessage) -> Email:
+    """The link to choose a password is made at send time and never stored in the outbox."""
+    from allauth.account.forms import default_token_generator
+    from allauth.account.utils import user_pk_to_url_str
+
+    user = _recipient(message)
+    if not user.is_active:
+        raise Skip("The account is deactivated.")
+    key = f"{user_pk_to_url_str(user)}-{default_token_generator.make_token(user)}"
+    url = absolute_url(
+        "account_reset_password_from_key", "UID", "KEY", fallback="/accounts/password/reset/key/UID-KEY/"
+    )
+    url = url.replace("UID-KEY", key)
+    email = render_email("facilitator-invitation", {"user": user, "set_password_url": url}, language=message.language)
+    email.secrets.append(key)
+    return email

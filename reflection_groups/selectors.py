@@ -6,7 +6,10 @@ it at all and PermissionDenied (403) when they may see it but not do what is ask
 
 Confidentiality lives here, once: `can_take_part` (a group's members and facilitator) and
 `is_pair_party` (the mentor and the mentee) decide who reads and writes notes; services ask
-the same two functions. `notes_for(user, group)` and `pair_meetings_for(user, pair)` are the
+the same two functions, and `note_readers(group)` says it in words (naming the facilitator)
+wherever a page, an e-mail or a PDF promises confidentiality. HR and administrator roles add
+nothing here: HR sees a group's members, meetings and attendance, never its notes, unless the
+HR adviser is the group's named facilitator (then that group's only). `notes_for(user, group)` and `pair_meetings_for(user, pair)` are the
 only reads of note text, and they return nothing to anyone else.
 """
 
@@ -15,6 +18,7 @@ from django.db.models import Count, Min, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from reflection_groups.models import (
     GroupMeeting,
@@ -24,7 +28,7 @@ from reflection_groups.models import (
     PairMeeting,
     ReflectionGroup,
 )
-from toppleder.models import Leader
+from toppleder.models import ROLE_FACILITATOR, ROLE_HR, Leader, User
 from toppleder.permissions import is_hr, leader_of, require_hr
 
 
@@ -38,10 +42,37 @@ def can_take_part(user, group: ReflectionGroup) -> bool:
     return GroupMembership.objects.filter(group=group, leader__user=user).exists()
 
 
+def note_readers(group: ReflectionGroup) -> str:
+    """The promise every page, e-mail and PDF makes about a group's notes, naming exactly who
+    can read them: the same people `can_take_part` lets in (its members and the named facilitator)."""
+    if group.facilitator_id is None:
+        return _("Only the group's members can read the notes.")
+    return _("Only the group's members and the facilitator, %(name)s, can read the notes.") % {
+        "name": group.facilitator.get_full_name()
+    }
+
+
 def is_pair_party(user, pair: MentorPair) -> bool:
     """The mentor and the mentee of a published pair: they read and write its meeting notes."""
     leader = leader_of(user)
     return bool(leader and pair.status != MentorPair.Status.PROPOSED and leader.pk in (pair.mentor_id, pair.mentee_id))
+
+
+def facilitator_accounts():
+    """HR's list of facilitator accounts: name, whether they are HR too, how many open groups each
+    facilitates (one query)."""
+    return (
+        User.objects.filter(groups__name=ROLE_FACILITATOR)
+        .annotate(
+            open_groups=Count(
+                "facilitated_groups",
+                filter=Q(facilitated_groups__status=ReflectionGroup.Status.PUBLISHED),
+                distinct=True,
+            ),
+            is_hr_too=Count("groups", filter=Q(groups__name=ROLE_HR), distinct=True),
+        )
+        .order_by("name", "email")
+    )
 
 
 # --------------------------------------------------------------------------- groups

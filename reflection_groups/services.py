@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -35,9 +36,22 @@ from reflection_groups.models import (
 from reflection_groups.selectors import can_take_part, is_pair_party
 from toppleder import audit
 from toppleder.celery import queue_after_commit
-from toppleder.models import Leader, Organisation, User
+from toppleder.models import ROLE_FACILITATOR, Leader, Organisation, User
+from toppleder.permissions import can_facilitate
 
 Kind = ReflectionGroup.Kind
+
+
+def _check_facilitator(facilitator: User | None) -> None:
+    """Only a facilitator account or a top leader can be named (HR's role alone is not enough:
+    the named facilitator reads the group's notes)."""
+    if facilitator is not None and not can_facilitate(facilitator):
+        raise ValidationError(
+            _("%(name)s cannot facilitate groups: choose a facilitator account or a top leader.")
+            % {"name": facilitator.get_full_name()}
+        )
+
+
 # Which leader level each composed kind draws from (network groups are open to every level).
 KIND_LEVEL = {Kind.REFLECTION: Leader.Level.TOP, Kind.SELF_DRIVEN: Leader.Level.MIDDLE}
 
@@ -127,6 +141,7 @@ def group_compose(
         raise ValidationError(_("A network group needs a theme."))
     if not (2 <= size_min <= size_max <= 20):
         raise ValidationError(_("The group size must be between 2 and 20, smallest first."))
+    _check_facilitator(facilitator)
     pool = compose_pool(programme=programme, kind=kind, level=level)
     governed_by, names = organisation_tree()
     earlier = (
@@ -284,6 +299,7 @@ def group_create(
     """A hand-made group (network groups are usually put together by interest, not composed)."""
     if kind == Kind.NETWORK and not theme.strip():
         raise ValidationError(_("A network group needs a theme."))
+    _check_facilitator(facilitator)
     group = ReflectionGroup.objects.create(
         programme=programme,
         kind=kind,
@@ -307,6 +323,7 @@ def group_publish(*, group: ReflectionGroup, facilitator: User | None = None, by
         raise ValidationError(_("Only a proposed group can be published."))
     if facilitator is not None:
         group.facilitator = facilitator
+    _check_facilitator(group.facilitator)
     if group.kind != Kind.SELF_DRIVEN and group.facilitator_id is None:
         raise ValidationError(_("Choose a facilitator before publishing %(group)s.") % {"group": group.name})
     if not group.memberships.exists():
@@ -339,6 +356,40 @@ def groups_publish(*, programme: Programme, kind: str, facilitator: User | None 
     if problems:
         raise ValidationError(problems)
     return len(groups)
+
+
+@transaction.atomic
+def facilitator_invite(*, name: str, email: str, by) -> User:
+    """HR invites an external facilitator (a coach from a consultancy or a university): an
+    account with the facilitator role only (no HR rights, MFA like staff) and an e-mail with a
+    link to choose a password. An address that already has an account gets the role added
+    (and the invitation) instead of a second account."""
+    name, email = (name or "").strip(), (email or "").strip().lower()
+    if not name or not email or "@" not in email:
+        raise ValidationError(_("Give the facilitator's name and e-mail address."))
+    role, _created = Group.objects.get_or_create(name=ROLE_FACILITATOR)
+    user = User.objects.select_for_update().filter(email__iexact=email).first()
+    if user is None:
+        user = User(email=email, name=name)
+        user.set_unusable_password()
+        user.save()
+        user.groups.add(role)
+        changes = {"email": [None, email], "name": [None, name], "groups": [None, [ROLE_FACILITATOR]]}
+        audit.record(by, audit.CREATE, [user], changes, event="facilitator_invite")
+    elif not user.is_active:
+        raise ValidationError(_("The account for %(email)s is deactivated.") % {"email": email})
+    elif not user.groups.filter(pk=role.pk).exists():
+        roles = sorted(user.groups.values_list("name", flat=True))
+        user.groups.add(role)
+        audit.record(
+            by,
+            audit.UPDATE,
+            [user],
+            {"groups": [roles, sorted([*roles, ROLE_FACILITATOR])]},
+            event="facilitator_invite",
+        )
+    queue_after_commit(tasks.facilitator_invited, user.pk)
+    return user
 
 
 @transaction.atomic

@@ -12,6 +12,12 @@ def group_published(group_id: int) -> None:
 
 
 @shared_task(ignore_result=True)
+def facilitator_invited(user_id: int) -> None:
+    """Send an invited facilitator the link to choose a password."""
+    notifications.facilitator_invitation_queue(user_id=user_id)
+
+
+@shared_task(ignore_result=True)
 def meeting_scheduled(meeting_id: int) -> None:
     """Invite the group's members and facilitator to a new meeting (a calendar REQUEST)."""
     notifications.meeting_invitations_queue(meeting_id=meeting_id)

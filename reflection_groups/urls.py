@@ -10,6 +10,7 @@ urlpatterns = [
     path("groups/compose/", views.group_compose, name="compose"),
     path("groups/compose/<id:programme_pk>/<key:kind>/", views.proposal, name="proposal"),
     path("groups/compose/<id:programme_pk>/<key:kind>/publish/", views.proposal_publish, name="proposal_publish"),
+    path("groups/facilitators/", views.facilitator_list, name="facilitator_list"),
     path("groups/<id:pk>/", views.group_detail, name="group_detail"),
     path("groups/<id:pk>/seen/", views.group_seen, name="group_seen"),
     path("groups/<id:pk>/move/", views.group_move, name="group_move"),

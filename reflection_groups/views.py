@@ -64,7 +64,10 @@ def group_detail(request, pk):
         "meetings": selectors.group_meetings(group),
         "takes_part": takes_part,
         "notes": selectors.notes_for(request.user, group),
-        "note_form": forms.NoteForm() if takes_part and group.status == ReflectionGroup.Status.PUBLISHED else None,
+        "note_readers": selectors.note_readers(group),
+        "note_form": forms.NoteForm(group=group)
+        if takes_part and group.status == ReflectionGroup.Status.PUBLISHED
+        else None,
         "is_hr_view": is_hr(request.user),
         "rule_warnings": services.group_rule_warnings([m.leader for m in members]) if is_hr(request.user) else [],
         "mark_seen": leader is not None and any(m.leader_id == leader.pk and m.seen_at is None for m in members),
@@ -94,7 +97,7 @@ def note_create(request, pk):
         except ValidationError as exc:
             error_messages(request, exc)
         else:
-            messages.success(request, _("Your note is saved. Only the group can read it."))
+            messages.success(request, _("Your note is saved.") + " " + selectors.note_readers(group))
     else:
         for errors in form.errors.values():
             for e in errors:
@@ -108,7 +111,8 @@ def note_create(request, pk):
 @require_safe
 def note_detail(request, pk, note_pk):
     note = selectors.note_for(request.user, pk, note_pk)
-    return render(request, "reflection_groups/note_detail.html", {"group": note.group, "note": note})
+    context = {"group": note.group, "note": note, "note_readers": selectors.note_readers(note.group)}
+    return render(request, "reflection_groups/note_detail.html", context)
 
 
 @login_required
@@ -151,6 +155,7 @@ def meeting_detail(request, pk, meeting_pk):
         "takes_part": takes_part,
         "now": timezone.now(),
         "notes": selectors.notes_for(request.user, group, meeting=meeting),
+        "note_readers": selectors.note_readers(group),
         "note_form": forms.NoteForm(group=group, initial={"meeting": meeting.pk})
         if takes_part and group.status == ReflectionGroup.Status.PUBLISHED
         else None,
@@ -332,6 +337,33 @@ def proposal_publish(request, programme_pk, kind):
         if published:
             messages.success(request, _("Published %(n)s groups.") % {"n": published})
     return redirect("reflection_groups:proposal", programme_pk=programme.pk, kind=kind)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def facilitator_list(request):
+    """HR: the facilitator accounts, and inviting an external facilitator by e-mail."""
+    require_hr(request.user)
+    form = forms.FacilitatorInviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.facilitator_invite(by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            for msg in exc.messages:
+                form.add_error(None, msg)
+        else:
+            messages.success(
+                request,
+                _("%(name)s is invited: an e-mail with a link to choose a password is on its way.")
+                % {"name": user.get_full_name()},
+            )
+            return redirect("reflection_groups:facilitator_list")
+    return render(
+        request,
+        "reflection_groups/facilitator_list.html",
+        {"facilitators": list(selectors.facilitator_accounts()), "form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 # --------------------------------------------------------------------------- pairs

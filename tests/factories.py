@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import factory
 from django.contrib.auth.models import Group
 
-from toppleder.models import ROLE_ADMIN, ROLE_HR, Leader, LeaderGroup, Organisation, Sector, User
+from toppleder.models import ROLE_ADMIN, ROLE_FACILITATOR, ROLE_HR, Leader, LeaderGroup, Organisation, Sector, User
 
 TEST_PASSWORD = "Toppleder-test-pass-1"  # noqa: S105 (a fixture's password, not a secret)
 
@@ -48,6 +48,18 @@ class HRUserFactory(UserFactory):
     def roles(self, create, extracted, **kwargs):
         if create:
             add_roles(self, [ROLE_HR, *(extracted or [])])
+
+
+class FacilitatorFactory(UserFactory):
+    """A facilitator account (the municipality's own facilitator or an external coach): the
+    facilitator role and nothing else. `FacilitatorFactory(roles=["HR"])`: an HR adviser who facilitates."""
+
+    email = factory.Sequence(lambda n: f"fasilitator{n:04d}@toppleder.example")
+
+    @factory.post_generation
+    def roles(self, create, extracted, **kwargs):
+        if create:
+            add_roles(self, [ROLE_FACILITATOR, *(extracted or [])])
 
 
 class AdminUserFactory(UserFactory):

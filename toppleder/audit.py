@@ -325,8 +325,17 @@ class AuditContextMiddleware:
             if response.status_code == 403:
                 record(actor, Action.DENIED)
             elif response.status_code == 200 and response.get("Content-Disposition", "").startswith("attachment"):
-                # Every download (CSV, XLSX, PDF, calendar) leaves the building: record it.
-                record(actor, Action.EXPORT)
+                # Every download (CSV, XLSX, PDF, calendar) leaves the building: record it, with
+                # which report it is and for whom (the app that serves it says, audit_events.py).
+                from toppleder.audit_log import download_label
+
+                disposition = response.get("Content-Disposition", "")
+                file = disposition.split("filename=", 1)[1].strip('"') if "filename=" in disposition else ""
+                from django.utils import translation
+
+                with translation.override(settings.LANGUAGE_CODE):  # the log is read in Norwegian
+                    report = download_label(request)
+                record(actor, Action.EXPORT, changes={"report": report, "file": file[:200]})
         finally:
             _request.reset(token)
         return response

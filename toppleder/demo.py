@@ -10,10 +10,17 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, Permission
 
 from toppleder import reference
-from toppleder.models import ROLE_ADMIN, ROLE_HR, Leader, LeaderGroup, Organisation, Sector, User
+from toppleder.models import ROLE_ADMIN, ROLE_FACILITATOR, ROLE_HR, Leader, LeaderGroup, Organisation, Sector, User
 
 ADMIN_EMAIL = "admin@toppleder.example"
 HR_EMAIL = "hr@toppleder.example"
+# The demo groups are facilitated by these two, never by the HR account: the demo shows HR
+# meetings and attendance, never a note. The first works in the municipality's leadership
+# development team, the second is an external coach; both have the facilitator role only.
+FACILITATORS = [
+    ("fasilitator@toppleder.example", "Frida Fasilitator"),
+    ("coach@ekstern.example", "Eirik Ekstern"),
+]
 
 # How many leaders each size makes. `large` is the bench's data set (DESIGN.md contract).
 LEADERS = {"small": 200, "large": 5000}
@@ -83,6 +90,13 @@ def seed(*, size: str, rng: random.Random, stdout, password: str, scale: int = 1
         hr.set_password(password)
         hr.save()
     hr.groups.add(hr_group)
+    facilitator_group, _ = Group.objects.get_or_create(name=ROLE_FACILITATOR)
+    for email, name in FACILITATORS:
+        facilitator, created = User.objects.get_or_create(email=email, defaults={"name": name})
+        if created:
+            facilitator.set_password(password)
+            facilitator.save()
+        facilitator.groups.add(facilitator_group)
     stdout.write(f"  core: {len(orgs)} organisations, {leaders} leaders")
     return {"orgs": orgs}
 

@@ -5,9 +5,9 @@
   before any view runs: no database accepts NUL in text, so it could only turn into a server
   error further in.
 
-- HR and administrators are signed out after 30 minutes idle (everyone after 12 hours,
-  through SESSION_COOKIE_AGE).
-- HR and administrators must have MFA (TOTP) once MFA_REQUIRED_FOR_STAFF is on: until
+- HR, administrators and facilitator accounts are signed out after 30 minutes idle (everyone
+  after 12 hours, through SESSION_COOKIE_AGE).
+- HR, administrators and facilitator accounts must have MFA (TOTP) once MFA_REQUIRED_FOR_STAFF is on: until
   they set it up, every page sends them to the MFA setup page.
 - Signed-in pages are never stored by browsers or proxies (Cache-Control: no-store).
 """
@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
-from toppleder.permissions import is_hr
+from toppleder.permissions import needs_staff_security
 
 _MFA_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/healthz", "/i18n/", "/accessibility/", "/privacy/")
 
@@ -74,7 +74,7 @@ class RoleSecurityMiddleware:
         return self.get_response(request)
 
     def _check_staff(self, request, user):
-        if not is_hr(user):
+        if not needs_staff_security(user):
             return None
         now = int(time.time())
         last = request.session.get("last_seen")
@@ -92,6 +92,8 @@ class RoleSecurityMiddleware:
                 if Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
                     request.session["mfa_ok"] = True
                 else:
-                    messages.warning(request, _("HR staff and administrators must set up two-factor authentication."))
+                    messages.warning(
+                        request, _("HR staff, administrators and facilitators must set up two-factor authentication.")
+                    )
                     return redirect("mfa_activate_totp")
         return None

@@ -10,6 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 ROLE_HR = "HR"
 ROLE_ADMIN = "Administrator"
+# A facilitator account (an HR adviser, an external coach): grants nothing but the groups the
+# person is named facilitator of. HR advisers who facilitate have both HR and this role.
+ROLE_FACILITATOR = "Facilitator"
 
 
 class UserManager(BaseUserManager):
@@ -47,6 +50,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("staff status"), default=False, help_text=_("May sign in to the admin site."))
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # When the account was deactivated (a leader who left): the retention rule counts from here.
+    deactivated_at = models.DateTimeField(_("deactivated"), null=True, blank=True, editable=False)
 
     objects = UserManager()
 
@@ -64,6 +69,17 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_full_name(self):
         return self.name or self.email
+
+    def save(self, *args, **kwargs):
+        # Deactivating (in the admin, or anonymising) starts the retention clock; reactivating stops it.
+        if self.is_active:
+            self.deactivated_at = None
+        elif self.deactivated_at is None:
+            self.deactivated_at = timezone.now()
+        fields = kwargs.get("update_fields")
+        if fields is not None and "is_active" in fields:
+            kwargs["update_fields"] = {*fields, "deactivated_at"}
+        super().save(*args, **kwargs)
 
     def get_short_name(self):
         return (self.name or self.email).split(" ")[0]
@@ -229,6 +245,8 @@ class OutboxMessage(models.Model):
         PAIR_INTRODUCTION = "pair_introduction", _("Mentor pair introduction")
         SURVEY_INVITATION = "survey_invitation", _("Survey invitation")
         SURVEY_REMINDER = "survey_reminder", _("Survey reminder")
+        FACILITATOR_INVITATION = "facilitator_invitation", _("Facilitator invitation")
+        SIGNIN_LOCKED = "signin_locked", _("Many wrong passwords")
 
     key = models.CharField(_("key"), max_length=200, unique=True)
     kind = models.CharField(_("kind"), max_length=40, choices=Kind.choices)

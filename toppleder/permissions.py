@@ -1,4 +1,11 @@
-"""Roles: who is HR, who is an administrator, who is a leader. Plain predicates, one place.
+"""Roles: who is HR, who is an administrator, who is a facilitator, who is a leader. Plain
+predicates, one place.
+
+HR and administrator roles grant no access to any confidential note. A facilitator account
+(an HR adviser, an external coach) grants nothing by itself either: what a facilitator sees
+comes from being the *named* facilitator of a group (`reflection_groups.selectors.can_take_part`).
+Who may be named is `can_facilitate` (and its queryset form, `facilitator_candidates`):
+facilitator accounts and top leaders.
 
 Views, templates (through `toppleder.context_processors.portal`) and services ask these
 functions; nobody re-derives a role from the user's groups by hand. What a role may see of
@@ -8,8 +15,9 @@ one object is decided by that object kind's access helper in its app's `selector
 """
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.db.models import Q
 
-from toppleder.models import ROLE_ADMIN, ROLE_HR
+from toppleder.models import ROLE_ADMIN, ROLE_FACILITATOR, ROLE_HR
 
 
 def _group_names(user) -> frozenset:
@@ -28,6 +36,32 @@ def is_admin(user) -> bool:
 def is_hr(user) -> bool:
     """HR staff; administrators can do everything HR can."""
     return bool(user is not None and user.is_authenticated and (ROLE_HR in _group_names(user) or is_admin(user)))
+
+
+def is_facilitator(user) -> bool:
+    """Has a facilitator account (an HR adviser or an external coach); leaders who facilitate
+    need no such account."""
+    return bool(user is not None and user.is_authenticated and ROLE_FACILITATOR in _group_names(user))
+
+
+def needs_staff_security(user) -> bool:
+    """HR, administrators and facilitator accounts: MFA and the short idle timeout. A facilitator
+    reads confidential notes, so an external coach's account is guarded like staff's."""
+    return is_hr(user) or is_facilitator(user)
+
+
+def facilitator_candidates():
+    """Who may be named facilitator of a group: active facilitator accounts and active top
+    leaders (the form's choices and the services' check; `can_facilitate` is the same rule)."""
+    from toppleder.models import Leader, User
+
+    return User.objects.filter(
+        Q(groups__name=ROLE_FACILITATOR) | Q(leader__level=Leader.Level.TOP), is_active=True
+    ).distinct()
+
+
+def can_facilitate(user) -> bool:
+    return bool(user is not None and user.pk and facilitator_candidates().filter(pk=user.pk).exists())
 
 
 def _load_leader(user) -> None:

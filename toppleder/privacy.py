@@ -8,6 +8,8 @@ anonymous by construction and cannot be traced back to anyone.
 Anonymising a person who left is `toppleder.services.person_anonymise`.
 """
 
+import calendar
+
 from django.db.models import ManyToManyRel, ManyToOneRel, OneToOneRel
 from django.utils import timezone
 
@@ -29,8 +31,9 @@ def _row(obj) -> dict:
     return out
 
 
-def _related_rows(instance) -> dict[str, list[dict]]:
-    data = {}
+def personal_records(instance):
+    """(model, the field that points at the person, rows) for every kind of record that points at
+    `instance` (a User or a Leader): the one walk the JSON and the PDF both read."""
     for rel in instance._meta.related_objects:
         model = rel.related_model
         if model._meta.model_name in SKIP:
@@ -38,14 +41,20 @@ def _related_rows(instance) -> dict[str, list[dict]]:
         accessor = rel.get_accessor_name()
         if isinstance(rel, OneToOneRel):
             obj = getattr(instance, accessor, None) if hasattr(instance, accessor) else None
-            rows = [_row(obj)] if obj is not None else []
+            rows = [obj] if obj is not None else []
         elif isinstance(rel, (ManyToOneRel, ManyToManyRel)):
-            rows = [_row(o) for o in getattr(instance, accessor).all()[:5000]]
+            rows = list(getattr(instance, accessor).all()[:5000])
         else:
             continue
         if rows:
-            data[f"{model._meta.app_label}.{model._meta.model_name}:{rel.field.name}"] = rows
-    return data
+            yield model, rel.field, rows
+
+
+def _related_rows(instance) -> dict[str, list[dict]]:
+    return {
+        f"{model._meta.app_label}.{model._meta.model_name}:{field.name}": [_row(o) for o in rows]
+        for model, field, rows in personal_records(instance)
+    }
 
 
 def personal_data_collect(user: User) -> dict:
@@ -72,3 +81,30 @@ def personal_data_collect(user: User) -> dict:
         data["related_to_leader"] = _related_rows(leader)
     data["audit_entries_as_actor"] = AuditEntry.objects.filter(actor=user).count()
     return data
+
+
+ANONYMISED_DOMAIN = "@anonymisert.invalid"
+
+
+def months_before(moment, months: int):
+    """The same day `months` earlier (the month's last day when it is shorter: 31 March → 28 February)."""
+    years, month0 = divmod(moment.month - 1 - months, 12)
+    year, month = moment.year + years, month0 + 1
+    return moment.replace(year=year, month=month, day=min(moment.day, calendar.monthrange(year, month)[1]))
+
+
+def departed_due(*, now=None):
+    """Leaders whose account was deactivated DEPARTED_RETENTION_MONTHS or more ago and who are
+    not anonymised yet: what HR is asked to confirm (oldest first)."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    now = now or timezone.now()
+    months = settings.DEPARTED_RETENTION_MONTHS
+    cutoff = months_before(now, months)
+    return (
+        User.objects.filter(is_active=False, deactivated_at__lte=cutoff, leader__isnull=False)
+        .exclude(email__endswith=ANONYMISED_DOMAIN)
+        .select_related("leader__organisation")
+        .order_by("deactivated_at", "pk")
+    )

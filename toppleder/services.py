@@ -7,7 +7,7 @@ from importlib import import_module
 
 from django.conf import settings
 from django.contrib.sessions.models import Session as DjangoSession
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -84,3 +84,48 @@ def person_anonymise(*, user: User, by) -> None:
     AuditEntry.objects.filter(actor_label=original).update(actor_label=user.email)
     # One entry: the rows above are the person's own data, and listing them would put it back.
     audit.record(by, audit.Action.ANONYMISE, [user], event="person_anonymise")
+
+
+@transaction.atomic
+def departed_anonymise(*, by, user_ids) -> int:
+    """HR confirms the retention rule for the people they ticked: each one still due (deactivated
+    long enough ago, not anonymised yet) is anonymised, with its audit entry. Returns how many."""
+    from toppleder.permissions import is_hr
+    from toppleder.privacy import departed_due
+
+    if not is_hr(by):
+        raise PermissionDenied
+    wanted = {int(pk) for pk in user_ids}
+    if not wanted:
+        raise ValidationError(_("Tick the people to anonymise."))
+    due = list(departed_due().filter(pk__in=wanted).select_for_update(of=("self",)))
+    for user in due:
+        person_anonymise(user=user, by=by)
+    return len(due)
+
+
+@transaction.atomic
+def roles_from_sso(*, user: User, groups: list[str], mapping: dict | None = None) -> User:
+    """The roles single sign-on manages (OIDC_GROUP_ROLES: provider group id → role), set from the
+    provider's group claim at sign-in: a listed group gives its role, a listed role whose group is
+    gone is taken away; roles nobody mapped are left as they are. Recorded as the system's change."""
+    from django.conf import settings
+    from django.contrib.auth.models import Group
+
+    mapping = settings.OIDC_GROUP_ROLES if mapping is None else mapping
+    managed = set(mapping.values())
+    wanted = {role for group_id, role in mapping.items() if group_id in set(groups)}
+    before = sorted(user.groups.values_list("name", flat=True))
+    remove = (managed & set(before)) - wanted
+    add = wanted - set(before)
+    if not add and not remove:
+        return user
+    user.groups.remove(*Group.objects.filter(name__in=remove))
+    user.groups.add(*(Group.objects.get_or_create(name=name)[0] for name in sorted(add)))
+    after = sorted(user.groups.values_list("name", flat=True))
+    audit.record(
+        None, audit.UPDATE, [user], {"groups": [before, after]}, event="roles_from_sso", label="single sign-on"
+    )
+    if hasattr(user, "_role_names"):
+        del user._role_names
+    return user

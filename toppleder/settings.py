@@ -154,9 +154,18 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
+# Sign-in limits (toppleder/signin.py): per account, failed attempts only; an address is slowed,
+# never locked (hundreds of leaders share a few outgoing addresses).
+SIGNIN_ACCOUNT_FAILURES = env.int("SIGNIN_ACCOUNT_FAILURES", default=5)
+SIGNIN_ACCOUNT_WINDOW = env.int("SIGNIN_ACCOUNT_WINDOW", default=300)  # seconds
+SIGNIN_RESET_AFTER = env.int("SIGNIN_RESET_AFTER", default=10)
+SIGNIN_ADDRESS_FAILURES = env.int("SIGNIN_ADDRESS_FAILURES", default=50)
+SIGNIN_ADDRESS_DELAY = env.float("SIGNIN_ADDRESS_DELAY", default=2.0)  # seconds
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": "5/5m/ip,5/5m/key",
-    "login": "30/m/ip",
+    # Per account only (the key is the e-mail address): a success rolls its own attempt back.
+    "login_failed": f"{SIGNIN_ACCOUNT_FAILURES}/{SIGNIN_ACCOUNT_WINDOW}s/key",
+    # A flood guard on the sign-in POST, far above any invitation wave from one address.
+    "login": "2000/m/ip",
     "reset_password": "5/m/ip,3/5m/key",
     "reset_password_from_key": "20/m/ip",
 }
@@ -181,10 +190,23 @@ if OIDC_CLIENT_ID:
                 "name": env("OIDC_PROVIDER_NAME", default="Oslo kommune (Entra ID)"),
                 "client_id": OIDC_CLIENT_ID,
                 "secret": env("OIDC_CLIENT_SECRET", default=""),
-                "settings": {"server_url": env("OIDC_SERVER_URL", default="")},
+                "settings": {
+                    "server_url": env("OIDC_SERVER_URL", default=""),
+                    "token_auth_method": env("OIDC_TOKEN_AUTH_METHOD", default="client_secret_post"),
+                    "scope": env.list("OIDC_SCOPES", default=["openid", "email", "profile"]),
+                },
             }
         ]
     }
+# Which of the provider's group (or role) claims give which role: "<group id>=HR,<id>=Administrator,
+# <id>=Facilitator" (Entra ID sends group object ids in the `groups` claim). Roles not listed are
+# never touched by single sign-on; a listed role the claim no longer carries is taken away.
+OIDC_GROUP_ROLES = dict(item.split("=", 1) for item in env.list("OIDC_GROUP_ROLES", default=[]) if "=" in item)
+OIDC_GROUPS_CLAIM = env("OIDC_GROUPS_CLAIM", default="groups")
+# Trust the provider's own MFA for staff only when told so: then an ID token whose `amr` names
+# one of these methods (or whose `acr` is one of OIDC_TRUSTED_ACR) counts as two-factor here.
+OIDC_TRUSTED_AMR = env.list("OIDC_TRUSTED_AMR", default=[])
+OIDC_TRUSTED_ACR = env.list("OIDC_TRUSTED_ACR", default=[])
 
 # --- Sessions and security ----------------------------------------------------
 # Sessions are read from the cache (Redis in production) and written through to the
@@ -281,6 +303,9 @@ NOTES_ENCRYPTION_KEYS = env.list("NOTES_ENCRYPTION_KEYS", default=[])
 # How long outbox e-mails and audit entries are kept (days); a periodic task removes older ones.
 OUTBOX_RETENTION_DAYS = env.int("OUTBOX_RETENTION_DAYS", default=180)
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=730)
+# Leaders whose account was deactivated this many months ago are offered to HR for anonymising
+# (HR confirms; nothing is anonymised without it).
+DEPARTED_RETENTION_MONTHS = env.int("DEPARTED_RETENTION_MONTHS", default=12)
 
 LOGGING = {
     "version": 1,

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from toppleder import views, views_privacy
+from toppleder import views, views_audit, views_departed, views_privacy
 
 admin.site.site_header = _("Toppleder – administration")
 admin.site.site_title = _("Toppleder")
@@ -17,6 +17,9 @@ urlpatterns = [
     path("me/data/", views_privacy.my_data, name="my_data"),
     path("me/data.json", views_privacy.my_data_json, name="my_data_json"),
     path("", include("reports.urls_personal")),  # /me/data.pdf
+    path("people/departed/", views_departed.departed_list, name="departed_list"),
+    path("audit/", views_audit.audit_log_page, name="audit_log"),
+    path("audit.csv", views_audit.audit_log_csv, name="audit_log_csv"),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

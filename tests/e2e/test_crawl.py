@@ -1,6 +1,6 @@
 """Crawl every page each role can reach and hold it to the portal's quality bars.
 
-For the anonymous visitor and each demo role (leader, HR, administrator), signing in
+For the anonymous visitor and each demo role (leader, HR, administrator, the two facilitators), signing in
 through the real login form, the crawler follows every same-origin link (GET only) and
 on each page checks: status < 400, zero axe-core WCAG 2.1 A/AA violations, exactly one
 <h1>, and no horizontal scrolling at 320 CSS px (WCAG 1.4.10). Downloads (.pdf, .ics,
@@ -40,6 +40,8 @@ ROLES = [
     ("leader", "leder001@toppleder.example"),
     ("hr", "hr@toppleder.example"),
     ("admin", "admin@toppleder.example"),
+    ("facilitator", "fasilitator@toppleder.example"),
+    ("external facilitator", "coach@ekstern.example"),
 ]
 ANONYMOUS_START = ["/accounts/login/", "/accounts/password/reset/", "/accessibility/", "/privacy/"]
 SHOTS = os.environ.get("TOPPLEDER_SHOTS_DIR")

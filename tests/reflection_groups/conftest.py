@@ -21,7 +21,7 @@ from reflection_groups.models import (
     PairMeeting,
     ReflectionGroup,
 )
-from tests.factories import LeaderFactory, OrganisationFactory, SectorFactory, UserFactory
+from tests.factories import FacilitatorFactory, LeaderFactory, OrganisationFactory, SectorFactory, UserFactory
 
 GROUP_SECRET = "GRUPPEHEMMELIGHET-7f3a"
 PAIR_SECRET = "PARHEMMELIGHET-91bc"
@@ -70,7 +70,7 @@ def make_org_tree():
 def world(db) -> World:
     orgs = make_org_tree()
     programme = make_programme()
-    facilitator = UserFactory(name="Frida Fasilitator", email="fasilitator@toppleder.example")
+    facilitator = FacilitatorFactory(name="Frida Fasilitator", email="fasilitator@toppleder.example")
     members = [
         LeaderFactory(organisation=orgs["frogner"], user__name="Mia Medlem", user__email="mia@toppleder.example"),
         LeaderFactory(organisation=orgs["kultur"], user__name="Kai Kultur"),

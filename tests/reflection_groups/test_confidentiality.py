@@ -13,6 +13,7 @@ from tests.reflection_groups.conftest import GROUP_SECRET, PAIR_SECRET
 # How to fill each URL's arguments from the world fixture.
 URL_KWARGS = {
     "group_list": lambda w: {},
+    "facilitator_list": lambda w: {},
     "compose": lambda w: {},
     "proposal": lambda w: {"programme_pk": w.programme.pk, "kind": w.group.kind},
     "proposal_publish": lambda w: {"programme_pk": w.programme.pk, "kind": w.group.kind},
@@ -46,14 +47,30 @@ URL_KWARGS = {
 # Where each secret may legitimately be shown, and to whom.
 GROUP_NOTE_PAGES = {"group_detail", "note_detail", "meeting_detail"}
 PAIR_NOTE_PAGES = {"pair_detail"}
-ROLES = ["anonymous", "member", "outsider", "facilitator", "mentor", "hr", "admin", "plain"]
+ROLES = ["anonymous", "member", "outsider", "facilitator", "mentor", "hr", "admin", "plain", "hr_facilitator"]
 
 
 def test_every_url_of_the_app_has_an_entry():
     assert {p.name for p in app_urls.urlpatterns} == set(URL_KWARGS)
 
 
+def _hr_facilitating_another_group(world):
+    """An HR adviser who is the named facilitator of a second group (with a note of its own)."""
+    from reflection_groups.models import ReflectionGroup
+    from tests.factories import FacilitatorFactory
+
+    adviser = FacilitatorFactory(name="Hanne HR-rådgiver", roles=["HR"])
+    other = ReflectionGroup.objects.create(
+        programme=world.programme, name="Refleksjonsgruppe 2", facilitator=adviser, status="published"
+    )
+    GroupNote.objects.create(group=other, author=adviser, text="ANDRE-GRUPPES-NOTAT")
+    return adviser
+
+
 def _client_for(role, client, world, hr_user, admin_user, plain_user):
+    if role == "hr_facilitator":
+        client.force_login(_hr_facilitating_another_group(world))
+        return client
     who = {
         "member": world.members[1].user,
         "outsider": world.outsider.user,
@@ -107,11 +124,25 @@ def test_members_facilitator_and_the_pair_do_see_their_notes(client, world):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("role", ["outsider", "hr", "admin", "plain", "mentor"])
+@pytest.mark.parametrize("role", ["outsider", "hr", "admin", "plain", "mentor", "hr_facilitator"])
 def test_opening_a_note_url_outside_the_group_is_refused(role, client, world, hr_user, admin_user, plain_user):
     client = _client_for(role, client, world, hr_user, admin_user, plain_user)
     response = client.get(reverse("reflection_groups:note_detail", args=[world.group.pk, world.note.pk]))
     assert response.status_code in (403, 404)
+
+
+@pytest.mark.django_db
+def test_an_hr_adviser_who_facilitates_one_group_reads_that_groups_notes_and_no_other(client, world):
+    from reflection_groups.models import ReflectionGroup
+
+    adviser = _hr_facilitating_another_group(world)
+    own = ReflectionGroup.objects.get(facilitator=adviser)
+    client.force_login(adviser)
+    body = client.get(reverse("reflection_groups:group_detail", args=[own.pk])).content.decode()
+    assert "ANDRE-GRUPPES-NOTAT" in body
+    body = client.get(reverse("reflection_groups:group_detail", args=[world.group.pk])).content.decode()
+    assert GROUP_SECRET not in body  # HR sees the group, members and meetings, not its notes
+    assert client.get(reverse("reflection_groups:note_detail", args=[world.group.pk, world.note.pk])).status_code == 403
 
 
 @pytest.mark.django_db

@@ -19,7 +19,7 @@ from reflection_groups.models import (
     PairMeeting,
     ReflectionGroup,
 )
-from tests.factories import HRUserFactory, LeaderFactory, OrganisationFactory, SectorFactory
+from tests.factories import FacilitatorFactory, HRUserFactory, LeaderFactory, OrganisationFactory, SectorFactory
 from tests.reflection_groups.conftest import enrol, make_programme
 
 pytestmark = pytest.mark.django_db
@@ -67,7 +67,7 @@ def test_compose_again_replaces_the_proposal_and_leaves_published_groups_alone()
     programme = make_programme()
     enrol(programme, _pool(12))
     first = services.group_compose(programme=programme, size_min=6, size_max=6)
-    services.group_publish(group=first.groups[0], facilitator=HRUserFactory())
+    services.group_publish(group=first.groups[0], facilitator=FacilitatorFactory())
     second = services.group_compose(programme=programme, size_min=6, size_max=6)
     assert len(second.groups) == 1
     assert ReflectionGroup.objects.filter(status="published").count() == 1
@@ -361,3 +361,44 @@ def test_closed_group_takes_no_new_notes_but_members_still_read_theirs(world):
     with pytest.raises(ValidationError):
         services.note_create(group=world.group, author=world.members[1].user, text="Etterpå")
     assert [n.pk for n in selectors.notes_for(world.members[1].user, world.group)] == [world.note.pk]
+
+
+# --------------------------------------------------------------------------- who may facilitate
+def test_hr_alone_cannot_be_named_facilitator_but_a_facilitator_account_or_a_top_leader_can(world):
+    """HR's role grants no note: naming a plain HR user (who would then read the notes) is refused."""
+    g = ReflectionGroup.objects.create(programme=world.programme, name="Gruppe 2")
+    GroupMembership.objects.create(group=g, leader=world.outsider, programme=world.programme, kind=g.kind)
+    with pytest.raises(ValidationError) as exc:
+        services.group_publish(group=g, facilitator=HRUserFactory(name="Hege Uten Fasilitatorrolle"))
+    assert "cannot facilitate" in " ".join(exc.value.messages)
+    g.refresh_from_db()
+    assert g.status == "proposed" and g.facilitator_id is None
+    top_leader = LeaderFactory(level=1)
+    assert services.group_publish(group=g, facilitator=top_leader.user).facilitator_id == top_leader.user_id
+    with pytest.raises(ValidationError):
+        services.group_create(
+            programme=world.programme, kind="network", theme="Tillit", name="N", facilitator=LeaderFactory(level=3).user
+        )
+
+
+def test_inviting_an_external_facilitator_makes_an_account_with_that_role_only(
+    world, django_capture_on_commit_callbacks
+):
+    from toppleder.models import OutboxMessage, User
+    from toppleder.permissions import is_facilitator, is_hr, needs_staff_security
+
+    with django_capture_on_commit_callbacks(execute=True):
+        user = services.facilitator_invite(name="Ella Ekstern", email=" Ella@Coach.Example ", by=HRUserFactory())
+    user = User.objects.get(pk=user.pk)
+    assert user.email == "ella@coach.example" and not user.has_usable_password()
+    assert is_facilitator(user) and not is_hr(user) and not user.is_staff and needs_staff_security(user)
+    message = OutboxMessage.objects.get(recipient=user, kind="facilitator_invitation")
+    # The link to choose a password went out, but the outbox keeps no usable copy of it.
+    assert message.status == "sent" and "/accounts/password/reset/key/[…]/" in message.body_text
+    # Asked again: the same account, no second e-mail.
+    with django_capture_on_commit_callbacks(execute=True):
+        again = services.facilitator_invite(name="Ella Ekstern", email="ella@coach.example", by=HRUserFactory())
+    assert again.pk == user.pk
+    assert OutboxMessage.objects.filter(recipient=user).count() == 1
+    with pytest.raises(ValidationError):
+        services.facilitator_invite(name="", email="not-an-address", by=None)

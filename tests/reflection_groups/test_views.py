@@ -1,6 +1,7 @@
 """Pages: happy path, wrong method, wrong person, and query counts that do not grow with the data."""
 
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import pytest
 from django.urls import reverse
@@ -17,7 +18,7 @@ from reflection_groups.models import (
     PairMeeting,
     ReflectionGroup,
 )
-from tests.factories import LeaderFactory, OrganisationFactory, SectorFactory
+from tests.factories import FacilitatorFactory, LeaderFactory, OrganisationFactory, SectorFactory
 from tests.reflection_groups.conftest import enrol
 
 pytestmark = pytest.mark.django_db
@@ -140,7 +141,7 @@ def test_hr_composes_moves_and_publishes(client, hr_user, world, django_capture_
             "kind": "reflection",
             "size_min": 6,
             "size_max": 8,
-            "facilitator": hr_user.pk,
+            "facilitator": FacilitatorFactory().pk,
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -390,6 +391,62 @@ def test_opening_a_new_pair_marks_it_seen_only_when_the_page_says_so(client, wor
     assert "New pair" not in client.get("/").content.decode()
     client.force_login(world.pair.mentor.user)
     assert "New pair" in client.get("/").content.decode()  # each side has their own mark
+
+
+def test_the_facilitator_field_offers_facilitator_accounts_and_top_leaders_not_hr(client, hr_user, world):
+    coach = FacilitatorFactory(name="Cato Coach")
+    adviser = FacilitatorFactory(name="Hanne HR-rådgiver", roles=["HR"])
+    top = LeaderFactory(level=1, user__name="Tora Toppleder")
+    first_line = LeaderFactory(level=3, user__name="Frank Førstelinje")
+    client.force_login(hr_user)
+    page = client.get(url("compose")).content.decode()
+    body = page[page.index('name="facilitator"') : page.index("</select>", page.index('name="facilitator"'))]
+    for person in (coach, adviser, top.user, world.facilitator):
+        assert f'value="{person.pk}"' in body, person
+    assert "Cato Coach (facilitator)" in body
+    for person in (hr_user, first_line.user):
+        assert f'value="{person.pk}"' not in body, person
+
+
+def test_hr_invites_an_external_facilitator_who_then_sees_only_their_own_groups(
+    client, hr_user, world, django_capture_on_commit_callbacks
+):
+    from toppleder.models import User
+
+    client.force_login(hr_user)
+    assert client.get(url("facilitator_list")).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url("facilitator_list"), {"name": "Ella Ekstern", "email": "ella@coach.example"})
+    assert response.status_code == 302
+    assert "Ella Ekstern" in client.get(url("facilitator_list")).content.decode()
+    response = client.post(url("facilitator_list"), {"name": "", "email": "ikke-en-adresse"})
+    assert response.status_code == 400
+    ella = User.objects.get(email="ella@coach.example")
+    # The e-mail's link (made afresh, as at delivery) lets her choose a password and sign in.
+    from reflection_groups.notifications import render_facilitator_invitation
+    from toppleder.models import OutboxMessage
+
+    text = render_facilitator_invitation(OutboxMessage.objects.get(recipient=ella)).text
+    link = next(w for w in text.split() if "/accounts/password/reset/key/" in w)
+    client.logout()
+    path = urlsplit(link).path
+    response = client.get(path, follow=True)
+    form_url = response.redirect_chain[-1][0] if response.redirect_chain else path
+    response = client.post(
+        form_url, {"password1": "Fasilitator-passord-2026!", "password2": "Fasilitator-passord-2026!"}
+    )
+    assert response.status_code == 302, response.content.decode()[:500]
+    ella.refresh_from_db()
+    assert ella.check_password("Fasilitator-passord-2026!")
+    client.force_login(ella)
+    assert client.get(url("facilitator_list")).status_code == 403
+    assert client.get(url("group_detail", world.group.pk)).status_code == 404
+    assert client.get(url("note_detail", world.group.pk, world.note.pk)).status_code == 404
+    assert client.get(url("compose")).status_code == 403
+    assert client.get("/admin/").status_code == 302  # the admin's sign-in page: no staff status
+    world.group.facilitator = ella
+    world.group.save()
+    assert client.get(url("note_detail", world.group.pk, world.note.pk)).status_code == 200
 
 
 def test_matching_keeps_its_choices_and_explains_who_counted_and_who_was_not_matched(client, hr_user, world):

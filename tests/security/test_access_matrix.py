@@ -26,9 +26,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from programmes import email_actions
 from programmes.models import Material, Measure, Programme, Session
-from reflection_groups.models import MentorPair
+from reflection_groups.models import GroupNote, MentorPair, ReflectionGroup
 from surveys.models import Invitation, Questionnaire
-from tests.factories import AdminUserFactory, HRUserFactory, LeaderFactory
+from tests.factories import AdminUserFactory, FacilitatorFactory, HRUserFactory, LeaderFactory
 from tests.programmes.factories import (
     CommitmentFactory,
     ProgrammeFactory,
@@ -38,12 +38,12 @@ from tests.programmes.factories import (
 )
 from tests.reflection_groups.conftest import world as _groups_world  # noqa: F401  (pytest fixture)
 from tests.surveys.factories import SurveyFactory, add_responses
-from toppleder.models import OutboxMessage
+from toppleder.models import ROLE_HR, OutboxMessage
 
 pytestmark = pytest.mark.django_db
 
 LOGIN = "login"  # a redirect to the login page
-ROLES = ("anon", "leader_b", "facilitator", "mentor", "leader_a", "hr", "admin")
+ROLES = ("anon", "leader_b", "facilitator", "mentor", "leader_a", "hr", "admin", "other_facilitator", "hr_facilitator")
 THIRD_PARTY = ("admin/", "accounts/")
 
 
@@ -105,7 +105,16 @@ def build_world(groups_world) -> W:
         "mentor": g.pair.mentor.user,
         "hr": HRUserFactory(),
         "admin": AdminUserFactory(),
+        "other_facilitator": FacilitatorFactory(name="Ola Intern Fasilitator"),
+        "hr_facilitator": FacilitatorFactory(name="Hanne HR-rådgiver", roles=[ROLE_HR]),
     }
+    own_groups = {}
+    for n, who in enumerate(("other_facilitator", "hr_facilitator"), start=2):
+        own = ReflectionGroup.objects.create(
+            programme=programme, name=f"Refleksjonsgruppe {n}", facilitator=users[who], status="published"
+        )
+        GroupNote.objects.create(group=own, author=users[who], text=f"Notat i gruppe {n}")
+        own_groups[who] = own
     objects = {
         "leader_a": leader_a,
         "enrolment": leader_a.enrolments.get(programme=programme),
@@ -134,6 +143,10 @@ def build_world(groups_world) -> W:
             email_actions.SIGN_UP, leader=leader_a, session=session, expires_at=session.starts_at
         ),
     }
+    hr_group = own_groups["hr_facilitator"]
+    objects["hr_group"] = hr_group
+    objects["hr_note"] = hr_group.notes.get()
+    objects["hr_meeting"] = hr_group.meetings.create(starts_at=session.starts_at, place="Rådhuset")
     return W(programme=programme, session=session, users=users, objects=objects)
 
 
@@ -144,6 +157,9 @@ def o(w, key):
 # name: (method, kwargs(world) -> dict, POST data)
 CALLS = {
     "dashboard": ("get", lambda w: {}),
+    "audit_log": ("get", lambda w: {}),
+    "departed_list": ("post", lambda w: {}, {"person": "1"}),
+    "audit_log_csv": ("get", lambda w: {}),
     "healthz": ("get", lambda w: {}),
     "healthz_live": ("get", lambda w: {}),
     "healthz_me": ("get", lambda w: {}),
@@ -194,6 +210,7 @@ CALLS = {
     "programmes:measure_area": ("get", lambda w: {"area_key": w.objects["measure"].area.key}),
     "programmes:measure_update": ("post", lambda w: {"area_key": w.objects["measure"].area.key, "pk": o(w, "measure")}),
     "reflection_groups:group_list": ("get", lambda w: {}),
+    "reflection_groups:facilitator_list": ("get", lambda w: {}),
     "reflection_groups:compose": ("get", lambda w: {}),
     "reflection_groups:proposal": ("get", lambda w: {"programme_pk": w.programme.pk, "kind": "reflection"}),
     "reflection_groups:proposal_publish": ("post", lambda w: {"programme_pk": w.programme.pk, "kind": "reflection"}),
@@ -250,117 +267,123 @@ CALLS = {
     "reports:job_status": ("get", lambda w: {"token": "x" * 32}),
 }
 
-# name: answers for (anon, leader_b, facilitator, mentor, leader_a, hr, admin), asked in that
-# order on a fresh world per URL. The facilitator of A's group is not a leader; the mentor is
+# name: answers for (anon, leader_b, facilitator, mentor, leader_a, hr, admin, other_facilitator,
+# hr_facilitator), asked in that order on a fresh world per URL. The facilitator of A's group
+# has a facilitator account only (an external coach, not a leader); other_facilitator is the
+# municipality's own facilitator of another group; hr_facilitator is an HR adviser who facilitates
+# another group (and answers exactly as HR: facilitating one group opens no other). The mentor is
 # A's mentor but not in A's group. Where an allowed role's POST removes the object (contributor,
-# material, proposed pair), the next role finds it gone: 404.
+# material, proposed pair), the next role finds it gone: 404 (for the admin and hr_facilitator).
 MATRIX = {
-    "accessibility": (200, 200, 200, 200, 200, 200, 200),
-    "dashboard": ("login", 200, 200, 200, 200, 200, 200),
-    "healthz": (200, 200, 200, 200, 200, 200, 200),
-    "healthz_live": (200, 200, 200, 200, 200, 200, 200),
-    "healthz_me": (401, 200, 200, 200, 200, 200, 200),
-    "my_data": ("login", 200, 200, 200, 200, 200, 200),
-    "my_data_json": ("login", 200, 200, 200, 200, 200, 200),
-    "my_data_pdf": ("login", 200, 200, 200, 200, 200, 200),
-    "notification_preferences": ("login", 200, 200, 200, 200, 200, 200),
-    "outbox_detail": ("login", 403, 403, 403, 403, 200, 200),
-    "outbox_list": ("login", 403, 403, 403, 403, 200, 200),
-    "outbox_mine": ("login", 200, 200, 200, 200, 200, 200),
-    "outbox_resend": ("login", 403, 403, 403, 403, 302, 302),
-    "privacy": (200, 200, 200, 200, 200, 200, 200),
-    "programmes:attendance_record": ("login", 403, 403, 403, 403, 400, 400),
-    "programmes:calendar": ("login", 200, 403, 200, 200, 403, 403),
-    "programmes:calendar_feed": (200, 200, 200, 200, 200, 200, 200),
-    # Anyone holding the link may see it (mail scanners too); a signed-in other person may not.
-    "programmes:email_action": (200, 403, 403, 403, 200, 403, 403),
-    "programmes:calendar_reset": ("login", 302, 403, 302, 302, 403, 403),
-    "programmes:commitment_create": ("login", 403, 403, 403, 403, 400, 400),
-    "programmes:commitment_status": ("login", 404, 404, 404, 302, 302, 302),
-    "programmes:contributor_add": ("login", 403, 403, 403, 403, 400, 400),
-    "programmes:contributor_remove": ("login", 403, 403, 403, 403, 302, 404),
-    "programmes:enrolment_add": ("login", 403, 403, 403, 403, 302, 302),
-    "programmes:enrolment_add_group": ("login", 403, 403, 403, 403, 400, 400),
-    "programmes:enrolment_add_organisations": ("login", 403, 403, 403, 403, 400, 400),
-    "programmes:enrolment_list": ("login", 403, 403, 403, 403, 200, 200),
-    "programmes:enrolment_withdraw": ("login", 403, 403, 403, 403, 302, 302),
-    "programmes:export": ("login", 403, 403, 403, 403, 200, 200),
-    "programmes:leaders_import": ("login", 403, 403, 403, 403, 200, 200),
-    "programmes:leaders_import_template": ("login", 403, 403, 403, 403, 200, 200),
-    "programmes:material_add": ("login", 403, 403, 403, 403, 400, 400),
-    "programmes:material_download": ("login", 404, 404, 404, 200, 200, 200),
-    "programmes:material_remove": ("login", 403, 403, 403, 403, 302, 404),
-    "programmes:measure_area": ("login", 200, 200, 200, 200, 200, 200),
-    "programmes:measure_list": ("login", 200, 200, 200, 200, 200, 200),
-    "programmes:measure_update": ("login", 403, 403, 403, 403, 400, 400),
-    "programmes:programme_create": ("login", 403, 403, 403, 403, 200, 200),
-    "programmes:programme_detail": ("login", 404, 404, 404, 200, 200, 200),
-    "programmes:programme_edit": ("login", 403, 403, 403, 403, 200, 200),
-    "programmes:programme_list": ("login", 200, 200, 200, 200, 200, 200),
-    "programmes:programme_status": ("login", 403, 403, 403, 403, 302, 302),
-    "programmes:registration_cancel": ("login", 404, 404, 404, 302, 403, 403),
-    "programmes:offer_accept": ("login", 404, 404, 404, 302, 403, 403),
-    "programmes:registration_apologies": ("login", 404, 404, 404, 302, 403, 403),
-    "programmes:registration_create": ("login", 404, 404, 404, 302, 403, 403),
-    "programmes:session_action": ("login", 403, 403, 403, 403, 302, 302),
-    "programmes:session_calendar": ("login", 404, 404, 404, 200, 200, 200),
-    "programmes:session_create": ("login", 403, 403, 403, 403, 200, 200),
-    "programmes:session_detail": ("login", 404, 404, 404, 200, 200, 200),
-    "programmes:checkin": ("login", 404, 404, 404, 200, 403, 403),
-    "programmes:session_edit": ("login", 403, 403, 403, 403, 200, 200),
-    "programmes:waitlist_favour_newcomers": ("login", 403, 403, 403, 403, 400, 400),
-    "programmes:waitlist_move": ("login", 403, 403, 403, 403, 400, 400),
-    "reflection_groups:attendance_record": ("login", 404, 302, 404, 302, 403, 403),
-    "reflection_groups:meeting_cancel": ("login", 404, 302, 404, 302, 403, 403),
-    "reflection_groups:compose": ("login", 403, 403, 403, 403, 200, 200),
-    "reflection_groups:group_close": ("login", 403, 403, 403, 403, 302, 302),
-    "reflection_groups:group_detail": ("login", 404, 200, 404, 200, 200, 200),
-    "reflection_groups:group_list": ("login", 200, 200, 200, 200, 200, 200),
-    "reflection_groups:group_seen": ("login", 404, 403, 404, 204, 403, 403),
-    "reflection_groups:group_move": ("login", 403, 403, 403, 403, 302, 302),
-    "reflection_groups:group_publish": ("login", 403, 403, 403, 403, 302, 302),
-    "reflection_groups:meeting_create": ("login", 404, 200, 404, 200, 403, 403),
-    "reflection_groups:meeting_detail": ("login", 404, 200, 404, 200, 200, 200),
-    "reflection_groups:mentee_wish": ("login", 200, 403, 200, 200, 403, 403),
-    "reflection_groups:mentor_profile": ("login", 200, 403, 200, 200, 403, 403),
-    "reflection_groups:note_create": ("login", 404, 302, 404, 302, 403, 403),
-    "reflection_groups:note_detail": ("login", 404, 200, 404, 200, 403, 403),
-    "reflection_groups:pair_agreement": ("login", 404, 404, 302, 302, 403, 403),
-    "reflection_groups:pair_close": ("login", 403, 403, 403, 403, 302, 302),
-    "reflection_groups:pair_create": ("login", 403, 403, 403, 403, 302, 302),
-    "reflection_groups:pair_detail": ("login", 404, 404, 200, 200, 200, 200),
-    "reflection_groups:pair_discard": ("login", 403, 403, 403, 403, 302, 404),
-    "reflection_groups:pair_fit": ("login", 404, 404, 302, 302, 403, 403),
-    "reflection_groups:pair_list": ("login", 200, 200, 200, 200, 200, 200),
-    "reflection_groups:pair_seen": ("login", 404, 404, 204, 204, 403, 403),
-    "reflection_groups:pair_match": ("login", 403, 403, 403, 403, 200, 200),
-    "reflection_groups:pair_meeting_create": ("login", 404, 404, 302, 302, 403, 403),
-    "reflection_groups:pair_publish": ("login", 403, 403, 403, 403, 302, 302),
-    "reflection_groups:pair_rematch": ("login", 404, 404, 302, 302, 403, 403),
-    "reflection_groups:pairs_publish": ("login", 403, 403, 403, 403, 302, 302),
-    "reflection_groups:proposal": ("login", 403, 403, 403, 403, 200, 200),
-    "reflection_groups:proposal_publish": ("login", 403, 403, 403, 403, 302, 302),
-    "reports:index": ("login", 200, 403, 200, 200, 200, 200),
-    "reports:job_status": ("login", 404, 404, 404, 404, 404, 404),
-    "reports:my_record_pdf": ("login", 200, 403, 200, 200, 403, 403),
-    "reports:programme_pdf": ("login", 403, 403, 403, 403, 200, 200),
-    "reports:session_pdf": ("login", 404, 403, 404, 404, 200, 200),
-    "reports:summary_csv": ("login", 403, 403, 403, 403, 403, 200),
-    "reports:summary_pdf": ("login", 403, 403, 403, 403, 403, 200),
-    "reports:summary_xlsx": ("login", 403, 403, 403, 403, 403, 200),
-    "set_language": (302, 302, 302, 302, 302, 302, 302),
-    "surveys:answer": (200, 200, 200, 200, 200, 200, 200),
-    "surveys:answer_thanks": (200, 200, 200, 200, 200, 200, 200),
-    "surveys:questionnaire_copy": ("login", 403, 403, 403, 403, 302, 302),
-    "surveys:questionnaire_detail": ("login", 403, 403, 403, 403, 200, 200),
-    "surveys:questionnaire_list": ("login", 403, 403, 403, 403, 200, 200),
-    "surveys:survey_create": ("login", 403, 403, 403, 403, 200, 200),
-    "surveys:survey_detail": ("login", 403, 403, 403, 403, 200, 200),
-    "surveys:survey_invite": ("login", 403, 403, 403, 403, 302, 302),
-    "surveys:survey_list": ("login", 403, 403, 403, 403, 200, 200),
-    "surveys:survey_remind": ("login", 403, 403, 403, 403, 302, 302),
-    "surveys:survey_results": ("login", 403, 403, 403, 403, 200, 200),
-    "surveys:survey_results_csv": ("login", 403, 403, 403, 403, 200, 200),
+    "audit_log": ("login", 403, 403, 403, 403, 403, 200, 403, 403),
+    "audit_log_csv": ("login", 403, 403, 403, 403, 403, 200, 403, 403),
+    "departed_list": ("login", 403, 403, 403, 403, 302, 302, 403, 302),
+    "reflection_groups:facilitator_list": ("login", 403, 403, 403, 403, 200, 200, 403, 200),
+    "accessibility": (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "dashboard": ("login", 200, 200, 200, 200, 200, 200, 200, 200),
+    "healthz": (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "healthz_live": (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "healthz_me": (401, 200, 200, 200, 200, 200, 200, 200, 200),
+    "my_data": ("login", 200, 200, 200, 200, 200, 200, 200, 200),
+    "my_data_json": ("login", 200, 200, 200, 200, 200, 200, 200, 200),
+    "my_data_pdf": ("login", 200, 200, 200, 200, 200, 200, 200, 200),
+    "notification_preferences": ("login", 200, 200, 200, 200, 200, 200, 200, 200),
+    "outbox_detail": ("login", 403, 403, 403, 403, 200, 200, 403, 200),
+    "outbox_list": ("login", 403, 403, 403, 403, 200, 200, 403, 200),
+    "outbox_mine": ("login", 200, 200, 200, 200, 200, 200, 200, 200),
+    "outbox_resend": ("login", 403, 403, 403, 403, 302, 302, 403, 302),
+    "privacy": (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "programmes:attendance_record": ("login", 403, 403, 403, 403, 400, 400, 403, 400),
+    "programmes:calendar": ("login", 200, 403, 200, 200, 403, 403, 403, 403),
+    "programmes:calendar_feed": (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "programmes:calendar_reset": ("login", 302, 403, 302, 302, 403, 403, 403, 403),
+    "programmes:commitment_create": ("login", 403, 403, 403, 403, 400, 400, 403, 400),
+    "programmes:commitment_status": ("login", 404, 404, 404, 302, 302, 302, 404, 302),
+    "programmes:contributor_add": ("login", 403, 403, 403, 403, 400, 400, 403, 400),
+    "programmes:contributor_remove": ("login", 403, 403, 403, 403, 302, 404, 403, 404),
+    "programmes:enrolment_add": ("login", 403, 403, 403, 403, 302, 302, 403, 302),
+    "programmes:enrolment_add_group": ("login", 403, 403, 403, 403, 400, 400, 403, 400),
+    "programmes:enrolment_add_organisations": ("login", 403, 403, 403, 403, 400, 400, 403, 400),
+    "programmes:enrolment_list": ("login", 403, 403, 403, 403, 200, 200, 403, 200),
+    "programmes:enrolment_withdraw": ("login", 403, 403, 403, 403, 302, 302, 403, 302),
+    "programmes:export": ("login", 403, 403, 403, 403, 200, 200, 403, 200),
+    "programmes:leaders_import": ("login", 403, 403, 403, 403, 200, 200, 403, 200),
+    "programmes:leaders_import_template": ("login", 403, 403, 403, 403, 200, 200, 403, 200),
+    "programmes:material_add": ("login", 403, 403, 403, 403, 400, 400, 403, 400),
+    "programmes:material_download": ("login", 404, 404, 404, 200, 200, 200, 404, 200),
+    "programmes:material_remove": ("login", 403, 403, 403, 403, 302, 404, 403, 404),
+    "programmes:measure_area": ("login", 200, 200, 200, 200, 200, 200, 200, 200),
+    "programmes:measure_list": ("login", 200, 200, 200, 200, 200, 200, 200, 200),
+    "programmes:measure_update": ("login", 403, 403, 403, 403, 400, 400, 403, 400),
+    "programmes:programme_create": ("login", 403, 403, 403, 403, 200, 200, 403, 200),
+    "programmes:programme_detail": ("login", 404, 404, 404, 200, 200, 200, 404, 200),
+    "programmes:programme_edit": ("login", 403, 403, 403, 403, 200, 200, 403, 200),
+    "programmes:programme_list": ("login", 200, 200, 200, 200, 200, 200, 200, 200),
+    "programmes:programme_status": ("login", 403, 403, 403, 403, 302, 302, 403, 302),
+    "programmes:registration_cancel": ("login", 404, 404, 404, 302, 403, 403, 404, 403),
+    "programmes:registration_create": ("login", 404, 404, 404, 302, 403, 403, 404, 403),
+    "programmes:session_action": ("login", 403, 403, 403, 403, 302, 302, 403, 302),
+    "programmes:session_calendar": ("login", 404, 404, 404, 200, 200, 200, 404, 200),
+    "programmes:session_create": ("login", 403, 403, 403, 403, 200, 200, 403, 200),
+    "programmes:session_detail": ("login", 404, 404, 404, 200, 200, 200, 404, 200),
+    "programmes:checkin": ("login", 404, 404, 404, 200, 403, 403, 404, 403),
+    "programmes:session_edit": ("login", 403, 403, 403, 403, 200, 200, 403, 200),
+    "programmes:waitlist_favour_newcomers": ("login", 403, 403, 403, 403, 400, 400, 403, 400),
+    "programmes:waitlist_move": ("login", 403, 403, 403, 403, 400, 400, 403, 400),
+    "reflection_groups:attendance_record": ("login", 404, 302, 404, 302, 403, 403, 404, 403),
+    "reflection_groups:compose": ("login", 403, 403, 403, 403, 200, 200, 403, 200),
+    "reflection_groups:group_close": ("login", 403, 403, 403, 403, 302, 302, 403, 302),
+    "reflection_groups:group_detail": ("login", 404, 200, 404, 200, 200, 200, 404, 200),
+    "reflection_groups:group_list": ("login", 200, 200, 200, 200, 200, 200, 200, 200),
+    "reflection_groups:group_seen": ("login", 404, 403, 404, 204, 403, 403, 404, 403),
+    "reflection_groups:group_move": ("login", 403, 403, 403, 403, 302, 302, 403, 302),
+    "reflection_groups:group_publish": ("login", 403, 403, 403, 403, 302, 302, 403, 302),
+    "reflection_groups:meeting_create": ("login", 404, 200, 404, 200, 403, 403, 404, 403),
+    "reflection_groups:meeting_detail": ("login", 404, 200, 404, 200, 200, 200, 404, 200),
+    "reflection_groups:mentee_wish": ("login", 200, 403, 200, 200, 403, 403, 403, 403),
+    "reflection_groups:mentor_profile": ("login", 200, 403, 200, 200, 403, 403, 403, 403),
+    "reflection_groups:note_create": ("login", 404, 302, 404, 302, 403, 403, 404, 403),
+    "reflection_groups:note_detail": ("login", 404, 200, 404, 200, 403, 403, 404, 403),
+    "reflection_groups:pair_agreement": ("login", 404, 404, 302, 302, 403, 403, 404, 403),
+    "reflection_groups:pair_close": ("login", 403, 403, 403, 403, 302, 302, 403, 302),
+    "reflection_groups:pair_create": ("login", 403, 403, 403, 403, 302, 302, 403, 302),
+    "reflection_groups:pair_detail": ("login", 404, 404, 200, 200, 200, 200, 404, 200),
+    "reflection_groups:pair_discard": ("login", 403, 403, 403, 403, 302, 404, 403, 404),
+    "reflection_groups:pair_fit": ("login", 404, 404, 302, 302, 403, 403, 404, 403),
+    "reflection_groups:pair_list": ("login", 200, 200, 200, 200, 200, 200, 200, 200),
+    "reflection_groups:pair_seen": ("login", 404, 404, 204, 204, 403, 403, 404, 403),
+    "reflection_groups:pair_match": ("login", 403, 403, 403, 403, 200, 200, 403, 200),
+    "reflection_groups:pair_meeting_create": ("login", 404, 404, 302, 302, 403, 403, 404, 403),
+    "reflection_groups:pair_publish": ("login", 403, 403, 403, 403, 302, 302, 403, 302),
+    "reflection_groups:pair_rematch": ("login", 404, 404, 302, 302, 403, 403, 404, 403),
+    "reflection_groups:pairs_publish": ("login", 403, 403, 403, 403, 302, 302, 403, 302),
+    "reflection_groups:proposal": ("login", 403, 403, 403, 403, 200, 200, 403, 200),
+    "reflection_groups:proposal_publish": ("login", 403, 403, 403, 403, 302, 302, 403, 302),
+    "reports:index": ("login", 200, 403, 200, 200, 200, 200, 403, 200),
+    "reports:job_status": ("login", 404, 404, 404, 404, 404, 404, 404, 404),
+    "reports:my_record_pdf": ("login", 200, 403, 200, 200, 403, 403, 403, 403),
+    "reports:programme_pdf": ("login", 403, 403, 403, 403, 200, 200, 403, 200),
+    "reports:session_pdf": ("login", 404, 403, 404, 404, 200, 200, 403, 200),
+    "reports:summary_csv": ("login", 403, 403, 403, 403, 403, 200, 403, 403),
+    "reports:summary_pdf": ("login", 403, 403, 403, 403, 403, 200, 403, 403),
+    "reports:summary_xlsx": ("login", 403, 403, 403, 403, 403, 200, 403, 403),
+    "set_language": (302, 302, 302, 302, 302, 302, 302, 302, 302),
+    "surveys:answer": (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "surveys:answer_thanks": (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "surveys:questionnaire_copy": ("login", 403, 403, 403, 403, 302, 302, 403, 302),
+    "surveys:questionnaire_detail": ("login", 403, 403, 403, 403, 200, 200, 403, 200),
+    "surveys:questionnaire_list": ("login", 403, 403, 403, 403, 200, 200, 403, 200),
+    "surveys:survey_create": ("login", 403, 403, 403, 403, 200, 200, 403, 200),
+    "surveys:survey_detail": ("login", 403, 403, 403, 403, 200, 200, 403, 200),
+    "surveys:survey_invite": ("login", 403, 403, 403, 403, 302, 302, 403, 302),
+    "surveys:survey_list": ("login", 403, 403, 403, 403, 200, 200, 403, 200),
+    "surveys:survey_remind": ("login", 403, 403, 403, 403, 302, 302, 403, 302),
+    "surveys:survey_results": ("login", 403, 403, 403, 403, 200, 200, 403, 200),
+    "surveys:survey_results_csv": ("login", 403, 403, 403, 403, 200, 200, 403, 200),
+    "programmes:email_action": (200, 403, 403, 403, 200, 403, 403, 403, 403),
+    "programmes:offer_accept": ("login", 404, 404, 404, 302, 403, 403, 404, 403),
+    "programmes:registration_apologies": ("login", 404, 404, 404, 302, 403, 403, 404, 403),
+    "reflection_groups:meeting_cancel": ("login", 404, 302, 404, 302, 403, 403, 404, 403),
 }
 
 
@@ -414,6 +437,35 @@ def test_url_answers_each_role_as_expected(client, world, name):
             unchanged[role] = fingerprint() == before
     assert all(unchanged.values()), f"a refused POST changed data: {unchanged}"
     assert tuple(got[r] for r in ROLES) == MATRIX[name], f"{method.upper()} {url}: {got}"
+
+
+# The group URLs called for the HR adviser's own group: they answer as for A's facilitator
+# (HR's own rights add closing, moving and publishing, which HR has for every group).
+OWN_GROUP = {
+    "reflection_groups:group_detail": ({"pk": "hr_group"}, 200),
+    "reflection_groups:note_detail": ({"pk": "hr_group", "note_pk": "hr_note"}, 200),
+    "reflection_groups:note_create": ({"pk": "hr_group"}, 302),
+    "reflection_groups:meeting_create": ({"pk": "hr_group"}, 200),
+    "reflection_groups:meeting_detail": ({"pk": "hr_group", "meeting_pk": "hr_meeting"}, 200),
+    "reflection_groups:attendance_record": ({"pk": "hr_group", "meeting_pk": "hr_meeting"}, 302),
+    "reflection_groups:group_seen": ({"pk": "hr_group"}, 403),
+}
+
+
+def test_an_hr_adviser_reads_and_runs_the_one_group_they_facilitate(client, world):
+    client.force_login(world.users["hr_facilitator"])
+    for name, (kwargs, expected) in OWN_GROUP.items():
+        method, *_rest = CALLS[name]
+        data = {"text": "Nytt notat"} if name.endswith("note_create") else {}
+        url = reverse(name, kwargs={k: o(world, v) for k, v in kwargs.items()})
+        assert getattr(client, method)(url, data).status_code == expected, name
+        assert expected == MATRIX[name][ROLES.index("facilitator")], name
+    page = client.get(reverse("reflection_groups:group_detail", args=[o(world, "hr_group")])).content.decode()
+    assert "Notat i gruppe 3" in page
+    assert (
+        "Notat i gruppe 3"
+        not in client.get(reverse("reflection_groups:group_detail", args=[o(world, "group")])).content.decode()
+    )
 
 
 def test_admin_pages_answer_each_role_as_expected(client, hr_user, admin_user, settings):
@@ -477,6 +529,8 @@ def test_account_pages_answer_without_errors_for_anonymous_and_signed_in_people(
 # --------------------------------------------------------------------------- odd input
 # What each page reads from its address, with a value of the wrong kind: the page answers 4xx.
 READS = {
+    "audit_log": [{"action": "x"}, {"start": "abc"}, {"end": "2026-02-30"}, {"object_type": "x"}, {"page": "abc"}],
+    "audit_log_csv": [{"action": "x"}, {"start": "2027-01-01", "end": "2026-01-01"}],
     "programmes:programme_list": [{"status": "nonsense"}, {"page": "abc"}],
     "programmes:programme_detail": [{"page": "abc"}],
     "programmes:enrolment_list": [{"status": "nonsense"}, {"page": "abc"}],
@@ -513,6 +567,7 @@ READER.update(
         }
     }
     | {"reports:summary_pdf": "admin", "reports:summary_csv": "admin", "reports:summary_xlsx": "admin"}
+    | {"audit_log": "admin", "audit_log_csv": "admin"}
 )
 NUL, LONG, WRONG = "\x00", "9" * 3000, "abc"
 FORM_FIELDS = [

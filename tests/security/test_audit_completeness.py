@@ -54,7 +54,7 @@ from tests.programmes.factories import RegistrationFactory, SessionFactory
 from tests.reflection_groups.conftest import GROUP_SECRET, PAIR_SECRET, make_org_tree
 from toppleder import audit
 from toppleder.audit import AuditEntry
-from toppleder.models import OutboxMessage
+from toppleder.models import ROLE_FACILITATOR, OutboxMessage, User
 
 pytestmark = pytest.mark.django_db
 
@@ -121,7 +121,8 @@ class W:
 def w(settings, tmp_path) -> W:
     settings.MEDIA_ROOT = str(tmp_path)
     orgs = make_org_tree()
-    hr, admin = HRUserFactory(name="Hanne HR"), AdminUserFactory()
+    # An HR adviser who also facilitates (the groups here name her their facilitator).
+    hr, admin = HRUserFactory(name="Hanne HR", roles=[ROLE_FACILITATOR]), AdminUserFactory()
     programme = Programme.objects.create(name="Topplederprogrammet", period="2026/27", status="running")
     members = [
         LeaderFactory(organisation=orgs["frogner"], user__name="Mia Medlem"),
@@ -164,6 +165,11 @@ def w(settings, tmp_path) -> W:
     )
     proposed_group = ReflectionGroup.objects.create(programme=programme, name="Forslag 1", facilitator=hr)
     GroupMembership.objects.create(group=proposed_group, leader=members[2], programme=programme, kind="reflection")
+    # A leader who left two years ago: the retention rule offers them for anonymising.
+    departed = LeaderFactory(organisation=orgs["sagene"], user__name="Siri Sluttet")
+    User.objects.filter(pk=departed.user_id).update(
+        is_active=False, deactivated_at=timezone.now() - timedelta(days=730)
+    )
     MentorProfile.objects.create(leader=mentor, capacity=3, themes=["lead"])
     MenteeWish.objects.create(leader=outsider, scheme="duo", themes=["lead"])
     pair = MentorPair.objects.create(
@@ -534,6 +540,7 @@ def _scenarios():
         R + "group_publish": call(rg.group_publish, group=lambda w: w.proposed_group, by=hr),
         R + "groups_publish": call(rg.groups_publish, programme=lambda w: w.programme, kind="reflection", by=hr),
         R + "group_close": call(rg.group_close, group=lambda w: w.group, by=hr),
+        R + "facilitator_invite": call(rg.facilitator_invite, name="Ella Ekstern", email="ella@coach.example", by=hr),
         R + "meeting_schedule": call(
             rg.meeting_schedule,
             group=lambda w: w.group,
@@ -646,6 +653,19 @@ def _scenarios():
             core.preferences_update, leader0, user=leader0, session_reminders=False, survey_reminders=True
         ),
         T + "person_anonymise": call(core.person_anonymise, lambda w: w.admin, user=leader0, by=lambda w: w.admin),
+        T + "roles_from_sso": call(
+            core.roles_from_sso,
+            lambda w: None,
+            user=lambda w: w.members[0].user,
+            groups=["g-hr", "g-ukjent"],
+            mapping={"g-hr": "HR", "g-fac": "Facilitator"},
+        ),
+        T + "departed_anonymise": call(
+            core.departed_anonymise,
+            lambda w: w.admin,
+            by=lambda w: w.admin,
+            user_ids=lambda w: list(User.objects.filter(name="Siri Sluttet").values_list("pk", flat=True)),
+        ),
         "toppleder.outbox.services.outbox_resend": lambda w: _resend(w),
     }
 
@@ -664,7 +684,7 @@ EXCEPTIONS = {
     "reflection_groups.services.pair_mark_seen": "the mentor's or mentee's own reading mark, not a change to the pair",
 }
 # person_anonymise: one ANONYMISE entry for the person, and nothing that repeats their data.
-ANONYMISE = "toppleder.services.person_anonymise"
+ANONYMISE = {"toppleder.services.person_anonymise", "toppleder.services.departed_anonymise"}
 
 
 # --------------------------------------------------------------------------- comparing rows
@@ -781,7 +801,7 @@ def test_service_records_exactly_what_it_changed(w, name, django_capture_on_comm
         assert changed, f"{name} is listed as an exception but changed nothing"
         assert entries == [], f"{name} must record nothing ({EXCEPTIONS[name]}): {entries}"
         return
-    if name == ANONYMISE:
+    if name in ANONYMISE:
         assert [(e.action, e.object_type, e.changes) for e in entries] == [("anonymise", "toppleder.user", {})]
         assert entries[0].actor == w.admin
         return

@@ -151,6 +151,18 @@ def test_hr_without_mfa_is_sent_to_set_it_up(client, hr_user, settings):
     assert response.status_code == 302 and response["Location"] == reverse("mfa_activate_totp")
 
 
+def test_a_facilitator_account_without_mfa_is_sent_to_set_it_up_but_a_leader_is_not(client, leader, settings):
+    """An external coach reads confidential notes: their account is guarded like staff's."""
+    from tests.factories import FacilitatorFactory
+
+    settings.MFA_REQUIRED_FOR_STAFF = True
+    client.force_login(FacilitatorFactory())
+    response = client.get(reverse("reflection_groups:group_list"))
+    assert response.status_code == 302 and response["Location"] == reverse("mfa_activate_totp")
+    client.force_login(leader.user)
+    assert client.get(reverse("reflection_groups:group_list")).status_code == 200
+
+
 def test_pages_send_a_content_security_policy_without_inline_script(client):
     response = client.get(reverse("account_login"))
     policy = response["Content-Security-Policy"]
@@ -159,3 +171,22 @@ def test_pages_send_a_content_security_policy_without_inline_script(client):
     assert response["X-Frame-Options"] == "DENY"
     assert response["Referrer-Policy"] == "same-origin"
     assert b"<script>" not in response.content  # no inline script at all
+
+
+def test_staff_are_not_asked_for_the_password_right_after_signing_in_but_are_later(client, settings):
+    """Setting up two-factor right after signing in needs no second password; ten minutes
+    later a change to how one signs in asks for it again (allauth's re-authentication)."""
+    import time_machine
+    from django.utils import timezone
+
+    from tests.factories import TEST_PASSWORD, HRUserFactory
+
+    settings.MFA_REQUIRED_FOR_STAFF = True
+    hr = HRUserFactory()
+    now = timezone.now()
+    with time_machine.travel(now, tick=False):
+        client.post(reverse("account_login"), {"login": hr.email, "password": TEST_PASSWORD})
+        assert client.get(reverse("mfa_activate_totp")).status_code == 200
+    with time_machine.travel(now + timezone.timedelta(minutes=10), tick=False):
+        response = client.get(reverse("mfa_activate_totp"))
+    assert response.status_code == 302 and "/accounts/reauthenticate/" in response["Location"]

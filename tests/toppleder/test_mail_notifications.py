@@ -12,7 +12,7 @@ from reflection_groups.models import GroupMembership, MentorPair, ReflectionGrou
 from surveys import notifications as survey_notifications
 from surveys import services as survey_services
 from surveys import tasks as survey_tasks
-from tests.factories import LeaderFactory, UserFactory
+from tests.factories import FacilitatorFactory, LeaderFactory
 from tests.surveys.factories import InvitationFactory, SurveyFactory
 from toppleder.models import NotificationPreference, OutboxMessage
 
@@ -27,7 +27,7 @@ def programme(db):
 
 def test_publishing_a_group_introduces_members_and_facilitator_once(programme, django_capture_on_commit_callbacks):
     members = [LeaderFactory(title="Direktør") for _ in range(3)]
-    facilitator = UserFactory(name="Frida Fasilitator")
+    facilitator = FacilitatorFactory(name="Frida Fasilitator")
     group = ReflectionGroup.objects.create(programme=programme, name="Refleksjonsgruppe 1")
     GroupMembership.objects.bulk_create(
         [GroupMembership(group=group, leader=m, programme=programme, kind=group.kind) for m in members]

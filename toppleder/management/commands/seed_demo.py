@@ -54,7 +54,8 @@ class Command(BaseCommand):
         caching.bump_all()
         self.stdout.write(self.style.SUCCESS(f"Done in {time.monotonic() - started:.1f} s."))
         self.stdout.write("Demo logins (e-mail / password):")
-        for email in (core_demo.ADMIN_EMAIL, core_demo.HR_EMAIL, "leder001@toppleder.example"):
+        facilitators = [email for email, _name in core_demo.FACILITATORS]
+        for email in (core_demo.ADMIN_EMAIL, core_demo.HR_EMAIL, *facilitators, "leder001@toppleder.example"):
             self.stdout.write(f"  {email}")
         self.stdout.write("  … leder002 … @toppleder.example (every demo leader)")
         if generated and already_seeded:
