@@ -127,8 +127,6 @@ def render_group_introduction(message: OutboxMessage) -> Email:
 
 @renderer(Kind.MEETING_INVITATION)
 def render_meeting_invitation(message: OutboxMessage) -> Email:
-    from reflection_groups.calendar import group_meeting_ics
-
     meeting = GroupMeeting.objects.select_related("group").filter(pk=message.object_id).first()
     if meeting is None or meeting.group.status != ReflectionGroup.Status.PUBLISHED:
         raise Skip("Not sent: the meeting or its group is gone.")
@@ -136,6 +134,13 @@ def render_meeting_invitation(message: OutboxMessage) -> Email:
         raise Skip("Not sent: the meeting has already started.")
     if meeting.cancelled_at is not None:
         raise Skip("Superseded: the meeting was cancelled.")
+    return _meeting_email("meeting-invitation", message, meeting, "REQUEST")
+
+
+def _meeting_email(name: str, message: OutboxMessage, meeting: GroupMeeting, method: str) -> Email:
+    """A group meeting's e-mail with the recipient's own calendar entry (REQUEST or CANCEL)."""
+    from reflection_groups.calendar import group_meeting_ics
+
     user = _recipient(message)
     context = {
         "user": user,
@@ -145,32 +150,18 @@ def render_meeting_invitation(message: OutboxMessage) -> Email:
             "reflection_groups:group_detail", meeting.group_id, fallback=f"/groups/{meeting.group_id}/"
         ),
     }
-    email = render_email("meeting-invitation", context, language=message.language)
-    email.ics = group_meeting_ics(meeting, name=user.get_full_name(), email=user.email)
-    email.ics_method = "REQUEST"
+    email = render_email(name, context, language=message.language)
+    email.ics = group_meeting_ics(meeting, name=user.get_full_name(), email=user.email, method=method)
+    email.ics_method = method
     return email
 
 
 @renderer(Kind.MEETING_CANCELLED)
 def render_meeting_cancelled(message: OutboxMessage) -> Email:
-    from reflection_groups.calendar import group_meeting_ics
-
     meeting = GroupMeeting.objects.select_related("group").filter(pk=message.object_id).first()
     if meeting is None or meeting.cancelled_at is None:
         raise Skip("Not sent: the meeting is not cancelled.")
-    user = _recipient(message)
-    context = {
-        "user": user,
-        "meeting": meeting,
-        "group": meeting.group,
-        "group_url": absolute_url(
-            "reflection_groups:group_detail", meeting.group_id, fallback=f"/groups/{meeting.group_id}/"
-        ),
-    }
-    email = render_email("meeting-cancelled", context, language=message.language)
-    email.ics = group_meeting_ics(meeting, name=user.get_full_name(), email=user.email, method="CANCEL")
-    email.ics_method = "CANCEL"
-    return email
+    return _meeting_email("meeting-cancelled", message, meeting, "CANCEL")
 
 
 @renderer(Kind.PAIR_INTRODUCTION)
