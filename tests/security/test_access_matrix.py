@@ -77,6 +77,15 @@ class W:
     objects: dict
 
 
+def _cancelled_session(programme, leader):
+    """A session whose seat the leader cancelled a minute ago (and may still take back)."""
+    session = SessionFactory(programme=programme, capacity=5)
+    RegistrationFactory(
+        session=session, leader=leader, status="cancelled", cancelled_at=timezone.now() - timedelta(minutes=1)
+    )
+    return session
+
+
 def build_world(groups_world) -> W:
     g = groups_world
     leader_a = g.members[0]  # a member of the group and the mentee of the pair
@@ -129,6 +138,7 @@ def build_world(groups_world) -> W:
         "note": g.note,
         "meeting": g.meeting,
         "pair": g.pair,
+        "cancelled_session": _cancelled_session(programme, leader_a),
         "appointment": PairAppointment.objects.create(
             pair=g.pair, starts_at=timezone.now() + timedelta(days=14), place="Rådhuset"
         ),
@@ -197,6 +207,7 @@ CALLS = {
     "programmes:registration_cancel": ("post", lambda w: {"pk": w.session.pk}),
     "programmes:offer_accept": ("post", lambda w: {"pk": w.session.pk}),
     "programmes:registration_apologies": ("post", lambda w: {"pk": w.session.pk}),
+    "programmes:registration_restore": ("post", lambda w: {"pk": o(w, "cancelled_session")}),
     "programmes:contributor_add": ("post", lambda w: {"pk": w.session.pk}),
     "programmes:contributor_remove": ("post", lambda w: {"pk": w.session.pk, "contributor_pk": o(w, "contributor")}),
     "programmes:material_add": ("post", lambda w: {"pk": w.session.pk}),
@@ -398,6 +409,7 @@ MATRIX = {
     "programmes:email_action": (200, 403, 403, 403, 200, 403, 403, 403, 403),
     "programmes:offer_accept": ("login", 404, 404, 404, 302, 403, 403, 404, 403),
     "programmes:registration_apologies": ("login", 404, 404, 404, 302, 403, 403, 404, 403),
+    "programmes:registration_restore": ("login", 404, 404, 404, 302, 403, 403, 404, 403),
     "reflection_groups:meeting_cancel": ("login", 404, 302, 404, 302, 403, 403, 404, 403),
     "reflection_groups:meeting_change": ("login", 404, 200, 404, 200, 403, 403, 404, 403),
     "reflection_groups:pair_appointment_create": ("login", 404, 404, 302, 302, 403, 403, 404, 403),

@@ -111,6 +111,7 @@ class W:
     open_session: Session
     promotable: Session
     newcomer: object
+    cancelled: Registration
     offered: Registration
     next_meeting: GroupMeeting
     appointment: object
@@ -252,6 +253,12 @@ def w(settings, tmp_path) -> W:
         open_session=open_session,
         promotable=promotable,
         newcomer=newcomer,
+        cancelled=Registration.objects.create(
+            session=SessionFactory(programme=programme, title="Angrebar", capacity=5),
+            leader=newcomer,
+            status="cancelled",
+            cancelled_at=timezone.now(),
+        ),
         offered=offered,
         next_meeting=next_meeting,
         appointment=pair.appointments.create(starts_at=timezone.now() + timedelta(days=9), place="Rådhuset"),
@@ -465,6 +472,12 @@ def _scenarios():
             leader0,
             registration=lambda w: Registration.objects.get(session=w.session, leader=w.members[0]),
             by=leader0,
+        ),
+        S + "registrations.registration_restore": call(
+            registrations.registration_restore,
+            lambda w: w.newcomer.user,
+            registration=lambda w: w.cancelled,
+            by=lambda w: w.newcomer.user,
         ),
         S + "registrations.waitlist_reorder": call(
             registrations.waitlist_reorder,
