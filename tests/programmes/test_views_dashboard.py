@@ -100,3 +100,27 @@ def test_leader_without_programme_sees_no_sessions(client):
 
 def test_dashboard_needs_login(client):
     assert client.get("/").status_code == 302
+
+
+def test_hr_sees_first_what_needs_action(client, hr, programme):
+    """Waiting lists with open offers, a session held this week without attendance, an overdue
+    commitment: all in the first panel; a session with every attendance recorded is not."""
+    full = SessionFactory(programme=programme, capacity=1, title="Full samling")
+    RegistrationFactory(session=full, leader=enrolled_leader(programme))
+    RegistrationFactory(session=full, leader=enrolled_leader(programme), status="waitlisted", waitlist_position=1)
+    held = SessionFactory(programme=programme, title="Holdt i går", starts_at=timezone.now() - timedelta(days=1))
+    RegistrationFactory(session=held, leader=enrolled_leader(programme))
+    RegistrationFactory(session=held, leader=enrolled_leader(programme), attendance="attended")
+    recorded = SessionFactory(programme=programme, title="Alt registrert", starts_at=timezone.now() - timedelta(days=2))
+    RegistrationFactory(session=recorded, leader=enrolled_leader(programme), attendance="attended")
+    old = SessionFactory(programme=programme, title="For lenge siden", starts_at=timezone.now() - timedelta(days=20))
+    RegistrationFactory(session=old, leader=enrolled_leader(programme))
+    overdue = CommitmentFactory(programme=programme, due_date=timezone.localdate() - timedelta(days=3))
+    r = login(client, hr).get("/")
+    assert r.context["hr_panels"][0]["template"] == "programmes/panels/hr_needs_action.html"
+    action = panel(r, "programmes/panels/hr_needs_action.html")
+    assert [s.title for s in action["waiting"]] == ["Full samling"]
+    assert [(s.title, s.unrecorded) for s in action["unrecorded"]] == [("Holdt i går", 1)]
+    assert action["overdue"] == [overdue] and action["overdue_total"] == 1
+    html = r.content.decode()
+    assert html.index("Trenger handling") < html.index("Programmet i tall")
