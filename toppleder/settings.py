@@ -264,11 +264,14 @@ STATICFILES_DIRS = [
     ("punkt/fonts", NODE_MODULES / "@oslokommune/punkt-assets/dist/fonts"),
     ("punkt/icons", NODE_MODULES / "@oslokommune/punkt-assets/dist/icons"),
     ("punkt/logos", NODE_MODULES / "@oslokommune/punkt-assets/dist/logos"),
+    # Punkt's web components (Lit bundled in; ES modules that import each other by relative
+    # path): the searchable combobox for long lists (static/js/combobox.js).
+    ("punkt/elements", NODE_MODULES / "@oslokommune/punkt-elements/dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        "BACKEND": "toppleder.storage.StaticStorage"
         if not DEBUG
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },

@@ -82,6 +82,12 @@ MATRIX = {
     "registration_create": ("post", lambda w: {"pk": w.s.pk}, {}, dict(anon=LOGIN, leader=302, leader_b=404, hr=403)),
     "registration_cancel": ("post", lambda w: {"pk": w.s.pk}, {}, dict(anon=LOGIN, leader=302, leader_b=404, hr=403)),
     "offer_accept": ("post", lambda w: {"pk": w.s.pk}, {}, dict(anon=LOGIN, leader=302, leader_b=404, hr=403)),
+    "registration_restore": (
+        "post",
+        lambda w: {"pk": w.s.pk},
+        {},
+        dict(anon=LOGIN, leader=404, leader_b=404, hr=403),  # nothing cancelled to take back
+    ),
     "registration_apologies": (
         "post",
         lambda w: {"pk": w.s.pk},
