@@ -99,7 +99,10 @@ TEMPLATES = [
 
 # --- Database ---------------------------------------------------------------
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+# Connections are kept between requests and checked before reuse: after a database restart or
+# fail-over the first request on each worker opens a new one instead of failing on the dead one.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # SQLite serialises writers; wait for a lock instead of failing under `make run`.
@@ -111,8 +114,9 @@ REDIS_URL = env("REDIS_URL", default="")
 # The cache holds sessions (cached_db), rate-limit counters, report PDFs and the page parts of
 # toppleder/caching.py with their table versions (which never expire, so they are never culled
 # before the values that depend on them; a missing version only makes those values unusable).
+# A Redis outage is a slower page, never an error: toppleder/cache_backend.py.
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "toppleder.cache_backend.TolerantRedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 20000}}
@@ -126,6 +130,11 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "Europe/Oslo"
 CELERY_TASK_ACKS_LATE = False
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Publishing a task waits at most a second for an absent broker (toppleder/celery.py then
+# runs the task in-process or leaves it to the outbox sweeper); the worker keeps retrying.
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 # --- Auth and accounts (django-allauth) --------------------------------------
 AUTH_USER_MODEL = "toppleder.User"
