@@ -8,14 +8,29 @@ import functools
 import logging
 import os
 
+import celery
 from celery import Celery
 from celery.schedules import crontab
+from django.db.utils import InterfaceError, OperationalError
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "toppleder.settings")
 
 logger = logging.getLogger(__name__)
 
-app = Celery("toppleder")
+
+class Task(celery.Task):
+    """Every task: the database away (restarting, failing over) is retried with back-off, not
+    lost. Tasks are safe to run twice (keys in the outbox, conditional updates), so a retry
+    after a half-done run changes nothing twice."""
+
+    autoretry_for = (OperationalError, InterfaceError)
+    retry_backoff = 2  # 2, 4, 8 … seconds
+    retry_backoff_max = 60
+    retry_jitter = False
+    max_retries = 30  # about 25 minutes in all
+
+
+app = Celery("toppleder", task_cls="toppleder.celery:Task")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 

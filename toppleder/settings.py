@@ -133,7 +133,15 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Publishing a task waits at most a second for an absent broker (toppleder/celery.py then
 # runs the task in-process or leaves it to the outbox sweeper); the worker keeps retrying.
 CELERY_BROKER_CONNECTION_TIMEOUT = 1
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1}
+# A message a worker had taken but could not acknowledge (Redis went away at that moment) is
+# put back in the queue after CELERY_VISIBILITY_TIMEOUT seconds. Tasks are acknowledged when
+# they start, so a long task is never redelivered by this; every task is safe to run twice.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 1,
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=300),
+    # How often a worker looks for such messages (seconds; kombu scans every 10th look).
+    "unacked_restore_interval": env.float("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 # --- Auth and accounts (django-allauth) --------------------------------------
@@ -277,9 +285,14 @@ STATICFILES_DIRS = [
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if not DEBUG
-        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        # STATICFILES_BACKEND: only for the fault suite (tests/faults), which runs gunicorn with
+        # DEBUG off but serves no static files, so it needs no collectstatic manifest.
+        "BACKEND": env(
+            "STATICFILES_BACKEND",
+            default="whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if not DEBUG
+            else "django.contrib.staticfiles.storage.StaticFilesStorage",
+        )
     },
 }
 MEDIA_ROOT = env("MEDIA_ROOT", default=str(BASE_DIR / "media"))
@@ -309,6 +322,10 @@ REFERENCE_DATA = Path(env("REFERENCE_DATA", default=str(BASE_DIR / "toppleder" /
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="")
 # Fernet keys for confidential notes, newest first (see toppleder/fields.py for rotation).
 NOTES_ENCRYPTION_KEYS = env.list("NOTES_ENCRYPTION_KEYS", default=[])
+# The outbox sweeper (toppleder/outbox/delivery.py): a row "sending" this long belongs to a dead
+# worker; a row queued this long past its due time has lost its task (seconds).
+OUTBOX_SENDING_TIMEOUT = env.int("OUTBOX_SENDING_TIMEOUT", default=600)
+OUTBOX_QUEUED_GRACE = env.int("OUTBOX_QUEUED_GRACE", default=600)
 # How long outbox e-mails and audit entries are kept (days); a periodic task removes older ones.
 OUTBOX_RETENTION_DAYS = env.int("OUTBOX_RETENTION_DAYS", default=180)
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=730)
