@@ -13,8 +13,8 @@ django.setup()
 from django.db.models import Count  # noqa: E402
 
 from programmes import seats  # noqa: E402
-from programmes.notifications import _ts  # noqa: E402
 from programmes.models import Registration  # noqa: E402
+from programmes.notifications import _ts  # noqa: E402
 from toppleder.models import OutboxMessage  # noqa: E402
 
 ACTIVE = (Registration.Status.CONFIRMED, Registration.Status.WAITLISTED, Registration.Status.OFFERED)
@@ -43,7 +43,9 @@ def main(session_ids: list[int]) -> dict:
             missing.append(key)
     waiting = {}
     for sid in session_ids:
-        positions = sorted(r["waitlist_position"] for r in regs if r["session_id"] == sid and r["status"] == "waitlisted")
+        positions = sorted(
+            r["waitlist_position"] for r in regs if r["session_id"] == sid and r["status"] == "waitlisted"
+        )
         waiting[str(sid)] = positions
     by_status = dict(OutboxMessage.objects.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
     return {

@@ -76,7 +76,7 @@ class Stack:
             if port_open(port):
                 raise RuntimeError(f"port {port} is in use: set FAULT_PORT_BASE to a free range")
         self.dir = Path(tempfile.mkdtemp(prefix="toppleder-faults-"))
-        os.chmod(self.dir, 0o755)
+        os.chmod(self.dir, 0o755)  # noqa: S103  (the postgres user must reach pg/ inside)
         self.procs: dict[str, subprocess.Popen] = {}
         self.sink = None
         self._controller = None

@@ -91,7 +91,9 @@ class Stream:
 
     # ------------------------------------------------------------------ figures
     def errors(self, since: float = 0.0, until: float | None = None) -> Counter:
-        return Counter(o.kind for o in self.outcomes if o.kind != "ok" and o.at >= since and (until is None or o.at <= until))
+        return Counter(
+            o.kind for o in self.outcomes if o.kind != "ok" and o.at >= since and (until is None or o.at <= until)
+        )
 
     def first_ok_after(self, moment: float) -> float | None:
         times = [o.at + o.ms / 1000 for o in self.outcomes if o.kind == "ok" and o.at >= moment]
