@@ -27,6 +27,18 @@ ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 
 
+RESULTS = ROOT / "var" / "faults.json"
+
+
+def record(fault: str, figures: dict) -> None:
+    """Keep one fault's figures in var/faults.json (the README's "Reliability" table)."""
+    RESULTS.parent.mkdir(exist_ok=True)
+    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    results[fault] = figures
+    RESULTS.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
+    print(f"\n{fault}: {figures}")
+
+
 def _pg_bin() -> Path:
     found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
     if not found:

@@ -9,14 +9,13 @@ go to var/faults.json (the README's "Reliability" table comes from it).
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from collections import Counter
 
 import pytest
 
-from tests.faults.stack import ROOT, Stack, wait_until
+from tests.faults.stack import Stack, record, wait_until
 from tests.faults.stream import Stream
 
 pytestmark = pytest.mark.faults
@@ -25,7 +24,6 @@ REDIS_SECONDS = float(os.environ.get("FAULT_REDIS_SECONDS", "30"))
 PG_SECONDS = float(os.environ.get("FAULT_PG_SECONDS", "5"))
 LEADERS = 12
 ACTIVE = {"confirmed", "waitlisted", "offered"}
-RESULTS = ROOT / "var" / "faults.json"
 
 
 @pytest.fixture(scope="module")
@@ -116,14 +114,6 @@ def _check_waiting_lists(state: dict) -> None:
     assert state["counter_drift"] == []
 
 
-def _record(fault: str, figures: dict) -> None:
-    RESULTS.parent.mkdir(exist_ok=True)
-    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
-    results[fault] = figures
-    RESULTS.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
-    print(f"\n{fault}: {figures}")
-
-
 def _latency(stream: Stream, since: float, until: float) -> float:
     times = sorted(o.ms for o in stream.outcomes if since <= o.at <= until and o.kind == "ok")
     return round(times[len(times) // 2], 1) if times else 0.0
@@ -160,7 +150,7 @@ def test_redis_stopped_pages_answer_sign_ups_kept_mail_sent_once(stack):
         "mails": stack.sink.count() - before_sent,
         "fault_s": REDIS_SECONDS,
     }
-    _record("redis", figures)
+    record("redis", figures)
     assert stream.answered, "the stream made no answered sign-up"
     assert figures["requests_during_fault"] > 50, "too few requests during the outage to show anything"
     assert errors == Counter(), f"pages failed while Redis was away: {errors}"
@@ -198,7 +188,7 @@ def test_postgresql_restarted_503_in_norwegian_then_recovers_by_itself(stack):
         "mails": stack.sink.count() - before_sent,
         "fault_s": PG_SECONDS,
     }
-    _record("postgresql", figures)
+    record("postgresql", figures)
     assert figures["requests_during_fault"] > 10
     # While it was away: a 503, never a 500 or a stack trace; the page says so in Norwegian.
     assert set(errors) <= {"http 503"}, errors

@@ -132,7 +132,7 @@ def test_temporary_failures_back_off_and_give_up_only_after_three_days(
     assert message.status == Status.FAILED
     assert "Gave up" in message.last_error
     assert delays[:4] == [60, 120, 240, 480]  # exponential back-off …
-    assert max(delays) == delivery.RETRY_MAX_SECONDS  # … to at most half an hour
+    assert max(delays) == delivery.RETRY_MAX_SECONDS  # … to at most ten minutes
     assert sum(delays) >= delivery.GIVE_UP_AFTER.total_seconds()  # never given up before three days
 
 

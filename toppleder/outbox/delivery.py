@@ -29,7 +29,7 @@ Status = OutboxMessage.Status
 GIVE_UP_AFTER = timedelta(seconds=getattr(settings, "OUTBOX_GIVE_UP_AFTER", 3 * 24 * 60 * 60))
 # Back-off after the n-th temporary failure: 1, 2, 4, 8 … minutes, at most RETRY_MAX_SECONDS.
 RETRY_BASE_SECONDS = getattr(settings, "OUTBOX_RETRY_BASE_SECONDS", 60)
-RETRY_MAX_SECONDS = getattr(settings, "OUTBOX_RETRY_MAX_SECONDS", 30 * 60)
+RETRY_MAX_SECONDS = getattr(settings, "OUTBOX_RETRY_MAX_SECONDS", 10 * 60)
 # A message "sending" longer than this belongs to a worker that died.
 SENDING_TIMEOUT = timedelta(seconds=getattr(settings, "OUTBOX_SENDING_TIMEOUT", 600))
 # A message still "queued" this long after it was due has lost its task (worker killed).
