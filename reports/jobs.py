@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Callable
 
+from django.conf import settings
 from django.core.cache import cache
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy
@@ -35,8 +36,8 @@ JOB_TTL = 60 * 60
 # it at least every JOB_HEARTBEAT seconds. A queued or running job not written for JOB_STALE
 # seconds belongs to a worker that died (killed, out of memory) or a lost task: it reads as
 # failed, so the page says so and the next request builds the report again.
-JOB_HEARTBEAT = 10
-JOB_STALE = 60
+JOB_HEARTBEAT = getattr(settings, "REPORT_JOB_HEARTBEAT", 10)
+JOB_STALE = getattr(settings, "REPORT_JOB_STALE", 60)
 # A report over more registrations than this is built by the task, not in the request.
 ASYNC_REGISTRATIONS = 3000
 

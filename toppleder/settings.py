@@ -326,6 +326,10 @@ NOTES_ENCRYPTION_KEYS = env.list("NOTES_ENCRYPTION_KEYS", default=[])
 # worker; a row queued this long past its due time has lost its task (seconds).
 OUTBOX_SENDING_TIMEOUT = env.int("OUTBOX_SENDING_TIMEOUT", default=600)
 OUTBOX_QUEUED_GRACE = env.int("OUTBOX_QUEUED_GRACE", default=600)
+# A large report's job (reports/jobs.py): its worker writes its status at least this often, and
+# a job not written for REPORT_JOB_STALE seconds reads as failed (the worker died), seconds.
+REPORT_JOB_HEARTBEAT = env.float("REPORT_JOB_HEARTBEAT", default=10)
+REPORT_JOB_STALE = env.float("REPORT_JOB_STALE", default=60)
 # How long outbox e-mails and audit entries are kept (days); a periodic task removes older ones.
 OUTBOX_RETENTION_DAYS = env.int("OUTBOX_RETENTION_DAYS", default=180)
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=730)
