@@ -2,7 +2,7 @@
 
 PostgreSQL (a throwaway cluster), Redis (with an append-only file, as a broker should run),
 gunicorn, a Celery worker, Celery beat and an SMTP sink (aiosmtpd, in this process). Ports
-come from FAULT_PORT_BASE (default 17210): PostgreSQL +0, Redis +1, gunicorn +2, SMTP +3.
+are free ones picked at start, or FAULT_PORT_BASE: PostgreSQL +0, Redis +1, gunicorn +2, SMTP +3.
 Nothing here touches a server it did not start: the test suite's own PostgreSQL and Redis
 (.ci/services.sh) are left alone.
 
@@ -46,6 +46,17 @@ def _pg_bin() -> Path:
     return found[-1].parent
 
 
+def _free_ports(n: int) -> list[int]:
+    sockets = [socket.socket() for _ in range(n)]
+    try:
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        return [sock.getsockname()[1] for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
 def port_open(port: int) -> bool:
     try:
         socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
@@ -82,8 +93,11 @@ def _wait_pid_gone(pid: int, timeout: float) -> None:
 
 class Stack:
     def __init__(self, base_port: int | None = None):
-        base = base_port or int(os.environ.get("FAULT_PORT_BASE", "17210"))
-        self.pg_port, self.redis_port, self.web_port, self.smtp_port = base, base + 1, base + 2, base + 3
+        base = base_port or int(os.environ.get("FAULT_PORT_BASE", "0"))
+        if base:
+            self.pg_port, self.redis_port, self.web_port, self.smtp_port = base, base + 1, base + 2, base + 3
+        else:  # free ports, picked once (PostgreSQL and Redis come back on the same one)
+            self.pg_port, self.redis_port, self.web_port, self.smtp_port = _free_ports(4)
         for port in (self.pg_port, self.redis_port, self.web_port, self.smtp_port):
             if port_open(port):
                 raise RuntimeError(f"port {port} is in use: set FAULT_PORT_BASE to a free range")
