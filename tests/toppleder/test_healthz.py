@@ -6,8 +6,6 @@ object that cannot connect; beat and the outbox are moved by the clock.
 """
 
 import copy
-import socket
-import subprocess
 import time
 from datetime import timedelta
 
@@ -19,17 +17,11 @@ from django.db.utils import load_backend
 from django.utils import timezone
 
 from tests.factories import UserFactory
+from tests.servers import RedisServer, free_port
 from toppleder import cache_backend, health
 from toppleder.celery import app
 from toppleder.models import OutboxMessage
 from toppleder.tasks import beat_heartbeat
-
-
-def _free_port() -> int:
-    """A loopback port nobody listens on (bound, read, released)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _unreachable_database():
@@ -38,48 +30,16 @@ def _unreachable_database():
     if params["ENGINE"].endswith("sqlite3"):
         params["NAME"] = "/nonexistent-directory/toppleder.sqlite3"
     else:
-        params.update(HOST="127.0.0.1", PORT=str(_free_port()))
+        params.update(HOST="127.0.0.1", PORT=str(free_port()))
         params["OPTIONS"] = {**params.get("OPTIONS", {}), "connect_timeout": 2}
     return load_backend(params["ENGINE"]).DatabaseWrapper(params, alias="unreachable")
-
-
-class RedisServer:
-    """A redis-server of our own on a free loopback port, stopped by its process id."""
-
-    def __init__(self, tmp_path):
-        self.port = _free_port()
-        self.dir = tmp_path
-        self.process = None
-
-    def start(self):
-        self.process = subprocess.Popen(
-            ["redis-server", "--bind", "127.0.0.1", "--port", str(self.port), "--save", "", "--appendonly", "no",
-             "--dir", str(self.dir)],
-            stdout=subprocess.DEVNULL,
-        )  # fmt: skip
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.1).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
-
-    def stop(self):
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-
-    @property
-    def url(self):
-        return f"redis://127.0.0.1:{self.port}/0"
 
 
 class Relay:
     """An SMTP relay (aiosmtpd) that can be switched off and on again on the same port."""
 
     def __init__(self):
-        self.port = _free_port()
+        self.port = free_port()
         self.controller = None
 
     def start(self):
