@@ -114,13 +114,11 @@ def queue_after_commit(task, *args, **kwargs) -> None:
     transaction.on_commit(functools.partial(_send_or_run, task, args, kwargs))
 
 
-# Publishing gives up quickly when the broker is away (then the fallback above applies).
-PUBLISH_RETRY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
-
-
 def _send_or_run(task, args, kwargs) -> None:
+    # Publishing gives up within a second or two when the broker is away
+    # (CELERY_TASK_PUBLISH_RETRY_POLICY in settings), then the fallback below applies.
     try:
-        task.apply_async(args, kwargs, retry_policy=PUBLISH_RETRY)
+        task.delay(*args, **kwargs)
     except Exception as exc:  # kombu's OperationalError, redis' ConnectionError, a time-out
         if getattr(task, "swept", False):
             logger.warning("broker unreachable (%s): %s%r is left to the outbox sweeper", exc, task.name, args)

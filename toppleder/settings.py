@@ -143,6 +143,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "unacked_restore_interval": env.float("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 
 # --- Auth and accounts (django-allauth) --------------------------------------
 AUTH_USER_MODEL = "toppleder.User"
