@@ -19,7 +19,7 @@ from programmes import services
 from programmes.models import Registration
 from tests.programmes.factories import SessionFactory
 from tests.programmes.web import *  # noqa: F403
-from tests.servers import RedisServer, free_port
+from tests.servers import RedisServer
 from toppleder import cache_backend, caching
 from toppleder.celery import app
 from toppleder.models import OutboxMessage
@@ -86,20 +86,32 @@ def test_after_an_outage_nothing_stored_before_it_is_used(redis, me, programme):
     assert title() == "Under"
 
 
+def _fresh_broker_connections() -> None:
+    """Drop the process's broker connection pools, so the next publish connects anew."""
+    from kombu import pools
+
+    pools.reset()
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
 def test_broker_away_the_change_commits_and_its_mail_is_queued(
-    me, programme, settings, django_capture_on_commit_callbacks
+    me, programme, tmp_path, django_capture_on_commit_callbacks
 ):
     session = SessionFactory(programme=programme)
+    broker = RedisServer(tmp_path)  # our own broker, stopped by its pid before the sign-up
+    broker.start()
     saved = (app.conf.task_always_eager, app.conf.broker_url)
     app.conf.task_always_eager = False
-    app.conf.broker_url = f"redis://127.0.0.1:{free_port()}/0"  # nobody listens
-    app.pool.force_close_all()
+    app.conf.broker_url = broker.url
+    _fresh_broker_connections()
+    broker.stop()
     try:
         with django_capture_on_commit_callbacks(execute=True):
             registration = services.registration_create(session=session, leader=me)
     finally:
         app.conf.task_always_eager, app.conf.broker_url = saved
-        app.pool.force_close_all()
+        _fresh_broker_connections()
     # The confirmation task ran here; its delivery is left to the sweeper (queued, due now).
     message = OutboxMessage.objects.get(kind=OutboxMessage.Kind.REGISTRATION_CONFIRMED)
     assert message.object_id == registration.pk
