@@ -151,3 +151,23 @@ def test_any_other_error_is_still_the_500_page(client, me, monkeypatch):
     response = client.get("/")
     assert response.status_code == 500
     assert "Noe gikk galt hos oss" in response.content.decode()
+
+
+def test_signing_up_again_after_a_lost_answer_brings_the_lost_confirmation_once(
+    me, programme, django_capture_on_commit_callbacks
+):
+    """The database went away just as a sign-up committed: the leader saw a 503 and its
+    after-commit step (the confirmation) never ran. Clicking again says "already signed up"
+    and queues the confirmation; a third click sends nothing more."""
+    from django.core import mail
+    from django.core.exceptions import ValidationError
+
+    session = SessionFactory(programme=programme)
+    with django_capture_on_commit_callbacks(execute=False):  # committed, callbacks lost
+        services.registration_create(session=session, leader=me)
+    assert not OutboxMessage.objects.exists()
+    for _click in range(2):
+        with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError):
+            services.registration_create(session=session, leader=me)
+    assert OutboxMessage.objects.filter(kind=OutboxMessage.Kind.REGISTRATION_CONFIRMED).count() == 1
+    assert [m.to[0] for m in mail.outbox] == [me.user.email]
