@@ -3,6 +3,8 @@
 #   make run     install what is missing, migrate, load demo data, serve http://127.0.0.1:8000
 #   make test    install what is missing, start throwaway PostgreSQL + Redis, run every check
 #   make bench   start the same services, seed large demo data, print the performance figures
+#   make test-faults  the fault suite alone (tests/faults; `make test` runs it too)
+#   make backup  pg_dump of DATABASE_URL plus the media folder into var/backups/<UTC time>/
 #
 # Works on a fresh Debian 12 machine (root, python3, node/npm); stamp files keep reruns fast.
 
@@ -27,13 +29,15 @@ APT_TEST := $(APT_BUILD) '/usr/lib/postgresql/*/bin/initdb:postgresql' redis-ser
 	redis-cli:redis-tools chromium:chromium pdffonts:poppler-utils docker-compose:docker-compose \
 	java:default-jre-headless
 
-.PHONY: help run test test-dates bench deps lint format messages services-start services-stop clean
+.PHONY: help run test test-dates test-faults bench backup deps lint format messages services-start services-stop clean
 
 help:
 	@echo "make run    - install, migrate, seed demo data and serve http://$(HOST)"
 	@echo "make test   - ruff, Django checks, docker-compose config and the whole pytest suite on PostgreSQL + Redis"
 	@echo "make test-dates - the pytest suite under shifted clocks (a summer day, the week summer time starts)"
+	@echo "make test-faults - the fault suite: Redis, PostgreSQL, SMTP, beat, a worker killed, backup and restore"
 	@echo "make bench  - performance figures (large demo data on PostgreSQL + Redis)"
+	@echo "make backup - pg_dump of DATABASE_URL and the media folder into var/backups/ (BACKUP_DIR=... to choose)"
 	@echo "make lint / make format / make clean"
 
 # --- Installation (stamps: reinstall only when the manifests change) --------------
@@ -132,6 +136,29 @@ test-dates:
 	done
 	if [ $${#failed[@]} -gt 0 ]; then echo "make test-dates: FAILED at: $${failed[*]}"; exit 1; fi
 	echo "make test-dates: all green"
+
+# --- make test-faults -----------------------------------------------------------------
+# The fault suite alone (`make test` runs it with everything else). tests/faults/stack.py
+# starts its own PostgreSQL, Redis, gunicorn, worker, beat and SMTP sink on free loopback
+# ports and injects the faults into those only; the services below are for the tests that
+# need just a worker. The figures land in var/faults.json (the README's "Reliability" table).
+test-faults:
+	@start=$$(date +%s)
+	.ci/apt-ensure.sh $(APT_TEST)
+	$(MAKE) --no-print-directory deps messages
+	export SERVICES_OWNER=$$$$
+	.ci/services.sh start
+	trap '.ci/services.sh stop; echo "make test-faults: $$(( $$(date +%s) - start )) s"' EXIT
+	trap 'exit 130' INT TERM
+	eval "$$(.ci/services.sh env | sed 's/^/export /')"
+	rm -f var/faults.json
+	$(VENV)/bin/pytest -m faults --durations=10 tests/faults $(PYTEST_ARGS)
+
+# --- make backup ----------------------------------------------------------------------
+# The database (pg_dump, custom format) and the media folder; NOTES_ENCRYPTION_KEYS are kept
+# apart, in the secret store (README, "Backup and restore").
+backup: $(VENV_STAMP)
+	$(PY) manage.py backup $${BACKUP_DIR:-}
 
 # --- make bench ---------------------------------------------------------------------
 # bench/run.py makes and seeds its own databases (small and large) on the throwaway

@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from programmes import email_actions
@@ -265,14 +265,27 @@ def session_cancelled_queue(*, session_id: int, note: str = "") -> int:
 
 
 def session_reminders_queue(*, now=None) -> int:
-    """Reminders for confirmed seats in sessions starting 24–48 hours from now."""
+    """Reminders for confirmed seats in sessions starting 24–48 hours from now.
+
+    Also those beat missed while it was away (stopped for a day, a long deploy): a seat in a
+    session that has not begun, whose 24-hour mark passed with the seat already held. A seat
+    taken after that mark gets none (its confirmation came that close to the start), and a
+    session that has begun gets none. The key makes every reminder one e-mail however often
+    this runs.
+    """
     now = now or timezone.now()
+    mark = F("session__starts_at") - REMINDER_WINDOW[0]
     regs = (
         Registration.objects.filter(
             status=Registration.Status.CONFIRMED,
             session__status=Session.Status.PUBLISHED,
-            session__starts_at__gt=now + REMINDER_WINDOW[0],
+            session__starts_at__gt=now,
             session__starts_at__lte=now + REMINDER_WINDOW[1],
+        )
+        .filter(
+            Q(session__starts_at__gt=now + REMINDER_WINDOW[0])
+            | Q(created_at__lte=mark, promoted_at__isnull=True)
+            | Q(created_at__lte=mark, promoted_at__lte=mark)
         )
         .select_related("session", "leader__user")
         .order_by("pk")

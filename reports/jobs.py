@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
+import time
 from collections.abc import Callable
 
+from django.conf import settings
 from django.core.cache import cache
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy
@@ -29,6 +32,12 @@ logger = logging.getLogger(__name__)
 # was made, and what only the clock changes (a session that has begun) must show up too.
 REPORT_TTL = 24 * 60 * 60
 JOB_TTL = 60 * 60
+# A job's status carries the time it was last written (`beat`); the worker building it writes
+# it at least every JOB_HEARTBEAT seconds. A queued or running job not written for JOB_STALE
+# seconds belongs to a worker that died (killed, out of memory) or a lost task: it reads as
+# failed, so the page says so and the next request builds the report again.
+JOB_HEARTBEAT = getattr(settings, "REPORT_JOB_HEARTBEAT", 10)
+JOB_STALE = getattr(settings, "REPORT_JOB_STALE", 60)
 # A report over more registrations than this is built by the task, not in the request.
 ASYNC_REGISTRATIONS = 3000
 
@@ -74,11 +83,14 @@ def job_token(kind: str, params: dict, user) -> str:
 
 
 def job_get(token: str) -> dict | None:
-    return cache.get("report:job:" + token)
+    job = cache.get("report:job:" + token)
+    if job and job.get("state") in ("queued", "running") and time.time() - job.get("beat", 0) > JOB_STALE:
+        return {**job, "state": "failed", "stalled": True}
+    return job
 
 
 def job_set(token: str, **status) -> None:
-    cache.set("report:job:" + token, status, JOB_TTL)
+    cache.set("report:job:" + token, {**status, "beat": time.time()}, JOB_TTL)
 
 
 def job_ready(job: dict) -> bool:
@@ -96,13 +108,27 @@ def build_into_cache(kind: str, params: dict, user) -> bool:
     key = report_key(kind, params, user)
     token = job_token(kind, params, user)
 
+    current = {"state": "running", "progress": 5}
+    lock = threading.Lock()
+
     def status(state: str, progress: int) -> None:
-        job_set(token, state=state, progress=progress, key=key, user_id=user.pk)
+        with lock:
+            current.update(state=state, progress=progress)
+            job_set(token, **current, key=key, user_id=user.pk)
 
     if lookup(key) is not None:
         status("done", 100)
         return True
     status("running", 5)
+    # While the build runs (a long PDF phase writes no progress), its status is written again
+    # every JOB_HEARTBEAT seconds; a killed worker stops writing, and the job reads as failed.
+    finished = threading.Event()
+
+    def heartbeat() -> None:
+        while not finished.wait(JOB_HEARTBEAT):
+            status(current["state"], current["progress"])
+
+    threading.Thread(target=heartbeat, name=f"report-job-{token[:8]}", daemon=True).start()
     built = False
     try:
         cached(key, lambda: build(kind, params, user, progress=lambda p: status("running", p)), timeout=REPORT_TTL)
@@ -110,5 +136,6 @@ def build_into_cache(kind: str, params: dict, user) -> bool:
     except pdf.RenderFailed:
         logger.exception("report %s %s could not be rendered", kind, params)
     finally:
+        finished.set()
         status("done" if built else "failed", 100)
     return built

@@ -5,14 +5,32 @@ nothing, and the task never runs before the rows it reads are committed.
 """
 
 import functools
+import logging
 import os
 
+import celery
 from celery import Celery
 from celery.schedules import crontab
+from django.db.utils import InterfaceError, OperationalError
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "toppleder.settings")
 
-app = Celery("toppleder")
+logger = logging.getLogger(__name__)
+
+
+class Task(celery.Task):
+    """Every task: the database away (restarting, failing over) is retried with back-off, not
+    lost. Tasks are safe to run twice (keys in the outbox, conditional updates), so a retry
+    after a half-done run changes nothing twice."""
+
+    autoretry_for = (OperationalError, InterfaceError)
+    retry_backoff = 2  # 2, 4, 8 … seconds
+    retry_backoff_max = 60
+    retry_jitter = False
+    max_retries = 30  # about 25 minutes in all
+
+
+app = Celery("toppleder", task_cls="toppleder.celery:Task")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
@@ -49,7 +67,14 @@ app.conf.beat_schedule = {
     # ones whose task was lost (toppleder/outbox/__init__.py explains why this never duplicates).
     "outbox-sweep": {
         "task": "toppleder.tasks.outbox_sweep",
-        "schedule": crontab(minute="*/5"),
+        "schedule": float(os.environ["OUTBOX_SWEEP_SECONDS"])
+        if os.environ.get("OUTBOX_SWEEP_SECONDS")
+        else crontab(minute="*/5"),
+    },
+    # Every minute: beat's heartbeat, read by /healthz ("beat": when it last ran).
+    "beat-heartbeat": {
+        "task": "toppleder.tasks.beat_heartbeat",
+        "schedule": float(os.environ.get("BEAT_HEARTBEAT_SECONDS", 60)),
     },
     # Nightly at 03:15 Oslo time: warn mentor pairs that stopped meeting, close long-silent ones.
     "mentor-pairs-inactive": {
@@ -77,7 +102,26 @@ app.conf.beat_schedule = {
 
 
 def queue_after_commit(task, *args, **kwargs) -> None:
-    """`task.delay(*args, **kwargs)` once the current transaction commits (at once outside one)."""
+    """`task.delay(*args, **kwargs)` once the current transaction commits (at once outside one).
+
+    When the broker cannot take it (Redis away), the change has committed already and must
+    not turn into an error page or a lost e-mail: a task marked `swept` (delivery of an outbox
+    row) is left to the outbox sweeper, which re-dispatches every overdue queued row; any
+    other task runs here, in this process (they are small: they write outbox rows).
+    """
     from django.db import transaction
 
-    transaction.on_commit(functools.partial(task.delay, *args, **kwargs))
+    transaction.on_commit(functools.partial(_send_or_run, task, args, kwargs))
+
+
+def _send_or_run(task, args, kwargs) -> None:
+    # Publishing gives up within a second or two when the broker is away
+    # (CELERY_TASK_PUBLISH_RETRY_POLICY in settings), then the fallback below applies.
+    try:
+        task.delay(*args, **kwargs)
+    except Exception as exc:  # kombu's OperationalError, redis' ConnectionError, a time-out
+        if getattr(task, "swept", False):
+            logger.warning("broker unreachable (%s): %s%r is left to the outbox sweeper", exc, task.name, args)
+            return
+        logger.warning("broker unreachable (%s): running %s%r in this process", exc, task.name, args)
+        task.apply(args, kwargs)

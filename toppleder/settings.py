@@ -99,7 +99,10 @@ TEMPLATES = [
 
 # --- Database ---------------------------------------------------------------
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+# Connections are kept between requests and checked before reuse: after a database restart or
+# fail-over the first request on each worker opens a new one instead of failing on the dead one.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # SQLite serialises writers; wait for a lock instead of failing under `make run`.
@@ -111,8 +114,9 @@ REDIS_URL = env("REDIS_URL", default="")
 # The cache holds sessions (cached_db), rate-limit counters, report PDFs and the page parts of
 # toppleder/caching.py with their table versions (which never expire, so they are never culled
 # before the values that depend on them; a missing version only makes those values unusable).
+# A Redis outage is a slower page, never an error: toppleder/cache_backend.py.
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "toppleder.cache_backend.TolerantRedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 20000}}
@@ -126,6 +130,20 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "Europe/Oslo"
 CELERY_TASK_ACKS_LATE = False
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Publishing a task waits at most a second for an absent broker (toppleder/celery.py then
+# runs the task in-process or leaves it to the outbox sweeper); the worker keeps retrying.
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+# A message a worker had taken but could not acknowledge (Redis went away at that moment) is
+# put back in the queue after CELERY_VISIBILITY_TIMEOUT seconds. Tasks are acknowledged when
+# they start, so a long task is never redelivered by this; every task is safe to run twice.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 1,
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=300),
+    # How often a worker looks for such messages (seconds; kombu scans every 10th look).
+    "unacked_restore_interval": env.float("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
+}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 
 # --- Auth and accounts (django-allauth) --------------------------------------
 AUTH_USER_MODEL = "toppleder.User"
@@ -271,9 +289,14 @@ STATICFILES_DIRS = [
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": "toppleder.storage.StaticStorage"
-        if not DEBUG
-        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        # STATICFILES_BACKEND: only for the fault suite (tests/faults), which runs gunicorn with
+        # DEBUG off but serves no static files, so it needs no collectstatic manifest.
+        "BACKEND": env(
+            "STATICFILES_BACKEND",
+            default="toppleder.storage.StaticStorage"
+            if not DEBUG
+            else "django.contrib.staticfiles.storage.StaticFilesStorage",
+        )
     },
 }
 MEDIA_ROOT = env("MEDIA_ROOT", default=str(BASE_DIR / "media"))
@@ -303,6 +326,14 @@ REFERENCE_DATA = Path(env("REFERENCE_DATA", default=str(BASE_DIR / "toppleder" /
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="")
 # Fernet keys for confidential notes, newest first (see toppleder/fields.py for rotation).
 NOTES_ENCRYPTION_KEYS = env.list("NOTES_ENCRYPTION_KEYS", default=[])
+# The outbox sweeper (toppleder/outbox/delivery.py): a row "sending" this long belongs to a dead
+# worker; a row queued this long past its due time has lost its task (seconds).
+OUTBOX_SENDING_TIMEOUT = env.int("OUTBOX_SENDING_TIMEOUT", default=600)
+OUTBOX_QUEUED_GRACE = env.int("OUTBOX_QUEUED_GRACE", default=600)
+# A large report's job (reports/jobs.py): its worker writes its status at least this often, and
+# a job not written for REPORT_JOB_STALE seconds reads as failed (the worker died), seconds.
+REPORT_JOB_HEARTBEAT = env.float("REPORT_JOB_HEARTBEAT", default=10)
+REPORT_JOB_STALE = env.float("REPORT_JOB_STALE", default=60)
 # How long outbox e-mails and audit entries are kept (days); a periodic task removes older ones.
 OUTBOX_RETENTION_DAYS = env.int("OUTBOX_RETENTION_DAYS", default=180)
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=730)

@@ -14,7 +14,9 @@ from celery import shared_task
 from toppleder.outbox import delivery
 
 
-@shared_task(ignore_result=True)
+# swept: a delivery that cannot be queued (broker away) is left to the sweeper, which
+# re-dispatches every queued row that is overdue (toppleder.celery.queue_after_commit).
+@shared_task(ignore_result=True, swept=True)
 def deliver(outbox_id: int) -> str:
     """Send outbox message `outbox_id` once; on a temporary failure, try again later."""
     outcome, retry_in = delivery.outbox_deliver(message_id=outbox_id)
@@ -23,6 +25,14 @@ def deliver(outbox_id: int) -> str:
         # and the due time, so a lost retry is found again by the sweeper.
         deliver.apply_async((outbox_id,), countdown=retry_in)
     return outcome
+
+
+@shared_task(ignore_result=True)
+def beat_heartbeat() -> None:
+    """Record that beat is running (and a worker runs its jobs): `/healthz` reads it."""
+    from toppleder import health
+
+    health.beat_heartbeat()
 
 
 @shared_task(ignore_result=True)

@@ -7,6 +7,9 @@ from toppleder import views, views_audit, views_departed, views_privacy
 admin.site.site_header = _("Toppleder – administration")
 admin.site.site_title = _("Toppleder")
 
+# The database being away is a 503 page in Norwegian; any other error Django's 500 page.
+handler500 = "toppleder.views.server_error"
+
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("healthz", views.healthz, name="healthz"),

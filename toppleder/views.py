@@ -1,13 +1,16 @@
+import sys
+
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
-from django.db import connection
+from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template import loader
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language as django_set_language
 
-from toppleder import services
+from toppleder import health, services
 from toppleder.dashboard import render_panels
 from toppleder.models import User
 from toppleder.permissions import is_hr, leader_of
@@ -51,37 +54,12 @@ def privacy(request):
 @never_cache
 @require_GET
 def healthz(request):
-    """Database and cache/broker status as JSON: 200 when all are healthy, else 503."""
-    checks = {}
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-        checks["database"] = "ok"
-    except Exception as exc:  # any failure means unhealthy; say which kind
-        checks["database"] = f"error: {type(exc).__name__}"
-    try:
-        cache.set("healthz", "1", 5)
-        checks["cache"] = "ok" if cache.get("healthz") == "1" else "error: cache did not keep a value"
-    except Exception as exc:
-        checks["cache"] = f"error: {type(exc).__name__}"
-    checks["broker"] = _broker_status()
-    healthy = all(v == "ok" or v == "eager" for v in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503)
-
-
-def _broker_status() -> str:
-    from django.conf import settings
-
-    if not settings.REDIS_URL:
-        return "eager"
-    try:
-        import redis
-
-        redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1).ping()
-        return "ok"
-    except Exception as exc:
-        return f"error: {type(exc).__name__}"
+    """Each dependency's status as JSON (toppleder/health.py): 200 when all are healthy, else 503."""
+    healthy, checks, details = health.report()
+    return JsonResponse(
+        {"status": "ok" if healthy else "error", "checks": checks, "details": details},
+        status=200 if healthy else 503,
+    )
 
 
 def healthz_live(request):
@@ -94,6 +72,25 @@ def healthz_me(request):
     if not request.user.is_authenticated:
         return HttpResponse("anonymous", status=401, content_type="text/plain")
     return HttpResponse(str(request.user.pk), content_type="text/plain")
+
+
+# How long a browser or proxy is asked to wait before trying again after a 503.
+RETRY_AFTER_SECONDS = 30
+
+
+def server_error(request):
+    """handler500: an unexpected error is Django's 500 page; the database being away (not
+    answering, restarting, failing over) is a 503 in the person's language, with Retry-After.
+
+    Called while the exception is being handled, so `sys.exc_info()` names it. Renders without
+    a request or context processors: nothing may touch the database or the cache here.
+    """
+    exc = sys.exc_info()[1]
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        response = HttpResponse(loader.render_to_string("503.html"), status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+    return defaults.server_error(request)
 
 
 def csrf_failure(request, reason=""):

@@ -219,12 +219,15 @@ def registration_create(*, session: Session, leader: Leader, by=None) -> Registr
     REGISTRATION_LOCK_TIMEOUT_MS, raises RegistrationBusy ("try again"), never a 500.
     A cancelled registration is reused. Refusals raise ValidationError.
     """
+    again = None
     try:
         with transaction.atomic():
             session = lock_session(session.pk) if REGISTRATION_LOCKING else Session.objects.get(pk=session.pk)
             existing = Registration.objects.filter(session_id=session.pk, leader_id=leader.pk).first()
             refusal = _refusal(session, leader, existing)
             if refusal:
+                if existing is not None and existing.status != Registration.Status.CANCELLED:
+                    again = existing.pk
                 raise ValidationError(refusal, code="refused")
             confirmed = count_confirmed(session)
             # Seats offered to the waiting list are held; nobody jumps a waiting list.
@@ -253,6 +256,13 @@ def registration_create(*, session: Session, leader: Leader, by=None) -> Registr
                     by, audit.UPDATE, [registration], audit.diff(before, registration), event="registration_create"
                 )
             queue_after_commit(tasks.registration_confirmed, registration.pk)
+    except ValidationError:
+        if again is not None:
+            # Signing up again: the first answer may have been lost together with its e-mail
+            # (the database went away as it committed). The confirmation is queued again; its
+            # key makes it the same one e-mail if it was sent already.
+            queue_after_commit(tasks.registration_confirmed, again)
+        raise
     except IntegrityError as exc:
         # Same leader twice at once without the lock: the unique constraint catches it.
         raise ValidationError(_("You are already signed up for this session."), code="duplicate") from exc

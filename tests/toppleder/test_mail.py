@@ -4,6 +4,7 @@ import smtplib
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.core import mail as django_mail
 from django.db import transaction
 from django.utils import timezone
@@ -110,21 +111,29 @@ def test_temporary_smtp_failure_goes_back_to_queue_with_backoff(user, monkeypatc
     assert delivery.outbox_deliver(message_id=message.pk) == ("not_claimed", None)
 
 
-def test_temporary_failures_give_up_after_max_attempts(user, monkeypatch, django_capture_on_commit_callbacks):
+def test_temporary_failures_back_off_and_give_up_only_after_three_days(
+    user, monkeypatch, django_capture_on_commit_callbacks
+):
     monkeypatch.setattr(smtp, "_connection", lambda: FailingConnection(ConnectionRefusedError("refused")))
-    with django_capture_on_commit_callbacks(execute=False):
-        message = _enqueue(user)
-    delays = []
-    for _ in range(delivery.MAX_ATTEMPTS):
-        OutboxMessage.objects.filter(pk=message.pk).update(next_attempt_at=None)
-        outcome, delay = delivery.outbox_deliver(message_id=message.pk)
-        delays.append(delay)
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        with django_capture_on_commit_callbacks(execute=False):
+            message = _enqueue(user)
+        delays = []
+        # The relay refuses for a whole weekend: every attempt happens when it is due.
+        while timezone.now() - start < delivery.GIVE_UP_AFTER + timedelta(hours=1):
+            outcome, delay = delivery.outbox_deliver(message_id=message.pk)
+            if outcome != "retry":
+                break
+            delays.append(delay)
+            clock.shift(timedelta(seconds=delay))
     message.refresh_from_db()
     assert outcome == "failed"
     assert message.status == Status.FAILED
-    assert message.attempts == delivery.MAX_ATTEMPTS
     assert "Gave up" in message.last_error
-    assert delays[:3] == [60, 120, 240]  # exponential back-off
+    assert delays[:4] == [60, 120, 240, 480]  # exponential back-off …
+    assert max(delays) == delivery.RETRY_MAX_SECONDS  # … to at most ten minutes
+    assert sum(delays) >= delivery.GIVE_UP_AFTER.total_seconds()  # never given up before three days
 
 
 def test_permanent_smtp_failure_fails_at_once_with_reason(user, monkeypatch, django_capture_on_commit_callbacks):

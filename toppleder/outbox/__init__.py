@@ -29,7 +29,9 @@ How a message travels
    the e-mail *now* (so it shows the session's current time, or is skipped as
    "superseded" when a newer message has overtaken it), sends it, and marks it sent.
 3. Temporary SMTP failures (4xx, connection errors, time-outs) put the row back to
-   queued with exponential back-off, at most MAX_ATTEMPTS times; permanent ones (5xx,
+   queued with exponential back-off (1, 2, 4 … minutes, at most RETRY_MAX_SECONDS apart)
+   for up to GIVE_UP_AFTER (three days) after it was queued; HR's outbox shows such a row as
+   "venter" with its next attempt. Permanent failures (5xx,
    an invalid address) fail at once. The reason is kept in `last_error` for HR.
 4. `outbox_sweep` (Celery beat) picks up what a dead worker left behind.
 

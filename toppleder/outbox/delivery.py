@@ -24,9 +24,12 @@ logger = logging.getLogger(__name__)
 
 Status = OutboxMessage.Status
 
-MAX_ATTEMPTS = getattr(settings, "OUTBOX_MAX_ATTEMPTS", 5)
-# Back-off after the n-th temporary failure: 1, 2, 4, 8 … minutes, at most an hour.
+# Temporary failures are retried for this long after the e-mail was queued, by time and not
+# by count: a relay that is down over a weekend must not make Monday's mail fail.
+GIVE_UP_AFTER = timedelta(seconds=getattr(settings, "OUTBOX_GIVE_UP_AFTER", 3 * 24 * 60 * 60))
+# Back-off after the n-th temporary failure: 1, 2, 4, 8 … minutes, at most RETRY_MAX_SECONDS.
 RETRY_BASE_SECONDS = getattr(settings, "OUTBOX_RETRY_BASE_SECONDS", 60)
+RETRY_MAX_SECONDS = getattr(settings, "OUTBOX_RETRY_MAX_SECONDS", 10 * 60)
 # A message "sending" longer than this belongs to a worker that died.
 SENDING_TIMEOUT = timedelta(seconds=getattr(settings, "OUTBOX_SENDING_TIMEOUT", 600))
 # A message still "queued" this long after it was due has lost its task (worker killed).
@@ -91,10 +94,14 @@ def outbox_deliver(*, message_id: int) -> tuple[str, int | None]:
         return "failed", None
     except smtp.TemporaryFailure as exc:
         attempts = message.attempts
-        if attempts >= MAX_ATTEMPTS:
-            mine.update(status=Status.FAILED, last_error=f"Gave up after {attempts} attempts: {exc}"[:2000], **content)
+        if now - message.created_at >= GIVE_UP_AFTER:
+            mine.update(
+                status=Status.FAILED,
+                last_error=f"Gave up after {attempts} attempts over {GIVE_UP_AFTER}: {exc}"[:2000],
+                **content,
+            )
             return "failed", None
-        delay = min(RETRY_BASE_SECONDS * 2 ** (attempts - 1), 3600)
+        delay = min(RETRY_BASE_SECONDS * 2 ** min(attempts - 1, 20), RETRY_MAX_SECONDS)
         mine.update(
             status=Status.QUEUED,
             last_error=f"Attempt {attempts}: {exc}"[:2000],
