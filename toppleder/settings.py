@@ -282,9 +282,6 @@ STATICFILES_DIRS = [
     ("punkt/fonts", NODE_MODULES / "@oslokommune/punkt-assets/dist/fonts"),
     ("punkt/icons", NODE_MODULES / "@oslokommune/punkt-assets/dist/icons"),
     ("punkt/logos", NODE_MODULES / "@oslokommune/punkt-assets/dist/logos"),
-    # Punkt's web components (Lit bundled in; ES modules that import each other by relative
-    # path): the searchable combobox for long lists (static/js/combobox.js).
-    ("punkt/elements", NODE_MODULES / "@oslokommune/punkt-elements/dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -293,7 +290,7 @@ STORAGES = {
         # DEBUG off but serves no static files, so it needs no collectstatic manifest.
         "BACKEND": env(
             "STATICFILES_BACKEND",
-            default="toppleder.storage.StaticStorage"
+            default="whitenoise.storage.CompressedManifestStaticFilesStorage"
             if not DEBUG
             else "django.contrib.staticfiles.storage.StaticFilesStorage",
         )
