@@ -12,6 +12,7 @@ renders or reads a request. Bad input raises `ValidationError` with a translatab
                       waitlist_favour_newcomers, attendance_record, calendar_token_reset
     checkin.py        attendance_check_in
     commitments.py    commitment_create, commitment_update_status
+    courses.py        course_template_create, courses_create (many parallel leader-group courses)
     measures.py       measure_update
     imports.py        leaders_import
 
@@ -21,6 +22,7 @@ renders or reads a request. Bad input raises `ValidationError` with a translatab
 from programmes.services.checkin import attendance_check_in
 from programmes.services.commitments import commitment_create, commitment_update_status
 from programmes.services.common import KEEP
+from programmes.services.courses import course_template_create, courses_create
 from programmes.services.enrolment import (
     enrolment_add,
     enrolment_add_groups,
@@ -72,6 +74,8 @@ __all__ = [
     "commitment_create",
     "commitment_update_status",
     "contributor_add",
+    "course_template_create",
+    "courses_create",
     "contributor_remove",
     "default_programme_goal",
     "enrolment_add",
