@@ -10,6 +10,9 @@ from programmes import services
 from programmes.models import (
     Commitment,
     Contributor,
+    Course,
+    CourseSession,
+    CourseTemplate,
     Material,
     Measure,
     MeasureArea,
@@ -227,3 +230,28 @@ class CommitmentAdmin(AuditedAdmin, admin.ModelAdmin):
     list_select_related = ["programme", "session"]
     raw_id_fields = ["session", "parties", "organisations", "created_by"]
     date_hierarchy = "created_at"
+
+
+@admin.register(CourseTemplate)
+class CourseTemplateAdmin(AuditedAdmin, admin.ModelAdmin):
+    """The shape of a leader-group course; HR makes the courses from it on the programme's pages."""
+
+    list_display = ["name", "kind", "weeks_between", "duration_minutes"]
+    search_fields = ["name"]
+
+
+class CourseSessionInline(admin.TabularInline):
+    model = CourseSession
+    extra = 0
+    raw_id_fields = ["session"]
+    fields = ["position", "session"]
+
+
+@admin.register(Course)
+class CourseAdmin(AuditedAdmin, admin.ModelAdmin):
+    list_display = ["title", "programme", "template", "facilitator"]
+    list_filter = ["programme", "template"]
+    search_fields = ["title", "groups__name"]
+    list_select_related = ["programme", "template", "facilitator"]
+    raw_id_fields = ["facilitator", "groups"]
+    inlines = [CourseSessionInline]

@@ -419,3 +419,49 @@ class CommitmentStatusForm(forms.Form):
 class MeasureForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=Measure.Status.choices)
     owner = forms.CharField(label=_("Owner"), max_length=200, required=False)
+
+
+class CoursesCreateForm(forms.Form):
+    """HR makes parallel leader-group courses from a template (programmes.services.courses_create)."""
+
+    template = forms.ModelChoiceField(label=_("Course template"), queryset=None, empty_label=None)
+    groups = forms.ModelMultipleChoiceField(
+        label=_("Leader groups"),
+        queryset=LeaderGroup.objects.none(),
+        help_text=_("Each group gets its own course, unless they take it together."),
+        widget=QuickSelectMultiple,
+    )
+    together = forms.BooleanField(label=_("The chosen groups take one course together"), required=False)
+    facilitator = forms.ModelChoiceField(
+        label=_("Facilitator"), queryset=None, required=False, widget=QuickSelect, empty_label=_("No facilitator yet")
+    )
+    first_starts_at = forms.DateTimeField(
+        label=_("Start of the first session"),
+        widget=DateTimeInput(),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        help_text=_("The next sessions follow at the same time of day, as many weeks apart as the template says."),
+    )
+    format = forms.ChoiceField(label=_("Format"), choices=Session.Format.choices, initial=Session.Format.IN_PERSON)
+    place = forms.CharField(label=_("Place"), max_length=200, required=False)
+    video_link = forms.URLField(label=_("Video link"), required=False, assume_scheme="https")
+    publish = forms.BooleanField(
+        label=_("Publish the sessions now"),
+        required=False,
+        help_text=_("The groups' members are invited at once; otherwise the sessions are drafts."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        from programmes.models import CourseTemplate
+        from toppleder.permissions import facilitator_candidates
+
+        super().__init__(*args, **kwargs)
+        self.fields["template"].queryset = CourseTemplate.objects.order_by("name")
+        self.fields["groups"].queryset = LeaderGroup.objects.select_related("organisation").order_by("name")
+        self.fields["facilitator"].queryset = facilitator_candidates().order_by("name", "email")
+        self.fields["place"].required_when = _("required for sessions in person or hybrid")
+        self.fields["video_link"].required_when = _("required for digital or hybrid sessions")
+
+    def service_kwargs(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["groups"] = list(data["groups"])
+        return data

@@ -5,6 +5,7 @@ from programmes.email_actions import LINK_PATTERN
 from programmes.views import (
     calendar,
     commitments,
+    courses,
     email_actions,
     enrolment,
     measures,
@@ -45,6 +46,9 @@ urlpatterns = [
         enrolment.export,
         name="export",
     ),
+    path("programmes/<id:pk>/courses/", courses.course_list, name="course_list"),
+    path("programmes/<id:pk>/courses/new/", courses.courses_create, name="courses_create"),
+    path("courses/<id:pk>/", courses.course_detail, name="course_detail"),
     path("programmes/<id:pk>/sessions/new/", sessions.session_create, name="session_create"),
     path("sessions/<id:pk>/", sessions.session_detail, name="session_detail"),
     path("sessions/<id:pk>/calendar.ics", calendar.session_calendar, name="session_calendar"),

@@ -238,3 +238,81 @@ def test_progress_costs_the_same_queries_for_more_members_and_courses(template):
     Course.objects.all().delete()
     CourseSession.objects.all().delete()
     assert measure(10, 8) == small
+
+
+# --------------------------------------------------------------------------- pages
+@pytest.fixture
+def staff_pages(settings):
+    settings.MFA_REQUIRED_FOR_STAFF = False
+
+
+def test_hr_makes_courses_on_the_page_and_sees_their_progress(client, template, staff_pages):
+    programme, chosen = ProgrammeFactory(), groups(3)
+    client.force_login(HRUserFactory())
+    form = client.get(f"/programmes/{programme.pk}/courses/new/")
+    assert form.status_code == 200 and "Ledergruppeutvikling" in form.content.decode()
+    r = client.post(
+        f"/programmes/{programme.pk}/courses/new/",
+        {
+            "template": template.pk,
+            "groups": [g.pk for g in chosen],
+            "first_starts_at": "2026-10-01T13:00",
+            "format": "in_person",
+            "place": "Rådhuset",
+        },
+    )
+    assert r.status_code == 302 and Course.objects.count() == 3
+    page = client.get(f"/programmes/{programme.pk}/courses/").content.decode()
+    for g in chosen:
+        assert g.name in page
+    assert "0 av 6" in page  # sessions held of planned, in Norwegian
+
+
+def test_a_course_form_without_a_place_answers_400_in_norwegian_and_makes_nothing(client, template, staff_pages):
+    programme = ProgrammeFactory()
+    client.force_login(HRUserFactory())
+    r = client.post(
+        f"/programmes/{programme.pk}/courses/new/",
+        {"template": template.pk, "groups": [groups(1)[0].pk], "first_starts_at": "2026-10-01T13:00", "format": "in_person"},
+    )
+    assert r.status_code == 400 and not Course.objects.exists()
+    assert "trenger et sted" in r.content.decode()
+
+
+def test_a_member_sees_the_course_and_only_their_own_attendance(client, template):
+    programme = ProgrammeFactory()
+    (group,) = groups(1, members=2)
+    a, b = group.members.order_by("pk")
+    (course,) = services.courses_create(
+        programme=programme,
+        template=template,
+        groups=[group],
+        first_starts_at=NOW - timedelta(weeks=1),
+        place="Rådhuset",
+        publish=True,
+        by=None,
+    )
+    client.force_login(a.user)
+    page = client.get(f"/courses/{course.pk}/").content.decode()
+    assert a.name in page and b.name not in page
+    client.force_login(LeaderFactory().user)  # not in the group
+    assert client.get(f"/courses/{course.pk}/").status_code == 404
+    client.force_login(FacilitatorFactory())
+    assert client.get(f"/courses/{course.pk}/").status_code == 404  # not this course's facilitator
+
+
+def test_the_courses_facilitator_sees_every_members_attendance(client, template):
+    facilitator = FacilitatorFactory()
+    (group,) = groups(1, members=2)
+    (course,) = services.courses_create(
+        programme=ProgrammeFactory(),
+        template=template,
+        groups=[group],
+        first_starts_at=NOW - timedelta(weeks=1),
+        place="Rådhuset",
+        facilitator=facilitator,
+        by=None,
+    )
+    client.force_login(facilitator)
+    page = client.get(f"/courses/{course.pk}/").content.decode()
+    assert all(m.name in page for m in group.members.all())

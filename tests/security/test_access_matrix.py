@@ -143,11 +143,27 @@ def build_world(groups_world) -> W:
             email_actions.SIGN_UP, leader=leader_a, session=session, expires_at=session.starts_at
         ),
     }
+    objects["course"] = _course_of(programme, leader_a, g.facilitator)
     hr_group = own_groups["hr_facilitator"]
     objects["hr_group"] = hr_group
     objects["hr_note"] = hr_group.notes.get()
     objects["hr_meeting"] = hr_group.meetings.create(starts_at=session.starts_at, place="Rådhuset")
     return W(programme=programme, session=session, users=users, objects=objects)
+
+
+def _course_of(programme, leader, facilitator):
+    """A leader-group course for leader A's own leader group, led by A's group facilitator."""
+    from programmes.models import Course, CourseSession
+    from toppleder.models import LeaderGroup
+
+    group = LeaderGroup.objects.create(organisation=leader.organisation, name="Ledergruppen til A")
+    group.members.add(leader)
+    course = Course.objects.create(programme=programme, title="Ledergruppeutvikling", facilitator=facilitator)
+    course.groups.add(group)
+    session = SessionFactory(programme=programme, kind="leader_group_development", title="Forløpssamling 1")
+    session.reserved_for_groups.add(group)
+    CourseSession.objects.create(course=course, session=session, position=1)
+    return course
 
 
 def o(w, key):
@@ -183,6 +199,9 @@ CALLS = {
     "programmes:leaders_import_template": ("get", lambda w: {"fmt": "xlsx"}),
     "programmes:export": ("get", lambda w: {"pk": w.programme.pk, "what": "registrations", "fmt": "csv"}),
     "programmes:session_create": ("get", lambda w: {"pk": w.programme.pk}),
+    "programmes:course_list": ("get", lambda w: {"pk": w.programme.pk}),
+    "programmes:courses_create": ("get", lambda w: {"pk": w.programme.pk}),
+    "programmes:course_detail": ("get", lambda w: {"pk": o(w, "course")}),
     "programmes:session_detail": ("get", lambda w: {"pk": w.session.pk}),
     "programmes:checkin": ("get", lambda w: {"pk": w.session.pk}),
     "programmes:session_calendar": ("get", lambda w: {"pk": w.session.pk}),
@@ -325,6 +344,9 @@ MATRIX = {
     "programmes:session_action": ("login", 403, 403, 403, 403, 302, 302, 403, 302),
     "programmes:session_calendar": ("login", 404, 404, 404, 200, 200, 200, 404, 200),
     "programmes:session_create": ("login", 403, 403, 403, 403, 200, 200, 403, 200),
+    "programmes:course_list": ("login", 403, 403, 403, 403, 200, 200, 403, 200),
+    "programmes:courses_create": ("login", 403, 403, 403, 403, 200, 200, 403, 200),
+    "programmes:course_detail": ("login", 404, 200, 404, 200, 200, 200, 404, 200),
     "programmes:session_detail": ("login", 404, 404, 404, 200, 200, 200, 404, 200),
     "programmes:checkin": ("login", 404, 404, 404, 200, 403, 403, 404, 403),
     "programmes:session_edit": ("login", 403, 403, 403, 403, 200, 200, 403, 200),

@@ -247,6 +247,7 @@ def w(settings, tmp_path) -> W:
     second_proposal = ReflectionGroup.objects.create(programme=programme, name="Forslag 2", facilitator=hr)
     newcomer = LeaderFactory(organisation=orgs["kultur"], user__name="Nils Ny")
     GroupMembership.objects.create(group=second_proposal, leader=newcomer, programme=programme, kind="reflection")
+    _programme_shapes_world(programme=programme, hr=hr, members=members, orgs=orgs)
     return W(
         open_session=open_session,
         promotable=promotable,
@@ -280,6 +281,19 @@ def w(settings, tmp_path) -> W:
         material=material,
         outbox=outbox,
     )
+
+
+def _programme_shapes_world(*, programme, hr, members, orgs):
+    """Rows for courses, networks by interest, projects and onboarding (found by name below)."""
+    from programmes.models import CourseTemplate
+
+    CourseTemplate.objects.create(name="Ledergruppeutvikling", session_titles=["Oppstart", "Samhandling"])
+
+
+def _course_template():
+    from programmes.models import CourseTemplate
+
+    return CourseTemplate.objects.get(name="Ledergruppeutvikling")
 
 
 def _session_kwargs(**over):
@@ -322,6 +336,7 @@ def _scenarios():
     from programmes import checkin as venue
     from programmes.services import checkin, common, enrolment, imports, measures, registrations, sessions
     from programmes.services import commitments as c
+    from programmes.services import courses
     from programmes.services import programmes as p
     from reflection_groups import services as rg
     from surveys import services as sv
@@ -414,6 +429,26 @@ def _scenarios():
             by=hr,
         ),
         S + "sessions.material_remove": call(sessions.material_remove, material=lambda w: w.material, by=hr),
+        S + "courses.course_template_create": call(
+            courses.course_template_create, name="Ny mal", session_titles=["Én", "To"], by=hr
+        ),
+        S + "courses.course_start_times": call(
+            courses.course_start_times,
+            system,
+            template=lambda w: _course_template(),
+            first_starts_at=timezone.now(),
+        ),
+        S + "courses.courses_create": call(
+            courses.courses_create,
+            programme=lambda w: w.programme,
+            template=lambda w: _course_template(),
+            groups=lambda w: [w.leader_group],
+            first_starts_at=lambda w: timezone.now() + timedelta(days=10),
+            place="Rådhuset",
+            facilitator=hr,
+            publish=True,
+            by=hr,
+        ),
         S + "registrations.lock_session": lambda w: _in_transaction(lambda: registrations.lock_session(w.session.pk)),
         S + "registrations.count_confirmed": call(registrations.count_confirmed, system, session=lambda w: w.session),
         S + "registrations.count_offered": call(registrations.count_offered, system, session=lambda w: w.session),
