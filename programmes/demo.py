@@ -20,7 +20,7 @@ from datetime import datetime, time, timedelta
 from time import monotonic
 from zoneinfo import ZoneInfo
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from programmes import seats
@@ -82,9 +82,10 @@ def seed(*, size: str, rng: random.Random, stdout) -> None:
         created, regs = _sessions(programme, size, leaders, rng)
         _measures(programme, rng)
         commitments = _commitments(programme, leaders)
+        courses = _courses(programme)
     stdout.write(
         f"  programmes: {programme}, {len(leaders)} enrolled, {created} new sessions, "
-        f"{regs} new registrations, {commitments} new commitments ({monotonic() - started:.1f} s)"
+        f"{regs} new registrations, {commitments} new commitments, {courses} new leader-group courses ({monotonic() - started:.1f} s)"
     )
 
 
@@ -364,3 +365,86 @@ def _commitments(programme: Programme, leaders: list[Leader]) -> int:
         c.organisations.set({p.organisation_id for p in parties})
         made += 1
     return made
+
+
+# --------------------------------------------------------------------------- leader-group courses
+COURSE_TEMPLATE = "Ledergruppeutvikling 2026/27"
+COURSE_SESSIONS = [
+    "Oppstart: ledergruppens oppdrag",
+    "Samhandling på tvers av virksomheter",
+    "Dilemmaer i topplederrollen",
+    "Styringsdialogen",
+    "Tillitsbasert ledelse i praksis",
+    "Avslutning: hva vi tar med oss",
+]
+
+
+def _courses(programme: Programme) -> int:
+    """Two courses from one template: one under way (three sessions held, attendance and a
+    commitment), one about to start. Made through the service, as HR makes them."""
+    from programmes.models import CourseTemplate
+    from programmes.services import course_template_create, courses_create
+
+    if CourseTemplate.objects.filter(name=COURSE_TEMPLATE).exists():
+        return 0
+    groups = list(
+        LeaderGroup.objects.filter(is_top_leader_group=True)
+        .annotate(n=models.Count("members"))
+        .filter(n__gte=2)
+        .order_by("organisation__name")[:2]
+    )
+    if len(groups) < 2:
+        return 0
+    template = course_template_create(
+        name=COURSE_TEMPLATE,
+        session_titles=COURSE_SESSIONS,
+        description="Et forløp for én toppledergruppe: samhandling på tvers av og utover egen virksomhet.",
+        weeks_between=4,
+        duration_minutes=180,
+        by=None,
+    )
+    (running,) = courses_create(
+        programme=programme,
+        template=template,
+        groups=[groups[0]],
+        first_starts_at=_at(-12 * 7 + 1, 13),
+        place=PLACES[1],
+        publish=True,
+        by=None,
+    )
+    courses_create(
+        programme=programme,
+        template=template,
+        groups=[groups[1]],
+        first_starts_at=_at(10, 9),
+        place=PLACES[1],
+        publish=True,
+        by=None,
+    )
+    members = list(groups[0].members.order_by("pk"))
+    held = [link.session for link in running.course_sessions.select_related("session").order_by("position")[:3]]
+    rows = []
+    for n, session in enumerate(held):
+        for k, leader in enumerate(members):
+            attended = (n + k) % 4 != 3  # most come, now and then someone does not
+            rows.append(
+                Registration(
+                    session=session,
+                    leader=leader,
+                    status=Registration.Status.CONFIRMED,
+                    attendance=Registration.Attendance.ATTENDED if attended else Registration.Attendance.NO_SHOW,
+                    created_at=session.starts_at - timedelta(days=10),
+                )
+            )
+    Registration.objects.bulk_create(rows)
+    Session.objects.filter(pk__in=[s.pk for s in held]).update(status=Session.Status.COMPLETED)
+    seats.recount([s.pk for s in held])
+    c = Commitment.objects.create(
+        programme=programme,
+        session=held[-1],
+        text="Ledergruppen gjennomgår sine samarbeidsavtaler med nabobydelene innen neste samling.",
+        status=Commitment.Status.IN_PROGRESS,
+    )
+    c.parties.set(members)
+    c.organisations.set({m.organisation_id for m in members})
+    return 2

@@ -166,6 +166,25 @@ def programme_group_figures(programme: Programme, period: Period) -> dict:
     return {"kinds": kinds, "schemes": schemes}
 
 
+def programme_courses(programme: Programme) -> list[dict]:
+    """The leader-group courses and how far each has come (programmes.selectors.course_overview:
+    four grouped queries whatever the number of courses)."""
+    from programmes.selectors import course_overview
+
+    return [
+        {
+            "title": c.title,
+            "groups": ", ".join(g.name for g in c.groups.all()),
+            "facilitator": str(c.facilitator) if c.facilitator else "",
+            "held": c.held,
+            "planned": c.planned,
+            "members": c.members,
+            "attendance_percent": c.attendance_percent,
+        }
+        for c in course_overview(programme)
+    ]
+
+
 @dataclass(frozen=True)
 class TrendLine:
     """One dimension in one wave, as a line of the report's table and the summary's rows."""
@@ -353,6 +372,7 @@ def programme_report_data(programme: Programme, period: Period | None = None) ->
         "trends": trend_lines(comparisons),
         "trend_charts": trend_charts(uid, comparisons),
         "commitments": commitment_rows,
+        "courses": programme_courses(programme),
         "n_commitments": sum(commitments.values()),
         "charts": charts,
         "k": min_respondents(),
