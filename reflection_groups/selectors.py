@@ -27,6 +27,8 @@ from reflection_groups.models import (
     MentorPair,
     PairMeeting,
     ReflectionGroup,
+    ThemeChoice,
+    ThemeWindow,
 )
 from toppleder.models import ROLE_FACILITATOR, ROLE_HR, Leader, User
 from toppleder.permissions import is_hr, leader_of, require_hr
@@ -267,3 +269,69 @@ def leader_pair(leader):
         .order_by("-published_at")
         .first()
     )
+
+
+# --------------------------------------------------------------------------- networks by interest
+def theme_windows_visible_to(user):
+    """HR: every theme choice. A leader: those of the programmes they can see. Others: none."""
+    from programmes.selectors import programmes_visible_to
+
+    if is_hr(user):
+        return ThemeWindow.objects.all()
+    if leader_of(user) is None:
+        return ThemeWindow.objects.none()
+    return ThemeWindow.objects.filter(programme__in=programmes_visible_to(user))
+
+
+def theme_window_for(user, pk, *, manage: bool = False) -> ThemeWindow:
+    if manage:
+        require_hr(user)
+    return get_object_or_404(theme_windows_visible_to(user).select_related("programme"), pk=pk)
+
+
+def open_theme_windows_for(leader: Leader, now=None):
+    """The open theme choices of the leader's programmes, with the leader's answer (one query)."""
+    from programmes.models import ProgrammeEnrolment
+
+    now = now or timezone.now()
+    mine = ThemeChoice.objects.filter(window=OuterRef("pk"), leader=leader)
+    return (
+        ThemeWindow.objects.filter(
+            opens_at__lte=now,
+            closes_at__gt=now,
+            programme__enrolments__leader=leader,
+            programme__enrolments__status=ProgrammeEnrolment.Status.ENROLLED,
+        )
+        .annotate(my_themes=Subquery(mine.values("themes")[:1]), my_no_preference=Subquery(mine.values("no_preference")[:1]))
+        .order_by("closes_at", "pk")
+    )
+
+
+def theme_window_figures(window: ThemeWindow) -> dict:
+    """What HR sees of a theme choice: per theme how many chose it first and at all, the
+    answers, and after the networks were proposed who got which choice (two queries)."""
+    answers = list(
+        ThemeChoice.objects.filter(window=window)
+        .select_related("leader__user", "leader__organisation")
+        .order_by("leader__user__name", "pk")
+    )
+    themes = [
+        {
+            "theme": t,
+            "first": sum(1 for a in answers if a.themes[:1] == [t]),
+            "any": sum(1 for a in answers if t in a.themes),
+            "got": sum(1 for a in answers if a.got_theme == t),
+        }
+        for t in window.themes
+    ]
+    placed = [a for a in answers if a.got_theme]
+    return {
+        "answers": answers,
+        "themes": themes,
+        "n_answers": len(answers),
+        "n_no_preference": sum(1 for a in answers if a.no_preference),
+        "n_placed": len(placed),
+        "n_first": sum(1 for a in placed if a.got_rank == 1),
+        "n_other_choice": sum(1 for a in placed if a.got_rank and a.got_rank > 1),
+        "n_not_chosen": sum(1 for a in placed if a.got_rank is None and not a.no_preference),
+    }
