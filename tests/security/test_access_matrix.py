@@ -17,6 +17,7 @@ The Django admin and django-allauth pages are covered by the last two tests.
 
 import hashlib
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from django.apps import apps
@@ -144,6 +145,7 @@ def build_world(groups_world) -> W:
         ),
     }
     objects["course"] = _course_of(programme, leader_a, g.facilitator)
+    objects["theme_window"] = _theme_window(programme)
     hr_group = own_groups["hr_facilitator"]
     objects["hr_group"] = hr_group
     objects["hr_note"] = hr_group.notes.get()
@@ -164,6 +166,22 @@ def _course_of(programme, leader, facilitator):
     session.reserved_for_groups.add(group)
     CourseSession.objects.create(course=course, session=session, position=1)
     return course
+
+
+def _theme_window(programme):
+    """A theme choice of leader A's programme, open now."""
+    from django.utils import timezone
+
+    from reflection_groups.models import ThemeWindow
+
+    now = timezone.now()
+    return ThemeWindow.objects.create(
+        programme=programme,
+        title="Nettverk",
+        themes=["Fra strategi til handling", "Styringsdialogen"],
+        opens_at=now - timedelta(days=1),
+        closes_at=now + timedelta(days=5),
+    )
 
 
 def o(w, key):
@@ -229,6 +247,10 @@ CALLS = {
     "programmes:measure_area": ("get", lambda w: {"area_key": w.objects["measure"].area.key}),
     "programmes:measure_update": ("post", lambda w: {"area_key": w.objects["measure"].area.key, "pk": o(w, "measure")}),
     "reflection_groups:group_list": ("get", lambda w: {}),
+    "reflection_groups:theme_window_list": ("get", lambda w: {}),
+    "reflection_groups:theme_window_detail": ("get", lambda w: {"pk": o(w, "theme_window")}),
+    "reflection_groups:networks_compose": ("post", lambda w: {"pk": o(w, "theme_window")}),
+    "reflection_groups:theme_choice": ("get", lambda w: {"pk": o(w, "theme_window")}),
     "reflection_groups:facilitator_list": ("get", lambda w: {}),
     "reflection_groups:compose": ("get", lambda w: {}),
     "reflection_groups:proposal": ("get", lambda w: {"programme_pk": w.programme.pk, "kind": "reflection"}),
@@ -357,6 +379,10 @@ MATRIX = {
     "reflection_groups:group_close": ("login", 403, 403, 403, 403, 302, 302, 403, 302),
     "reflection_groups:group_detail": ("login", 404, 200, 404, 200, 200, 200, 404, 200),
     "reflection_groups:group_list": ("login", 200, 200, 200, 200, 200, 200, 200, 200),
+    "reflection_groups:theme_window_list": ("login", 403, 403, 403, 403, 200, 200, 403, 200),
+    "reflection_groups:theme_window_detail": ("login", 403, 403, 403, 403, 200, 200, 403, 200),
+    "reflection_groups:networks_compose": ("login", 403, 403, 403, 403, 302, 302, 403, 302),
+    "reflection_groups:theme_choice": ("login", 404, 403, 404, 200, 403, 403, 403, 403),
     "reflection_groups:group_seen": ("login", 404, 403, 404, 204, 403, 403, 404, 403),
     "reflection_groups:group_move": ("login", 403, 403, 403, 403, 302, 302, 403, 302),
     "reflection_groups:group_publish": ("login", 403, 403, 403, 403, 302, 302, 403, 302),

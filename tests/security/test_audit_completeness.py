@@ -287,13 +287,31 @@ def _programme_shapes_world(*, programme, hr, members, orgs):
     """Rows for courses, networks by interest, projects and onboarding (found by name below)."""
     from programmes.models import CourseTemplate
 
+    from reflection_groups.models import ThemeChoice, ThemeWindow
+
     CourseTemplate.objects.create(name="Ledergruppeutvikling", session_titles=["Oppstart", "Samhandling"])
+    now, themes = timezone.now(), ["Fra strategi til handling", "Styringsdialogen"]
+    ThemeWindow.objects.create(
+        programme=programme, title="Åpent temavalg", themes=themes, opens_at=now - timedelta(days=1),
+        closes_at=now + timedelta(days=3),
+    )
+    closed = ThemeWindow.objects.create(
+        programme=programme, title="Stengt temavalg", themes=themes, opens_at=now - timedelta(days=9),
+        closes_at=now - timedelta(days=2), size_min=2, size_max=3,
+    )
+    ThemeChoice.objects.create(window=closed, leader=members[0], themes=themes[:1])
 
 
 def _course_template():
     from programmes.models import CourseTemplate
 
     return CourseTemplate.objects.get(name="Ledergruppeutvikling")
+
+
+def _theme_window(title):
+    from reflection_groups.models import ThemeWindow
+
+    return ThemeWindow.objects.get(title=title)
 
 
 def _session_kwargs(**over):
@@ -449,6 +467,24 @@ def _scenarios():
             publish=True,
             by=hr,
         ),
+        R + "theme_window_open": call(
+            rg.theme_window_open,
+            programme=lambda w: w.programme,
+            title="Nettverk våren",
+            themes=["Digitalisering", "Styringsdialogen"],
+            opens_at=lambda w: timezone.now(),
+            closes_at=lambda w: timezone.now() + timedelta(days=14),
+            by=hr,
+        ),
+        R + "theme_choice_save": call(
+            rg.theme_choice_save,
+            leader0,
+            window=lambda w: _theme_window("Åpent temavalg"),
+            leader=lambda w: w.members[0],
+            themes=["Styringsdialogen"],
+            by=leader0,
+        ),
+        R + "networks_compose": call(rg.networks_compose, window=lambda w: _theme_window("Stengt temavalg"), by=hr),
         S + "registrations.lock_session": lambda w: _in_transaction(lambda: registrations.lock_session(w.session.pk)),
         S + "registrations.count_confirmed": call(registrations.count_confirmed, system, session=lambda w: w.session),
         S + "registrations.count_offered": call(registrations.count_offered, system, session=lambda w: w.session),
