@@ -67,7 +67,11 @@ def seed(*, size: str, rng: random.Random, stdout) -> None:
     with transaction.atomic():
         made = _groups(programme, facilitators, size, rng)
         pairs = _pairs(programme, size, rng)
-    stdout.write(f"  reflection_groups: {made} new groups, {pairs} new pairs ({monotonic() - started:.1f} s)")
+        choices = _theme_choice(programme, rng)
+    stdout.write(
+        f"  reflection_groups: {made} new groups, {pairs} new pairs, {choices} theme choices"
+        f" ({monotonic() - started:.1f} s)"
+    )
 
 
 # --------------------------------------------------------------------------- groups
@@ -270,3 +274,51 @@ def _pairs(programme, size, rng) -> int:
     PairMeeting.objects.bulk_create(meetings, batch_size=1000)
     MentorPair.objects.filter(pk__in=[p.pk for p in pairs]).update(fit_mentor="good", fit_mentee="good")
     return made
+
+
+# --------------------------------------------------------------------------- networks by interest
+THEME_WINDOW = "Nettverksgrupper 2027: velg tema"
+
+
+def _theme_choice(programme, rng) -> int:
+    """An open theme choice for next year's networks, answered by most leaders (not leder001,
+    who sees "Velg nettverkstemaer" on the front page)."""
+    from programmes.models import ProgrammeEnrolment
+    from reflection_groups.models import ThemeChoice, ThemeWindow
+
+    if ThemeWindow.objects.filter(programme=programme, title=THEME_WINDOW).exists():
+        return 0
+    dialogue = next(e["theme"] for e in reference.entries("reflection_prompts") if e["theme"]["key"] == "governance_dialogue")
+    themes = [*NETWORK_THEMES, dialogue["nb"]]
+    now = timezone.now()
+    window = services.theme_window_open(
+        programme=programme,
+        title=THEME_WINDOW,
+        themes=themes,
+        opens_at=now - timedelta(days=4),
+        closes_at=now + timedelta(days=10),
+        max_choices=2,
+        size_min=5,
+        size_max=8,
+        by=None,
+    )
+    leaders = list(
+        ProgrammeEnrolment.objects.active()
+        .filter(programme=programme)
+        .exclude(leader__user__email=LEDER001)
+        .values_list("leader_id", flat=True)
+        .order_by("leader_id")
+    )
+    rows = []
+    for lid in leaders:
+        roll = rng.random()
+        if roll < 0.35:
+            continue  # has not answered yet
+        if roll < 0.42:
+            rows.append(ThemeChoice(window=window, leader_id=lid, themes=[], no_preference=True))
+        else:
+            first = rng.choices(themes, weights=[5, 4, 2])[0]
+            rest = [t for t in themes if t != first]
+            rows.append(ThemeChoice(window=window, leader_id=lid, themes=[first, rng.choice(rest)]))
+    ThemeChoice.objects.bulk_create(rows)
+    return len(rows)

@@ -133,3 +133,45 @@ def test_opening_a_window_checks_its_input():
         )
     assert {"title", "themes", "closes_at"} <= set(exc.value.message_dict)
     assert not ThemeWindow.objects.exists()
+
+
+# --------------------------------------------------------------------------- pages
+def test_a_leader_chooses_on_the_page_and_the_dashboard_shows_the_choice(client_nb, window):
+    client = client_nb
+    leader = pool(window)[0]
+    client.force_login(leader.user)
+    with time_machine.travel(OPENS + timedelta(days=1)):
+        front = client.get("/").content.decode()
+        assert "Velg nettverkstemaer" in front and "du har ikke valgt ennå" in front
+        r = client.post(f"/networks/themes/{window.pk}/choose/", {"choice_1": DIGITAL, "choice_2": STRATEGY})
+        assert r.status_code == 302
+        assert f"du valgte {DIGITAL}, {STRATEGY}" in client.get("/").content.decode()
+    assert ThemeChoice.objects.get().themes == [DIGITAL, STRATEGY]
+
+
+def test_a_choice_posted_after_the_window_answers_400_in_norwegian_and_keeps_the_old_one(client_nb, window):
+    client = client_nb
+    leader = pool(window)[0]
+    with time_machine.travel(OPENS + timedelta(days=1)):
+        services.theme_choice_save(window=window, leader=leader, themes=[DIGITAL])
+    client.force_login(leader.user)
+    with time_machine.travel(CLOSES + timedelta(hours=2)):
+        r = client.post(f"/networks/themes/{window.pk}/choose/", {"choice_1": STRATEGY})
+    assert r.status_code == 400
+    assert "Temavalget stengte 15. september 2026 kl. 16.00: valget ditt ble ikke lagret." in r.content.decode()
+    assert ThemeChoice.objects.get().themes == [DIGITAL]
+
+
+def test_hr_proposes_networks_from_the_page_and_sees_who_got_a_first_choice(client_nb, window, settings):
+    client = client_nb
+    settings.MFA_REQUIRED_FOR_STAFF = False
+    people = pool(window)
+    with time_machine.travel(OPENS + timedelta(days=1)):
+        for p in people[:8]:
+            services.theme_choice_save(window=window, leader=p, themes=[STRATEGY])
+    client.force_login(HRUserFactory())
+    with time_machine.travel(CLOSES + timedelta(hours=2)):
+        r = client.post(f"/networks/themes/{window.pk}/compose/")
+        assert r.status_code == 302 and r["Location"].endswith("/network/")
+        page = client.get(f"/networks/themes/{window.pk}/").content.decode()
+    assert "8 fikk førstevalget sitt" in page
