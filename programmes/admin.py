@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from programmes import services
 from programmes.models import (
+    CollaborationProject,
     Commitment,
     Contributor,
     Course,
@@ -255,3 +256,12 @@ class CourseAdmin(AuditedAdmin, admin.ModelAdmin):
     list_select_related = ["programme", "template", "facilitator"]
     raw_id_fields = ["facilitator", "groups"]
     inlines = [CourseSessionInline]
+
+
+@admin.register(CollaborationProject)
+class CollaborationProjectAdmin(AuditedAdmin, admin.ModelAdmin):
+    list_display = ["title", "programme", "status", "updated_at"]
+    list_filter = ["status", "programme"]
+    search_fields = ["title", "description", "outcome", "organisations__name"]
+    list_select_related = ["programme"]
+    raw_id_fields = ["leaders", "organisations", "sessions", "commitments", "measures", "created_by"]

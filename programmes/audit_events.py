@@ -23,6 +23,14 @@ EVENTS = {
         gettext_lazy("%(who)s created the course template %(object)s."),
     ),
     "courses_create": ("programmes.course", gettext_lazy("%(who)s made the leader-group course %(object)s.")),
+    "project_create": (
+        "programmes.collaborationproject",
+        gettext_lazy("%(who)s recorded the collaboration project %(object)s."),
+    ),
+    "project_update": (
+        "programmes.collaborationproject",
+        gettext_lazy("%(who)s changed the collaboration project %(object)s."),
+    ),
     "session_create": ("programmes.session", gettext_lazy("%(who)s created the session %(object)s.")),
     "session_update": ("programmes.session", gettext_lazy("%(who)s changed the session %(object)s.")),
     "session_publish": ("programmes.session", gettext_lazy("%(who)s published the session %(object)s.")),

@@ -83,9 +83,10 @@ def seed(*, size: str, rng: random.Random, stdout) -> None:
         _measures(programme, rng)
         commitments = _commitments(programme, leaders)
         courses = _courses(programme)
+        projects = _projects(programme)
     stdout.write(
         f"  programmes: {programme}, {len(leaders)} enrolled, {created} new sessions, "
-        f"{regs} new registrations, {commitments} new commitments, {courses} new leader-group courses ({monotonic() - started:.1f} s)"
+        f"{regs} new registrations, {commitments} new commitments, {courses} new leader-group courses, {projects} new collaboration projects ({monotonic() - started:.1f} s)"
     )
 
 
@@ -448,3 +449,58 @@ def _courses(programme: Programme) -> int:
     c.parties.set(members)
     c.organisations.set({m.organisation_id for m in members})
     return 2
+
+
+# --------------------------------------------------------------------------- collaboration projects
+PROJECTS = [
+    (
+        "Felles overgang fra barnehage til skole",
+        "Bydeler og Utdanningsetaten lager én rutine for overgangen, med felles informasjon til foreldre.",
+        "active",
+        "",
+    ),
+    (
+        "Delt vikarpool for helse og omsorg",
+        "Tre virksomheter deler en vikarpool i stedet for å konkurrere om de samme vikarene.",
+        "completed",
+        "Vikarpoolen er i drift; innleie fra byrå er halvert det første halvåret.",
+    ),
+]
+
+
+def _projects(programme: Programme) -> int:
+    """Two projects across organisations, worked on at past sessions: one under way (leder001
+    takes part), one completed with its outcome; linked to commitments and measures."""
+    from programmes.models import CollaborationProject
+    from programmes.services import project_create
+
+    if CollaborationProject.objects.filter(programme=programme).exists():
+        return 0
+    first = Leader.objects.filter(user__email="leder001@toppleder.example").first()
+    tops = list(
+        Leader.objects.filter(level=Leader.Level.TOP).exclude(pk=getattr(first, "pk", None)).order_by("user__email")
+    )
+    past = list(Session.objects.filter(programme=programme, status=Session.Status.COMPLETED).order_by("-starts_at")[:3])
+    commitments = list(Commitment.objects.filter(programme=programme).order_by("pk")[:2])
+    measures = list(Measure.objects.order_by("area__order", "order")[:6])
+    made = 0
+    for k, (title, description, status, outcome) in enumerate(PROJECTS):
+        leaders = ([first] if first and k == 0 else []) + [
+            le for le in tops[k * 6 : k * 6 + 6] if not first or le.organisation_id != first.organisation_id
+        ][:3]
+        if len({le.organisation_id for le in leaders}) < 2:
+            continue
+        project_create(
+            programme=programme,
+            title=title,
+            description=description,
+            leaders=leaders,
+            sessions=past[k : k + 2],
+            commitments=commitments[k : k + 1],
+            measures=measures[k * 2 : k * 2 + 2],
+            status=status,
+            outcome=outcome,
+            by=None,
+        )
+        made += 1
+    return made

@@ -465,3 +465,49 @@ class CoursesCreateForm(forms.Form):
         data = dict(self.cleaned_data)
         data["groups"] = list(data["groups"])
         return data
+
+
+class ProjectForm(forms.ModelForm):
+    """A collaboration project (programmes.services.project_create / project_update)."""
+
+    class Meta:
+        from programmes.models import CollaborationProject
+
+        model = CollaborationProject
+        fields = [
+            "title",
+            "description",
+            "leaders",
+            "organisations",
+            "sessions",
+            "commitments",
+            "measures",
+            "status",
+            "outcome",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "outcome": forms.Textarea(attrs={"rows": 3}),
+            "leaders": QuickSelectMultiple,
+            "organisations": QuickSelectMultiple,
+            "sessions": QuickSelectMultiple,
+            "commitments": QuickSelectMultiple,
+            "measures": QuickSelectMultiple,
+        }
+
+    def __init__(self, *args, programme, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["leaders"].queryset = Leader.objects.with_org().order_by("user__name")
+        self.fields["organisations"].queryset = Organisation.objects.order_by("name")
+        self.fields["organisations"].required = False
+        self.fields["organisations"].help_text = _("Leave empty to count the leaders' organisations.")
+        self.fields["sessions"].queryset = programme.sessions.exclude(status=Session.Status.DRAFT).order_by("starts_at")
+        self.fields["commitments"].queryset = programme.commitments.order_by("pk")
+        self.fields["measures"].queryset = Measure.objects.select_related("area").order_by("area__order", "order")
+        self.fields["outcome"].required_when = _("required when the project is completed")
+
+    def service_kwargs(self) -> dict:
+        data = dict(self.cleaned_data)
+        for name in ("leaders", "organisations", "sessions", "commitments", "measures"):
+            data[name] = list(data.get(name) or [])
+        return data

@@ -496,3 +496,40 @@ class CourseSession(models.Model):
 
     def __str__(self):
         return f"{self.course_id}.{self.position}"
+
+
+class CollaborationProject(models.Model):
+    """A collaboration project across organisations ("samhandlingsprosjekt"): who takes part,
+    the sessions where it was worked on, how far it has come and what came of it."""
+
+    class Status(models.TextChoices):
+        IDEA = "idea", _("Idea")
+        ACTIVE = "active", _("Under way")
+        COMPLETED = "completed", _("Completed")
+        STOPPED = "stopped", _("Stopped")
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="projects")
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    organisations = models.ManyToManyField(Organisation, related_name="projects", verbose_name=_("organisations"))
+    leaders = models.ManyToManyField(Leader, related_name="projects", verbose_name=_("leaders"))
+    sessions = models.ManyToManyField(
+        Session, blank=True, related_name="projects", verbose_name=_("sessions where it was worked on")
+    )
+    commitments = models.ManyToManyField(
+        Commitment, blank=True, related_name="projects", verbose_name=_("commitments")
+    )
+    measures = models.ManyToManyField(Measure, blank=True, related_name="projects", verbose_name=_("measures"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    outcome = models.TextField(_("outcome"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("collaboration project")
+        verbose_name_plural = _("collaboration projects")
+        ordering = ["programme_id", "title", "pk"]
+
+    def __str__(self):
+        return self.title

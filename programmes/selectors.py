@@ -32,6 +32,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from programmes.models import (
+    CollaborationProject,
     Commitment,
     Contributor,
     Course,
@@ -44,7 +45,7 @@ from programmes.models import (
     Registration,
     Session,
 )
-from toppleder.models import Leader, LeaderGroup
+from toppleder.models import Leader, LeaderGroup, Organisation
 from toppleder.permissions import is_hr, leader_of, require_hr
 
 ACTIVE = [Registration.Status.CONFIRMED, Registration.Status.WAITLISTED]
@@ -573,3 +574,52 @@ def _course_cell(registration, session) -> str:
     if registration.status in (Registration.Status.WAITLISTED, Registration.Status.OFFERED):
         return "waiting"
     return "signed_up"
+
+
+# --------------------------------------------------------------------------- collaboration projects
+def projects_visible_to(user) -> QuerySet:
+    """HR: every project. A leader: the projects they take part in, in programmes they can see."""
+    if is_hr(user):
+        return CollaborationProject.objects.all()
+    leader = leader_of(user)
+    if leader is None:
+        return CollaborationProject.objects.none()
+    return CollaborationProject.objects.filter(leaders=leader, programme__in=programmes_visible_to(user))
+
+
+def project_for(user, pk) -> CollaborationProject:
+    return get_object_or_404(projects_visible_to(user).select_related("programme"), pk=pk)
+
+
+def projects_listed(queryset: QuerySet) -> QuerySet:
+    """Projects with their organisations and the counts a list or report shows: four queries
+    for any number of projects (the counts are subqueries, not joins that multiply)."""
+    through = CollaborationProject
+
+    def count(field):
+        m2m = getattr(through, field).through
+        owner = "collaborationproject_id"
+        return Coalesce(
+            Subquery(
+                m2m.objects.filter(**{owner: OuterRef("pk")})
+                .values(owner)
+                .annotate(n=Count("pk"))
+                .values("n")[:1],
+                output_field=IntegerField(),
+            ),
+            0,
+        )
+
+    return (
+        queryset.select_related("programme")
+        .prefetch_related(
+            Prefetch("organisations", queryset=Organisation.objects.order_by("name")),
+            Prefetch("measures", queryset=Measure.objects.order_by("area__order", "order")),
+        )
+        .annotate(
+            n_leaders=count("leaders"),
+            n_sessions=count("sessions"),
+            n_commitments=count("commitments"),
+        )
+        .order_by("title", "pk")
+    )

@@ -10,6 +10,7 @@ from programmes.views import (
     enrolment,
     measures,
     programmes,
+    projects,
     registrations,
     sessions,
 )
@@ -49,6 +50,9 @@ urlpatterns = [
     path("programmes/<id:pk>/courses/", courses.course_list, name="course_list"),
     path("programmes/<id:pk>/courses/new/", courses.courses_create, name="courses_create"),
     path("courses/<id:pk>/", courses.course_detail, name="course_detail"),
+    path("projects/", projects.project_list, name="project_list"),
+    path("programmes/<id:pk>/projects/new/", projects.project_create, name="project_create"),
+    path("projects/<id:pk>/", projects.project_detail, name="project_detail"),
     path("programmes/<id:pk>/sessions/new/", sessions.session_create, name="session_create"),
     path("sessions/<id:pk>/", sessions.session_detail, name="session_detail"),
     path("sessions/<id:pk>/calendar.ics", calendar.session_calendar, name="session_calendar"),

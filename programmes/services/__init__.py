@@ -13,6 +13,7 @@ renders or reads a request. Bad input raises `ValidationError` with a translatab
     checkin.py        attendance_check_in
     commitments.py    commitment_create, commitment_update_status
     courses.py        course_template_create, courses_create (many parallel leader-group courses)
+    projects.py       project_create, project_update (collaboration projects)
     measures.py       measure_update
     imports.py        leaders_import
 
@@ -32,6 +33,7 @@ from programmes.services.enrolment import (
 )
 from programmes.services.imports import ImportResult, leaders_import
 from programmes.services.measures import measure_update
+from programmes.services.projects import project_create, project_update
 from programmes.services.programmes import (
     default_programme_goal,
     programme_create,
@@ -88,6 +90,8 @@ __all__ = [
     "material_remove",
     "measure_update",
     "programme_create",
+    "project_create",
+    "project_update",
     "programme_set_status",
     "programme_update",
     "email_action_perform",

@@ -185,6 +185,27 @@ def programme_courses(programme: Programme) -> list[dict]:
     ]
 
 
+def programme_projects(programme: Programme) -> list[dict]:
+    """The collaboration projects: organisations, leaders, sessions worked on, status and
+    outcome, with the commitments and measures they are linked to (a fixed number of queries)."""
+    from programmes.models import CollaborationProject
+    from programmes.selectors import projects_listed
+
+    return [
+        {
+            "title": p.title,
+            "organisations": ", ".join(o.name for o in p.organisations.all()),
+            "leaders": p.n_leaders,
+            "sessions": p.n_sessions,
+            "commitments": p.n_commitments,
+            "measures": "; ".join(m.text for m in p.measures.all()),
+            "status": p.get_status_display(),
+            "outcome": p.outcome,
+        }
+        for p in projects_listed(CollaborationProject.objects.filter(programme=programme))
+    ]
+
+
 @dataclass(frozen=True)
 class TrendLine:
     """One dimension in one wave, as a line of the report's table and the summary's rows."""
@@ -373,6 +394,7 @@ def programme_report_data(programme: Programme, period: Period | None = None) ->
         "trend_charts": trend_charts(uid, comparisons),
         "commitments": commitment_rows,
         "courses": programme_courses(programme),
+        "projects": programme_projects(programme),
         "n_commitments": sum(commitments.values()),
         "charts": charts,
         "k": min_respondents(),

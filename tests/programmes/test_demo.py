@@ -79,3 +79,16 @@ def test_demo_has_two_leader_group_courses_one_under_way():
     assert progress["groups"][0]["commitments"]
     _seed()
     assert Course.objects.count() == 2
+
+
+def test_demo_has_two_collaboration_projects_one_with_leader_001():
+    from programmes.models import CollaborationProject
+
+    _seed()
+    projects = list(CollaborationProject.objects.order_by("title"))
+    assert len(projects) == 2
+    assert {p.status for p in projects} == {"active", "completed"}
+    assert all(p.organisations.count() >= 2 and p.sessions.exists() for p in projects)
+    assert CollaborationProject.objects.filter(leaders__user__email="leder001@toppleder.example").count() == 1
+    _seed()
+    assert CollaborationProject.objects.count() == 2

@@ -47,3 +47,20 @@ def test_the_progress_report_lists_courses_with_sessions_held_and_attendance():
     assert "Ledergruppeforløp" in text
     assert "Ledergruppeutvikling – Toppledergruppen i" in text and "Frida" in text
     assert "2 3 av 6 50 %" in text  # members, held of planned, 3 of 6 possible attendances
+
+
+def test_the_progress_report_lists_collaboration_projects_with_status_and_outcome():
+    programme = ProgrammeFactory(name="Tilbud til toppledere")
+    a, b = LeaderFactory(), LeaderFactory()
+    services.project_create(
+        programme=programme,
+        title="Delt vikarpool",
+        leaders=[a, b],
+        status="completed",
+        outcome="Vikarpoolen er i drift.",
+        by=None,
+    )
+    text = " ".join(pdf_text(programme_report(programme, user=HRUserFactory()).pdf).split())
+    after = text.split("Samhandlingsprosjekter", 1)[1]  # the section's heading
+    assert "Delt" in after and "vikarpool" in after  # the title (wrapped in its column)
+    assert "Gjennomført" in after and "Vikarpoolen er i" in after  # status and outcome

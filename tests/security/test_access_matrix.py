@@ -146,6 +146,7 @@ def build_world(groups_world) -> W:
     }
     objects["course"] = _course_of(programme, leader_a, g.facilitator)
     objects["theme_window"] = _theme_window(programme)
+    objects["project"] = _project_of(programme, leader_a)
     hr_group = own_groups["hr_facilitator"]
     objects["hr_group"] = hr_group
     objects["hr_note"] = hr_group.notes.get()
@@ -184,6 +185,17 @@ def _theme_window(programme):
     )
 
 
+def _project_of(programme, leader):
+    """A collaboration project leader A takes part in, with a leader of another organisation."""
+    from programmes.models import CollaborationProject
+
+    other = LeaderFactory()
+    project = CollaborationProject.objects.create(programme=programme, title="Samhandling på tvers")
+    project.leaders.set([leader, other])
+    project.organisations.set([leader.organisation_id, other.organisation_id])
+    return project
+
+
 def o(w, key):
     return w.objects[key].pk
 
@@ -220,6 +232,9 @@ CALLS = {
     "programmes:course_list": ("get", lambda w: {"pk": w.programme.pk}),
     "programmes:courses_create": ("get", lambda w: {"pk": w.programme.pk}),
     "programmes:course_detail": ("get", lambda w: {"pk": o(w, "course")}),
+    "programmes:project_list": ("get", lambda w: {}),
+    "programmes:project_create": ("get", lambda w: {"pk": w.programme.pk}),
+    "programmes:project_detail": ("get", lambda w: {"pk": o(w, "project")}),
     "programmes:session_detail": ("get", lambda w: {"pk": w.session.pk}),
     "programmes:checkin": ("get", lambda w: {"pk": w.session.pk}),
     "programmes:session_calendar": ("get", lambda w: {"pk": w.session.pk}),
@@ -369,6 +384,9 @@ MATRIX = {
     "programmes:course_list": ("login", 403, 403, 403, 403, 200, 200, 403, 200),
     "programmes:courses_create": ("login", 403, 403, 403, 403, 200, 200, 403, 200),
     "programmes:course_detail": ("login", 404, 200, 404, 200, 200, 200, 404, 200),
+    "programmes:project_list": ("login", 200, 403, 200, 200, 200, 200, 403, 200),
+    "programmes:project_create": ("login", 403, 403, 403, 403, 200, 200, 403, 200),
+    "programmes:project_detail": ("login", 404, 404, 404, 200, 200, 200, 404, 200),
     "programmes:session_detail": ("login", 404, 404, 404, 200, 200, 200, 404, 200),
     "programmes:checkin": ("login", 404, 404, 404, 200, 403, 403, 404, 403),
     "programmes:session_edit": ("login", 403, 403, 403, 403, 200, 200, 403, 200),

@@ -300,6 +300,11 @@ def _programme_shapes_world(*, programme, hr, members, orgs):
         closes_at=now - timedelta(days=2), size_min=2, size_max=3,
     )
     ThemeChoice.objects.create(window=closed, leader=members[0], themes=themes[:1])
+    from programmes.models import CollaborationProject
+
+    project = CollaborationProject.objects.create(programme=programme, title="Samhandling A")
+    project.leaders.set(members[:2])
+    project.organisations.set([m.organisation_id for m in members[:2]])
 
 
 def _course_template():
@@ -354,7 +359,7 @@ def _scenarios():
     from programmes import checkin as venue
     from programmes.services import checkin, common, enrolment, imports, measures, registrations, sessions
     from programmes.services import commitments as c
-    from programmes.services import courses
+    from programmes.services import courses, projects
     from programmes.services import programmes as p
     from reflection_groups import services as rg
     from surveys import services as sv
@@ -466,6 +471,26 @@ def _scenarios():
             facilitator=hr,
             publish=True,
             by=hr,
+        ),
+        S + "projects.project_create": call(
+            projects.project_create,
+            programme=lambda w: w.programme,
+            title="Felles vikarpool",
+            leaders=lambda w: w.members[:2],
+            sessions=lambda w: [w.past],
+            commitments=lambda w: [w.commitment],
+            measures=lambda w: [Measure.objects.first()],
+            by=hr,
+        ),
+        S + "projects.project_update": call(
+            projects.project_update,
+            leader0,
+            project=lambda w: programmes.models.CollaborationProject.objects.get(title="Samhandling A"),
+            status="completed",
+            outcome="I drift.",
+            leaders=lambda w: w.members,
+            sessions=lambda w: [w.past],
+            by=leader0,
         ),
         R + "theme_window_open": call(
             rg.theme_window_open,
