@@ -60,3 +60,13 @@ def theme_choices(request):
         return None
     windows = list(selectors.open_theme_windows_for(leader)[:3])
     return {"windows": windows} if windows else None
+
+
+@panel("leader", template="reflection_groups/panels/onboarding.html", order=5)
+def onboarding(request):
+    """A new top leader's onboarding path (no query at all for other leaders)."""
+    leader = leader_of(request.user)
+    if leader is None or not leader.is_new_top_leader:
+        return None
+    (row,) = selectors.onboarding_rows([leader])
+    return {"row": row}

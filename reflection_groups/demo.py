@@ -68,8 +68,9 @@ def seed(*, size: str, rng: random.Random, stdout) -> None:
         made = _groups(programme, facilitators, size, rng)
         pairs = _pairs(programme, size, rng)
         choices = _theme_choice(programme, rng)
+        onboarding = _onboarding()
     stdout.write(
-        f"  reflection_groups: {made} new groups, {pairs} new pairs, {choices} theme choices"
+        f"  reflection_groups: {made} new groups, {pairs} new pairs, {choices} theme choices, {onboarding} onboarding paths"
         f" ({monotonic() - started:.1f} s)"
     )
 
@@ -322,3 +323,27 @@ def _theme_choice(programme, rng) -> int:
             rows.append(ThemeChoice(window=window, leader_id=lid, themes=[first, rng.choice(rest)]))
     ThemeChoice.objects.bulk_create(rows)
     return len(rows)
+
+
+# --------------------------------------------------------------------------- onboarding of new top leaders
+def _onboarding() -> int:
+    """Three new top leaders in onboarding: one well on the way (contact met, introduction
+    attended), one with a contact named, one who has not started (behind once 30 days pass)."""
+    from reflection_groups.models import OnboardingPath
+    from reflection_groups.selectors import new_top_leaders
+    from toppleder.demo import HR_EMAIL
+
+    if OnboardingPath.objects.exists():
+        return 0
+    hr = User.objects.filter(email=HR_EMAIL).first()
+    leaders = list(new_top_leaders().order_by("user__email")[:3])
+    if hr is None or not leaders:
+        return 0
+    for n, leader in enumerate(leaders):
+        if n <= 1:
+            services.onboarding_set_contact(leader=leader, contact=hr, by=None)
+        if n == 0:
+            services.onboarding_tick(leader=leader, step="contact", by=None)
+            services.onboarding_tick(leader=leader, step="intro", by=None)
+    # The third has no row: the path is there all the same (nothing ticked yet).
+    return len(leaders)

@@ -403,3 +403,33 @@ class ThemeChoice(models.Model):
 
     def __str__(self):
         return f"{self.leader} – {self.window}"
+
+
+class OnboardingPath(models.Model):
+    """A new top leader's first year (under 12 months as top leader): a Partner mentor, the
+    introduction session(s), the restructuring-rules course and a named contact, each ticked
+    off. The row exists once HR names the contact or a step is ticked."""
+
+    STEPS = ("contact", "mentor", "intro", "restructuring")
+
+    leader = models.OneToOneField(Leader, on_delete=models.CASCADE, related_name="onboarding")
+    contact = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="onboarding_contacts",
+        verbose_name=_("named contact"),
+    )
+    contact_at = models.DateTimeField(_("met the named contact"), null=True, blank=True)
+    mentor_at = models.DateTimeField(_("has a Partner mentor"), null=True, blank=True)
+    intro_at = models.DateTimeField(_("attended the introduction"), null=True, blank=True)
+    restructuring_at = models.DateTimeField(_("took the restructuring-rules course"), null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("onboarding path")
+        verbose_name_plural = _("onboarding paths")
+
+    def __str__(self):
+        return str(self.leader)

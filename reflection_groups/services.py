@@ -28,6 +28,7 @@ from reflection_groups.models import (
     MentoringScheme,
     MentorPair,
     MentorProfile,
+    OnboardingPath,
     PairMeeting,
     ReflectionGroup,
     ThemeChoice,
@@ -39,7 +40,7 @@ from reflection_groups.selectors import can_take_part, is_pair_party
 from toppleder import audit
 from toppleder.celery import queue_after_commit
 from toppleder.models import ROLE_FACILITATOR, Leader, Organisation, User
-from toppleder.permissions import can_facilitate
+from toppleder.permissions import can_facilitate, is_hr, leader_of
 
 Kind = ReflectionGroup.Kind
 
@@ -1044,3 +1045,45 @@ def networks_compose(*, window: ThemeWindow, by=None, seed: int = 0) -> Networks
     window.save(update_fields=["composed_at"])
     audit.record(by, audit.UPDATE, [window], audit.diff(w_before, window), event="networks_compose")
     return NetworksResult(groups=groups, proposal=proposal)
+
+
+# --------------------------------------------------------------------------- onboarding of new top leaders
+def _onboarding_save(leader: Leader, by, event: str, **values) -> OnboardingPath:
+    """Create the leader's path with `values`, or change it: one entry either way."""
+    if not leader.is_new_top_leader:
+        raise ValidationError(_("The onboarding path is for top leaders in their first twelve months."))
+    path = OnboardingPath.objects.select_for_update().filter(leader=leader).first()
+    if path is None:
+        path = OnboardingPath.objects.create(leader=leader, **values)
+        audit.record(by, audit.CREATE, [path], audit.created(path), event=event)
+        return path
+    before = audit.values(path)
+    for key, value in values.items():
+        setattr(path, key, value)
+    path.save(update_fields=list(values))
+    audit.record(by, audit.UPDATE, [path], audit.diff(before, path), event=event)
+    return path
+
+
+@transaction.atomic
+def onboarding_tick(*, leader: Leader, step: str, by, done: bool = True) -> OnboardingPath | None:
+    """Tick a step of a new top leader's onboarding off (or untick it): the leader or HR."""
+    if step not in OnboardingPath.STEPS:
+        raise ValidationError(_("Unknown step."))
+    me = leader_of(by)
+    if by is not None and not (is_hr(by) or (me is not None and me.pk == leader.pk)):
+        raise PermissionDenied(_("Only the leader or HR can tick off the onboarding."))
+    current = OnboardingPath.objects.filter(leader=leader).values_list(f"{step}_at", flat=True).first()
+    if bool(current) == bool(done):  # already so: nothing changes, nothing is recorded
+        return OnboardingPath.objects.filter(leader=leader).first()
+    return _onboarding_save(leader, by, "onboarding_tick", **{f"{step}_at": timezone.now() if done else None})
+
+
+@transaction.atomic
+def onboarding_set_contact(*, leader: Leader, contact: User, by) -> OnboardingPath:
+    """HR names a new top leader's contact (an HR adviser)."""
+    if by is not None and not is_hr(by):
+        raise PermissionDenied(_("Only HR can name the contact."))
+    if contact is None or not contact.is_active or not is_hr(contact):
+        raise ValidationError({"contact": _("Choose an HR adviser as the named contact.")})
+    return _onboarding_save(leader, by, "onboarding_set_contact", contact=contact)

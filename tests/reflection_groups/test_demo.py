@@ -76,3 +76,18 @@ def test_demo_has_an_open_theme_choice_most_leaders_answered():
     assert not ThemeChoice.objects.filter(leader=leder001).exists()
     _seed()
     assert ThemeWindow.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_demo_has_three_new_top_leaders_in_onboarding():
+    from reflection_groups import selectors
+    from reflection_groups.models import OnboardingPath
+
+    _seed()
+    leaders = list(selectors.new_top_leaders().order_by("user__email")[:3])
+    assert len(leaders) == 3
+    rows = selectors.onboarding_rows(leaders)
+    assert [r["done"] >= 2 for r in rows][0] and rows[1]["contact"] is not None and rows[2]["path"] is None
+    assert OnboardingPath.objects.count() == 2
+    _seed()
+    assert OnboardingPath.objects.count() == 2

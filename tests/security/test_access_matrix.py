@@ -147,6 +147,7 @@ def build_world(groups_world) -> W:
     objects["course"] = _course_of(programme, leader_a, g.facilitator)
     objects["theme_window"] = _theme_window(programme)
     objects["project"] = _project_of(programme, leader_a)
+    objects["new_leader"] = g.members[2]  # a top leader for two months: onboarding
     hr_group = own_groups["hr_facilitator"]
     objects["hr_group"] = hr_group
     objects["hr_note"] = hr_group.notes.get()
@@ -233,6 +234,10 @@ CALLS = {
     "programmes:courses_create": ("get", lambda w: {"pk": w.programme.pk}),
     "programmes:course_detail": ("get", lambda w: {"pk": o(w, "course")}),
     "programmes:project_list": ("get", lambda w: {}),
+    "reflection_groups:onboarding_list": ("get", lambda w: {}),
+    "reflection_groups:onboarding_detail": ("get", lambda w: {"pk": o(w, "new_leader")}),
+    "reflection_groups:onboarding_tick": ("post", lambda w: {"pk": o(w, "new_leader")}, {"step": "intro", "done": "on"}),
+    "reflection_groups:onboarding_contact": ("post", lambda w: {"pk": o(w, "new_leader")}),
     "programmes:project_create": ("get", lambda w: {"pk": w.programme.pk}),
     "programmes:project_detail": ("get", lambda w: {"pk": o(w, "project")}),
     "programmes:session_detail": ("get", lambda w: {"pk": w.session.pk}),
@@ -385,6 +390,10 @@ MATRIX = {
     "programmes:courses_create": ("login", 403, 403, 403, 403, 200, 200, 403, 200),
     "programmes:course_detail": ("login", 404, 200, 404, 200, 200, 200, 404, 200),
     "programmes:project_list": ("login", 200, 403, 200, 200, 200, 200, 403, 200),
+    "reflection_groups:onboarding_list": ("login", 403, 403, 403, 403, 200, 200, 403, 200),
+    "reflection_groups:onboarding_detail": ("login", 404, 404, 404, 404, 200, 200, 404, 200),
+    "reflection_groups:onboarding_tick": ("login", 404, 404, 404, 404, 302, 302, 404, 302),
+    "reflection_groups:onboarding_contact": ("login", 403, 403, 403, 403, 302, 302, 403, 302),
     "programmes:project_create": ("login", 403, 403, 403, 403, 200, 200, 403, 200),
     "programmes:project_detail": ("login", 404, 404, 404, 200, 200, 200, 404, 200),
     "programmes:session_detail": ("login", 404, 404, 404, 200, 200, 200, 404, 200),

@@ -492,6 +492,10 @@ def _scenarios():
             sessions=lambda w: [w.past],
             by=leader0,
         ),
+        R + "onboarding_tick": call(rg.onboarding_tick, leader=lambda w: w.members[2], step="intro", by=hr),
+        R + "onboarding_set_contact": call(
+            rg.onboarding_set_contact, leader=lambda w: w.members[2], contact=hr, by=hr
+        ),
         R + "theme_window_open": call(
             rg.theme_window_open,
             programme=lambda w: w.programme,
