@@ -432,7 +432,10 @@ class CourseTemplate(models.Model):
 
     name = models.CharField(_("name"), max_length=200, unique=True)
     kind = models.CharField(
-        _("activity kind"), max_length=40, choices=reference.choices("activity_kinds"), default="leader_group_development"
+        _("activity kind"),
+        max_length=40,
+        choices=reference.choices("activity_kinds"),
+        default="leader_group_development",
     )
     description = models.TextField(_("description"), blank=True)
     session_titles = models.JSONField(_("session titles, in order"), default=list)
@@ -516,9 +519,7 @@ class CollaborationProject(models.Model):
     sessions = models.ManyToManyField(
         Session, blank=True, related_name="projects", verbose_name=_("sessions where it was worked on")
     )
-    commitments = models.ManyToManyField(
-        Commitment, blank=True, related_name="projects", verbose_name=_("commitments")
-    )
+    commitments = models.ManyToManyField(Commitment, blank=True, related_name="projects", verbose_name=_("commitments"))
     measures = models.ManyToManyField(Measure, blank=True, related_name="projects", verbose_name=_("measures"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
     outcome = models.TextField(_("outcome"), blank=True)

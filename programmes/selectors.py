@@ -460,9 +460,7 @@ def courses_visible_to(user) -> QuerySet:
 def course_for(user, pk, *, manage: bool = False) -> Course:
     if manage:
         require_hr(user)
-    return get_object_or_404(
-        courses_visible_to(user).select_related("programme", "facilitator", "template"), pk=pk
-    )
+    return get_object_or_404(courses_visible_to(user).select_related("programme", "facilitator", "template"), pk=pk)
 
 
 def course_overview(programme: Programme) -> list[Course]:
@@ -601,10 +599,7 @@ def projects_listed(queryset: QuerySet) -> QuerySet:
         owner = "collaborationproject_id"
         return Coalesce(
             Subquery(
-                m2m.objects.filter(**{owner: OuterRef("pk")})
-                .values(owner)
-                .annotate(n=Count("pk"))
-                .values("n")[:1],
+                m2m.objects.filter(**{owner: OuterRef("pk")}).values(owner).annotate(n=Count("pk")).values("n")[:1],
                 output_field=IntegerField(),
             ),
             0,

@@ -289,7 +289,9 @@ def _theme_choice(programme, rng) -> int:
 
     if ThemeWindow.objects.filter(programme=programme, title=THEME_WINDOW).exists():
         return 0
-    dialogue = next(e["theme"] for e in reference.entries("reflection_prompts") if e["theme"]["key"] == "governance_dialogue")
+    dialogue = next(
+        e["theme"] for e in reference.entries("reflection_prompts") if e["theme"]["key"] == "governance_dialogue"
+    )
     themes = [*NETWORK_THEMES, dialogue["nb"]]
     now = timezone.now()
     window = services.theme_window_open(

@@ -254,9 +254,7 @@ class ThemeWindowForm(forms.Form):
 
     programme = forms.ModelChoiceField(Programme.objects.none(), label=_("Programme (its enrolled leaders choose)"))
     title = forms.CharField(max_length=200, label=_("Title"))
-    themes = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 4}), label=_("Themes, one per line"), max_length=3000
-    )
+    themes = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label=_("Themes, one per line"), max_length=3000)
     max_choices = forms.IntegerField(min_value=1, max_value=12, initial=2, label=_("Themes each leader may choose"))
     opens_at = forms.DateTimeField(label=_("Opens"), input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
     closes_at = forms.DateTimeField(label=_("Closes"), input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
@@ -294,4 +292,8 @@ class ThemeChoiceForm(forms.Form):
         self.n_choices = window.max_choices
 
     def themes(self) -> list[str]:
-        return [self.cleaned_data[f"choice_{n}"] for n in range(1, self.n_choices + 1) if self.cleaned_data.get(f"choice_{n}")]
+        return [
+            self.cleaned_data[f"choice_{n}"]
+            for n in range(1, self.n_choices + 1)
+            if self.cleaned_data.get(f"choice_{n}")
+        ]

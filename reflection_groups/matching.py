@@ -522,14 +522,17 @@ def compose_networks(
     themes = list(dict.fromkeys(t for t in themes if t))
     if not (2 <= size_min <= size_max):
         return NetworkProposal(
-            networks=[], problems=[_("The size range %(min)s–%(max)s is not valid.") % {"min": size_min, "max": size_max}]
+            networks=[],
+            problems=[_("The size range %(min)s–%(max)s is not valid.") % {"min": size_min, "max": size_max}],
         )
     if not themes:
         return NetworkProposal(networks=[], problems=[_("Give at least one theme.")])
     if len(ids) < size_min:
         return NetworkProposal(
             networks=[],
-            problems=[_("The pool has %(n)s leaders; a group needs at least %(min)s.") % {"n": len(ids), "min": size_min}],
+            problems=[
+                _("The pool has %(n)s leaders; a group needs at least %(min)s.") % {"n": len(ids), "min": size_min}
+            ],
         )
     by_id = {c.id: c for c in pool.candidates}
     prefs = {i: list(dict.fromkeys(t for t in choices.get(i, ()) if t in themes)) for i in ids}
@@ -549,7 +552,9 @@ def compose_networks(
         if not open_themes:
             return NetworkProposal(
                 networks=[],
-                problems=[_("Too few leaders chose each theme to make even one network of %(min)s.") % {"min": size_min}],
+                problems=[
+                    _("Too few leaders chose each theme to make even one network of %(min)s.") % {"min": size_min}
+                ],
             )
         counts = dict.fromkeys(open_themes, 0)
         flexible = []

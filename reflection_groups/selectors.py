@@ -304,7 +304,9 @@ def open_theme_windows_for(leader: Leader, now=None):
             programme__enrolments__leader=leader,
             programme__enrolments__status=ProgrammeEnrolment.Status.ENROLLED,
         )
-        .annotate(my_themes=Subquery(mine.values("themes")[:1]), my_no_preference=Subquery(mine.values("no_preference")[:1]))
+        .annotate(
+            my_themes=Subquery(mine.values("themes")[:1]), my_no_preference=Subquery(mine.values("no_preference")[:1])
+        )
         .order_by("closes_at", "pk")
     )
 
@@ -367,8 +369,10 @@ def new_top_leaders(today=None):
     from datetime import timedelta
 
     today = today or timezone.localdate()
-    return Leader.objects.with_org().active().filter(
-        level=Leader.Level.TOP, top_leader_since__gt=today - timedelta(days=365)
+    return (
+        Leader.objects.with_org()
+        .active()
+        .filter(level=Leader.Level.TOP, top_leader_since__gt=today - timedelta(days=365))
     )
 
 

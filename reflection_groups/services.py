@@ -933,11 +933,13 @@ def theme_choice_save(
     now = timezone.now()
     if now >= window.closes_at:
         raise ValidationError(
-            _("The theme choice closed %(when)s: your choice was not saved.") % {"when": fmt(window.closes_at, "datetime")}
+            _("The theme choice closed %(when)s: your choice was not saved.")
+            % {"when": fmt(window.closes_at, "datetime")}
         )
     if now < window.opens_at:
         raise ValidationError(
-            _("The theme choice opens %(when)s: your choice was not saved.") % {"when": fmt(window.opens_at, "datetime")}
+            _("The theme choice opens %(when)s: your choice was not saved.")
+            % {"when": fmt(window.opens_at, "datetime")}
         )
     if not ProgrammeEnrolment.objects.active().filter(programme_id=window.programme_id, leader=leader).exists():
         raise ValidationError(_("Only leaders enrolled in the programme can choose network themes."))
@@ -998,11 +1000,14 @@ def networks_compose(*, window: ThemeWindow, by=None, seed: int = 0) -> Networks
     )
     if not proposal.feasible:
         raise ValidationError(proposal.problems)
-    earlier = ReflectionGroup.objects.filter(programme=programme, kind=Kind.NETWORK, status=ReflectionGroup.Status.PROPOSED)
+    earlier = ReflectionGroup.objects.filter(
+        programme=programme, kind=Kind.NETWORK, status=ReflectionGroup.Status.PROPOSED
+    )
     audit.delete(by, earlier, event="networks_compose")
     last_round = (
-        ReflectionGroup.objects.filter(programme=programme, kind=Kind.NETWORK, status=ReflectionGroup.Status.CLOSED)
-        .aggregate(r=Max("round_number"))["r"]
+        ReflectionGroup.objects.filter(
+            programme=programme, kind=Kind.NETWORK, status=ReflectionGroup.Status.CLOSED
+        ).aggregate(r=Max("round_number"))["r"]
         or 0
     )
     numbers: dict[str, int] = {}

@@ -92,6 +92,12 @@ def theme_choice(request, pk):
     return render(
         request,
         "reflection_groups/theme_choice.html",
-        {"window": window, "form": form, "mine": mine, "is_open": window.is_open(), "is_closed": timezone.now() >= window.closes_at},
+        {
+            "window": window,
+            "form": form,
+            "mine": mine,
+            "is_open": window.is_open(),
+            "is_closed": timezone.now() >= window.closes_at,
+        },
         status=400 if form.errors else 200,
     )

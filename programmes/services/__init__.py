@@ -33,13 +33,13 @@ from programmes.services.enrolment import (
 )
 from programmes.services.imports import ImportResult, leaders_import
 from programmes.services.measures import measure_update
-from programmes.services.projects import project_create, project_update
 from programmes.services.programmes import (
     default_programme_goal,
     programme_create,
     programme_set_status,
     programme_update,
 )
+from programmes.services.projects import project_create, project_update
 from programmes.services.registrations import (
     RegistrationBusy,
     attendance_record,

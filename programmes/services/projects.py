@@ -15,6 +15,7 @@ from toppleder import audit
 from toppleder.models import Leader, Organisation
 from toppleder.permissions import is_hr, leader_of
 
+
 def _ids(objects: Iterable) -> list[int]:
     return sorted({getattr(o, "pk", o) for o in objects or ()})
 
@@ -33,9 +34,7 @@ def _check(programme: Programme, title: str, links: dict[str, list[int]], status
         errors["organisations"] = [_("Unknown organisation.")]
     if Session.objects.filter(pk__in=links["sessions"], programme=programme).count() != len(links["sessions"]):
         errors["sessions"] = [_("Choose sessions of the project's programme.")]
-    if Commitment.objects.filter(pk__in=links["commitments"], programme=programme).count() != len(
-        links["commitments"]
-    ):
+    if Commitment.objects.filter(pk__in=links["commitments"], programme=programme).count() != len(links["commitments"]):
         errors["commitments"] = [_("Choose commitments of the project's programme.")]
     if Measure.objects.filter(pk__in=links["measures"]).count() != len(links["measures"]):
         errors["measures"] = [_("Unknown measure.")]

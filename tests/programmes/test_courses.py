@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
-from django.test.utils import CaptureQueriesContext
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from programmes import selectors, services
 from programmes.models import Course, CourseSession, ProgrammeEnrolment, Registration, Session
@@ -36,7 +36,9 @@ def groups(n, members=3):
     out = []
     for _i in range(n):
         org = OrganisationFactory(name=f"Virksomhet {next(NUMBERS):03d}")
-        out.append(LeaderGroupFactory(organisation=org, members=[LeaderFactory(organisation=org) for _ in range(members)]))
+        out.append(
+            LeaderGroupFactory(organisation=org, members=[LeaderFactory(organisation=org) for _ in range(members)])
+        )
     return out
 
 
@@ -273,7 +275,12 @@ def test_a_course_form_without_a_place_answers_400_in_norwegian_and_makes_nothin
     client.force_login(HRUserFactory())
     r = client.post(
         f"/programmes/{programme.pk}/courses/new/",
-        {"template": template.pk, "groups": [groups(1)[0].pk], "first_starts_at": "2026-10-01T13:00", "format": "in_person"},
+        {
+            "template": template.pk,
+            "groups": [groups(1)[0].pk],
+            "first_starts_at": "2026-10-01T13:00",
+            "format": "in_person",
+        },
     )
     assert r.status_code == 400 and not Course.objects.exists()
     assert "trenger et sted" in r.content.decode()

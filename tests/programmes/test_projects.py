@@ -51,9 +51,7 @@ def test_a_project_needs_two_organisations(setup):
 def test_a_session_of_another_programme_is_refused(setup):
     programme, a, b, *_ = setup
     with pytest.raises(ValidationError) as exc:
-        services.project_create(
-            programme=programme, title="Feil", leaders=[a, b], sessions=[SessionFactory()], by=None
-        )
+        services.project_create(programme=programme, title="Feil", leaders=[a, b], sessions=[SessionFactory()], by=None)
     assert "sessions" in exc.value.message_dict
 
 

@@ -19,7 +19,11 @@ pytestmark = pytest.mark.django_db
 OSLO = ZoneInfo("Europe/Oslo")
 OPENS = datetime(2026, 9, 1, 8, 0, tzinfo=OSLO)
 CLOSES = datetime(2026, 9, 15, 16, 0, tzinfo=OSLO)
-STRATEGY, DIGITAL, DIALOGUE = "Fra strategi til handling", "Digitalisering og digital transformasjon", "Styringsdialogen"
+STRATEGY, DIGITAL, DIALOGUE = (
+    "Fra strategi til handling",
+    "Digitalisering og digital transformasjon",
+    "Styringsdialogen",
+)
 NUMBERS = itertools.count()
 
 
@@ -70,7 +74,13 @@ def test_a_theme_choice_after_the_window_is_refused_and_nothing_changes(window):
 
 @pytest.mark.parametrize(
     "themes, no_preference",
-    [([STRATEGY, DIGITAL, DIALOGUE], False), (["Noe annet"], False), ([STRATEGY], True), ([], False), ([DIGITAL, DIGITAL], False)],
+    [
+        ([STRATEGY, DIGITAL, DIALOGUE], False),
+        (["Noe annet"], False),
+        ([STRATEGY], True),
+        ([], False),
+        ([DIGITAL, DIGITAL], False),
+    ],
 )
 def test_bad_choices_are_refused(window, themes, no_preference):
     leader = pool(window)[0]
@@ -111,9 +121,9 @@ def test_networks_are_proposed_from_the_choices_and_hr_sees_who_got_a_first_choi
     figures = selectors.theme_window_figures(ThemeWindow.objects.get())
     assert figures["n_answers"] == 12 and figures["n_first"] == 9 and figures["n_other_choice"] == 3
     assert result.proposal.first_choices == 9
-    assert AuditEntry.objects.filter(event="networks_compose", object_type="reflection_groups.reflectiongroup").count() == len(
-        networks
-    )
+    assert AuditEntry.objects.filter(
+        event="networks_compose", object_type="reflection_groups.reflectiongroup"
+    ).count() == len(networks)
 
 
 def test_composing_again_replaces_the_proposals(window):

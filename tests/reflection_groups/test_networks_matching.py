@@ -82,7 +82,9 @@ def test_random_pools_keep_every_rule_and_each_leader_gets_a_theme_they_chose(ca
     placed = [i for n in result.networks for i in n.member_ids]
     assert sorted(placed) == sorted(ids)  # everyone exactly once
     assert all(size_min <= len(n.member_ids) <= size_max for n in result.networks)
-    assert hard_rule_violations([[by_id[i] for i in n.member_ids] for n in result.networks], Lines(pool.governed_by)) == []
+    assert (
+        hard_rule_violations([[by_id[i] for i in n.member_ids] for n in result.networks], Lines(pool.governed_by)) == []
+    )
     theme_of = {i: n.theme for n in result.networks for i in n.member_ids}
     for i in ids:
         rank = result.ranks[i]

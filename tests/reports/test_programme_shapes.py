@@ -1,6 +1,6 @@
 """The progress report shows the programme's leader-group courses and how far each has come."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest

@@ -236,7 +236,11 @@ CALLS = {
     "programmes:project_list": ("get", lambda w: {}),
     "reflection_groups:onboarding_list": ("get", lambda w: {}),
     "reflection_groups:onboarding_detail": ("get", lambda w: {"pk": o(w, "new_leader")}),
-    "reflection_groups:onboarding_tick": ("post", lambda w: {"pk": o(w, "new_leader")}, {"step": "intro", "done": "on"}),
+    "reflection_groups:onboarding_tick": (
+        "post",
+        lambda w: {"pk": o(w, "new_leader")},
+        {"step": "intro", "done": "on"},
+    ),
     "reflection_groups:onboarding_contact": ("post", lambda w: {"pk": o(w, "new_leader")}),
     "programmes:project_create": ("get", lambda w: {"pk": w.programme.pk}),
     "programmes:project_detail": ("get", lambda w: {"pk": o(w, "project")}),

@@ -286,18 +286,25 @@ def w(settings, tmp_path) -> W:
 def _programme_shapes_world(*, programme, hr, members, orgs):
     """Rows for courses, networks by interest, projects and onboarding (found by name below)."""
     from programmes.models import CourseTemplate
-
     from reflection_groups.models import ThemeChoice, ThemeWindow
 
     CourseTemplate.objects.create(name="Ledergruppeutvikling", session_titles=["Oppstart", "Samhandling"])
     now, themes = timezone.now(), ["Fra strategi til handling", "Styringsdialogen"]
     ThemeWindow.objects.create(
-        programme=programme, title="Åpent temavalg", themes=themes, opens_at=now - timedelta(days=1),
+        programme=programme,
+        title="Åpent temavalg",
+        themes=themes,
+        opens_at=now - timedelta(days=1),
         closes_at=now + timedelta(days=3),
     )
     closed = ThemeWindow.objects.create(
-        programme=programme, title="Stengt temavalg", themes=themes, opens_at=now - timedelta(days=9),
-        closes_at=now - timedelta(days=2), size_min=2, size_max=3,
+        programme=programme,
+        title="Stengt temavalg",
+        themes=themes,
+        opens_at=now - timedelta(days=9),
+        closes_at=now - timedelta(days=2),
+        size_min=2,
+        size_max=3,
     )
     ThemeChoice.objects.create(window=closed, leader=members[0], themes=themes[:1])
     from programmes.models import CollaborationProject
@@ -357,9 +364,18 @@ T = "toppleder.services."
 
 def _scenarios():
     from programmes import checkin as venue
-    from programmes.services import checkin, common, enrolment, imports, measures, registrations, sessions
+    from programmes.services import (
+        checkin,
+        common,
+        courses,
+        enrolment,
+        imports,
+        measures,
+        projects,
+        registrations,
+        sessions,
+    )
     from programmes.services import commitments as c
-    from programmes.services import courses, projects
     from programmes.services import programmes as p
     from reflection_groups import services as rg
     from surveys import services as sv
@@ -493,9 +509,7 @@ def _scenarios():
             by=leader0,
         ),
         R + "onboarding_tick": call(rg.onboarding_tick, leader=lambda w: w.members[2], step="intro", by=hr),
-        R + "onboarding_set_contact": call(
-            rg.onboarding_set_contact, leader=lambda w: w.members[2], contact=hr, by=hr
-        ),
+        R + "onboarding_set_contact": call(rg.onboarding_set_contact, leader=lambda w: w.members[2], contact=hr, by=hr),
         R + "theme_window_open": call(
             rg.theme_window_open,
             programme=lambda w: w.programme,
