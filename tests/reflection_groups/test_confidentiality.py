@@ -68,6 +68,8 @@ def _theme_window(w):
         defaults={"themes": ["Styringsdialogen", "Å lære"], "opens_at": now, "closes_at": now + timedelta(days=3)},
     )
     return window
+
+
 # Where each secret may legitimately be shown, and to whom.
 GROUP_NOTE_PAGES = {"group_detail", "note_detail", "meeting_detail"}
 PAIR_NOTE_PAGES = {"pair_detail"}
