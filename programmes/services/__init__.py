@@ -50,6 +50,7 @@ from programmes.services.registrations import (
     offers_expire,
     registration_cancel,
     registration_create,
+    registration_restore,
     waitlist_favour_newcomers,
     waitlist_reorder,
 )
@@ -100,6 +101,7 @@ __all__ = [
     "offers_expire",
     "registration_cancel",
     "registration_create",
+    "registration_restore",
     "session_cancel",
     "session_complete",
     "session_create",

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reflection_groups', '0004_theme_choices'),
+        ('reflection_groups', '0005_theme_choices'),
         ('toppleder', '0009_outbox_kinds_merged'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

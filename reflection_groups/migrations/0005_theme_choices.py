@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('programmes', '0008_courses'),
-        ('reflection_groups', '0003_groupmeeting_calendar'),
+        ('reflection_groups', '0004_pair_appointment'),
         ('toppleder', '0009_outbox_kinds_merged'),
     ]
 
