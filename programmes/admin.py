@@ -8,8 +8,12 @@ from django.utils.translation import gettext_lazy as _
 
 from programmes import services
 from programmes.models import (
+    CollaborationProject,
     Commitment,
     Contributor,
+    Course,
+    CourseSession,
+    CourseTemplate,
     Material,
     Measure,
     MeasureArea,
@@ -227,3 +231,37 @@ class CommitmentAdmin(AuditedAdmin, admin.ModelAdmin):
     list_select_related = ["programme", "session"]
     raw_id_fields = ["session", "parties", "organisations", "created_by"]
     date_hierarchy = "created_at"
+
+
+@admin.register(CourseTemplate)
+class CourseTemplateAdmin(AuditedAdmin, admin.ModelAdmin):
+    """The shape of a leader-group course; HR makes the courses from it on the programme's pages."""
+
+    list_display = ["name", "kind", "weeks_between", "duration_minutes"]
+    search_fields = ["name"]
+
+
+class CourseSessionInline(admin.TabularInline):
+    model = CourseSession
+    extra = 0
+    raw_id_fields = ["session"]
+    fields = ["position", "session"]
+
+
+@admin.register(Course)
+class CourseAdmin(AuditedAdmin, admin.ModelAdmin):
+    list_display = ["title", "programme", "template", "facilitator"]
+    list_filter = ["programme", "template"]
+    search_fields = ["title", "groups__name"]
+    list_select_related = ["programme", "template", "facilitator"]
+    raw_id_fields = ["facilitator", "groups"]
+    inlines = [CourseSessionInline]
+
+
+@admin.register(CollaborationProject)
+class CollaborationProjectAdmin(AuditedAdmin, admin.ModelAdmin):
+    list_display = ["title", "programme", "status", "updated_at"]
+    list_filter = ["status", "programme"]
+    search_fields = ["title", "description", "outcome", "organisations__name"]
+    list_select_related = ["programme"]
+    raw_id_fields = ["leaders", "organisations", "sessions", "commitments", "measures", "created_by"]

@@ -18,6 +18,19 @@ EVENTS = {
     "enrolment_add": ("programmes.programmeenrolment", gettext_lazy("%(who)s enrolled %(object)s.")),
     "enrolment_withdraw": ("programmes.programmeenrolment", gettext_lazy("%(who)s withdrew the enrolment %(object)s.")),
     "leaders_import_csv": ("toppleder.user", gettext_lazy("%(who)s imported %(object)s from a leader list (CSV).")),
+    "course_template_create": (
+        "programmes.coursetemplate",
+        gettext_lazy("%(who)s created the course template %(object)s."),
+    ),
+    "courses_create": ("programmes.course", gettext_lazy("%(who)s made the leader-group course %(object)s.")),
+    "project_create": (
+        "programmes.collaborationproject",
+        gettext_lazy("%(who)s recorded the collaboration project %(object)s."),
+    ),
+    "project_update": (
+        "programmes.collaborationproject",
+        gettext_lazy("%(who)s changed the collaboration project %(object)s."),
+    ),
     "session_create": ("programmes.session", gettext_lazy("%(who)s created the session %(object)s.")),
     "session_update": ("programmes.session", gettext_lazy("%(who)s changed the session %(object)s.")),
     "session_publish": ("programmes.session", gettext_lazy("%(who)s published the session %(object)s.")),

@@ -179,3 +179,16 @@ def hr_needs_action(request):
         "overdue": list(overdue[:PANEL_ROWS]),
         "overdue_total": overdue.count(),
     }
+
+
+@panel("leader", template="programmes/panels/my_courses_projects.html", order=45)
+def my_courses_and_projects(request):
+    """The leader's leader-group courses and collaboration projects (hidden when there are none)."""
+    leader = leader_of(request.user)
+    if leader is None:
+        return None
+    courses = list(selectors.courses_visible_to(request.user).order_by("title", "pk")[:PANEL_ROWS])
+    projects = list(selectors.projects_visible_to(request.user).order_by("title", "pk")[:PANEL_ROWS])
+    if not courses and not projects:
+        return None
+    return {"courses": courses, "projects": projects}

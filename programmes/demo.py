@@ -20,7 +20,7 @@ from datetime import datetime, time, timedelta
 from time import monotonic
 from zoneinfo import ZoneInfo
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from programmes import seats
@@ -82,9 +82,11 @@ def seed(*, size: str, rng: random.Random, stdout) -> None:
         created, regs = _sessions(programme, size, leaders, rng)
         _measures(programme, rng)
         commitments = _commitments(programme, leaders)
+        courses = _courses(programme)
+        projects = _projects(programme)
     stdout.write(
         f"  programmes: {programme}, {len(leaders)} enrolled, {created} new sessions, "
-        f"{regs} new registrations, {commitments} new commitments ({monotonic() - started:.1f} s)"
+        f"{regs} new registrations, {commitments} new commitments, {courses} new leader-group courses, {projects} new collaboration projects ({monotonic() - started:.1f} s)"
     )
 
 
@@ -362,5 +364,143 @@ def _commitments(programme: Programme, leaders: list[Leader]) -> int:
         )
         c.parties.set(parties)
         c.organisations.set({p.organisation_id for p in parties})
+        made += 1
+    return made
+
+
+# --------------------------------------------------------------------------- leader-group courses
+COURSE_TEMPLATE = "Ledergruppeutvikling 2026/27"
+COURSE_SESSIONS = [
+    "Oppstart: ledergruppens oppdrag",
+    "Samhandling på tvers av virksomheter",
+    "Dilemmaer i topplederrollen",
+    "Styringsdialogen",
+    "Tillitsbasert ledelse i praksis",
+    "Avslutning: hva vi tar med oss",
+]
+
+
+def _courses(programme: Programme) -> int:
+    """Two courses from one template: one under way (three sessions held, attendance and a
+    commitment), one about to start. Made through the service, as HR makes them."""
+    from programmes.models import CourseTemplate
+    from programmes.services import course_template_create, courses_create
+
+    if CourseTemplate.objects.filter(name=COURSE_TEMPLATE).exists():
+        return 0
+    groups = list(
+        LeaderGroup.objects.filter(is_top_leader_group=True)
+        .annotate(n=models.Count("members"))
+        .filter(n__gte=2)
+        .order_by("organisation__name")[:2]
+    )
+    if len(groups) < 2:
+        return 0
+    template = course_template_create(
+        name=COURSE_TEMPLATE,
+        session_titles=COURSE_SESSIONS,
+        description="Et forløp for én toppledergruppe: samhandling på tvers av og utover egen virksomhet.",
+        weeks_between=4,
+        duration_minutes=180,
+        by=None,
+    )
+    (running,) = courses_create(
+        programme=programme,
+        template=template,
+        groups=[groups[0]],
+        first_starts_at=_at(-12 * 7 + 1, 13),
+        place=PLACES[1],
+        publish=True,
+        by=None,
+    )
+    courses_create(
+        programme=programme,
+        template=template,
+        groups=[groups[1]],
+        first_starts_at=_at(10, 9),
+        place=PLACES[1],
+        publish=True,
+        by=None,
+    )
+    members = list(groups[0].members.order_by("pk"))
+    held = [link.session for link in running.course_sessions.select_related("session").order_by("position")[:3]]
+    rows = []
+    for n, session in enumerate(held):
+        for k, leader in enumerate(members):
+            attended = (n + k) % 4 != 3  # most come, now and then someone does not
+            rows.append(
+                Registration(
+                    session=session,
+                    leader=leader,
+                    status=Registration.Status.CONFIRMED,
+                    attendance=Registration.Attendance.ATTENDED if attended else Registration.Attendance.NO_SHOW,
+                    created_at=session.starts_at - timedelta(days=10),
+                )
+            )
+    Registration.objects.bulk_create(rows)
+    Session.objects.filter(pk__in=[s.pk for s in held]).update(status=Session.Status.COMPLETED)
+    seats.recount([s.pk for s in held])
+    c = Commitment.objects.create(
+        programme=programme,
+        session=held[-1],
+        text="Ledergruppen gjennomgår sine samarbeidsavtaler med nabobydelene innen neste samling.",
+        status=Commitment.Status.IN_PROGRESS,
+    )
+    c.parties.set(members)
+    c.organisations.set({m.organisation_id for m in members})
+    return 2
+
+
+# --------------------------------------------------------------------------- collaboration projects
+PROJECTS = [
+    (
+        "Felles overgang fra barnehage til skole",
+        "Bydeler og Utdanningsetaten lager én rutine for overgangen, med felles informasjon til foreldre.",
+        "active",
+        "",
+    ),
+    (
+        "Delt vikarpool for helse og omsorg",
+        "Tre virksomheter deler en vikarpool i stedet for å konkurrere om de samme vikarene.",
+        "completed",
+        "Vikarpoolen er i drift; innleie fra byrå er halvert det første halvåret.",
+    ),
+]
+
+
+def _projects(programme: Programme) -> int:
+    """Two projects across organisations, worked on at past sessions: one under way (leder001
+    takes part), one completed with its outcome; linked to commitments and measures."""
+    from programmes.models import CollaborationProject
+    from programmes.services import project_create
+
+    if CollaborationProject.objects.filter(programme=programme).exists():
+        return 0
+    first = Leader.objects.filter(user__email="leder001@toppleder.example").first()
+    tops = list(
+        Leader.objects.filter(level=Leader.Level.TOP).exclude(pk=getattr(first, "pk", None)).order_by("user__email")
+    )
+    past = list(Session.objects.filter(programme=programme, status=Session.Status.COMPLETED).order_by("-starts_at")[:3])
+    commitments = list(Commitment.objects.filter(programme=programme).order_by("pk")[:2])
+    measures = list(Measure.objects.order_by("area__order", "order")[:6])
+    made = 0
+    for k, (title, description, status, outcome) in enumerate(PROJECTS):
+        leaders = ([first] if first and k == 0 else []) + [
+            le for le in tops[k * 6 : k * 6 + 6] if not first or le.organisation_id != first.organisation_id
+        ][:3]
+        if len({le.organisation_id for le in leaders}) < 2:
+            continue
+        project_create(
+            programme=programme,
+            title=title,
+            description=description,
+            leaders=leaders,
+            sessions=past[k : k + 2],
+            commitments=commitments[k : k + 1],
+            measures=measures[k * 2 : k * 2 + 2],
+            status=status,
+            outcome=outcome,
+            by=None,
+        )
         made += 1
     return made

@@ -419,3 +419,95 @@ class CommitmentStatusForm(forms.Form):
 class MeasureForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=Measure.Status.choices)
     owner = forms.CharField(label=_("Owner"), max_length=200, required=False)
+
+
+class CoursesCreateForm(forms.Form):
+    """HR makes parallel leader-group courses from a template (programmes.services.courses_create)."""
+
+    template = forms.ModelChoiceField(label=_("Course template"), queryset=None, empty_label=None)
+    groups = forms.ModelMultipleChoiceField(
+        label=_("Leader groups"),
+        queryset=LeaderGroup.objects.none(),
+        help_text=_("Each group gets its own course, unless they take it together."),
+        widget=QuickSelectMultiple,
+    )
+    together = forms.BooleanField(label=_("The chosen groups take one course together"), required=False)
+    facilitator = forms.ModelChoiceField(
+        label=_("Facilitator"), queryset=None, required=False, widget=QuickSelect, empty_label=_("No facilitator yet")
+    )
+    first_starts_at = forms.DateTimeField(
+        label=_("Start of the first session"),
+        widget=DateTimeInput(),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        help_text=_("The next sessions follow at the same time of day, as many weeks apart as the template says."),
+    )
+    format = forms.ChoiceField(label=_("Format"), choices=Session.Format.choices, initial=Session.Format.IN_PERSON)
+    place = forms.CharField(label=_("Place"), max_length=200, required=False)
+    video_link = forms.URLField(label=_("Video link"), required=False, assume_scheme="https")
+    publish = forms.BooleanField(
+        label=_("Publish the sessions now"),
+        required=False,
+        help_text=_("The groups' members are invited at once; otherwise the sessions are drafts."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        from programmes.models import CourseTemplate
+        from toppleder.permissions import facilitator_candidates
+
+        super().__init__(*args, **kwargs)
+        self.fields["template"].queryset = CourseTemplate.objects.order_by("name")
+        self.fields["groups"].queryset = LeaderGroup.objects.select_related("organisation").order_by("name")
+        self.fields["facilitator"].queryset = facilitator_candidates().order_by("name", "email")
+        self.fields["place"].required_when = _("required for sessions in person or hybrid")
+        self.fields["video_link"].required_when = _("required for digital or hybrid sessions")
+
+    def service_kwargs(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["groups"] = list(data["groups"])
+        return data
+
+
+class ProjectForm(forms.ModelForm):
+    """A collaboration project (programmes.services.project_create / project_update)."""
+
+    class Meta:
+        from programmes.models import CollaborationProject
+
+        model = CollaborationProject
+        fields = [
+            "title",
+            "description",
+            "leaders",
+            "organisations",
+            "sessions",
+            "commitments",
+            "measures",
+            "status",
+            "outcome",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "outcome": forms.Textarea(attrs={"rows": 3}),
+            "leaders": QuickSelectMultiple,
+            "organisations": QuickSelectMultiple,
+            "sessions": QuickSelectMultiple,
+            "commitments": QuickSelectMultiple,
+            "measures": QuickSelectMultiple,
+        }
+
+    def __init__(self, *args, programme, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["leaders"].queryset = Leader.objects.with_org().order_by("user__name")
+        self.fields["organisations"].queryset = Organisation.objects.order_by("name")
+        self.fields["organisations"].required = False
+        self.fields["organisations"].help_text = _("Leave empty to count the leaders' organisations.")
+        self.fields["sessions"].queryset = programme.sessions.exclude(status=Session.Status.DRAFT).order_by("starts_at")
+        self.fields["commitments"].queryset = programme.commitments.order_by("pk")
+        self.fields["measures"].queryset = Measure.objects.select_related("area").order_by("area__order", "order")
+        self.fields["outcome"].required_when = _("required when the project is completed")
+
+    def service_kwargs(self) -> dict:
+        data = dict(self.cleaned_data)
+        for name in ("leaders", "organisations", "sessions", "commitments", "measures"):
+            data[name] = list(data.get(name) or [])
+        return data

@@ -430,3 +430,118 @@ class Commitment(models.Model):
 
     def __str__(self):
         return self.text[:60]
+
+
+# ---------------------------------------------------------------------------
+# Leader-group courses: an ordered series of sessions reserved for one leader group (or a
+# few), with a facilitator. HR makes many parallel courses from one template in one step.
+# ---------------------------------------------------------------------------
+
+
+class CourseTemplate(models.Model):
+    """The shape of a course: its sessions' titles in order, their spacing and length."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    kind = models.CharField(
+        _("activity kind"),
+        max_length=40,
+        choices=reference.choices("activity_kinds"),
+        default="leader_group_development",
+    )
+    description = models.TextField(_("description"), blank=True)
+    session_titles = models.JSONField(_("session titles, in order"), default=list)
+    weeks_between = models.PositiveSmallIntegerField(_("weeks between sessions"), default=4)
+    duration_minutes = models.PositiveSmallIntegerField(_("length of a session (minutes)"), default=180)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("course template")
+        verbose_name_plural = _("course templates")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(duration_minutes__gte=15), name="course_template_duration_15_minutes"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Course(models.Model):
+    """A course for one leader group (or a few): its sessions are reserved for those groups."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="courses")
+    template = models.ForeignKey(
+        CourseTemplate, on_delete=models.SET_NULL, null=True, blank=True, related_name="courses"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    facilitator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="facilitated_courses",
+        verbose_name=_("facilitator"),
+    )
+    groups = models.ManyToManyField(LeaderGroup, related_name="courses", verbose_name=_("leader groups"))
+    sessions = models.ManyToManyField(Session, through="CourseSession", related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("course")
+        verbose_name_plural = _("courses")
+        ordering = ["programme_id", "title", "pk"]
+
+    def __str__(self):
+        return self.title
+
+
+class CourseSession(models.Model):
+    """A session's place in its course (a session belongs to one course at most)."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="course_sessions")
+    session = models.OneToOneField(Session, on_delete=models.CASCADE, related_name="course_link")
+    position = models.PositiveSmallIntegerField(_("number in the course"))
+
+    class Meta:
+        verbose_name = _("course session")
+        verbose_name_plural = _("course sessions")
+        ordering = ["course_id", "position"]
+        constraints = [models.UniqueConstraint(fields=["course", "position"], name="course_session_position_once")]
+
+    def __str__(self):
+        return f"{self.course_id}.{self.position}"
+
+
+class CollaborationProject(models.Model):
+    """A collaboration project across organisations ("samhandlingsprosjekt"): who takes part,
+    the sessions where it was worked on, how far it has come and what came of it."""
+
+    class Status(models.TextChoices):
+        IDEA = "idea", _("Idea")
+        ACTIVE = "active", _("Under way")
+        COMPLETED = "completed", _("Completed")
+        STOPPED = "stopped", _("Stopped")
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="projects")
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    organisations = models.ManyToManyField(Organisation, related_name="projects", verbose_name=_("organisations"))
+    leaders = models.ManyToManyField(Leader, related_name="projects", verbose_name=_("leaders"))
+    sessions = models.ManyToManyField(
+        Session, blank=True, related_name="projects", verbose_name=_("sessions where it was worked on")
+    )
+    commitments = models.ManyToManyField(Commitment, blank=True, related_name="projects", verbose_name=_("commitments"))
+    measures = models.ManyToManyField(Measure, blank=True, related_name="projects", verbose_name=_("measures"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    outcome = models.TextField(_("outcome"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("collaboration project")
+        verbose_name_plural = _("collaboration projects")
+        ordering = ["programme_id", "title", "pk"]
+
+    def __str__(self):
+        return self.title

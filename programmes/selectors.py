@@ -32,8 +32,11 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from programmes.models import (
+    CollaborationProject,
     Commitment,
     Contributor,
+    Course,
+    CourseSession,
     Material,
     Measure,
     MeasureArea,
@@ -42,7 +45,7 @@ from programmes.models import (
     Registration,
     Session,
 )
-from toppleder.models import Leader, LeaderGroup
+from toppleder.models import Leader, LeaderGroup, Organisation
 from toppleder.permissions import is_hr, leader_of, require_hr
 
 ACTIVE = [Registration.Status.CONFIRMED, Registration.Status.WAITLISTED]
@@ -444,3 +447,189 @@ def hr_overview() -> dict:
 def leader_groups_for_enrolment() -> QuerySet:
     """Leader groups with organisation and member counts (for the enrol-groups form)."""
     return LeaderGroup.objects.select_related("organisation").annotate(member_count=Count("members"))
+
+
+# --------------------------------------------------------------------------- courses
+def held_q(prefix: str = "") -> Q:
+    """A session that took place: published or completed, and begun (as the reports count)."""
+    return Q(**{f"{prefix}status__in": [Session.Status.PUBLISHED, Session.Status.COMPLETED]}) & Q(
+        **{f"{prefix}starts_at__lte": timezone.now()}
+    )
+
+
+def courses_visible_to(user) -> QuerySet:
+    """HR: every course. A facilitator: the courses they are named facilitator of. A leader:
+    the courses of their leader groups in programmes they can see. Anyone else: none."""
+    if is_hr(user):
+        return Course.objects.all()
+    if user is None or not user.is_authenticated:
+        return Course.objects.none()
+    mine = Q(facilitator=user)
+    leader = leader_of(user)
+    if leader is not None:
+        member = Course.groups.through.objects.filter(course_id=OuterRef("pk"), leadergroup__members=leader)
+        mine |= Exists(member) & Q(programme__in=programmes_visible_to(user))
+    return Course.objects.filter(mine)
+
+
+def course_for(user, pk, *, manage: bool = False) -> Course:
+    if manage:
+        require_hr(user)
+    return get_object_or_404(courses_visible_to(user).select_related("programme", "facilitator", "template"), pk=pk)
+
+
+def course_overview(programme: Programme) -> list[Course]:
+    """The programme's courses with their progress, in four queries whatever their number:
+    sessions planned and held, members, and attendances (each course's `progress`)."""
+    courses = list(
+        Course.objects.filter(programme=programme)
+        .select_related("facilitator")
+        .prefetch_related(Prefetch("groups", queryset=LeaderGroup.objects.order_by("name")))
+        .order_by("title", "pk")
+    )
+    ids = [c.pk for c in courses]
+    sessions = {
+        r["course"]: r
+        for r in CourseSession.objects.filter(course__in=ids)
+        .values("course")
+        .annotate(
+            planned=Count("pk", filter=~Q(session__status=Session.Status.CANCELLED)),
+            held=Count("pk", filter=held_q("session__")),
+        )
+        .order_by()
+    }
+    members = {
+        r["course"]: r["n"]
+        for r in Course.groups.through.objects.filter(course__in=ids)
+        .values("course")
+        .annotate(n=Count("leadergroup__members", distinct=True))
+        .order_by()
+    }
+    attended = {
+        r["session__course_link__course"]: r["n"]
+        for r in Registration.objects.filter(
+            session__course_link__course__in=ids, attendance=Registration.Attendance.ATTENDED
+        )
+        .filter(held_q("session__"))
+        .values("session__course_link__course")
+        .annotate(n=Count("pk"))
+        .order_by()
+    }
+    for c in courses:
+        row = sessions.get(c.pk, {})
+        c.planned, c.held, c.members = row.get("planned", 0), row.get("held", 0), members.get(c.pk, 0)
+        c.attendances = attended.get(c.pk, 0)
+        possible = c.held * c.members
+        c.attendance_percent = round(100 * c.attendances / possible) if possible else None
+    return courses
+
+
+def course_progress(course: Course) -> dict:
+    """Per group of the course: its members, each member's attendance at each session, the
+    sessions held, and what the group committed to (commitments made at the course's sessions
+    with a member of the group as a party). Six queries whatever the size."""
+    links = list(course.course_sessions.select_related("session").order_by("position"))
+    sessions = [link.session for link in links]
+    now = timezone.now()
+    for link in links:
+        s = link.session
+        s.position = link.position
+        s.held = s.status in (Session.Status.PUBLISHED, Session.Status.COMPLETED) and s.starts_at <= now
+    groups = list(
+        course.groups.order_by("name").prefetch_related(
+            Prefetch("members", queryset=Leader.objects.with_org().order_by("user__name"))
+        )
+    )
+    member_ids = {m.pk for g in groups for m in g.members.all()}
+    marks = {
+        (r.leader_id, r.session_id): r
+        for r in Registration.objects.filter(session__in=[s.pk for s in sessions], leader__in=member_ids).only(
+            "leader_id", "session_id", "status", "attendance"
+        )
+    }
+    commitments = list(
+        Commitment.objects.filter(session__course_link__course=course)
+        .select_related("session")
+        .prefetch_related(Prefetch("parties", queryset=Leader.objects.with_org().order_by("user__name")))
+        .order_by("created_at", "pk")
+    )
+    out = []
+    for g in groups:
+        ids = {m.pk for m in g.members.all()}
+        rows = []
+        for m in g.members.all():
+            cells = []
+            for s in sessions:
+                r = marks.get((m.pk, s.pk))
+                cells.append(_course_cell(r, s))
+            attended = sum(1 for c in cells if c == "attended")
+            rows.append({"leader": m, "cells": cells, "attended": attended})
+        out.append(
+            {
+                "group": g,
+                "rows": rows,
+                "held": sum(1 for s in sessions if s.held),
+                "commitments": [c for c in commitments if any(p.pk in ids for p in c.parties.all())],
+            }
+        )
+    return {"sessions": sessions, "groups": out, "held": sum(1 for s in sessions if s.held)}
+
+
+def _course_cell(registration, session) -> str:
+    """One cell of the attendance table: attended, no_show, excused (apologies), signed_up,
+    waiting, or "" (not signed up)."""
+    if registration is None or registration.status == Registration.Status.CANCELLED:
+        if registration is not None and registration.attendance == Registration.Attendance.EXCUSED:
+            return "excused"
+        return ""
+    if registration.attendance != Registration.Attendance.UNKNOWN:
+        return registration.attendance
+    if registration.status in (Registration.Status.WAITLISTED, Registration.Status.OFFERED):
+        return "waiting"
+    return "signed_up"
+
+
+# --------------------------------------------------------------------------- collaboration projects
+def projects_visible_to(user) -> QuerySet:
+    """HR: every project. A leader: the projects they take part in, in programmes they can see."""
+    if is_hr(user):
+        return CollaborationProject.objects.all()
+    leader = leader_of(user)
+    if leader is None:
+        return CollaborationProject.objects.none()
+    return CollaborationProject.objects.filter(leaders=leader, programme__in=programmes_visible_to(user))
+
+
+def project_for(user, pk) -> CollaborationProject:
+    return get_object_or_404(projects_visible_to(user).select_related("programme"), pk=pk)
+
+
+def projects_listed(queryset: QuerySet) -> QuerySet:
+    """Projects with their organisations and the counts a list or report shows: four queries
+    for any number of projects (the counts are subqueries, not joins that multiply)."""
+    through = CollaborationProject
+
+    def count(field):
+        m2m = getattr(through, field).through
+        owner = "collaborationproject_id"
+        return Coalesce(
+            Subquery(
+                m2m.objects.filter(**{owner: OuterRef("pk")}).values(owner).annotate(n=Count("pk")).values("n")[:1],
+                output_field=IntegerField(),
+            ),
+            0,
+        )
+
+    return (
+        queryset.select_related("programme")
+        .prefetch_related(
+            Prefetch("organisations", queryset=Organisation.objects.order_by("name")),
+            Prefetch("measures", queryset=Measure.objects.order_by("area__order", "order")),
+        )
+        .annotate(
+            n_leaders=count("leaders"),
+            n_sessions=count("sessions"),
+            n_commitments=count("commitments"),
+        )
+        .order_by("title", "pk")
+    )

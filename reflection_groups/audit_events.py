@@ -3,6 +3,14 @@
 from django.utils.translation import gettext_lazy as _
 
 EVENTS = {
+    "onboarding_tick": ("reflection_groups.onboardingpath", _("%(who)s ticked off onboarding: %(object)s.")),
+    "onboarding_set_contact": (
+        "reflection_groups.onboardingpath",
+        _("%(who)s named the onboarding contact of %(object)s."),
+    ),
+    "theme_window_open": ("reflection_groups.themewindow", _("%(who)s opened the theme choice %(object)s.")),
+    "theme_choice_save": ("reflection_groups.themechoice", _("%(who)s chose network themes: %(object)s.")),
+    "networks_compose": ("reflection_groups.reflectiongroup", _("%(who)s proposed the network %(object)s.")),
     "group_compose": ("reflection_groups.reflectiongroup", _("%(who)s proposed the group %(object)s.")),
     "group_create": ("reflection_groups.reflectiongroup", _("%(who)s created the group %(object)s.")),
     "group_publish": ("reflection_groups.reflectiongroup", _("%(who)s published the group %(object)s.")),

@@ -50,3 +50,23 @@ def facilitated_groups(request):
         .order_by("status", "name")
     )
     return {"groups": groups} if groups else None
+
+
+@panel("leader", template="reflection_groups/panels/theme_choices.html", order=35)
+def theme_choices(request):
+    """An open theme choice of the leader's programmes: "Choose your network themes by …"."""
+    leader = leader_of(request.user)
+    if leader is None:
+        return None
+    windows = list(selectors.open_theme_windows_for(leader)[:3])
+    return {"windows": windows} if windows else None
+
+
+@panel("leader", template="reflection_groups/panels/onboarding.html", order=5)
+def onboarding(request):
+    """A new top leader's onboarding path (no query at all for other leaders)."""
+    leader = leader_of(request.user)
+    if leader is None or not leader.is_new_top_leader:
+        return None
+    (row,) = selectors.onboarding_rows([leader])
+    return {"row": row}

@@ -68,7 +68,12 @@ def seed(*, size: str, rng: random.Random, stdout) -> None:
     with transaction.atomic():
         made = _groups(programme, facilitators, size, rng)
         pairs = _pairs(programme, size, rng)
-    stdout.write(f"  reflection_groups: {made} new groups, {pairs} new pairs ({monotonic() - started:.1f} s)")
+        choices = _theme_choice(programme, rng)
+        onboarding = _onboarding()
+    stdout.write(
+        f"  reflection_groups: {made} new groups, {pairs} new pairs, {choices} theme choices, {onboarding} onboarding paths"
+        f" ({monotonic() - started:.1f} s)"
+    )
 
 
 # --------------------------------------------------------------------------- groups
@@ -280,3 +285,77 @@ def _pairs(programme, size, rng) -> int:
     )
     MentorPair.objects.filter(pk__in=[p.pk for p in pairs]).update(fit_mentor="good", fit_mentee="good")
     return made
+
+
+# --------------------------------------------------------------------------- networks by interest
+THEME_WINDOW = "Nettverksgrupper 2027: velg tema"
+
+
+def _theme_choice(programme, rng) -> int:
+    """An open theme choice for next year's networks, answered by most leaders (not leder001,
+    who sees "Velg nettverkstemaer" on the front page)."""
+    from programmes.models import ProgrammeEnrolment
+    from reflection_groups.models import ThemeChoice, ThemeWindow
+
+    if ThemeWindow.objects.filter(programme=programme, title=THEME_WINDOW).exists():
+        return 0
+    dialogue = next(
+        e["theme"] for e in reference.entries("reflection_prompts") if e["theme"]["key"] == "governance_dialogue"
+    )
+    themes = [*NETWORK_THEMES, dialogue["nb"]]
+    now = timezone.now()
+    window = services.theme_window_open(
+        programme=programme,
+        title=THEME_WINDOW,
+        themes=themes,
+        opens_at=now - timedelta(days=4),
+        closes_at=now + timedelta(days=10),
+        max_choices=2,
+        size_min=5,
+        size_max=8,
+        by=None,
+    )
+    leaders = list(
+        ProgrammeEnrolment.objects.active()
+        .filter(programme=programme)
+        .exclude(leader__user__email=LEDER001)
+        .values_list("leader_id", flat=True)
+        .order_by("leader_id")
+    )
+    rows = []
+    for lid in leaders:
+        roll = rng.random()
+        if roll < 0.35:
+            continue  # has not answered yet
+        if roll < 0.42:
+            rows.append(ThemeChoice(window=window, leader_id=lid, themes=[], no_preference=True))
+        else:
+            first = rng.choices(themes, weights=[5, 4, 2])[0]
+            rest = [t for t in themes if t != first]
+            rows.append(ThemeChoice(window=window, leader_id=lid, themes=[first, rng.choice(rest)]))
+    ThemeChoice.objects.bulk_create(rows)
+    return len(rows)
+
+
+# --------------------------------------------------------------------------- onboarding of new top leaders
+def _onboarding() -> int:
+    """Three new top leaders in onboarding: one well on the way (contact met, introduction
+    attended), one with a contact named, one who has not started (behind once 30 days pass)."""
+    from reflection_groups.models import OnboardingPath
+    from reflection_groups.selectors import new_top_leaders
+    from toppleder.demo import HR_EMAIL
+
+    if OnboardingPath.objects.exists():
+        return 0
+    hr = User.objects.filter(email=HR_EMAIL).first()
+    leaders = list(new_top_leaders().order_by("user__email")[:3])
+    if hr is None or not leaders:
+        return 0
+    for n, leader in enumerate(leaders):
+        if n <= 1:
+            services.onboarding_set_contact(leader=leader, contact=hr, by=None)
+        if n == 0:
+            services.onboarding_tick(leader=leader, step="contact", by=None)
+            services.onboarding_tick(leader=leader, step="intro", by=None)
+    # The third has no row: the path is there all the same (nothing ticked yet).
+    return len(leaders)

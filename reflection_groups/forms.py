@@ -252,3 +252,53 @@ class FitForm(forms.Form):
 
 class CloseForm(forms.Form):
     reason = forms.ChoiceField(choices=MentorPair.CloseReason.choices, label=_("Reason for closing"))
+
+
+class ThemeWindowForm(forms.Form):
+    """HR opens a theme choice for network groups (services.theme_window_open)."""
+
+    programme = forms.ModelChoiceField(Programme.objects.none(), label=_("Programme (its enrolled leaders choose)"))
+    title = forms.CharField(max_length=200, label=_("Title"))
+    themes = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label=_("Themes, one per line"), max_length=3000)
+    max_choices = forms.IntegerField(min_value=1, max_value=12, initial=2, label=_("Themes each leader may choose"))
+    opens_at = forms.DateTimeField(label=_("Opens"), input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
+    closes_at = forms.DateTimeField(label=_("Closes"), input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
+    size_min = forms.IntegerField(min_value=2, max_value=20, initial=5, label=_("Smallest network"))
+    size_max = forms.IntegerField(min_value=2, max_value=20, initial=8, label=_("Largest network"))
+
+    def __init__(self, *args, **kwargs):
+        from programmes.forms import DateTimeInput
+
+        super().__init__(*args, **kwargs)
+        self.fields["programme"].queryset = Programme.objects.exclude(status=Programme.Status.CLOSED).order_by(
+            "-created_at"
+        )
+        self.fields["opens_at"].widget = DateTimeInput()
+        self.fields["closes_at"].widget = DateTimeInput()
+
+    def service_kwargs(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["themes"] = [line.strip() for line in data["themes"].splitlines() if line.strip()]
+        return data
+
+
+class ThemeChoiceForm(forms.Form):
+    """A leader's themes in order (first choice first), or no preference."""
+
+    no_preference = forms.BooleanField(required=False, label=_("No preference: put me in any network"))
+
+    def __init__(self, *args, window, **kwargs):
+        super().__init__(*args, **kwargs)
+        options = [("", _("– none –")), *((t, t) for t in window.themes)]
+        for n in range(1, window.max_choices + 1):
+            label = _("First choice") if n == 1 else _("Choice %(n)d") % {"n": n}
+            self.fields[f"choice_{n}"] = forms.ChoiceField(choices=options, required=False, label=label)
+        self.order_fields([*(f"choice_{n}" for n in range(1, window.max_choices + 1)), "no_preference"])
+        self.n_choices = window.max_choices
+
+    def themes(self) -> list[str]:
+        return [
+            self.cleaned_data[f"choice_{n}"]
+            for n in range(1, self.n_choices + 1)
+            if self.cleaned_data.get(f"choice_{n}")
+        ]

@@ -463,3 +463,194 @@ def match_pairs(
         else:
             unmatched.append((e.id, _("not enough mentor capacity")))
     return PairingResult(pairs=pairs, unmatched=unmatched)
+
+
+# --------------------------------------------------------------------------- networks by interest
+@dataclass
+class ProposedNetwork:
+    theme: str
+    member_ids: list[int]
+    score: float
+
+
+@dataclass
+class NetworkProposal:
+    networks: list[ProposedNetwork]
+    # leader id -> which of their choices they got: 1 = first choice, 2 = second, …; 0 = they
+    # had no preference; None = none of their choices could be kept (every one was closed).
+    ranks: dict[int, int | None] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def feasible(self) -> bool:
+        return not self.problems
+
+    @property
+    def first_choices(self) -> int:
+        return sum(1 for r in self.ranks.values() if r == 1)
+
+
+def splittable(n: int, size_min: int, size_max: int) -> bool:
+    """Can n leaders make groups that are all size_min–size_max large (0: no group at all)?"""
+    return n == 0 or (n >= size_min and math.ceil(n / size_max) <= n // size_min)
+
+
+def compose_networks(
+    pool: Pool,
+    choices: dict[int, list[str]],
+    themes: list[str],
+    size_min: int = 5,
+    size_max: int = 8,
+    *,
+    seed: int = 0,
+    improve_steps: int | None = None,
+) -> NetworkProposal:
+    """Put every leader of the pool in a network group of a theme they chose.
+
+    `choices[id]` is the leader's themes in order of preference (missing or empty: no
+    preference). Each leader starts at their first choice; a theme with too few takers is
+    filled by leaders without a preference, or else closed, and its takers go to their next
+    choice; then each theme's leaders are split into groups of `size_min`–`size_max` with
+    `compose_groups` (the hard rules: distinct organisations, no line of command). When a
+    theme cannot keep the hard rules, a leader of the overloaded line moves to their next
+    open choice (or, without a preference, to any theme). The result says for each leader
+    which choice they got; `problems` (and no networks) when the rules cannot hold.
+    """
+    ids = [c.id for c in pool.candidates]
+    if len(set(ids)) != len(ids):
+        return NetworkProposal(networks=[], problems=[_("A leader appears twice in the pool.")])
+    themes = list(dict.fromkeys(t for t in themes if t))
+    if not (2 <= size_min <= size_max):
+        return NetworkProposal(
+            networks=[],
+            problems=[_("The size range %(min)s–%(max)s is not valid.") % {"min": size_min, "max": size_max}],
+        )
+    if not themes:
+        return NetworkProposal(networks=[], problems=[_("Give at least one theme.")])
+    if len(ids) < size_min:
+        return NetworkProposal(
+            networks=[],
+            problems=[
+                _("The pool has %(n)s leaders; a group needs at least %(min)s.") % {"n": len(ids), "min": size_min}
+            ],
+        )
+    by_id = {c.id: c for c in pool.candidates}
+    prefs = {i: list(dict.fromkeys(t for t in choices.get(i, ()) if t in themes)) for i in ids}
+    lines = Lines(pool.governed_by, pool.organisation_names)
+    ok = lambda n: splittable(n, size_min, size_max)  # noqa: E731
+    open_themes = list(themes)
+    theme_of: dict[int, str] = {}
+    forced: dict[int, str] = {}  # a leader moved to a later choice to make the counts work
+
+    def options(i: int) -> list[str]:
+        """The open themes leader i may be given, best first (every theme without a preference)."""
+        return [t for t in prefs[i] if t in open_themes] if prefs[i] else list(open_themes)
+
+    passes = 0
+    while True:
+        passes += 1
+        if not open_themes:
+            return NetworkProposal(
+                networks=[],
+                problems=[
+                    _("Too few leaders chose each theme to make even one network of %(min)s.") % {"min": size_min}
+                ],
+            )
+        counts = dict.fromkeys(open_themes, 0)
+        flexible = []
+        for i in ids:
+            mine = options(i) if prefs[i] else []
+            if forced.get(i) in open_themes:
+                mine = [forced[i]]
+            if mine:
+                theme_of[i] = mine[0]
+                counts[mine[0]] += 1
+            else:
+                flexible.append(i)  # no preference, or every choice closed
+        # Leaders without a (remaining) preference fill the themes that lack takers first,
+        # then join the smallest theme, keeping every theme's count splittable where possible.
+        for i in flexible:
+            short = [t for t in open_themes if 0 < counts[t] < size_min]
+            fixable = [t for t in open_themes if counts[t] and not ok(counts[t]) and ok(counts[t] + 1)]
+            target = (short or fixable or sorted(open_themes, key=lambda t: (counts[t] == 0, counts[t])))[0]
+            theme_of[i] = target
+            counts[target] += 1
+        bad = [t for t in open_themes if not ok(counts[t])]
+        if not bad:
+            break
+        # A theme whose count cannot make groups: move one taker with another open choice to a
+        # theme where the move keeps both counts splittable; otherwise close the smallest.
+        move = None
+        if passes <= len(ids):
+            move = next(
+                (
+                    (i, u)
+                    for t in bad
+                    for i in ids
+                    if theme_of[i] == t and prefs[i]
+                    for u in options(i)
+                    if u != t and ok(counts[t] - 1) and ok(counts[u] + 1)
+                ),
+                None,
+            )
+        if move:
+            forced[move[0]] = move[1]
+        else:
+            open_themes.remove(min(bad, key=lambda t: (counts[t], themes.index(t))))
+
+    # Split each theme into groups; repair a theme whose hard rules cannot hold.
+    networks: list[ProposedNetwork] = []
+    for _attempt in range(len(ids) + 1):
+        networks, failing = [], None
+        members_of: dict[str, list[Candidate]] = {t: [] for t in open_themes}
+        for i in ids:
+            members_of[theme_of[i]].append(by_id[i])
+        for t in open_themes:
+            if not members_of[t]:
+                continue
+            proposal = compose_groups(
+                Pool(members_of[t], pool.governed_by, pool.organisation_names),
+                size_min,
+                size_max,
+                seed=seed,
+                improve_steps=improve_steps,
+            )
+            if not proposal.feasible:
+                failing = (t, proposal.problems)
+                break
+            networks.extend(ProposedNetwork(t, g.member_ids, g.score) for g in proposal.groups)
+        if failing is None:
+            break
+        t, problems = failing
+        members = members_of[t]
+        k_max = len(members) // size_min
+        load = {m.id: sum(1 for o in members if lines.same_line(m.organisation_id, o.organisation_id)) for m in members}
+        movers = sorted((m for m in members if load[m.id] > k_max), key=lambda m: (-load[m.id], m.id))
+        counts = {u: len(members_of[u]) for u in open_themes}
+        done = False
+        for m in movers:
+            for u in options(m.id):
+                if u != t and ok(counts[t] - 1) and ok(counts[u] + 1):
+                    theme_of[m.id] = u
+                    done = True
+                    break
+            if done:
+                break
+        if not done:
+            break
+    if failing is not None:
+        t, problems = failing
+        return NetworkProposal(
+            networks=[], problems=[_("Theme %(theme)s: %(problem)s") % {"theme": t, "problem": p} for p in problems]
+        )
+    ranks: dict[int, int | None] = {}
+    original = {i: list(dict.fromkeys(t for t in choices.get(i, ()) if t in themes)) for i in ids}
+    for i in ids:
+        if not original[i]:
+            ranks[i] = 0
+        elif theme_of[i] in original[i]:
+            ranks[i] = original[i].index(theme_of[i]) + 1
+        else:
+            ranks[i] = None
+    networks.sort(key=lambda n: (themes.index(n.theme), -n.score))
+    return NetworkProposal(networks=networks, ranks=ranks)

@@ -367,3 +367,92 @@ class PairAppointment(models.Model):
 
     def __str__(self):
         return f"{self.pair} {timezone.localtime(self.starts_at):%Y-%m-%d %H:%M}"
+
+
+class ThemeWindow(models.Model):
+    """HR asks the programme's leaders which network themes they want, between two times."""
+
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="theme_windows", verbose_name=_("programme")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    themes = models.JSONField(_("themes"), default=list)
+    max_choices = models.PositiveSmallIntegerField(_("themes each leader may choose"), default=2)
+    opens_at = models.DateTimeField(_("opens"))
+    closes_at = models.DateTimeField(_("closes"))
+    size_min = models.PositiveSmallIntegerField(_("smallest network"), default=5)
+    size_max = models.PositiveSmallIntegerField(_("largest network"), default=8)
+    composed_at = models.DateTimeField(_("networks proposed"), null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("theme choice")
+        verbose_name_plural = _("theme choices")
+        ordering = ["-opens_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(closes_at__gt=models.F("opens_at")), name="theme_window_ordered"),
+            models.CheckConstraint(condition=Q(max_choices__gte=1), name="theme_window_one_choice_at_least"),
+            models.CheckConstraint(
+                condition=Q(size_min__gte=2) & Q(size_max__gte=models.F("size_min")), name="theme_window_size_range"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def is_open(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.opens_at <= now < self.closes_at
+
+
+class ThemeChoice(models.Model):
+    """A leader's themes in order of preference (empty with `no_preference`), and what they got."""
+
+    window = models.ForeignKey(ThemeWindow, on_delete=models.CASCADE, related_name="choices")
+    leader = models.ForeignKey(Leader, on_delete=models.CASCADE, related_name="theme_choices")
+    themes = models.JSONField(_("chosen themes, first choice first"), default=list, blank=True)
+    no_preference = models.BooleanField(_("no preference"), default=False)
+    chosen_at = models.DateTimeField(_("chosen"), default=timezone.now)
+    # Set when HR has the networks proposed: the theme of the network the leader was put in and
+    # which choice it was (1 = first; 0 = no preference; null with a theme = none of the
+    # leader's choices could be kept).
+    got_theme = models.CharField(_("theme got"), max_length=200, blank=True)
+    got_rank = models.PositiveSmallIntegerField(_("choice got"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("leader's theme choice")
+        verbose_name_plural = _("leaders' theme choices")
+        constraints = [models.UniqueConstraint(fields=["window", "leader"], name="theme_choice_once_per_window")]
+
+    def __str__(self):
+        return f"{self.leader} – {self.window}"
+
+
+class OnboardingPath(models.Model):
+    """A new top leader's first year (under 12 months as top leader): a Partner mentor, the
+    introduction session(s), the restructuring-rules course and a named contact, each ticked
+    off. The row exists once HR names the contact or a step is ticked."""
+
+    STEPS = ("contact", "mentor", "intro", "restructuring")
+
+    leader = models.OneToOneField(Leader, on_delete=models.CASCADE, related_name="onboarding")
+    contact = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="onboarding_contacts",
+        verbose_name=_("named contact"),
+    )
+    contact_at = models.DateTimeField(_("met the named contact"), null=True, blank=True)
+    mentor_at = models.DateTimeField(_("has a Partner mentor"), null=True, blank=True)
+    intro_at = models.DateTimeField(_("attended the introduction"), null=True, blank=True)
+    restructuring_at = models.DateTimeField(_("took the restructuring-rules course"), null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("onboarding path")
+        verbose_name_plural = _("onboarding paths")
+
+    def __str__(self):
+        return str(self.leader)

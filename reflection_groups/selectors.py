@@ -16,6 +16,7 @@ only reads of note text, and they return nothing to anyone else.
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Min, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,9 +26,12 @@ from reflection_groups.models import (
     GroupMembership,
     GroupNote,
     MentorPair,
+    OnboardingPath,
     PairAppointment,
     PairMeeting,
     ReflectionGroup,
+    ThemeChoice,
+    ThemeWindow,
 )
 from toppleder.models import ROLE_FACILITATOR, ROLE_HR, Leader, User
 from toppleder.permissions import is_hr, leader_of, require_hr
@@ -281,3 +285,175 @@ def leader_pair(leader):
         .order_by("-published_at")
         .first()
     )
+
+
+# --------------------------------------------------------------------------- networks by interest
+def theme_windows_visible_to(user):
+    """HR: every theme choice. A leader: those of the programmes they can see. Others: none."""
+    from programmes.selectors import programmes_visible_to
+
+    if is_hr(user):
+        return ThemeWindow.objects.all()
+    if leader_of(user) is None:
+        return ThemeWindow.objects.none()
+    return ThemeWindow.objects.filter(programme__in=programmes_visible_to(user))
+
+
+def theme_window_for(user, pk, *, manage: bool = False) -> ThemeWindow:
+    if manage:
+        require_hr(user)
+    return get_object_or_404(theme_windows_visible_to(user).select_related("programme"), pk=pk)
+
+
+def open_theme_windows_for(leader: Leader, now=None):
+    """The open theme choices of the leader's programmes, with the leader's answer (one query)."""
+    from programmes.models import ProgrammeEnrolment
+
+    now = now or timezone.now()
+    mine = ThemeChoice.objects.filter(window=OuterRef("pk"), leader=leader)
+    return (
+        ThemeWindow.objects.filter(
+            opens_at__lte=now,
+            closes_at__gt=now,
+            programme__enrolments__leader=leader,
+            programme__enrolments__status=ProgrammeEnrolment.Status.ENROLLED,
+        )
+        .annotate(
+            my_themes=Subquery(mine.values("themes")[:1]), my_no_preference=Subquery(mine.values("no_preference")[:1])
+        )
+        .order_by("closes_at", "pk")
+    )
+
+
+def theme_window_figures(window: ThemeWindow) -> dict:
+    """What HR sees of a theme choice: per theme how many chose it first and at all, the
+    answers, and after the networks were proposed who got which choice (two queries)."""
+    answers = list(
+        ThemeChoice.objects.filter(window=window)
+        .select_related("leader__user", "leader__organisation")
+        .order_by("leader__user__name", "pk")
+    )
+    themes = [
+        {
+            "theme": t,
+            "first": sum(1 for a in answers if a.themes[:1] == [t]),
+            "any": sum(1 for a in answers if t in a.themes),
+            "got": sum(1 for a in answers if a.got_theme == t),
+        }
+        for t in window.themes
+    ]
+    placed = [a for a in answers if a.got_theme]
+    return {
+        "answers": answers,
+        "themes": themes,
+        "n_answers": len(answers),
+        "n_no_preference": sum(1 for a in answers if a.no_preference),
+        "n_placed": len(placed),
+        "n_first": sum(1 for a in placed if a.got_rank == 1),
+        "n_other_choice": sum(1 for a in placed if a.got_rank and a.got_rank > 1),
+        "n_not_chosen": sum(1 for a in placed if a.got_rank is None and not a.no_preference),
+    }
+
+
+# --------------------------------------------------------------------------- onboarding of new top leaders
+# Days after becoming top leader by which each step is expected (HR sees who is behind).
+ONBOARDING_DUE_DAYS = {"contact": 30, "mentor": 60, "intro": 120, "restructuring": 240}
+
+
+def onboarding_step_labels() -> dict:
+    return {
+        "contact": _("Meet your named contact"),
+        "mentor": _("A mentor in the Partner programme"),
+        "intro": _("The introduction session"),
+        "restructuring": _("The restructuring-rules course"),
+    }
+
+
+def restructuring_measure_text() -> str:
+    """The measure "Skolering av ledere i omstillingsregelverk" (reference.yaml: the first
+    measure of the area competence_support): sessions serving it are the restructuring course."""
+    from toppleder import reference
+
+    area = next(a for a in reference.entries("measure_areas") if a["key"] == "competence_support")
+    return area["measures"][0]["nb"]
+
+
+def new_top_leaders(today=None):
+    """Active top leaders for less than twelve months (`Leader.is_new_top_leader`, as a query)."""
+    from datetime import timedelta
+
+    today = today or timezone.localdate()
+    return (
+        Leader.objects.with_org()
+        .active()
+        .filter(level=Leader.Level.TOP, top_leader_since__gt=today - timedelta(days=365))
+    )
+
+
+def onboarding_for(user, leader_pk) -> Leader:
+    """A new top leader's onboarding path: HR sees anyone's, a leader only their own (404 else)."""
+    leader = leader_of(user)
+    if not is_hr(user) and (leader is None or leader.pk != leader_pk):
+        raise Http404
+    return get_object_or_404(new_top_leaders(), pk=leader_pk)
+
+
+def onboarding_rows(leaders, today=None) -> list[dict]:
+    """Each leader's steps: done (ticked, or shown by the data: an active Partner pair, an
+    attended session serving the restructuring-rules measure), due date and whether it is
+    overdue. Three queries for any number of leaders."""
+    from datetime import timedelta
+
+    from programmes.models import Registration
+
+    today = today or timezone.localdate()
+    leaders = list(leaders)
+    ids = [le.pk for le in leaders]
+    paths = {p.leader_id: p for p in OnboardingPath.objects.filter(leader__in=ids).select_related("contact")}
+    mentors = {
+        p.mentee_id: p.mentor
+        for p in MentorPair.objects.filter(
+            scheme=MentorPair.Scheme.PARTNER, mentee__in=ids, status=MentorPair.Status.ACTIVE
+        ).select_related("mentor__user")
+    }
+    course = set(
+        Registration.objects.filter(
+            leader__in=ids,
+            attendance=Registration.Attendance.ATTENDED,
+            session__measures__text=restructuring_measure_text(),
+        ).values_list("leader_id", flat=True)
+    )
+    labels = onboarding_step_labels()
+    rows = []
+    for le in leaders:
+        path = paths.get(le.pk)
+        mentor = mentors.get(le.pk)
+        shown = {"mentor": mentor is not None, "restructuring": le.pk in course}
+        steps = []
+        for key in OnboardingPath.STEPS:
+            ticked = getattr(path, f"{key}_at", None) if path else None
+            done = bool(ticked) or shown.get(key, False)
+            due = le.top_leader_since + timedelta(days=ONBOARDING_DUE_DAYS[key])
+            steps.append(
+                {
+                    "key": key,
+                    "label": labels[key],
+                    "done": done,
+                    "ticked": bool(ticked),
+                    "done_at": ticked,
+                    "due": due,
+                    "overdue": not done and due < today,
+                }
+            )
+        rows.append(
+            {
+                "leader": le,
+                "path": path,
+                "contact": path.contact if path else None,
+                "mentor": mentor,
+                "steps": steps,
+                "done": sum(1 for st in steps if st["done"]),
+                "behind": any(st["overdue"] for st in steps),
+            }
+        )
+    return rows

@@ -28,9 +28,12 @@ from reflection_groups.models import (
     MentoringScheme,
     MentorPair,
     MentorProfile,
+    OnboardingPath,
     PairAppointment,
     PairMeeting,
     ReflectionGroup,
+    ThemeChoice,
+    ThemeWindow,
     prompt_questions,
     prompt_theme_choices,
 )
@@ -38,7 +41,7 @@ from reflection_groups.selectors import can_take_part, is_pair_party
 from toppleder import audit
 from toppleder.celery import queue_after_commit
 from toppleder.models import ROLE_FACILITATOR, Leader, Organisation, User
-from toppleder.permissions import can_facilitate
+from toppleder.permissions import can_facilitate, is_hr, leader_of
 
 Kind = ReflectionGroup.Kind
 
@@ -965,3 +968,228 @@ def pair_mark_seen(*, leader: Leader, pair: MentorPair) -> int:
     if leader.pk == pair.mentee_id:
         return MentorPair.objects.filter(pk=pair.pk, mentee_seen_at__isnull=True).update(mentee_seen_at=timezone.now())
     return 0
+
+
+# --------------------------------------------------------------------------- networks by interest
+MAX_THEMES = 12
+
+
+@transaction.atomic
+def theme_window_open(
+    *,
+    programme: Programme,
+    title: str,
+    themes: list[str],
+    opens_at: datetime,
+    closes_at: datetime,
+    by,
+    max_choices: int = 2,
+    size_min: int = 5,
+    size_max: int = 8,
+) -> ThemeWindow:
+    """HR asks the programme's leaders to choose up to `max_choices` network themes (or "no
+    preference") between `opens_at` and `closes_at`."""
+    themes = list(dict.fromkeys(t.strip() for t in themes or () if t and t.strip()))
+    errors: dict[str, list] = {}
+    if not (title or "").strip():
+        errors["title"] = [_("Give the theme choice a title.")]
+    if len(themes) < 2:
+        errors["themes"] = [_("Give at least two themes, one per line.")]
+    elif len(themes) > MAX_THEMES or any(len(t) > 200 for t in themes):
+        errors["themes"] = [_("Give at most %(max)d themes of at most 200 characters.") % {"max": MAX_THEMES}]
+    if not (1 <= int(max_choices) <= max(len(themes), 1)):
+        errors["max_choices"] = [_("A leader may choose from one theme up to all of them.")]
+    if opens_at and closes_at and closes_at <= opens_at:
+        errors["closes_at"] = [_("The choice must close after it opens.")]
+    if not (2 <= int(size_min) <= int(size_max) <= 20):
+        errors["size_max"] = [_("The group size must be between 2 and 20, smallest first.")]
+    if errors:
+        raise ValidationError(errors)
+    window = ThemeWindow.objects.create(
+        programme=programme,
+        title=title.strip(),
+        themes=themes,
+        max_choices=int(max_choices),
+        opens_at=opens_at,
+        closes_at=closes_at,
+        size_min=int(size_min),
+        size_max=int(size_max),
+    )
+    audit.record(by, audit.CREATE, [window], audit.created(window), event="theme_window_open")
+    return window
+
+
+@transaction.atomic
+def theme_choice_save(
+    *, window: ThemeWindow, leader: Leader, themes: list[str], no_preference: bool = False, by=None
+) -> ThemeChoice:
+    """A leader's themes, first choice first (or no preference), while the window is open.
+
+    Refused with a message, and nothing changed, after the window (or before it), for a
+    leader not enrolled in the programme, for a theme the window does not offer, for more
+    themes than allowed, and for themes together with "no preference".
+    """
+    from toppleder.dates import fmt
+
+    now = timezone.now()
+    if now >= window.closes_at:
+        raise ValidationError(
+            _("The theme choice closed %(when)s: your choice was not saved.")
+            % {"when": fmt(window.closes_at, "datetime")}
+        )
+    if now < window.opens_at:
+        raise ValidationError(
+            _("The theme choice opens %(when)s: your choice was not saved.")
+            % {"when": fmt(window.opens_at, "datetime")}
+        )
+    if not ProgrammeEnrolment.objects.active().filter(programme_id=window.programme_id, leader=leader).exists():
+        raise ValidationError(_("Only leaders enrolled in the programme can choose network themes."))
+    chosen = [t for t in themes or () if t]
+    if no_preference and chosen:
+        raise ValidationError(_("Choose themes or “no preference”, not both."))
+    if not no_preference and not chosen:
+        raise ValidationError(_("Choose at least one theme, or “no preference”."))
+    if len(set(chosen)) != len(chosen):
+        raise ValidationError(_("Choose each theme only once."))
+    if any(t not in window.themes for t in chosen):
+        raise ValidationError(_("Choose among the themes offered."))
+    if len(chosen) > window.max_choices:
+        raise ValidationError(_("Choose at most %(n)d themes.") % {"n": window.max_choices})
+    choice = ThemeChoice.objects.select_for_update().filter(window=window, leader=leader).first()
+    if choice is None:
+        choice = ThemeChoice.objects.create(
+            window=window, leader=leader, themes=chosen, no_preference=bool(no_preference), chosen_at=now
+        )
+        audit.record(by, audit.CREATE, [choice], audit.created(choice), event="theme_choice_save")
+        return choice
+    before = audit.values(choice)
+    choice.themes, choice.no_preference, choice.chosen_at = chosen, bool(no_preference), now
+    choice.save(update_fields=["themes", "no_preference", "chosen_at"])
+    audit.record(by, audit.UPDATE, [choice], audit.diff(before, choice), event="theme_choice_save")
+    return choice
+
+
+@dataclass
+class NetworksResult:
+    groups: list[ReflectionGroup]
+    proposal: matching.NetworkProposal
+
+
+@transaction.atomic
+def networks_compose(*, window: ThemeWindow, by=None, seed: int = 0) -> NetworksResult:
+    """Propose network groups from the leaders' theme choices once the window has closed.
+
+    The pool is the programme's enrolled leaders not already in a network group; those who
+    did not answer count as "no preference". Saved as proposals (replacing earlier network
+    proposals), for HR to review and publish as other groups; each answer records the network
+    it led to and which choice that was. Nothing is saved when the rules cannot hold.
+    """
+    if timezone.now() < window.closes_at:
+        raise ValidationError(_("Networks can be proposed once the theme choice has closed."))
+    programme = window.programme
+    pool = compose_pool(programme=programme, kind=Kind.NETWORK)
+    answers = {c.leader_id: c for c in ThemeChoice.objects.filter(window=window).select_for_update()}
+    choices = {lid: ([] if c.no_preference else list(c.themes)) for lid, c in answers.items()}
+    governed_by, names = organisation_tree()
+    proposal = matching.compose_networks(
+        matching.Pool([_candidate(leader) for leader in pool], governed_by, names),
+        choices,
+        window.themes,
+        window.size_min,
+        window.size_max,
+        seed=seed,
+    )
+    if not proposal.feasible:
+        raise ValidationError(proposal.problems)
+    earlier = ReflectionGroup.objects.filter(
+        programme=programme, kind=Kind.NETWORK, status=ReflectionGroup.Status.PROPOSED
+    )
+    audit.delete(by, earlier, event="networks_compose")
+    last_round = (
+        ReflectionGroup.objects.filter(
+            programme=programme, kind=Kind.NETWORK, status=ReflectionGroup.Status.CLOSED
+        ).aggregate(r=Max("round_number"))["r"]
+        or 0
+    )
+    numbers: dict[str, int] = {}
+    rows = []
+    for n in proposal.networks:
+        numbers[n.theme] = numbers.get(n.theme, 0) + 1
+        rows.append(
+            ReflectionGroup(
+                programme=programme,
+                kind=Kind.NETWORK,
+                theme=n.theme,
+                name=f"{n.theme} {numbers[n.theme]}"[:200],
+                round_number=last_round + 1,
+                diversity_score=n.score,
+            )
+        )
+    groups = ReflectionGroup.objects.bulk_create(rows)
+    now = timezone.now()
+    memberships = GroupMembership.objects.bulk_create(
+        [
+            GroupMembership(group=grp, leader_id=lid, programme=programme, kind=Kind.NETWORK, joined=now)
+            for grp, n in zip(groups, proposal.networks, strict=True)
+            for lid in n.member_ids
+        ]
+    )
+    audit.record(by, audit.CREATE, groups, audit.created, event="networks_compose")
+    audit.record(by, audit.CREATE, memberships, audit.created, event="networks_compose")
+    theme_of = {lid: n.theme for n in proposal.networks for lid in n.member_ids}
+    before = {c.pk: audit.values(c) for c in answers.values()}
+    changed = []
+    for lid, c in answers.items():
+        # An answer from a leader who is no longer in the pool (already in a network) keeps nothing.
+        c.got_theme = theme_of.get(lid, "")
+        c.got_rank = proposal.ranks.get(lid) if lid in theme_of else None
+        changed.append(c)
+    ThemeChoice.objects.bulk_update(changed, ["got_theme", "got_rank"])
+    audit.record(by, audit.UPDATE, changed, lambda c: audit.diff(before[c.pk], c), event="networks_compose")
+    w_before = audit.values(window)
+    window.composed_at = now
+    window.save(update_fields=["composed_at"])
+    audit.record(by, audit.UPDATE, [window], audit.diff(w_before, window), event="networks_compose")
+    return NetworksResult(groups=groups, proposal=proposal)
+
+
+# --------------------------------------------------------------------------- onboarding of new top leaders
+def _onboarding_save(leader: Leader, by, event: str, **values) -> OnboardingPath:
+    """Create the leader's path with `values`, or change it: one entry either way."""
+    if not leader.is_new_top_leader:
+        raise ValidationError(_("The onboarding path is for top leaders in their first twelve months."))
+    path = OnboardingPath.objects.select_for_update().filter(leader=leader).first()
+    if path is None:
+        path = OnboardingPath.objects.create(leader=leader, **values)
+        audit.record(by, audit.CREATE, [path], audit.created(path), event=event)
+        return path
+    before = audit.values(path)
+    for key, value in values.items():
+        setattr(path, key, value)
+    path.save(update_fields=list(values))
+    audit.record(by, audit.UPDATE, [path], audit.diff(before, path), event=event)
+    return path
+
+
+@transaction.atomic
+def onboarding_tick(*, leader: Leader, step: str, by, done: bool = True) -> OnboardingPath | None:
+    """Tick a step of a new top leader's onboarding off (or untick it): the leader or HR."""
+    if step not in OnboardingPath.STEPS:
+        raise ValidationError(_("Unknown step."))
+    me = leader_of(by)
+    if by is not None and not (is_hr(by) or (me is not None and me.pk == leader.pk)):
+        raise PermissionDenied(_("Only the leader or HR can tick off the onboarding."))
+    current = OnboardingPath.objects.filter(leader=leader).values_list(f"{step}_at", flat=True).first()
+    if bool(current) == bool(done):  # already so: nothing changes, nothing is recorded
+        return OnboardingPath.objects.filter(leader=leader).first()
+    return _onboarding_save(leader, by, "onboarding_tick", **{f"{step}_at": timezone.now() if done else None})
+
+
+@transaction.atomic
+def onboarding_set_contact(*, leader: Leader, contact: User, by) -> OnboardingPath:
+    """HR names a new top leader's contact (an HR adviser)."""
+    if by is not None and not is_hr(by):
+        raise PermissionDenied(_("Only HR can name the contact."))
+    if contact is None or not contact.is_active or not is_hr(contact):
+        raise ValidationError({"contact": _("Choose an HR adviser as the named contact.")})
+    return _onboarding_save(leader, by, "onboarding_set_contact", contact=contact)

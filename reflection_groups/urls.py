@@ -1,7 +1,7 @@
 from django.urls import path
 
 import toppleder.converters  # noqa: F401  (<id:…>, <key:…>)
-from reflection_groups import views
+from reflection_groups import views, views_networks, views_onboarding
 
 app_name = "reflection_groups"
 
@@ -10,6 +10,14 @@ urlpatterns = [
     path("groups/compose/", views.group_compose, name="compose"),
     path("groups/compose/<id:programme_pk>/<key:kind>/", views.proposal, name="proposal"),
     path("groups/compose/<id:programme_pk>/<key:kind>/publish/", views.proposal_publish, name="proposal_publish"),
+    path("networks/themes/", views_networks.theme_window_list, name="theme_window_list"),
+    path("networks/themes/<id:pk>/", views_networks.theme_window_detail, name="theme_window_detail"),
+    path("networks/themes/<id:pk>/compose/", views_networks.networks_compose, name="networks_compose"),
+    path("networks/themes/<id:pk>/choose/", views_networks.theme_choice, name="theme_choice"),
+    path("onboarding/", views_onboarding.onboarding_list, name="onboarding_list"),
+    path("onboarding/<id:pk>/", views_onboarding.onboarding_detail, name="onboarding_detail"),
+    path("onboarding/<id:pk>/tick/", views_onboarding.onboarding_tick, name="onboarding_tick"),
+    path("onboarding/<id:pk>/contact/", views_onboarding.onboarding_contact, name="onboarding_contact"),
     path("groups/facilitators/", views.facilitator_list, name="facilitator_list"),
     path("groups/<id:pk>/", views.group_detail, name="group_detail"),
     path("groups/<id:pk>/seen/", views.group_seen, name="group_seen"),

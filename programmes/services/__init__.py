@@ -12,6 +12,8 @@ renders or reads a request. Bad input raises `ValidationError` with a translatab
                       waitlist_favour_newcomers, attendance_record, calendar_token_reset
     checkin.py        attendance_check_in
     commitments.py    commitment_create, commitment_update_status
+    courses.py        course_template_create, courses_create (many parallel leader-group courses)
+    projects.py       project_create, project_update (collaboration projects)
     measures.py       measure_update
     imports.py        leaders_import
 
@@ -21,6 +23,7 @@ renders or reads a request. Bad input raises `ValidationError` with a translatab
 from programmes.services.checkin import attendance_check_in
 from programmes.services.commitments import commitment_create, commitment_update_status
 from programmes.services.common import KEEP
+from programmes.services.courses import course_template_create, courses_create
 from programmes.services.enrolment import (
     enrolment_add,
     enrolment_add_groups,
@@ -36,6 +39,7 @@ from programmes.services.programmes import (
     programme_set_status,
     programme_update,
 )
+from programmes.services.projects import project_create, project_update
 from programmes.services.registrations import (
     RegistrationBusy,
     attendance_record,
@@ -73,6 +77,8 @@ __all__ = [
     "commitment_create",
     "commitment_update_status",
     "contributor_add",
+    "course_template_create",
+    "courses_create",
     "contributor_remove",
     "default_programme_goal",
     "enrolment_add",
@@ -85,6 +91,8 @@ __all__ = [
     "material_remove",
     "measure_update",
     "programme_create",
+    "project_create",
+    "project_update",
     "programme_set_status",
     "programme_update",
     "email_action_perform",

@@ -166,6 +166,46 @@ def programme_group_figures(programme: Programme, period: Period) -> dict:
     return {"kinds": kinds, "schemes": schemes}
 
 
+def programme_courses(programme: Programme) -> list[dict]:
+    """The leader-group courses and how far each has come (programmes.selectors.course_overview:
+    four grouped queries whatever the number of courses)."""
+    from programmes.selectors import course_overview
+
+    return [
+        {
+            "title": c.title,
+            "groups": ", ".join(g.name for g in c.groups.all()),
+            "facilitator": str(c.facilitator) if c.facilitator else "",
+            "held": c.held,
+            "planned": c.planned,
+            "members": c.members,
+            "attendance_percent": c.attendance_percent,
+        }
+        for c in course_overview(programme)
+    ]
+
+
+def programme_projects(programme: Programme) -> list[dict]:
+    """The collaboration projects: organisations, leaders, sessions worked on, status and
+    outcome, with the commitments and measures they are linked to (a fixed number of queries)."""
+    from programmes.models import CollaborationProject
+    from programmes.selectors import projects_listed
+
+    return [
+        {
+            "title": p.title,
+            "organisations": ", ".join(o.name for o in p.organisations.all()),
+            "leaders": p.n_leaders,
+            "sessions": p.n_sessions,
+            "commitments": p.n_commitments,
+            "measures": "; ".join(m.text for m in p.measures.all()),
+            "status": p.get_status_display(),
+            "outcome": p.outcome,
+        }
+        for p in projects_listed(CollaborationProject.objects.filter(programme=programme))
+    ]
+
+
 @dataclass(frozen=True)
 class TrendLine:
     """One dimension in one wave, as a line of the report's table and the summary's rows."""
@@ -353,6 +393,8 @@ def programme_report_data(programme: Programme, period: Period | None = None) ->
         "trends": trend_lines(comparisons),
         "trend_charts": trend_charts(uid, comparisons),
         "commitments": commitment_rows,
+        "courses": programme_courses(programme),
+        "projects": programme_projects(programme),
         "n_commitments": sum(commitments.values()),
         "charts": charts,
         "k": min_respondents(),

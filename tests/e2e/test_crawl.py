@@ -254,11 +254,13 @@ def _email_action_pages(page) -> dict[str, list[str]]:
 
     from programmes import email_actions
     from programmes.models import Session
+    from programmes.selectors import open_to
     from toppleder.models import Leader
 
     leader = Leader.objects.get(user__email="leder002@toppleder.example")
     session = (
         Session.objects.filter(status=Session.Status.PUBLISHED, starts_at__gt=timezone.now())
+        .filter(open_to(leader))  # not a course session reserved for another leader group
         .exclude(registrations__leader=leader)
         .filter(programme__enrolments__leader=leader)
         .order_by("starts_at")
@@ -333,7 +335,29 @@ def state_pages(role: str) -> list[tuple[str, str]]:
     )
     if full is None or role not in ("leader", "hr"):
         return []
-    return [(f"{role}: full session {full.pk}", reverse("programmes:session_detail", args=[full.pk]))]
+    pages = [(f"{role}: full session {full.pk}", reverse("programmes:session_detail", args=[full.pk]))]
+    return pages + _programme_shape_pages(role)
+
+
+def _programme_shape_pages(role: str) -> list[tuple[str, str]]:
+    """A course, a theme choice and an onboarding path, which the crawl's page budget may not
+    reach by links: HR's views of each, and a course and an onboarding seen by their leader."""
+    from django.urls import reverse
+
+    from programmes.models import Course
+    from reflection_groups.models import ThemeWindow
+    from reflection_groups.selectors import new_top_leaders
+
+    course = Course.objects.order_by("pk").first()
+    window = ThemeWindow.objects.order_by("pk").first()
+    newcomer = new_top_leaders().order_by("user__email").first()
+    if role == "hr":
+        pages = [("hr: courses form", reverse("programmes:courses_create", args=[course.programme_id]))]
+        pages.append(("hr: course", reverse("programmes:course_detail", args=[course.pk])))
+        pages.append(("hr: theme choice", reverse("reflection_groups:theme_window_detail", args=[window.pk])))
+        pages.append(("hr: onboarding", reverse("reflection_groups:onboarding_detail", args=[newcomer.pk])))
+        return pages
+    return []
 
 
 def report(role: str, failures: dict[str, list[str]]) -> str:

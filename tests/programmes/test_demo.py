@@ -64,3 +64,31 @@ def test_demo_leader_001_has_sessions_history_and_a_commitment():
     assert any(s.my_status == "waitlisted" for s in upcoming)
     assert selectors.registrations_for(leader).filter(attendance="attended").exists()
     assert selectors.commitments_for(leader).exists()
+
+
+def test_demo_has_two_leader_group_courses_one_under_way():
+    from programmes.models import Course
+
+    _seed()
+    programme = Programme.objects.get(name="Tilbud til toppledere", period="2026/27")
+    courses = selectors.course_overview(programme)
+    assert len(courses) == 2
+    running = max(courses, key=lambda c: c.held)
+    assert running.held == 3 and running.planned == 6 and 0 < running.attendance_percent < 100
+    progress = selectors.course_progress(running)
+    assert progress["groups"][0]["commitments"]
+    _seed()
+    assert Course.objects.count() == 2
+
+
+def test_demo_has_two_collaboration_projects_one_with_leader_001():
+    from programmes.models import CollaborationProject
+
+    _seed()
+    projects = list(CollaborationProject.objects.order_by("title"))
+    assert len(projects) == 2
+    assert {p.status for p in projects} == {"active", "completed"}
+    assert all(p.organisations.count() >= 2 and p.sessions.exists() for p in projects)
+    assert CollaborationProject.objects.filter(leaders__user__email="leder001@toppleder.example").count() == 1
+    _seed()
+    assert CollaborationProject.objects.count() == 2

@@ -153,6 +153,17 @@ MATRIX = {
         {},
         dict(anon=200, leader=200, leader_b=403, hr=403),
     ),
+    "course_list": ("get", lambda w: {"pk": w.p.pk}, {}, dict(anon=LOGIN, leader=403, leader_b=403, hr=200)),
+    "courses_create": ("get", lambda w: {"pk": w.p.pk}, {}, dict(anon=LOGIN, leader=403, leader_b=403, hr=200)),
+    "course_detail": ("get", lambda w: {"pk": _course(w).pk}, {}, dict(anon=LOGIN, leader=200, leader_b=404, hr=200)),
+    "project_list": ("get", lambda w: {}, {}, dict(anon=LOGIN, leader=200, leader_b=200, hr=200)),
+    "project_create": ("get", lambda w: {"pk": w.p.pk}, {}, dict(anon=LOGIN, leader=403, leader_b=403, hr=200)),
+    "project_detail": (
+        "get",
+        lambda w: {"pk": _project(w).pk},
+        {},
+        dict(anon=LOGIN, leader=200, leader_b=404, hr=200),
+    ),
     "measure_list": ("get", lambda w: {}, {}, dict(anon=LOGIN, leader=200, leader_b=200, hr=200)),
     "measure_area": (
         "get",
@@ -167,6 +178,27 @@ MATRIX = {
         dict(anon=LOGIN, leader=403, leader_b=403, hr=400),
     ),
 }
+
+
+def _course(w):
+    """A leader-group course for the leader's own group."""
+    from programmes.models import Course
+    from toppleder.models import LeaderGroup
+
+    group = LeaderGroup.objects.create(organisation=w.me.organisation, name="Ledergruppen")
+    group.members.add(w.me)
+    course = Course.objects.create(programme=w.p, title="Ledergruppeutvikling")
+    course.groups.add(group)
+    return course
+
+
+def _project(w):
+    """A collaboration project the leader takes part in."""
+    from programmes.models import CollaborationProject
+
+    project = CollaborationProject.objects.create(programme=w.p, title="Samhandling")
+    project.leaders.add(w.me)
+    return project
 
 
 class World:

@@ -59,7 +59,33 @@ URL_KWARGS = {
     "pairs_publish": lambda w: {},
     "mentor_profile": lambda w: {},
     "mentee_wish": lambda w: {},
+    "theme_window_list": lambda w: {},
+    "theme_window_detail": lambda w: {"pk": _theme_window(w).pk},
+    "networks_compose": lambda w: {"pk": _theme_window(w).pk},
+    "theme_choice": lambda w: {"pk": _theme_window(w).pk},
+    "onboarding_list": lambda w: {},
+    "onboarding_detail": lambda w: {"pk": w.members[2].pk},  # a top leader for two months
+    "onboarding_tick": lambda w: {"pk": w.members[2].pk},
+    "onboarding_contact": lambda w: {"pk": w.members[2].pk},
 }
+
+
+def _theme_window(w):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from reflection_groups.models import ThemeWindow
+
+    now = timezone.now()
+    window, _ = ThemeWindow.objects.get_or_create(
+        programme=w.programme,
+        title="Nettverk",
+        defaults={"themes": ["Styringsdialogen", "Å lære"], "opens_at": now, "closes_at": now + timedelta(days=3)},
+    )
+    return window
+
+
 # Where each secret may legitimately be shown, and to whom.
 GROUP_NOTE_PAGES = {"group_detail", "note_detail", "meeting_detail"}
 PAIR_NOTE_PAGES = {"pair_detail"}

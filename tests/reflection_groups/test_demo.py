@@ -51,3 +51,43 @@ def test_demo_groups_and_pairs_are_alive_rule_abiding_and_idempotent():
         MentorPair.objects.count(),
         PairMeeting.objects.count(),
     )
+
+
+def _seed():
+    out = io.StringIO()
+    core_demo.seed(size="small", rng=random.Random(1), stdout=out, password="demo-pass-123")
+    programmes_demo.seed(size="small", rng=random.Random(2), stdout=out)
+    demo.seed(size="small", rng=random.Random(3), stdout=out)
+
+
+@pytest.mark.django_db
+def test_demo_has_an_open_theme_choice_most_leaders_answered():
+    from reflection_groups import selectors
+    from reflection_groups.models import ThemeChoice, ThemeWindow
+    from toppleder.models import Leader
+
+    _seed()
+    window = ThemeWindow.objects.get()
+    assert window.is_open() and len(window.themes) == 3
+    figures = selectors.theme_window_figures(window)
+    assert figures["n_answers"] > 10 and figures["n_no_preference"] > 0
+    leder001 = Leader.objects.get(user__email="leder001@toppleder.example")
+    assert list(selectors.open_theme_windows_for(leder001)) == [window]
+    assert not ThemeChoice.objects.filter(leader=leder001).exists()
+    _seed()
+    assert ThemeWindow.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_demo_has_three_new_top_leaders_in_onboarding():
+    from reflection_groups import selectors
+    from reflection_groups.models import OnboardingPath
+
+    _seed()
+    leaders = list(selectors.new_top_leaders().order_by("user__email")[:3])
+    assert len(leaders) == 3
+    rows = selectors.onboarding_rows(leaders)
+    assert [r["done"] >= 2 for r in rows][0] and rows[1]["contact"] is not None and rows[2]["path"] is None
+    assert OnboardingPath.objects.count() == 2
+    _seed()
+    assert OnboardingPath.objects.count() == 2

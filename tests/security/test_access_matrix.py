@@ -158,11 +158,57 @@ def build_world(groups_world) -> W:
             email_actions.SIGN_UP, leader=leader_a, session=session, expires_at=session.starts_at
         ),
     }
+    objects["course"] = _course_of(programme, leader_a, g.facilitator)
+    objects["theme_window"] = _theme_window(programme)
+    objects["project"] = _project_of(programme, leader_a)
+    objects["new_leader"] = g.members[2]  # a top leader for two months: onboarding
     hr_group = own_groups["hr_facilitator"]
     objects["hr_group"] = hr_group
     objects["hr_note"] = hr_group.notes.get()
     objects["hr_meeting"] = hr_group.meetings.create(starts_at=session.starts_at, place="Rådhuset")
     return W(programme=programme, session=session, users=users, objects=objects)
+
+
+def _course_of(programme, leader, facilitator):
+    """A leader-group course for leader A's own leader group, led by A's group facilitator."""
+    from programmes.models import Course, CourseSession
+    from toppleder.models import LeaderGroup
+
+    group = LeaderGroup.objects.create(organisation=leader.organisation, name="Ledergruppen til A")
+    group.members.add(leader)
+    course = Course.objects.create(programme=programme, title="Ledergruppeutvikling", facilitator=facilitator)
+    course.groups.add(group)
+    session = SessionFactory(programme=programme, kind="leader_group_development", title="Forløpssamling 1")
+    session.reserved_for_groups.add(group)
+    CourseSession.objects.create(course=course, session=session, position=1)
+    return course
+
+
+def _theme_window(programme):
+    """A theme choice of leader A's programme, open now."""
+    from django.utils import timezone
+
+    from reflection_groups.models import ThemeWindow
+
+    now = timezone.now()
+    return ThemeWindow.objects.create(
+        programme=programme,
+        title="Nettverk",
+        themes=["Fra strategi til handling", "Styringsdialogen"],
+        opens_at=now - timedelta(days=1),
+        closes_at=now + timedelta(days=5),
+    )
+
+
+def _project_of(programme, leader):
+    """A collaboration project leader A takes part in, with a leader of another organisation."""
+    from programmes.models import CollaborationProject
+
+    other = LeaderFactory()
+    project = CollaborationProject.objects.create(programme=programme, title="Samhandling på tvers")
+    project.leaders.set([leader, other])
+    project.organisations.set([leader.organisation_id, other.organisation_id])
+    return project
 
 
 def o(w, key):
@@ -198,6 +244,20 @@ CALLS = {
     "programmes:leaders_import_template": ("get", lambda w: {"fmt": "xlsx"}),
     "programmes:export": ("get", lambda w: {"pk": w.programme.pk, "what": "registrations", "fmt": "csv"}),
     "programmes:session_create": ("get", lambda w: {"pk": w.programme.pk}),
+    "programmes:course_list": ("get", lambda w: {"pk": w.programme.pk}),
+    "programmes:courses_create": ("get", lambda w: {"pk": w.programme.pk}),
+    "programmes:course_detail": ("get", lambda w: {"pk": o(w, "course")}),
+    "programmes:project_list": ("get", lambda w: {}),
+    "reflection_groups:onboarding_list": ("get", lambda w: {}),
+    "reflection_groups:onboarding_detail": ("get", lambda w: {"pk": o(w, "new_leader")}),
+    "reflection_groups:onboarding_tick": (
+        "post",
+        lambda w: {"pk": o(w, "new_leader")},
+        {"step": "intro", "done": "on"},
+    ),
+    "reflection_groups:onboarding_contact": ("post", lambda w: {"pk": o(w, "new_leader")}),
+    "programmes:project_create": ("get", lambda w: {"pk": w.programme.pk}),
+    "programmes:project_detail": ("get", lambda w: {"pk": o(w, "project")}),
     "programmes:session_detail": ("get", lambda w: {"pk": w.session.pk}),
     "programmes:checkin": ("get", lambda w: {"pk": w.session.pk}),
     "programmes:session_calendar": ("get", lambda w: {"pk": w.session.pk}),
@@ -226,6 +286,10 @@ CALLS = {
     "programmes:measure_area": ("get", lambda w: {"area_key": w.objects["measure"].area.key}),
     "programmes:measure_update": ("post", lambda w: {"area_key": w.objects["measure"].area.key, "pk": o(w, "measure")}),
     "reflection_groups:group_list": ("get", lambda w: {}),
+    "reflection_groups:theme_window_list": ("get", lambda w: {}),
+    "reflection_groups:theme_window_detail": ("get", lambda w: {"pk": o(w, "theme_window")}),
+    "reflection_groups:networks_compose": ("post", lambda w: {"pk": o(w, "theme_window")}),
+    "reflection_groups:theme_choice": ("get", lambda w: {"pk": o(w, "theme_window")}),
     "reflection_groups:facilitator_list": ("get", lambda w: {}),
     "reflection_groups:compose": ("get", lambda w: {}),
     "reflection_groups:proposal": ("get", lambda w: {"programme_pk": w.programme.pk, "kind": "reflection"}),
@@ -351,6 +415,16 @@ MATRIX = {
     "programmes:session_action": ("login", 403, 403, 403, 403, 302, 302, 403, 302),
     "programmes:session_calendar": ("login", 404, 404, 404, 200, 200, 200, 404, 200),
     "programmes:session_create": ("login", 403, 403, 403, 403, 200, 200, 403, 200),
+    "programmes:course_list": ("login", 403, 403, 403, 403, 200, 200, 403, 200),
+    "programmes:courses_create": ("login", 403, 403, 403, 403, 200, 200, 403, 200),
+    "programmes:course_detail": ("login", 404, 200, 404, 200, 200, 200, 404, 200),
+    "programmes:project_list": ("login", 200, 403, 200, 200, 200, 200, 403, 200),
+    "reflection_groups:onboarding_list": ("login", 403, 403, 403, 403, 200, 200, 403, 200),
+    "reflection_groups:onboarding_detail": ("login", 404, 404, 404, 404, 200, 200, 404, 200),
+    "reflection_groups:onboarding_tick": ("login", 404, 404, 404, 404, 302, 302, 404, 302),
+    "reflection_groups:onboarding_contact": ("login", 403, 403, 403, 403, 302, 302, 403, 302),
+    "programmes:project_create": ("login", 403, 403, 403, 403, 200, 200, 403, 200),
+    "programmes:project_detail": ("login", 404, 404, 404, 200, 200, 200, 404, 200),
     "programmes:session_detail": ("login", 404, 404, 404, 200, 200, 200, 404, 200),
     "programmes:checkin": ("login", 404, 404, 404, 200, 403, 403, 404, 403),
     "programmes:session_edit": ("login", 403, 403, 403, 403, 200, 200, 403, 200),
@@ -361,6 +435,10 @@ MATRIX = {
     "reflection_groups:group_close": ("login", 403, 403, 403, 403, 302, 302, 403, 302),
     "reflection_groups:group_detail": ("login", 404, 200, 404, 200, 200, 200, 404, 200),
     "reflection_groups:group_list": ("login", 200, 200, 200, 200, 200, 200, 200, 200),
+    "reflection_groups:theme_window_list": ("login", 403, 403, 403, 403, 200, 200, 403, 200),
+    "reflection_groups:theme_window_detail": ("login", 403, 403, 403, 403, 200, 200, 403, 200),
+    "reflection_groups:networks_compose": ("login", 403, 403, 403, 403, 302, 302, 403, 302),
+    "reflection_groups:theme_choice": ("login", 404, 403, 404, 200, 403, 403, 403, 403),
     "reflection_groups:group_seen": ("login", 404, 403, 404, 204, 403, 403, 404, 403),
     "reflection_groups:group_move": ("login", 403, 403, 403, 403, 302, 302, 403, 302),
     "reflection_groups:group_publish": ("login", 403, 403, 403, 403, 302, 302, 403, 302),

@@ -249,6 +249,7 @@ def w(settings, tmp_path) -> W:
     second_proposal = ReflectionGroup.objects.create(programme=programme, name="Forslag 2", facilitator=hr)
     newcomer = LeaderFactory(organisation=orgs["kultur"], user__name="Nils Ny")
     GroupMembership.objects.create(group=second_proposal, leader=newcomer, programme=programme, kind="reflection")
+    _programme_shapes_world(programme=programme, hr=hr, members=members, orgs=orgs)
     return W(
         open_session=open_session,
         promotable=promotable,
@@ -291,6 +292,49 @@ def w(settings, tmp_path) -> W:
     )
 
 
+def _programme_shapes_world(*, programme, hr, members, orgs):
+    """Rows for courses, networks by interest, projects and onboarding (found by name below)."""
+    from programmes.models import CourseTemplate
+    from reflection_groups.models import ThemeChoice, ThemeWindow
+
+    CourseTemplate.objects.create(name="Ledergruppeutvikling", session_titles=["Oppstart", "Samhandling"])
+    now, themes = timezone.now(), ["Fra strategi til handling", "Styringsdialogen"]
+    ThemeWindow.objects.create(
+        programme=programme,
+        title="Åpent temavalg",
+        themes=themes,
+        opens_at=now - timedelta(days=1),
+        closes_at=now + timedelta(days=3),
+    )
+    closed = ThemeWindow.objects.create(
+        programme=programme,
+        title="Stengt temavalg",
+        themes=themes,
+        opens_at=now - timedelta(days=9),
+        closes_at=now - timedelta(days=2),
+        size_min=2,
+        size_max=3,
+    )
+    ThemeChoice.objects.create(window=closed, leader=members[0], themes=themes[:1])
+    from programmes.models import CollaborationProject
+
+    project = CollaborationProject.objects.create(programme=programme, title="Samhandling A")
+    project.leaders.set(members[:2])
+    project.organisations.set([m.organisation_id for m in members[:2]])
+
+
+def _course_template():
+    from programmes.models import CourseTemplate
+
+    return CourseTemplate.objects.get(name="Ledergruppeutvikling")
+
+
+def _theme_window(title):
+    from reflection_groups.models import ThemeWindow
+
+    return ThemeWindow.objects.get(title=title)
+
+
 def _session_kwargs(**over):
     starts = timezone.now() + timedelta(days=20)
     return {
@@ -329,7 +373,17 @@ T = "toppleder.services."
 
 def _scenarios():
     from programmes import checkin as venue
-    from programmes.services import checkin, common, enrolment, imports, measures, registrations, sessions
+    from programmes.services import (
+        checkin,
+        common,
+        courses,
+        enrolment,
+        imports,
+        measures,
+        projects,
+        registrations,
+        sessions,
+    )
     from programmes.services import commitments as c
     from programmes.services import programmes as p
     from reflection_groups import services as rg
@@ -423,6 +477,66 @@ def _scenarios():
             by=hr,
         ),
         S + "sessions.material_remove": call(sessions.material_remove, material=lambda w: w.material, by=hr),
+        S + "courses.course_template_create": call(
+            courses.course_template_create, name="Ny mal", session_titles=["Én", "To"], by=hr
+        ),
+        S + "courses.course_start_times": call(
+            courses.course_start_times,
+            system,
+            template=lambda w: _course_template(),
+            first_starts_at=timezone.now(),
+        ),
+        S + "courses.courses_create": call(
+            courses.courses_create,
+            programme=lambda w: w.programme,
+            template=lambda w: _course_template(),
+            groups=lambda w: [w.leader_group],
+            first_starts_at=lambda w: timezone.now() + timedelta(days=10),
+            place="Rådhuset",
+            facilitator=hr,
+            publish=True,
+            by=hr,
+        ),
+        S + "projects.project_create": call(
+            projects.project_create,
+            programme=lambda w: w.programme,
+            title="Felles vikarpool",
+            leaders=lambda w: w.members[:2],
+            sessions=lambda w: [w.past],
+            commitments=lambda w: [w.commitment],
+            measures=lambda w: [Measure.objects.first()],
+            by=hr,
+        ),
+        S + "projects.project_update": call(
+            projects.project_update,
+            leader0,
+            project=lambda w: programmes.models.CollaborationProject.objects.get(title="Samhandling A"),
+            status="completed",
+            outcome="I drift.",
+            leaders=lambda w: w.members,
+            sessions=lambda w: [w.past],
+            by=leader0,
+        ),
+        R + "onboarding_tick": call(rg.onboarding_tick, leader=lambda w: w.members[2], step="intro", by=hr),
+        R + "onboarding_set_contact": call(rg.onboarding_set_contact, leader=lambda w: w.members[2], contact=hr, by=hr),
+        R + "theme_window_open": call(
+            rg.theme_window_open,
+            programme=lambda w: w.programme,
+            title="Nettverk våren",
+            themes=["Digitalisering", "Styringsdialogen"],
+            opens_at=lambda w: timezone.now(),
+            closes_at=lambda w: timezone.now() + timedelta(days=14),
+            by=hr,
+        ),
+        R + "theme_choice_save": call(
+            rg.theme_choice_save,
+            leader0,
+            window=lambda w: _theme_window("Åpent temavalg"),
+            leader=lambda w: w.members[0],
+            themes=["Styringsdialogen"],
+            by=leader0,
+        ),
+        R + "networks_compose": call(rg.networks_compose, window=lambda w: _theme_window("Stengt temavalg"), by=hr),
         S + "registrations.lock_session": lambda w: _in_transaction(lambda: registrations.lock_session(w.session.pk)),
         S + "registrations.count_confirmed": call(registrations.count_confirmed, system, session=lambda w: w.session),
         S + "registrations.count_offered": call(registrations.count_offered, system, session=lambda w: w.session),
