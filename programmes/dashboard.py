@@ -17,7 +17,7 @@ from toppleder.dashboard import panel
 from toppleder.permissions import leader_of
 
 PANEL_ROWS = 8
-SESSION_ROWS = 5  # the leader's next sessions; the programme page lists them all
+SESSION_ROWS = 3  # the leader's next sessions; the programme page lists them all
 COMMITMENT_ROWS = 5
 ATTENDANCE_LOOKBACK = timedelta(days=7)  # sessions held this past week
 # What a session card or row on the dashboard shows (with the sign-up button's rule).
@@ -181,7 +181,7 @@ def hr_needs_action(request):
     }
 
 
-@panel("leader", template="programmes/panels/my_courses_projects.html", order=45)
+@panel("leader", template="programmes/panels/my_courses_projects.html", order=45, side=True)
 def my_courses_and_projects(request):
     """The leader's leader-group courses and collaboration projects (hidden when there are none)."""
     leader = leader_of(request.user)
