@@ -137,10 +137,42 @@ class Question(models.Model):
         return dimension_label(self.dimension) if self.dimension else ""
 
 
+# What a survey's figures are read against. Once the survey has opened these never change
+# (nor its programme and questionnaire): moving a closed survey's closing time would let one
+# more person answer and be read off the difference between two sets of figures; moving its
+# series or wave would put its answers into another comparison.
+FROZEN_ONCE_OPEN = ("programme_id", "questionnaire_id", "kind", "series", "wave", "opens_at")
+SURVEY_FROZEN_MESSAGE = _(
+    "This survey has opened: its period, series, wave and questionnaire can no longer be changed."
+)
+SURVEY_CLOSED_MESSAGE = _("This survey is closed and cannot be reopened or moved.")
+
+
+def _check_survey_change(stored: dict, new: dict, now) -> None:
+    """Refuse a change of a frozen field. `stored` and `new` map field names to values."""
+    if stored["closes_at"] <= now and "closes_at" in new and new["closes_at"] != stored["closes_at"]:
+        raise ValidationError(SURVEY_CLOSED_MESSAGE, code="survey_closed")
+    if stored["opens_at"] <= now:
+        for name in FROZEN_ONCE_OPEN:
+            if name in new and new[name] != stored[name]:
+                raise ValidationError(SURVEY_FROZEN_MESSAGE, code="survey_frozen")
+
+
 class SurveyQuerySet(models.QuerySet):
     def open(self, now=None):
         now = now or timezone.now()
         return self.filter(opens_at__lte=now, closes_at__gt=now)
+
+    def update(self, **kwargs):
+        # A guard, not a flow: a bulk update may not move what Survey.save refuses to move.
+        new = {}
+        for key, value in kwargs.items():
+            new[self.model._meta.get_field(key).attname] = value.pk if isinstance(value, models.Model) else value
+        if set(new) & {"closes_at", *FROZEN_ONCE_OPEN}:
+            now = timezone.now()
+            for stored in self.values("closes_at", *FROZEN_ONCE_OPEN):
+                _check_survey_change(stored, new, now)
+        return super().update(**kwargs)
 
 
 class Survey(models.Model):
@@ -195,6 +227,16 @@ class Survey(models.Model):
 
     def __str__(self):
         return self.title
+
+    def save(self, *args, **kwargs):
+        # A guard, not a flow, like Question.save: no path (admin, shell, service) may reopen
+        # a closed survey or move what an opened survey's figures are read against.
+        if self.pk is not None:
+            stored = Survey.objects.filter(pk=self.pk).values(*(("closes_at",) + FROZEN_ONCE_OPEN)).first()
+            if stored is not None:
+                new = {name: getattr(self, name) for name in ("closes_at",) + FROZEN_ONCE_OPEN}
+                _check_survey_change(stored, new, timezone.now())
+        super().save(*args, **kwargs)
 
     @property
     def is_open(self) -> bool:
