@@ -293,6 +293,7 @@ def _results_context(request, survey):
         "focus": focus,
         "comparison": comparison,
         "chart": res.comparison_chart(comparison) if comparison.rows else None,
+        "interval_chart": res.interval_chart(comparison),
         "between": [],  # the page puts its own in (survey_results)
         "scale": list(range(LIKERT_MIN, LIKERT_MAX + 1)),
         "segment_label": res.SEGMENT_LABELS.get(result.segment, ""),
