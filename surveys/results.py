@@ -577,7 +577,7 @@ def interval_chart(comp: Comparison, *, width: int = 640) -> dict | None:
     row_h = 26
 
     def x_of(v):
-        return round(label_w + plot_w * (v + span) / (2 * span), 1)
+        return round(label_w + plot_w * (v + span) / (2 * span))  # an int: templates localise floats
 
     rows = []
     y = 10
