@@ -317,3 +317,70 @@ class Answer(models.Model):
 
     def __str__(self):
         return str(_("Anonymous answer"))
+
+
+class Action(models.Model):
+    """What was decided about one factor's figure in one wave: a commitment between named
+    leaders, or an update to one of the programme's measures, with an owner and a due date.
+
+    It holds no figure of its own: wherever it is shown, the factor's figure is read again
+    through results.py, so a figure hidden there (under k) stays hidden in the action too.
+    The next wave's results show the actions taken on each factor (results.actions_on).
+    """
+
+    class Kind(models.TextChoices):
+        COMMITMENT = "commitment", _("Commitment between leaders")
+        MEASURE = "measure", _("Update to a measure")
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        DONE = "done", _("Done")
+        DROPPED = "dropped", _("Dropped")
+
+    survey = models.ForeignKey(Survey, on_delete=models.PROTECT, related_name="actions", verbose_name=_("survey"))
+    factor = models.CharField(_("factor"), max_length=40, choices=dimension_choices())
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    text = models.TextField(_("what will be done"))
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="survey_actions", verbose_name=_("owner")
+    )
+    due_date = models.DateField(_("due date"))
+    commitment = models.OneToOneField(
+        "programmes.Commitment",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="survey_action",
+        verbose_name=_("commitment"),
+    )
+    measure = models.ForeignKey(
+        "programmes.Measure",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="survey_actions",
+        verbose_name=_("measure"),
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PLANNED)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("action")
+        verbose_name_plural = _("actions")
+        ordering = ["due_date", "pk"]
+        indexes = [models.Index(fields=["survey", "factor"]), models.Index(fields=["owner", "status"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="commitment") | Q(commitment__isnull=True), name="action_commitment_only_for_kind"
+            ),
+        ]
+
+    def __str__(self):
+        return self.text[:60]
+
+    @property
+    def factor_label(self) -> str:
+        return dimension_label(self.factor)

@@ -37,6 +37,7 @@ from surveys import stats
 from surveys.models import (
     LIKERT_MAX,
     LIKERT_MIN,
+    Action,
     Answer,
     Question,
     Response,
@@ -520,6 +521,36 @@ def sessions_between_waves(comp: Comparison) -> list[tuple[str, list]]:
         name = areas[area_id].name if area_id in areas else str(_("Not linked to a measure area"))
         out.append((name, grouped[area_id]))
     return out
+
+
+# --- actions on the factors -----------------------------------------------------
+
+
+def actions_on(survey: Survey) -> tuple[dict, dict]:
+    """({factor: [actions made from earlier waves]}, {factor: [actions made from this one]}).
+
+    Earlier waves are the same programme's surveys of the same series with a lower wave, so a
+    follow-up shows, next to each factor's figure, what was done about it since. One query."""
+    earlier: dict = {}
+    own: dict = {}
+    qs = Action.objects.filter(survey__programme_id=survey.programme_id).select_related("owner", "measure", "survey")
+    if survey.series:
+        qs = qs.filter(Q(survey=survey) | Q(survey__series=survey.series, survey__wave__lt=survey.wave))
+    else:
+        qs = qs.filter(survey=survey)
+    for action in qs.order_by("due_date", "pk"):
+        (own if action.survey_id == survey.pk else earlier).setdefault(action.factor, []).append(action)
+    return earlier, own
+
+
+def factor_figure(survey: Survey, factor: str, *, k: int | None = None) -> Cell:
+    """The factor's overall figure in one survey as results.py shows it: suppressed under k
+    (and while the survey is open). What an action shows next to its factor."""
+    result = survey_results(survey, k=k)
+    for row in result.dimensions:
+        if row.key == factor:
+            return row.overall
+    return Cell(suppressed=True)
 
 
 # --- chart geometry (rendered as inline SVG by the template) ----------------------

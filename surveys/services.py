@@ -18,12 +18,25 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from programmes.models import Measure
+from programmes.services.commitments import commitment_create
 from surveys import questionnaire as default_q
 from surveys import selectors, tasks
-from surveys.models import LIKERT_MAX, LIKERT_MIN, Answer, Invitation, Question, Questionnaire, Response, Survey
+from surveys.models import (
+    LIKERT_MAX,
+    LIKERT_MIN,
+    Action,
+    Answer,
+    Invitation,
+    Question,
+    Questionnaire,
+    Response,
+    Survey,
+)
 from toppleder import audit
 from toppleder.celery import queue_after_commit
 from toppleder.models import Leader
+from toppleder.permissions import is_hr
 
 FROZEN_MESSAGE = _("This questionnaire has answers and can no longer be changed. Make a copy.")
 MAX_FREE_TEXT = 4000
@@ -399,3 +412,84 @@ def response_submit(*, token: str, answers: dict) -> None:
                 for qid, v in clean.items()
             ]
         )
+
+
+# --- actions from results ----------------------------------------------------------
+
+
+@transaction.atomic
+def action_create(
+    *,
+    survey: Survey,
+    factor: str,
+    kind: str,
+    text: str,
+    owner,
+    due_date,
+    by,
+    parties=(),
+    measure=None,
+) -> Action:
+    """HR turns a factor's figure into an action: a commitment between named leaders (made
+    through programmes' commitment_create, so it is followed up like every commitment) or
+    an update to one of the programme's measures. The action stores no figure."""
+    if by is not None and not is_hr(by):
+        raise ValidationError(_("Only HR can make an action from the results."))
+    errors = {}
+    factors = set(survey.questionnaire.questions.likert().values_list("dimension", flat=True))
+    if factor not in factors:
+        errors["factor"] = _("This survey does not measure that factor.")
+    if not survey.is_closed:
+        errors["factor"] = _("Actions are made from the results, which are shown when the survey closes.")
+    if kind not in Action.Kind.values:
+        errors["kind"] = _("Choose what kind of action this is.")
+    if not (text or "").strip():
+        errors["text"] = _("Write what will be done.")
+    if owner is None:
+        errors["owner"] = _("Choose who owns the action.")
+    if due_date is None:
+        errors["due_date"] = _("Choose a due date.")
+    elif due_date < timezone.localdate():
+        errors["due_date"] = _("The due date has already passed.")
+    parties = list(parties or [])
+    if kind == Action.Kind.COMMITMENT and len(parties) < 2:
+        errors["parties"] = _("A commitment needs at least two parties.")
+    if kind == Action.Kind.MEASURE and (
+        measure is None or not Measure.objects.filter(pk=getattr(measure, "pk", measure)).exists()
+    ):
+        errors["measure"] = _("Choose the measure to update.")
+    if errors:
+        raise ValidationError(errors)
+    commitment = None
+    if kind == Action.Kind.COMMITMENT:
+        commitment = commitment_create(programme=survey.programme, text=text, parties=parties, by=by, due_date=due_date)
+    action = Action.objects.create(
+        survey=survey,
+        factor=factor,
+        kind=kind,
+        text=text.strip(),
+        owner=owner,
+        due_date=due_date,
+        commitment=commitment,
+        measure=measure if kind == Action.Kind.MEASURE else None,
+        created_by=by,
+    )
+    audit.record(by, audit.CREATE, [action], audit.created(action), event="action_create")
+    return action
+
+
+@transaction.atomic
+def action_update_status(*, action: Action, status: str, by) -> Action:
+    """The action's owner or HR marks it done or dropped (or planned again)."""
+    if status not in Action.Status.values:
+        raise ValidationError({"status": _("Unknown status.")})
+    locked = Action.objects.select_for_update().get(pk=action.pk)
+    if by is not None and not (locked.owner_id == by.pk or is_hr(by)):
+        raise ValidationError(_("Only the owner of the action or HR can update it."))
+    if locked.status == status:
+        return locked
+    before = audit.values(locked)
+    locked.status = status
+    locked.save(update_fields=["status"])
+    audit.record(by, audit.UPDATE, [locked], audit.diff(before, locked), event="action_update_status")
+    return locked

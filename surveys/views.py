@@ -19,6 +19,8 @@ from surveys import questionnaire as qmod
 from surveys import results as res
 from surveys import selectors, services
 from surveys.forms import (
+    ActionForm,
+    ActionStatusForm,
     AnswerPageForm,
     InviteForm,
     QuestionFormSet,
@@ -26,11 +28,11 @@ from surveys.forms import (
     ResultsFilterForm,
     SurveyForm,
 )
-from surveys.models import LIKERT_MAX, LIKERT_MIN
+from surveys.models import LIKERT_MAX, LIKERT_MIN, dimension_label
 from toppleder import dates
 from toppleder.caching import cached
 from toppleder.pages import filters, form_error, paginate
-from toppleder.permissions import require_hr
+from toppleder.permissions import is_hr, require_hr
 from toppleder.spreadsheets import Sheet, sheet_response
 
 PAGE_SIZE = 4  # questions per page when answering: short pages suit a phone
@@ -278,6 +280,7 @@ def _results_context(request, survey):
     # One group of the breakdown (`?segment=level&value=2`): a leader level must be a number.
     segment, value = _segment_asked(request)
     result, comparison = _figures(survey, segment, value)
+    actions_earlier, actions_own = res.actions_on(survey)
     focus = None
     if result.available and result.segment and result.selected_value is not None and not result.selected_hidden:
         v = result.selected_value
@@ -298,6 +301,11 @@ def _results_context(request, survey):
         "scale": list(range(LIKERT_MIN, LIKERT_MAX + 1)),
         "segment_label": res.SEGMENT_LABELS.get(result.segment, ""),
         "overall_dimensions": [(r.label, r.overall, r) for r in result.dimensions],
+        # Each factor with the actions taken on it since earlier waves and those made from it.
+        "factor_rows": [
+            (r, actions_earlier.get(r.key, []), actions_own.get(r.key, [])) for r in result.dimensions
+        ],
+        "any_actions": bool(actions_earlier or actions_own),
         "overall_questions": [(r.label, r.overall, r) for r in result.questions],
     }
 
@@ -473,3 +481,70 @@ def questionnaire_copy(request, pk: int):
     copy = services.questionnaire_copy(questionnaire=questionnaire, by=request.user)
     messages.success(request, _("A new version (%(v)s) was made. You can edit it.") % {"v": copy.version})
     return redirect("surveys:questionnaire_detail", copy.pk)
+
+
+# --- HR: actions from results ----------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def action_create(request, pk: int):
+    """From a factor's figure: a commitment between leaders or an update to a measure. The
+    page shows the figure as the results do (hidden under k), never more."""
+    survey = selectors.survey_for(request.user, pk)
+    factor = request.POST.get("factor") or request.GET.get("factor") or ""
+    if factor not in set(survey.questionnaire.questions.likert().values_list("dimension", flat=True)):
+        raise BadRequest("unknown factor")
+    form = ActionForm(request.POST or None, programme=survey.programme)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.action_create(
+                survey=survey,
+                factor=factor,
+                kind=data["kind"],
+                text=data["text"],
+                owner=data["owner"],
+                due_date=data["due_date"],
+                parties=data["parties"],
+                measure=data["measure"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(request, _("The action was made. It is shown with the factor in the next wave."))
+            return redirect("surveys:survey_results", survey.pk)
+    return render(
+        request,
+        "surveys/action_form.html",
+        {
+            "survey": survey,
+            "factor": factor,
+            "factor_label": dimension_label(factor),
+            "figure": res.factor_figure(survey, factor),
+            "form": form,
+            "k": res.min_respondents(),
+        },
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def action_status(request, pk: int):
+    """The owner (on their dashboard) or HR marks an action done, dropped or planned again."""
+    action = selectors.action_for(request.user, pk)
+    form = ActionStatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a status."))
+    else:
+        try:
+            services.action_update_status(action=action, status=form.cleaned_data["status"], by=request.user)
+        except ValidationError as exc:
+            messages.error(request, exc.messages[0])
+        else:
+            messages.success(request, _("The action was updated."))
+    if is_hr(request.user):
+        return redirect("surveys:survey_results", action.survey_id)
+    return redirect("dashboard")
