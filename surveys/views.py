@@ -5,6 +5,7 @@ import hashlib
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest, ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -488,13 +489,12 @@ def questionnaire_copy(request, pk: int):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def action_create(request, pk: int):
+def action_create(request, pk: int, factor: str):
     """From a factor's figure: a commitment between leaders or an update to a measure. The
     page shows the figure as the results do (hidden under k), never more."""
     survey = selectors.survey_for(request.user, pk)
-    factor = request.POST.get("factor") or request.GET.get("factor") or ""
     if factor not in set(survey.questionnaire.questions.likert().values_list("dimension", flat=True)):
-        raise BadRequest("unknown factor")
+        raise Http404("the survey does not measure this factor")
     form = ActionForm(request.POST or None, programme=survey.programme)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
