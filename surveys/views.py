@@ -303,9 +303,7 @@ def _results_context(request, survey):
         "segment_label": res.SEGMENT_LABELS.get(result.segment, ""),
         "overall_dimensions": [(r.label, r.overall, r) for r in result.dimensions],
         # Each factor with the actions taken on it since earlier waves and those made from it.
-        "factor_rows": [
-            (r, actions_earlier.get(r.key, []), actions_own.get(r.key, [])) for r in result.dimensions
-        ],
+        "factor_rows": [(r, actions_earlier.get(r.key, []), actions_own.get(r.key, [])) for r in result.dimensions],
         "any_actions": bool(actions_earlier or actions_own),
         "overall_questions": [(r.label, r.overall, r) for r in result.questions],
     }

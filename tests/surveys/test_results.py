@@ -221,9 +221,7 @@ def test_sessions_between_waves_are_grouped_by_measure_area():
     now = timezone.now()
     # The baseline ran two months before the follow-up (a closed survey's period is frozen:
     # it is made with these dates, never moved afterwards).
-    base = SurveyFactory(
-        kind="baseline", wave=1, opens_at=now - timedelta(days=90), closes_at=now - timedelta(days=80)
-    )
+    base = SurveyFactory(kind="baseline", wave=1, opens_at=now - timedelta(days=90), closes_at=now - timedelta(days=80))
     follow = _closed(kind="follow_up", wave=2, programme=base.programme)
     add_responses(base, 10, values=[3])
     add_responses(follow, 10, values=[4])
