@@ -640,3 +640,131 @@ def interval_chart(comp: Comparison, *, width: int = 640) -> dict | None:
         "plot_left": label_w,
         "plot_right": width - right,
     }
+
+
+# --- mentoring across pairs --------------------------------------------------------
+
+
+@dataclass
+class PairCohort:
+    """One scheme's end-of-pair evaluations in one calendar year, pooled over its pairs."""
+
+    scheme: str
+    year: int
+    pairs: int  # pairs whose evaluation closed in the year (at most two answers each)
+    n: int  # answers over all those pairs: what k is counted over
+    available: bool
+    reason: str  # "" | "too_few" | "year_not_over"
+    rows: list  # [Row-like dicts: key, label, n, mean] when available
+    scores: dict = field(default_factory=dict, repr=False)  # {dimension: [respondent scores]}
+
+
+def pair_cohorts(programme, scheme: str, *, k: int | None = None, today=None) -> list[PairCohort]:
+    """End-of-pair evaluations of one scheme, pooled per calendar year over every pair.
+
+    One pair's evaluation has at most two answers, never k, so it is never shown alone; the
+    pooled figures are shown when the answers over all the scheme's pairs in the year reach k,
+    and only once the year is over: until then each pair whose evaluation closes would change
+    the figures by its own one or two answers. A year's set of surveys is fixed when it ends
+    (a closed survey cannot be moved, and surveys made after the year ended are left out)."""
+    from datetime import date, datetime, time
+
+    from django.db.models.functions import ExtractYear
+    from django.utils import timezone
+
+    from reflection_groups.models import MentorPair
+
+    k = k or min_respondents()
+    today = today or timezone.localdate()
+    pair_ids = list(MentorPair.objects.filter(programme=programme, scheme=scheme).values_list("pk", flat=True))
+    surveys = Survey.objects.filter(
+        programme=programme, kind=Survey.Kind.PAIR_END, pair_ref__in=pair_ids, closes_at__lte=timezone.now()
+    )
+    per_year: dict = {}
+    for row in surveys.annotate(year=ExtractYear("closes_at")).values("year", "pk", "pair_ref", "created_at"):
+        year_end = timezone.make_aware(datetime.combine(date(row["year"] + 1, 1, 1), time.min))
+        if row["created_at"] >= year_end:
+            continue  # made after its year was over: would change a year already shown
+        entry = per_year.setdefault(row["year"], {"surveys": set(), "pairs": set()})
+        entry["surveys"].add(row["pk"])
+        entry["pairs"].add(row["pair_ref"])
+    if not per_year:
+        return []
+    year_of = {sid: year for year, entry in per_year.items() for sid in entry["surveys"]}
+    n_per_year: dict = {}
+    for sid, n in (
+        Response.objects.filter(survey_id__in=year_of).values_list("survey_id").annotate(n=Count("id")).order_by()
+    ):
+        n_per_year[year_of[sid]] = n_per_year.get(year_of[sid], 0) + n
+    scores_per_year: dict = {}
+    shown_years = {year for year in per_year if date(year + 1, 1, 1) <= today and n_per_year.get(year, 0) >= k}
+    if shown_years:
+        for row in (
+            Answer.objects.filter(
+                response__survey_id__in=[sid for sid, year in year_of.items() if year in shown_years],
+                question__kind=Question.Kind.LIKERT,
+                value__isnull=False,
+            )
+            .values("response__survey_id", "response_id", "question__dimension")
+            .annotate(score=Avg("value"))
+            .order_by()
+        ):
+            year = year_of[row["response__survey_id"]]
+            scores_per_year.setdefault(year, {}).setdefault(row["question__dimension"], []).append(float(row["score"]))
+    order = [key for key, _l in dimension_choices()]
+    out = []
+    for year in sorted(per_year):
+        n = n_per_year.get(year, 0)
+        reason = "" if year in shown_years else ("year_not_over" if date(year + 1, 1, 1) > today else "too_few")
+        scores = scores_per_year.get(year, {})
+        rows = []
+        for dim in sorted(scores, key=lambda d: order.index(d) if d in order else 99):
+            values = scores[dim]
+            hidden = len(values) < k
+            rows.append(
+                {
+                    "key": dim,
+                    "label": dimension_label(dim),
+                    "n": None if hidden else len(values),
+                    "mean": None if hidden else sum(values) / len(values),
+                    "suppressed": hidden,
+                }
+            )
+        out.append(
+            PairCohort(
+                scheme=scheme,
+                year=year,
+                pairs=len(per_year[year]["pairs"]),
+                n=n,
+                available=not reason,
+                reason=reason,
+                rows=rows,
+                scores={dim: v for dim, v in scores.items() if len(v) >= k},
+            )
+        )
+    return out
+
+
+def pair_cohort_change(before: PairCohort, after: PairCohort, *, k: int | None = None) -> list[ComparisonRow]:
+    """The change per dimension from one cohort to the next, with its 95 % interval, hidden as
+    the wave comparison hides it (either cohort under k, or n changed by 1…k-1)."""
+    k = k or min_respondents()
+    rows = []
+    order = [key for key, _l in dimension_choices()]
+    dims = sorted(set(before.scores) | set(after.scores), key=lambda d: order.index(d) if d in order else 99)
+    for dim in dims:
+        b, a = before.scores.get(dim, []), after.scores.get(dim, [])
+        hidden = not (before.available and after.available) or len(b) < k or len(a) < k or 0 < abs(len(a) - len(b)) < k
+        rows.append(
+            ComparisonRow(
+                key=dim,
+                label=dimension_label(dim),
+                n_before=None if hidden else len(b),
+                n_after=None if hidden else len(a),
+                mean_before=None if hidden else sum(b) / len(b),
+                mean_after=None if hidden else sum(a) / len(a),
+                suppressed=hidden,
+                interval=None if hidden else stats.welch_interval(b, a),
+            )
+        )
+    return rows

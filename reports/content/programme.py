@@ -237,6 +237,30 @@ def trend_charts(uid: str, comparisons: list[Comparison]) -> list:
     return charts
 
 
+def mentoring_evaluations(programme: Programme) -> list[dict]:
+    """Per mentoring scheme: the end-of-pair evaluations pooled over its pairs per year
+    (surveys.results.pair_cohorts: k counted over the pairs' answers, a year shown once it is
+    over) and the change from one year to the next with its interval."""
+    from surveys.results import pair_cohort_change, pair_cohorts
+
+    out = []
+    for key, label in MentorPair.Scheme.choices:
+        cohorts = pair_cohorts(programme, key)
+        if not cohorts:
+            continue
+        shown = [c for c in cohorts if c.available]
+        change = pair_cohort_change(shown[-2], shown[-1]) if len(shown) >= 2 else []
+        out.append(
+            {
+                "label": str(label),
+                "cohorts": cohorts,
+                "change": change,
+                "change_years": (shown[-2].year, shown[-1].year) if change else None,
+            }
+        )
+    return out
+
+
 def result_chain(
     *, per_kind, per_area, groups, participation, commitments: dict, comparisons, measure_counts: dict
 ) -> dict:
@@ -402,6 +426,7 @@ def programme_report_data(programme: Programme, period: Period | None = None) ->
         "measure_status_labels": [str(label) for _key, label in Measure.Status.choices],
         "participation": participation,
         "groups": group_figures,
+        "mentoring": mentoring_evaluations(programme),
         "trends": trend_lines(comparisons),
         "trend_charts": trend_charts(uid, comparisons),
         "commitments": commitment_rows,

@@ -52,3 +52,25 @@ def test_a_change_hidden_under_k_is_counted_not_shown_on_the_first_page(programm
     hr_user.language = "nb"
     first = _page(programme_report(programme, user=hr_user).pdf, 1)
     assert "skjult (for få svar)" in first and "Tydelig bedring" not in first
+
+
+def test_the_report_pools_end_of_pair_evaluations_over_pairs(programme_data, hr_user):
+    import time_machine
+    from django.utils import timezone
+
+    from tests.surveys.test_pair_cohorts import _at, _pair_evaluations
+
+    programme = programme_data["programme"]
+    _pair_evaluations(programme, 2025, 3, values=(3, 5))
+    with time_machine.travel(_at(2026, 3, 1), tick=False):
+        [duo] = programme_report_data(programme)["mentoring"]
+        [cohort] = duo["cohorts"]
+        assert cohort.available and cohort.n == 6
+        hr_user.language = "nb"
+        text = re.sub(r"\s+", " ", _page_all(programme_report(programme, user=hr_user).pdf))
+        assert "Evalueringer ved slutten av mentorparene" in text and "Tillit på tvers 4,0" in text
+        assert timezone.localdate().year == 2026
+
+
+def _page_all(pdf: bytes) -> str:
+    return subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
