@@ -235,3 +235,12 @@ class ActionForm(forms.Form):
 
 class ActionStatusForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=Action.Status.choices)
+
+
+class FactorScoresImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("File (CSV or Excel)"),
+        help_text=_(
+            "Columns: organisation, year, factor, average, respondents. One line per organisation, year and factor."
+        ),
+    )

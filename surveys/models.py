@@ -384,3 +384,33 @@ class Action(models.Model):
     @property
     def factor_label(self) -> str:
         return dimension_label(self.factor)
+
+
+class OrganisationFactorScore(models.Model):
+    """An organisation's own 10-FAKTOR average for one factor in one year, imported by HR from
+    KS's report (optional input). Factor level only, never items, and never a unit under k:
+    the import refuses both."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="factor_scores", verbose_name=_("organisation")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    factor = models.CharField(_("factor"), max_length=40, choices=reference.choices("ten_factors"))
+    mean = models.DecimalField(_("average"), max_digits=3, decimal_places=2)
+    respondents = models.PositiveIntegerField(_("respondents"))
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    imported_at = models.DateTimeField(_("imported"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("10-FAKTOR figure")
+        verbose_name_plural = _("10-FAKTOR figures")
+        ordering = ["organisation__name", "-year", "factor"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "year", "factor"], name="factor_score_once"),
+            models.CheckConstraint(condition=Q(mean__gte=1, mean__lte=5), name="factor_score_on_scale"),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} {self.year} {self.factor}"

@@ -139,3 +139,20 @@ def actions_for_leader(user):
         .distinct()
         .order_by("status", "due_date", "pk")
     )
+
+
+def factor_scores_by_organisation():
+    """Imported 10-FAKTOR figures, one row per organisation and year: how many factors and
+    their average (one grouped query)."""
+    from django.db.models import Avg
+
+    from surveys.models import OrganisationFactorScore
+
+    return (
+        OrganisationFactorScore.objects.values("organisation__name", "year")
+        .annotate(
+            factors=Count("id"),
+            average=Avg("mean"),
+        )
+        .order_by("organisation__name", "-year")
+    )

@@ -23,6 +23,7 @@ from surveys.forms import (
     ActionForm,
     ActionStatusForm,
     AnswerPageForm,
+    FactorScoresImportForm,
     InviteForm,
     QuestionFormSet,
     QuestionnaireForm,
@@ -546,3 +547,35 @@ def action_status(request, pk: int):
     if is_hr(request.user):
         return redirect("surveys:survey_results", action.survey_id)
     return redirect("dashboard")
+
+
+# --- HR: organisations' own 10-FAKTOR figures --------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def factor_scores(request):
+    """The imported 10-FAKTOR figures per organisation and year, and the import itself."""
+    require_hr(request.user)
+    form = FactorScoresImportForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                n = services.factor_scores_import(file=form.cleaned_data["file"], by=request.user)
+            except ValidationError as exc:
+                form_error(form, exc)
+            else:
+                messages.success(request, _("%(n)s lines were imported.") % {"n": n})
+                return redirect("surveys:factor_scores")
+        status = 400
+    return render(
+        request,
+        "surveys/factor_scores.html",
+        {
+            "form": form,
+            "page": paginate(request, selectors.factor_scores_by_organisation()),
+            "k": res.min_respondents(),
+        },
+        status=status,
+    )

@@ -659,6 +659,15 @@ def _scenarios():
             parties=lambda w: [w.members[0], w.members[1]],
             by=hr,
         ),
+        Q + "factor_scores_import": call(
+            sv.factor_scores_import,
+            file=lambda w: (
+                "virksomhet;år;faktor;snitt;antall\n"
+                f"{w.members[0].organisation.name};2025;Autonomi;3,9;37\n"
+                f"{w.members[0].organisation.name};2025;Rolleklarhet;4,1;37\n"
+            ),
+            by=hr,
+        ),
         Q + "action_update_status": call(
             sv.action_update_status, action=lambda w: w.survey_action, status="done", by=hr
         ),
