@@ -46,6 +46,7 @@ from programmes.services.registrations import (
     offers_expire,
     registration_cancel,
     registration_create,
+    registration_restore,
     waitlist_favour_newcomers,
     waitlist_reorder,
 )
@@ -92,6 +93,7 @@ __all__ = [
     "offers_expire",
     "registration_cancel",
     "registration_create",
+    "registration_restore",
     "session_cancel",
     "session_complete",
     "session_create",
