@@ -419,6 +419,13 @@ class CommitmentStatusForm(forms.Form):
 class MeasureForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=Measure.Status.choices)
     owner = forms.CharField(label=_("Owner"), max_length=200, required=False)
+    target_date = forms.DateField(label=_("Target date"), required=False, widget=DateInput())
+    comment = forms.CharField(
+        label=_("Comment (what changed and why)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class CoursesCreateForm(forms.Form):

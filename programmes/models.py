@@ -132,6 +132,7 @@ class Measure(models.Model):
     horizon = models.CharField(_("horizon"), max_length=5, choices=Horizon.choices)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.NOT_STARTED)
     owner = models.CharField(_("owner"), max_length=200, blank=True)
+    target_date = models.DateField(_("target date"), null=True, blank=True)
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -141,6 +142,30 @@ class Measure(models.Model):
 
     def __str__(self):
         return self.text
+
+    def is_overdue(self, today) -> bool:
+        return bool(self.target_date and self.target_date < today and self.status != self.Status.DONE)
+
+
+class MeasureChange(models.Model):
+    """One step in a measure's history: who changed its status or target date, when, and why."""
+
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="changes", verbose_name=_("measure"))
+    at = models.DateTimeField(_("changed at"), default=timezone.now)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    status_before = models.CharField(_("status before"), max_length=12, choices=Measure.Status.choices)
+    status_after = models.CharField(_("status after"), max_length=12, choices=Measure.Status.choices)
+    target_date = models.DateField(_("target date"), null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        verbose_name = _("measure change")
+        verbose_name_plural = _("measure changes")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["at"])]
+
+    def __str__(self):
+        return f"{self.measure} ({self.at:%Y-%m-%d})"
 
 
 class SessionQuerySet(models.QuerySet):

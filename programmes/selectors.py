@@ -40,6 +40,7 @@ from programmes.models import (
     Material,
     Measure,
     MeasureArea,
+    MeasureChange,
     Programme,
     ProgrammeEnrolment,
     Registration,
@@ -397,10 +398,32 @@ def measure_areas_with_measures() -> QuerySet:
     return MeasureArea.objects.prefetch_related(Prefetch("measures", queryset=measures)).order_by("order")
 
 
+def measures_overdue(today) -> list:
+    """Measures past their target date and not done, earliest first (HR's follow-up)."""
+    return list(
+        Measure.objects.filter(target_date__lt=today)
+        .exclude(status=Measure.Status.DONE)
+        .select_related("area")
+        .order_by("target_date", "pk")
+    )
+
+
+def measure_changes_since(since, limit: int = 30) -> list:
+    """The measures' history since a day, newest first, with who made each change."""
+    return list(
+        MeasureChange.objects.filter(at__date__gte=since)
+        .select_related("measure__area", "by")
+        .order_by("-at", "-pk")[:limit]
+    )
+
+
 def measure_area_detail(key: str) -> MeasureArea:
-    """One area by key with measures and the sessions delivered for each (404 if missing)."""
+    """One area by key with measures, the sessions delivered for each and their history."""
     sessions = Session.objects.exclude(status=Session.Status.DRAFT).select_related("programme").order_by("starts_at")
-    measures = Measure.objects.prefetch_related(Prefetch("sessions", queryset=sessions)).order_by("order", "pk")
+    changes = MeasureChange.objects.select_related("by").order_by("-at", "-pk")
+    measures = Measure.objects.prefetch_related(
+        Prefetch("sessions", queryset=sessions), Prefetch("changes", queryset=changes)
+    ).order_by("order", "pk")
     return get_object_or_404(MeasureArea.objects.prefetch_related(Prefetch("measures", queryset=measures)), key=key)
 
 

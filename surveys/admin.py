@@ -55,6 +55,15 @@ class SurveyAdmin(AuditedAdmin, admin.ModelAdmin):
     raw_id_fields = ["session"]
     readonly_fields = ["created_by", "created_at"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # What Survey.save refuses is read-only here, so the form never offers it.
+        fields = list(self.readonly_fields)
+        if obj is not None and obj.has_opened:
+            fields += ["programme", "questionnaire", "kind", "series", "wave", "opens_at"]
+        if obj is not None and obj.is_closed:
+            fields.append("closes_at")
+        return fields
+
 
 @admin.register(Invitation)
 class InvitationAdmin(AuditedAdmin, admin.ModelAdmin):

@@ -14,6 +14,12 @@ EVENTS = {
         gettext_lazy("%(who)s created the standard questionnaire %(object)s."),
     ),
     "questions_replace": ("surveys.question", gettext_lazy("%(who)s changed the question %(object)s.")),
+    "action_create": ("surveys.action", gettext_lazy("%(who)s made the action %(object)s from the results.")),
+    "factor_scores_import": (
+        "surveys.organisationfactorscore",
+        gettext_lazy("%(who)s imported the 10-FAKTOR figure %(object)s."),
+    ),
+    "action_update_status": ("surveys.action", gettext_lazy("%(who)s updated the action %(object)s.")),
 }
 
 

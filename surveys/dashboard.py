@@ -27,3 +27,16 @@ def surveys_open_now(request):
     surveys = list(surveys_with_counts().filter(opens_at__lte=now, closes_at__gt=now).order_by("closes_at")[:8])
     # A survey closing within a week is marked: a reminder to the rest is still worth sending.
     return {"surveys": surveys, "soon": now + timedelta(days=7)}
+
+
+@panel("leader", template="surveys/panels/my_actions.html", order=35)
+def my_actions(request):
+    """The leader's own actions from survey results (owned, or party to the commitment). No
+    figure is shown here: the results page shows the figures, suppressed under k."""
+    from surveys.forms import ActionStatusForm
+    from surveys.selectors import actions_for_leader
+
+    actions = list(actions_for_leader(request.user)[:10])
+    if not actions:
+        return None
+    return {"actions": actions, "statuses": ActionStatusForm.base_fields["status"].choices}

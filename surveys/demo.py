@@ -210,9 +210,14 @@ def _survey(programme, questionnaire, title, kind, wave, opens, closes, *, sessi
     )
 
 
-def _value(rng: random.Random, dimension: str, lift: float) -> int:
-    mean = BASE_MEAN + LIFT.get(dimension, 0.15) * lift
-    return min(5, max(1, round(rng.gauss(mean, 0.9))))
+def _value(rng: random.Random, level: float) -> int:
+    """One item's answer: the respondent's own level on its factor plus a little noise, so
+    the items of a factor agree with each other as real ones do (Cronbach's α about 0.7)."""
+    return min(5, max(1, round(rng.gauss(level, 0.55))))
+
+
+def _level(rng: random.Random, dimension: str, lift: float) -> float:
+    return rng.gauss(BASE_MEAN + LIFT.get(dimension, 0.15) * lift, 0.7)
 
 
 def _fill(survey: Survey, people: list[Leader], answered: int, rng: random.Random, *, lift: float, text_share: float):
@@ -238,9 +243,12 @@ def _fill(survey: Survey, people: list[Leader], answered: int, rng: random.Rando
         rid = uuid.uuid4()
         answered_on = start + timedelta(days=rng.randrange(span))
         responses.append((rid, survey.pk, answered_on, le.organisation.sector.code, le.organisation.kind, le.level))
+        levels: dict = {}
         for q in questions:
             if q.is_likert:
-                answers.append((uuid.uuid4(), rid, q.pk, _value(rng, q.dimension, lift), ""))
+                if q.dimension not in levels:
+                    levels[q.dimension] = _level(rng, q.dimension, lift)
+                answers.append((uuid.uuid4(), rid, q.pk, _value(rng, levels[q.dimension]), ""))
             elif rng.random() < text_share:
                 answers.append((uuid.uuid4(), rid, q.pk, None, rng.choice(FREE_TEXTS)))
     _insert(Response, ["id", "survey_id", "answered_on", "sector_code", "org_kind", "leader_level"], responses)

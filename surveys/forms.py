@@ -2,15 +2,20 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
-from programmes.models import Programme, Session
+from programmes.models import Measure, Programme, Session
 from reflection_groups.models import MentorPair, ReflectionGroup
 from surveys import selectors
-from surveys.models import LIKERT_MAX, LIKERT_MIN, Question, Questionnaire, Survey, dimension_choices
+from surveys.models import LIKERT_MAX, LIKERT_MIN, Action, Question, Questionnaire, Survey, dimension_choices
 from surveys.results import SEGMENT_LABELS
 from surveys.services import answers_validate
+from toppleder.models import ROLE_ADMIN, ROLE_HR, Leader, User
+from toppleder.pages import QuickSelect, QuickSelectMultiple
+
+HR_GROUPS = (ROLE_HR, ROLE_ADMIN)
 
 
 class DateTimeLocalInput(forms.DateTimeInput):
@@ -184,3 +189,58 @@ class AnswerPageForm(forms.Form):
                 if not q.is_likert:
                     out[str(q.pk)] = raw
         return out
+
+
+class ActionForm(forms.Form):
+    """An action from a factor's figure; the service checks the rest (kind-specific fields)."""
+
+    kind = forms.ChoiceField(label=_("Kind of action"), choices=Action.Kind.choices, widget=forms.RadioSelect)
+    text = forms.CharField(label=_("What will be done"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.none(), widget=QuickSelect)
+    due_date = forms.DateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    parties = forms.ModelMultipleChoiceField(
+        label=_("Leaders who commit (for a commitment)"),
+        queryset=Leader.objects.none(),
+        required=False,
+        widget=QuickSelectMultiple,
+    )
+    measure = forms.ModelChoiceField(
+        label=_("Measure to update (for an update to a measure)"),
+        queryset=Measure.objects.none(),
+        required=False,
+        widget=QuickSelect,
+    )
+
+    def __init__(self, *args, programme, **kwargs):
+        super().__init__(*args, **kwargs)
+        leaders = (
+            Leader.objects.filter(enrolments__programme=programme, user__is_active=True)
+            .select_related("user", "organisation")
+            .order_by("user__name")
+            .distinct()
+        )
+        self.fields["parties"].queryset = leaders
+        self.fields["parties"].label_from_instance = lambda le: f"{le.user.name} ({le.organisation.name})"
+        # The owner: a leader in the programme or someone in HR.
+        self.fields["owner"].queryset = (
+            User.objects.filter(is_active=True)
+            .filter(Q(leader__enrolments__programme=programme) | Q(groups__name__in=HR_GROUPS))
+            .distinct()
+            .order_by("name")
+        )
+        self.fields["owner"].label_from_instance = lambda u: u.name or u.email
+        self.fields["measure"].queryset = Measure.objects.select_related("area").order_by("area__order", "order")
+        self.fields["measure"].label_from_instance = lambda m: f"{m.area.name}: {m.text}"
+
+
+class ActionStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=Action.Status.choices)
+
+
+class FactorScoresImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("File (CSV or Excel)"),
+        help_text=_(
+            "Columns: organisation, year, factor, average, respondents. One line per organisation, year and factor."
+        ),
+    )

@@ -137,10 +137,42 @@ class Question(models.Model):
         return dimension_label(self.dimension) if self.dimension else ""
 
 
+# What a survey's figures are read against. Once the survey has opened these never change
+# (nor its programme and questionnaire): moving a closed survey's closing time would let one
+# more person answer and be read off the difference between two sets of figures; moving its
+# series or wave would put its answers into another comparison.
+FROZEN_ONCE_OPEN = ("programme_id", "questionnaire_id", "kind", "series", "wave", "opens_at")
+SURVEY_FROZEN_MESSAGE = _(
+    "This survey has opened: its period, series, wave and questionnaire can no longer be changed."
+)
+SURVEY_CLOSED_MESSAGE = _("This survey is closed and cannot be reopened or moved.")
+
+
+def _check_survey_change(stored: dict, new: dict, now) -> None:
+    """Refuse a change of a frozen field. `stored` and `new` map field names to values."""
+    if stored["closes_at"] <= now and "closes_at" in new and new["closes_at"] != stored["closes_at"]:
+        raise ValidationError(SURVEY_CLOSED_MESSAGE, code="survey_closed")
+    if stored["opens_at"] <= now:
+        for name in FROZEN_ONCE_OPEN:
+            if name in new and new[name] != stored[name]:
+                raise ValidationError(SURVEY_FROZEN_MESSAGE, code="survey_frozen")
+
+
 class SurveyQuerySet(models.QuerySet):
     def open(self, now=None):
         now = now or timezone.now()
         return self.filter(opens_at__lte=now, closes_at__gt=now)
+
+    def update(self, **kwargs):
+        # A guard, not a flow: a bulk update may not move what Survey.save refuses to move.
+        new = {}
+        for key, value in kwargs.items():
+            new[self.model._meta.get_field(key).attname] = value.pk if isinstance(value, models.Model) else value
+        if set(new) & {"closes_at", *FROZEN_ONCE_OPEN}:
+            now = timezone.now()
+            for stored in self.values("closes_at", *FROZEN_ONCE_OPEN):
+                _check_survey_change(stored, new, now)
+        return super().update(**kwargs)
 
 
 class Survey(models.Model):
@@ -195,6 +227,16 @@ class Survey(models.Model):
 
     def __str__(self):
         return self.title
+
+    def save(self, *args, **kwargs):
+        # A guard, not a flow, like Question.save: no path (admin, shell, service) may reopen
+        # a closed survey or move what an opened survey's figures are read against.
+        if self.pk is not None:
+            stored = Survey.objects.filter(pk=self.pk).values(*(("closes_at",) + FROZEN_ONCE_OPEN)).first()
+            if stored is not None:
+                new = {name: getattr(self, name) for name in ("closes_at",) + FROZEN_ONCE_OPEN}
+                _check_survey_change(stored, new, timezone.now())
+        super().save(*args, **kwargs)
 
     @property
     def is_open(self) -> bool:
@@ -275,3 +317,100 @@ class Answer(models.Model):
 
     def __str__(self):
         return str(_("Anonymous answer"))
+
+
+class Action(models.Model):
+    """What was decided about one factor's figure in one wave: a commitment between named
+    leaders, or an update to one of the programme's measures, with an owner and a due date.
+
+    It holds no figure of its own: wherever it is shown, the factor's figure is read again
+    through results.py, so a figure hidden there (under k) stays hidden in the action too.
+    The next wave's results show the actions taken on each factor (results.actions_on).
+    """
+
+    class Kind(models.TextChoices):
+        COMMITMENT = "commitment", _("Commitment between leaders")
+        MEASURE = "measure", _("Update to a measure")
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        DONE = "done", _("Done")
+        DROPPED = "dropped", _("Dropped")
+
+    survey = models.ForeignKey(Survey, on_delete=models.PROTECT, related_name="actions", verbose_name=_("survey"))
+    factor = models.CharField(_("factor"), max_length=40, choices=dimension_choices())
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    text = models.TextField(_("what will be done"))
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="survey_actions", verbose_name=_("owner")
+    )
+    due_date = models.DateField(_("due date"))
+    commitment = models.OneToOneField(
+        "programmes.Commitment",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="survey_action",
+        verbose_name=_("commitment"),
+    )
+    measure = models.ForeignKey(
+        "programmes.Measure",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="survey_actions",
+        verbose_name=_("measure"),
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PLANNED)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("action")
+        verbose_name_plural = _("actions")
+        ordering = ["due_date", "pk"]
+        indexes = [models.Index(fields=["survey", "factor"]), models.Index(fields=["owner", "status"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="commitment") | Q(commitment__isnull=True), name="action_commitment_only_for_kind"
+            ),
+        ]
+
+    def __str__(self):
+        return self.text[:60]
+
+    @property
+    def factor_label(self) -> str:
+        return dimension_label(self.factor)
+
+
+class OrganisationFactorScore(models.Model):
+    """An organisation's own 10-FAKTOR average for one factor in one year, imported by HR from
+    KS's report (optional input). Factor level only, never items, and never a unit under k:
+    the import refuses both."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="factor_scores", verbose_name=_("organisation")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    factor = models.CharField(_("factor"), max_length=40, choices=reference.choices("ten_factors"))
+    mean = models.DecimalField(_("average"), max_digits=3, decimal_places=2)
+    respondents = models.PositiveIntegerField(_("respondents"))
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    imported_at = models.DateTimeField(_("imported"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("10-FAKTOR figure")
+        verbose_name_plural = _("10-FAKTOR figures")
+        ordering = ["organisation__name", "-year", "factor"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "year", "factor"], name="factor_score_once"),
+            models.CheckConstraint(condition=Q(mean__gte=1, mean__lte=5), name="factor_score_on_scale"),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} {self.year} {self.factor}"

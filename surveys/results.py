@@ -17,8 +17,14 @@ Rules (k = settings.SURVEY_MIN_RESPONDENTS, default 5):
 7. Wave comparison (baseline vs follow-up, per dimension) is hidden for a row when either
    wave has n < k, when the row is hidden in either wave's breakdown, or when the
    segment's n changed by 1…k-1 between waves (a difference attack).
+8. Every figure derived for a change (its 95 % interval and verdict) follows rule 7: a
+   hidden row has no interval, and an interval is computed only from groups of ≥ k.
+9. A factor's figure is the mean of its items; its internal consistency (Cronbach's α over
+   the respondents who answered every item of the factor) is shown only for the whole wave,
+   never per segment, and only when those respondents are ≥ k.
 """
 
+import math
 import random
 from dataclasses import dataclass, field
 
@@ -27,9 +33,11 @@ from django.db.models import Avg, Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from programmes.models import MeasureArea, Session
+from surveys import stats
 from surveys.models import (
     LIKERT_MAX,
     LIKERT_MIN,
+    Action,
     Answer,
     Question,
     Response,
@@ -98,6 +106,12 @@ class Row:
     cells: dict  # segment value -> Cell
     question: Question | None = None
     ordered_cells: list = field(default_factory=list)  # cells in segment_values order
+    items: list = field(default_factory=list)  # a dimension's question rows
+    alpha: float | None = None  # Cronbach's α of a dimension's items (whole wave only)
+
+    @property
+    def alpha_low(self) -> bool:
+        return self.alpha is not None and self.alpha < stats.ALPHA_WARNING_BELOW
 
 
 @dataclass
@@ -157,6 +171,28 @@ def parse_segment(segment: str | None, value: str | None):
         except ValueError:
             return segment, "__invalid__"
     return segment, value
+
+
+def _alphas(survey: Survey, likert: list, k: int) -> dict:
+    """Cronbach's α per dimension with two or more items, over the respondents who answered
+    all of them, when they are ≥ k (one query: the item values per response)."""
+    items_of: dict = {}
+    for q in likert:
+        items_of.setdefault(q.dimension, []).append(q.pk)
+    multi = {dim: ids for dim, ids in items_of.items() if len(ids) >= 2}
+    if not multi:
+        return {}
+    values: dict = {}
+    for response_id, question_id, value in Answer.objects.filter(
+        response__survey=survey, question_id__in=[q.pk for q in likert], value__isnull=False
+    ).values_list("response_id", "question_id", "value"):
+        values.setdefault(response_id, {})[question_id] = value
+    out = {}
+    for dim, ids in multi.items():
+        rows = [[answers[i] for i in ids] for answers in values.values() if all(i in answers for i in ids)]
+        if len(rows) >= k:
+            out[dim] = stats.cronbach_alpha(rows)
+    return out
 
 
 def survey_results(survey: Survey, *, segment: str | None = None, value=None, k: int | None = None) -> Results:
@@ -290,6 +326,11 @@ def survey_results(survey: Survey, *, segment: str | None = None, value=None, k:
     for rowset in (q_rows.values(), d_rows.values()):
         for r in rowset:
             r.ordered_cells = [r.cells.get(key) or Cell(suppressed=True) for key in order]
+    for qrow in q_rows.values():
+        d_rows[qrow.question.dimension].items.append(qrow)
+    if not column:
+        for dim, alpha in _alphas(survey, likert, k).items():
+            d_rows[dim].alpha = alpha
     results.questions = list(q_rows.values())
     results.dimensions = list(d_rows.values())
 
@@ -322,12 +363,21 @@ class ComparisonRow:
     mean_before: float | None
     mean_after: float | None
     suppressed: bool
+    interval: stats.Interval | None = None  # 95 % interval of the change; None when hidden
 
     @property
     def change(self):
         if self.suppressed or self.mean_before is None or self.mean_after is None:
             return None
         return self.mean_after - self.mean_before
+
+    @property
+    def verdict(self) -> str:
+        return self.interval.verdict if self.interval else ""
+
+    @property
+    def verdict_label(self) -> str:
+        return self.interval.verdict_label if self.interval else ""
 
 
 @dataclass
@@ -402,39 +452,35 @@ def wave_comparison(survey: Survey, *, segment: str | None = None, value=None, k
     if column and value is not None and not hidden_segment:
         qs = qs.filter(_segment_q(column, value))
     # A hidden segment is never queried: its rows come out suppressed below (row_hidden).
-    # Per wave × question (small), combined per dimension here: avoids COUNT(DISTINCT).
-    per_item: dict = {}
-    # n of a dimension = its most-answered item: exact when items are required (the
-    # default), a lower bound otherwise, which only makes suppression stricter.
+    # One row per respondent and dimension: the respondent's score on the dimension (the
+    # mean of the items they answered). The means and the interval are taken over these
+    # scores, so n is the number of respondents, never of item answers.
+    scores: dict = {}
     for row in (
-        qs.values("response__survey_id", "question_id", "question__dimension")
-        .annotate(mean=Avg("value"), n=Count("id"))
-        .order_by()
+        qs.values("response__survey_id", "response_id", "question__dimension").annotate(score=Avg("value")).order_by()
     ):
-        key = (row["response__survey_id"], row["question__dimension"])
-        total, count, n_max = per_item.get(key, (0.0, 0, 0))
-        per_item[key] = (total + float(row["mean"]) * row["n"], count + row["n"], max(n_max, row["n"]))
-    means = {key: (total / count if count else None, n_max) for key, (total, count, n_max) in per_item.items()}
+        scores.setdefault((row["response__survey_id"], row["question__dimension"]), []).append(float(row["score"]))
     dims = []
-    for _sid, dim in means:
+    for _sid, dim in scores:
         if dim not in dims:
             dims.append(dim)
     order = [key for key, _l in dimension_choices()]
     dims.sort(key=lambda d: order.index(d) if d in order else 99)
     for dim in dims:
-        mb, nb = means.get((before.pk, dim), (None, 0))
-        ma, na = means.get((after.pk, dim), (None, 0))
+        before_scores, after_scores = scores.get((before.pk, dim), []), scores.get((after.pk, dim), [])
+        nb, na = len(before_scores), len(after_scores)
         hidden = row_hidden or nb < k or na < k or 0 < abs(na - nb) < k
         comp.rows.append(
             ComparisonRow(
                 key=dim,
                 label=dimension_label(dim),
-                # A hidden row carries no figures at all, not even its n.
+                # A hidden row carries no figures at all, not even its n or its interval.
                 n_before=None if hidden else nb,
                 n_after=None if hidden else na,
-                mean_before=None if hidden else mb,
-                mean_after=None if hidden else ma,
+                mean_before=None if hidden else sum(before_scores) / nb,
+                mean_after=None if hidden else sum(after_scores) / na,
                 suppressed=hidden,
+                interval=None if hidden else stats.welch_interval(before_scores, after_scores),
             )
         )
     return comp
@@ -477,6 +523,36 @@ def sessions_between_waves(comp: Comparison) -> list[tuple[str, list]]:
     return out
 
 
+# --- actions on the factors -----------------------------------------------------
+
+
+def actions_on(survey: Survey) -> tuple[dict, dict]:
+    """({factor: [actions made from earlier waves]}, {factor: [actions made from this one]}).
+
+    Earlier waves are the same programme's surveys of the same series with a lower wave, so a
+    follow-up shows, next to each factor's figure, what was done about it since. One query."""
+    earlier: dict = {}
+    own: dict = {}
+    qs = Action.objects.filter(survey__programme_id=survey.programme_id).select_related("owner", "measure", "survey")
+    if survey.series:
+        qs = qs.filter(Q(survey=survey) | Q(survey__series=survey.series, survey__wave__lt=survey.wave))
+    else:
+        qs = qs.filter(survey=survey)
+    for action in qs.order_by("due_date", "pk"):
+        (own if action.survey_id == survey.pk else earlier).setdefault(action.factor, []).append(action)
+    return earlier, own
+
+
+def factor_figure(survey: Survey, factor: str, *, k: int | None = None) -> Cell:
+    """The factor's overall figure in one survey as results.py shows it: suppressed under k
+    (and while the survey is open). What an action shows next to its factor."""
+    result = survey_results(survey, k=k)
+    for row in result.dimensions:
+        if row.key == factor:
+            return row.overall
+    return Cell(suppressed=True)
+
+
 # --- chart geometry (rendered as inline SVG by the template) ----------------------
 
 
@@ -516,3 +592,179 @@ def comparison_chart(comp: Comparison, *, width: int = 640) -> dict:
         "tick_y": y + 18,
         "left": left,
     }
+
+
+def interval_chart(comp: Comparison, *, width: int = 640) -> dict | None:
+    """Geometry of the change per dimension with its 95 % interval: a dot for the change,
+    a line from the interval's low to its high end, a vertical line at no change. Hidden
+    rows get a row without marks. None when no row has an interval."""
+    shown = [r for r in comp.rows if r.interval is not None]
+    if not shown:
+        return None
+    reach = max(max(abs(r.interval.low), abs(r.interval.high)) for r in shown)
+    span = max(1.0, math.ceil(reach * 2) / 2)  # whole half-points, at least ±1
+    label_w, right = 230, 24
+    plot_w = width - label_w - right
+    row_h = 26
+
+    def x_of(v):
+        return round(label_w + plot_w * (v + span) / (2 * span))  # an int: templates localise floats
+
+    rows = []
+    y = 10
+    for r in comp.rows:
+        item = {"label": r.label, "y": y + 13, "suppressed": r.interval is None, "verdict": r.verdict}
+        if r.interval is not None:
+            item.update(
+                {
+                    "x_low": x_of(r.interval.low),
+                    "x_high": x_of(r.interval.high),
+                    "x_mid": x_of(r.interval.difference),
+                    "line_y": y + 9,
+                }
+            )
+        rows.append(item)
+        y += row_h
+    steps = int(span / 0.5)
+    ticks = [{"v": i * 0.5, "x": x_of(i * 0.5)} for i in range(-steps, steps + 1)]
+    return {
+        "width": width,
+        "height": y + 30,
+        "rows": rows,
+        "ticks": ticks,
+        "zero_x": x_of(0),
+        "top": 4,
+        "axis_y": y + 2,
+        "tick_y": y + 18,
+        "label_x": 4,
+        "plot_left": label_w,
+        "plot_right": width - right,
+    }
+
+
+# --- mentoring across pairs --------------------------------------------------------
+
+
+@dataclass
+class PairCohort:
+    """One scheme's end-of-pair evaluations in one calendar year, pooled over its pairs."""
+
+    scheme: str
+    year: int
+    pairs: int  # pairs whose evaluation closed in the year (at most two answers each)
+    n: int  # answers over all those pairs: what k is counted over
+    available: bool
+    reason: str  # "" | "too_few" | "year_not_over"
+    rows: list  # [Row-like dicts: key, label, n, mean] when available
+    scores: dict = field(default_factory=dict, repr=False)  # {dimension: [respondent scores]}
+
+
+def pair_cohorts(programme, scheme: str, *, k: int | None = None, today=None) -> list[PairCohort]:
+    """End-of-pair evaluations of one scheme, pooled per calendar year over every pair.
+
+    One pair's evaluation has at most two answers, never k, so it is never shown alone; the
+    pooled figures are shown when the answers over all the scheme's pairs in the year reach k,
+    and only once the year is over: until then each pair whose evaluation closes would change
+    the figures by its own one or two answers. A year's set of surveys is fixed when it ends
+    (a closed survey cannot be moved, and surveys made after the year ended are left out)."""
+    from datetime import date, datetime, time
+
+    from django.db.models.functions import ExtractYear
+    from django.utils import timezone
+
+    from reflection_groups.models import MentorPair
+
+    k = k or min_respondents()
+    today = today or timezone.localdate()
+    pair_ids = list(MentorPair.objects.filter(programme=programme, scheme=scheme).values_list("pk", flat=True))
+    surveys = Survey.objects.filter(
+        programme=programme, kind=Survey.Kind.PAIR_END, pair_ref__in=pair_ids, closes_at__lte=timezone.now()
+    )
+    per_year: dict = {}
+    for row in surveys.annotate(year=ExtractYear("closes_at")).values("year", "pk", "pair_ref", "created_at"):
+        year_end = timezone.make_aware(datetime.combine(date(row["year"] + 1, 1, 1), time.min))
+        if row["created_at"] >= year_end:
+            continue  # made after its year was over: would change a year already shown
+        entry = per_year.setdefault(row["year"], {"surveys": set(), "pairs": set()})
+        entry["surveys"].add(row["pk"])
+        entry["pairs"].add(row["pair_ref"])
+    if not per_year:
+        return []
+    year_of = {sid: year for year, entry in per_year.items() for sid in entry["surveys"]}
+    n_per_year: dict = {}
+    for sid, n in (
+        Response.objects.filter(survey_id__in=year_of).values_list("survey_id").annotate(n=Count("id")).order_by()
+    ):
+        n_per_year[year_of[sid]] = n_per_year.get(year_of[sid], 0) + n
+    scores_per_year: dict = {}
+    shown_years = {year for year in per_year if date(year + 1, 1, 1) <= today and n_per_year.get(year, 0) >= k}
+    if shown_years:
+        for row in (
+            Answer.objects.filter(
+                response__survey_id__in=[sid for sid, year in year_of.items() if year in shown_years],
+                question__kind=Question.Kind.LIKERT,
+                value__isnull=False,
+            )
+            .values("response__survey_id", "response_id", "question__dimension")
+            .annotate(score=Avg("value"))
+            .order_by()
+        ):
+            year = year_of[row["response__survey_id"]]
+            scores_per_year.setdefault(year, {}).setdefault(row["question__dimension"], []).append(float(row["score"]))
+    order = [key for key, _l in dimension_choices()]
+    out = []
+    for year in sorted(per_year):
+        n = n_per_year.get(year, 0)
+        reason = "" if year in shown_years else ("year_not_over" if date(year + 1, 1, 1) > today else "too_few")
+        scores = scores_per_year.get(year, {})
+        rows = []
+        for dim in sorted(scores, key=lambda d: order.index(d) if d in order else 99):
+            values = scores[dim]
+            hidden = len(values) < k
+            rows.append(
+                {
+                    "key": dim,
+                    "label": dimension_label(dim),
+                    "n": None if hidden else len(values),
+                    "mean": None if hidden else sum(values) / len(values),
+                    "suppressed": hidden,
+                }
+            )
+        out.append(
+            PairCohort(
+                scheme=scheme,
+                year=year,
+                pairs=len(per_year[year]["pairs"]),
+                n=n,
+                available=not reason,
+                reason=reason,
+                rows=rows,
+                scores={dim: v for dim, v in scores.items() if len(v) >= k},
+            )
+        )
+    return out
+
+
+def pair_cohort_change(before: PairCohort, after: PairCohort, *, k: int | None = None) -> list[ComparisonRow]:
+    """The change per dimension from one cohort to the next, with its 95 % interval, hidden as
+    the wave comparison hides it (either cohort under k, or n changed by 1…k-1)."""
+    k = k or min_respondents()
+    rows = []
+    order = [key for key, _l in dimension_choices()]
+    dims = sorted(set(before.scores) | set(after.scores), key=lambda d: order.index(d) if d in order else 99)
+    for dim in dims:
+        b, a = before.scores.get(dim, []), after.scores.get(dim, [])
+        hidden = not (before.available and after.available) or len(b) < k or len(a) < k or 0 < abs(len(a) - len(b)) < k
+        rows.append(
+            ComparisonRow(
+                key=dim,
+                label=dimension_label(dim),
+                n_before=None if hidden else len(b),
+                n_after=None if hidden else len(a),
+                mean_before=None if hidden else sum(b) / len(b),
+                mean_after=None if hidden else sum(a) / len(a),
+                suppressed=hidden,
+                interval=None if hidden else stats.welch_interval(b, a),
+            )
+        )
+    return rows

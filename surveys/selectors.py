@@ -109,3 +109,50 @@ def survey_for(user, pk) -> Survey:
 def questionnaire_for(user, pk) -> Questionnaire:
     require_hr(user)
     return get_object_or_404(Questionnaire, pk=pk)
+
+
+# --- actions ----------------------------------------------------------------------
+
+
+def action_for(user, pk):
+    """HR reads every action; an owner reads their own; anyone else gets a 404."""
+    from django.http import Http404
+
+    from surveys.models import Action
+    from toppleder.permissions import is_hr
+
+    qs = Action.objects.select_related("survey", "owner", "measure", "commitment")
+    if not user.is_authenticated:
+        raise Http404
+    if not is_hr(user):
+        qs = qs.filter(owner=user)
+    return get_object_or_404(qs, pk=pk)
+
+
+def actions_for_leader(user):
+    """A leader's own actions: those they own, and those whose commitment they are party to."""
+    from surveys.models import Action
+
+    return (
+        Action.objects.filter(Q(owner=user) | Q(commitment__parties__user=user))
+        .select_related("survey", "measure", "owner")
+        .distinct()
+        .order_by("status", "due_date", "pk")
+    )
+
+
+def factor_scores_by_organisation():
+    """Imported 10-FAKTOR figures, one row per organisation and year: how many factors and
+    their average (one grouped query)."""
+    from django.db.models import Avg
+
+    from surveys.models import OrganisationFactorScore
+
+    return (
+        OrganisationFactorScore.objects.values("organisation__name", "year")
+        .annotate(
+            factors=Count("id"),
+            average=Avg("mean"),
+        )
+        .order_by("organisation__name", "-year")
+    )

@@ -11,6 +11,7 @@ anonymity. `by` is the acting user (None: the system).
 """
 
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -18,12 +19,28 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from programmes.models import Measure
+from programmes.services.commitments import commitment_create
+from programmes.services.imports import _read_table  # the one CSV/Excel reader
 from surveys import questionnaire as default_q
 from surveys import selectors, tasks
-from surveys.models import LIKERT_MAX, LIKERT_MIN, Answer, Invitation, Question, Questionnaire, Response, Survey
-from toppleder import audit
+from surveys.models import (
+    LIKERT_MAX,
+    LIKERT_MIN,
+    Action,
+    Answer,
+    Invitation,
+    OrganisationFactorScore,
+    Question,
+    Questionnaire,
+    Response,
+    Survey,
+)
+from surveys.results import min_respondents
+from toppleder import audit, reference
 from toppleder.celery import queue_after_commit
-from toppleder.models import Leader
+from toppleder.models import Leader, Organisation
+from toppleder.permissions import is_hr
 
 FROZEN_MESSAGE = _("This questionnaire has answers and can no longer be changed. Make a copy.")
 MAX_FREE_TEXT = 4000
@@ -399,3 +416,186 @@ def response_submit(*, token: str, answers: dict) -> None:
                 for qid, v in clean.items()
             ]
         )
+
+
+# --- actions from results ----------------------------------------------------------
+
+
+@transaction.atomic
+def action_create(
+    *,
+    survey: Survey,
+    factor: str,
+    kind: str,
+    text: str,
+    owner,
+    due_date,
+    by,
+    parties=(),
+    measure=None,
+) -> Action:
+    """HR turns a factor's figure into an action: a commitment between named leaders (made
+    through programmes' commitment_create, so it is followed up like every commitment) or
+    an update to one of the programme's measures. The action stores no figure."""
+    if by is not None and not is_hr(by):
+        raise ValidationError(_("Only HR can make an action from the results."))
+    errors = {}
+    factors = set(survey.questionnaire.questions.likert().values_list("dimension", flat=True))
+    if factor not in factors:
+        errors["factor"] = _("This survey does not measure that factor.")
+    if not survey.is_closed:
+        errors["factor"] = _("Actions are made from the results, which are shown when the survey closes.")
+    if kind not in Action.Kind.values:
+        errors["kind"] = _("Choose what kind of action this is.")
+    if not (text or "").strip():
+        errors["text"] = _("Write what will be done.")
+    if owner is None:
+        errors["owner"] = _("Choose who owns the action.")
+    if due_date is None:
+        errors["due_date"] = _("Choose a due date.")
+    elif due_date < timezone.localdate():
+        errors["due_date"] = _("The due date has already passed.")
+    parties = list(parties or [])
+    if kind == Action.Kind.COMMITMENT and len(parties) < 2:
+        errors["parties"] = _("A commitment needs at least two parties.")
+    if kind == Action.Kind.MEASURE and (
+        measure is None or not Measure.objects.filter(pk=getattr(measure, "pk", measure)).exists()
+    ):
+        errors["measure"] = _("Choose the measure to update.")
+    if errors:
+        raise ValidationError(errors)
+    commitment = None
+    if kind == Action.Kind.COMMITMENT:
+        commitment = commitment_create(programme=survey.programme, text=text, parties=parties, by=by, due_date=due_date)
+    action = Action.objects.create(
+        survey=survey,
+        factor=factor,
+        kind=kind,
+        text=text.strip(),
+        owner=owner,
+        due_date=due_date,
+        commitment=commitment,
+        measure=measure if kind == Action.Kind.MEASURE else None,
+        created_by=by,
+    )
+    audit.record(by, audit.CREATE, [action], audit.created(action), event="action_create")
+    return action
+
+
+@transaction.atomic
+def action_update_status(*, action: Action, status: str, by) -> Action:
+    """The action's owner or HR marks it done or dropped (or planned again)."""
+    if status not in Action.Status.values:
+        raise ValidationError({"status": _("Unknown status.")})
+    locked = Action.objects.select_for_update().get(pk=action.pk)
+    if by is not None and not (locked.owner_id == by.pk or is_hr(by)):
+        raise ValidationError(_("Only the owner of the action or HR can update it."))
+    if locked.status == status:
+        return locked
+    before = audit.values(locked)
+    locked.status = status
+    locked.save(update_fields=["status"])
+    audit.record(by, audit.UPDATE, [locked], audit.diff(before, locked), event="action_update_status")
+    return locked
+
+
+# --- organisations' own 10-FAKTOR figures --------------------------------------------
+
+FACTOR_COLUMNS = {
+    "organisation": ("virksomhet", "organisasjon", "organisation", "organization"),
+    "year": ("år", "ar", "year"),
+    "factor": ("faktor", "factor"),
+    "mean": ("snitt", "gjennomsnitt", "average", "mean"),
+    "respondents": ("antall", "antall svar", "svar", "respondents", "n"),
+}
+
+
+def _factor_keys() -> dict:
+    """Every accepted name of a factor (its key, Norwegian and English name) → its key."""
+    names = {}
+    for entry in reference.entries("ten_factors"):
+        for name in (entry["key"], entry.get("nb", ""), entry.get("en", "")):
+            if name:
+                names[" ".join(name.replace("_", " ").lower().split())] = entry["key"]
+    return names
+
+
+@transaction.atomic
+def factor_scores_import(*, file, by) -> int:
+    """HR imports organisations' own 10-FAKTOR factor averages per year (a CSV or .xlsx made
+    from KS's report: organisation; year; factor; average; respondents). All or nothing: any
+    bad line (unknown organisation or factor, a value off the 1–5 scale, a unit under k, a
+    line twice) is refused with its line number and nothing is imported. A figure already
+    imported for the same organisation, year and factor is replaced. Returns the lines read."""
+    table = _read_table(file)
+    if len(table) < 2:
+        raise ValidationError(_("The file has no lines to import."))
+    header = [" ".join(str(h).replace("_", " ").lower().split()) for h in table[0]]
+    index = {}
+    for key, names in FACTOR_COLUMNS.items():
+        found = [i for i, h in enumerate(header) if h in names]
+        if not found:
+            raise ValidationError(
+                _("The column “%(column)s” is missing (organisation, year, factor, average, respondents)."),
+                params={"column": names[0]},
+            )
+        index[key] = found[0]
+    organisations = {o.name.lower(): o for o in Organisation.objects.all()}
+    organisations.update({o.code.lower(): o for o in organisations.values() if o.code})
+    factors = _factor_keys()
+    k = min_respondents()
+    errors, rows, seen = [], [], set()
+    for number, cells in enumerate(table[1:], start=2):
+        if not any(str(c).strip() for c in cells):
+            continue
+        cells = list(cells) + [""] * (len(header) - len(cells))
+
+        def cell(key, cells=cells):
+            return str(cells[index[key]]).strip()
+
+        org = organisations.get(cell("organisation").lower())
+        factor = factors.get(" ".join(cell("factor").replace("_", " ").lower().split()))
+        problems = []
+        if org is None:
+            problems.append(_("unknown organisation “%(name)s”") % {"name": cell("organisation")[:80]})
+        if factor is None:
+            problems.append(_("unknown factor “%(name)s”") % {"name": cell("factor")[:80]})
+        year = int(cell("year")) if cell("year").isdigit() else None
+        if year is None or not 2000 <= year <= 2100:
+            problems.append(_("the year must be a year such as 2025"))
+        try:
+            mean = Decimal(cell("mean").replace(",", "."))
+        except InvalidOperation:
+            mean = None
+        if mean is None or not mean.is_finite() or not Decimal(1) <= mean <= Decimal(5):
+            problems.append(_("the average must be a number from 1 to 5"))
+        respondents = int(cell("respondents")) if cell("respondents").isdigit() else None
+        if respondents is None:
+            problems.append(_("the number of respondents must be a whole number"))
+        elif respondents < k:
+            problems.append(_("fewer than %(k)s respondents: figures for so small a unit are not imported") % {"k": k})
+        if not problems and (org.pk, year, factor) in seen:
+            problems.append(_("the same organisation, year and factor is on an earlier line"))
+        if problems:
+            errors.append(
+                _("Line %(line)s: %(problems)s.") % {"line": number, "problems": "; ".join(str(p) for p in problems)}
+            )
+            continue
+        seen.add((org.pk, year, factor))
+        rows.append((org, year, factor, mean.quantize(Decimal("0.01")), respondents))
+    if errors:
+        raise ValidationError(errors[:50])
+    for org, year, factor, mean, respondents in rows:
+        existing = OrganisationFactorScore.objects.filter(organisation=org, year=year, factor=factor).first()
+        if existing is None:
+            score = OrganisationFactorScore.objects.create(
+                organisation=org, year=year, factor=factor, mean=mean, respondents=respondents, imported_by=by
+            )
+            audit.record(by, audit.CREATE, [score], audit.created(score), event="factor_scores_import")
+        elif (existing.mean, existing.respondents) != (mean, respondents):
+            before = audit.values(existing)
+            existing.mean, existing.respondents, existing.imported_by = mean, respondents, by
+            existing.imported_at = timezone.now()
+            existing.save(update_fields=["mean", "respondents", "imported_by", "imported_at"])
+            audit.record(by, audit.UPDATE, [existing], audit.diff(before, existing), event="factor_scores_import")
+    return len(rows)

@@ -5,6 +5,7 @@ import hashlib
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest, ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -19,18 +20,21 @@ from surveys import questionnaire as qmod
 from surveys import results as res
 from surveys import selectors, services
 from surveys.forms import (
+    ActionForm,
+    ActionStatusForm,
     AnswerPageForm,
+    FactorScoresImportForm,
     InviteForm,
     QuestionFormSet,
     QuestionnaireForm,
     ResultsFilterForm,
     SurveyForm,
 )
-from surveys.models import LIKERT_MAX, LIKERT_MIN
+from surveys.models import LIKERT_MAX, LIKERT_MIN, dimension_label
 from toppleder import dates
 from toppleder.caching import cached
 from toppleder.pages import filters, form_error, paginate
-from toppleder.permissions import require_hr
+from toppleder.permissions import is_hr, require_hr
 from toppleder.spreadsheets import Sheet, sheet_response
 
 PAGE_SIZE = 4  # questions per page when answering: short pages suit a phone
@@ -278,6 +282,7 @@ def _results_context(request, survey):
     # One group of the breakdown (`?segment=level&value=2`): a leader level must be a number.
     segment, value = _segment_asked(request)
     result, comparison = _figures(survey, segment, value)
+    actions_earlier, actions_own = res.actions_on(survey)
     focus = None
     if result.available and result.segment and result.selected_value is not None and not result.selected_hidden:
         v = result.selected_value
@@ -293,10 +298,14 @@ def _results_context(request, survey):
         "focus": focus,
         "comparison": comparison,
         "chart": res.comparison_chart(comparison) if comparison.rows else None,
+        "interval_chart": res.interval_chart(comparison),
         "between": [],  # the page puts its own in (survey_results)
         "scale": list(range(LIKERT_MIN, LIKERT_MAX + 1)),
         "segment_label": res.SEGMENT_LABELS.get(result.segment, ""),
         "overall_dimensions": [(r.label, r.overall, r) for r in result.dimensions],
+        # Each factor with the actions taken on it since earlier waves and those made from it.
+        "factor_rows": [(r, actions_earlier.get(r.key, []), actions_own.get(r.key, [])) for r in result.dimensions],
+        "any_actions": bool(actions_earlier or actions_own),
         "overall_questions": [(r.label, r.overall, r) for r in result.questions],
     }
 
@@ -472,3 +481,101 @@ def questionnaire_copy(request, pk: int):
     copy = services.questionnaire_copy(questionnaire=questionnaire, by=request.user)
     messages.success(request, _("A new version (%(v)s) was made. You can edit it.") % {"v": copy.version})
     return redirect("surveys:questionnaire_detail", copy.pk)
+
+
+# --- HR: actions from results ----------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def action_create(request, pk: int, factor: str):
+    """From a factor's figure: a commitment between leaders or an update to a measure. The
+    page shows the figure as the results do (hidden under k), never more."""
+    survey = selectors.survey_for(request.user, pk)
+    if factor not in set(survey.questionnaire.questions.likert().values_list("dimension", flat=True)):
+        raise Http404("the survey does not measure this factor")
+    form = ActionForm(request.POST or None, programme=survey.programme)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.action_create(
+                survey=survey,
+                factor=factor,
+                kind=data["kind"],
+                text=data["text"],
+                owner=data["owner"],
+                due_date=data["due_date"],
+                parties=data["parties"],
+                measure=data["measure"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(request, _("The action was made. It is shown with the factor in the next wave."))
+            return redirect("surveys:survey_results", survey.pk)
+    return render(
+        request,
+        "surveys/action_form.html",
+        {
+            "survey": survey,
+            "factor": factor,
+            "factor_label": dimension_label(factor),
+            "figure": res.factor_figure(survey, factor),
+            "form": form,
+            "k": res.min_respondents(),
+        },
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def action_status(request, pk: int):
+    """The owner (on their dashboard) or HR marks an action done, dropped or planned again."""
+    action = selectors.action_for(request.user, pk)
+    form = ActionStatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a status."))
+    else:
+        try:
+            services.action_update_status(action=action, status=form.cleaned_data["status"], by=request.user)
+        except ValidationError as exc:
+            messages.error(request, exc.messages[0])
+        else:
+            messages.success(request, _("The action was updated."))
+    if is_hr(request.user):
+        return redirect("surveys:survey_results", action.survey_id)
+    return redirect("dashboard")
+
+
+# --- HR: organisations' own 10-FAKTOR figures --------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def factor_scores(request):
+    """The imported 10-FAKTOR figures per organisation and year, and the import itself."""
+    require_hr(request.user)
+    form = FactorScoresImportForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                n = services.factor_scores_import(file=form.cleaned_data["file"], by=request.user)
+            except ValidationError as exc:
+                form_error(form, exc)
+            else:
+                messages.success(request, _("%(n)s lines were imported.") % {"n": n})
+                return redirect("surveys:factor_scores")
+        status = 400
+    return render(
+        request,
+        "surveys/factor_scores.html",
+        {
+            "form": form,
+            "page": paginate(request, selectors.factor_scores_by_organisation()),
+            "k": res.min_respondents(),
+        },
+        status=status,
+    )

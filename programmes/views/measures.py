@@ -1,9 +1,12 @@
 """The four measure areas and their measures; HR sets a measure's status and owner."""
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -16,7 +19,13 @@ from toppleder.permissions import is_hr
 @login_required
 @require_GET
 def measure_list(request):
-    return render(request, "programmes/measure_list.html", {"areas": selectors.measure_areas_with_measures()})
+    context = {"areas": selectors.measure_areas_with_measures()}
+    if is_hr(request.user):
+        today = timezone.localdate()
+        # HR follows the measures: which are overdue, and what changed in the last month.
+        context["overdue"] = selectors.measures_overdue(today)
+        context["changes"] = selectors.measure_changes_since(today - timedelta(days=30))
+    return render(request, "programmes/measure_list.html", context)
 
 
 @login_required
@@ -34,7 +43,9 @@ def _measure_area_page(request, area_key, *, bad_form=None, bad_pk=None, status=
             m.form = (
                 bad_form
                 if m.pk == bad_pk
-                else MeasureForm(initial={"status": m.status, "owner": m.owner}, prefix=f"m{m.pk}")
+                else MeasureForm(
+                    initial={"status": m.status, "owner": m.owner, "target_date": m.target_date}, prefix=f"m{m.pk}"
+                )
             )
     return render(
         request, "programmes/measure_area.html", {"area": area, "measures": measures, "is_hr_view": hr}, status=status
@@ -49,7 +60,12 @@ def measure_update(request, area_key, pk):
     if form.is_valid():
         try:
             services.measure_update(
-                measure=measure, status=form.cleaned_data["status"], owner=form.cleaned_data["owner"], by=request.user
+                measure=measure,
+                status=form.cleaned_data["status"],
+                owner=form.cleaned_data["owner"],
+                target_date=form.cleaned_data["target_date"],
+                comment=form.cleaned_data["comment"],
+                by=request.user,
             )
         except ValidationError as exc:
             form_error(form, exc)

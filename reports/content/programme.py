@@ -277,6 +277,81 @@ def trend_charts(uid: str, comparisons: list[Comparison]) -> list:
     return charts
 
 
+def mentoring_evaluations(programme: Programme) -> list[dict]:
+    """Per mentoring scheme: the end-of-pair evaluations pooled over its pairs per year
+    (surveys.results.pair_cohorts: k counted over the pairs' answers, a year shown once it is
+    over) and the change from one year to the next with its interval."""
+    from surveys.results import pair_cohort_change, pair_cohorts
+
+    out = []
+    for key, label in MentorPair.Scheme.choices:
+        cohorts = pair_cohorts(programme, key)
+        if not cohorts:
+            continue
+        shown = [c for c in cohorts if c.available]
+        change = pair_cohort_change(shown[-2], shown[-1]) if len(shown) >= 2 else []
+        out.append(
+            {
+                "label": str(label),
+                "cohorts": cohorts,
+                "change": change,
+                "change_years": (shown[-2].year, shown[-1].year) if change else None,
+            }
+        )
+    return out
+
+
+def result_chain(
+    *, per_kind, per_area, groups, participation, commitments: dict, comparisons, measure_counts: dict
+) -> dict:
+    """The report's first page, in the order of DFØ's result chain (document 002): what the
+    programme did (activities), what that produced for the leaders (outputs) and what changed
+    (effects). Only figures the rest of the report already shows, taken from them; the
+    survey changes carry their 95 % interval and verdict and stay hidden where the results
+    hide them."""
+    from surveys import stats
+
+    activities = {
+        "kinds": [r for r in per_kind if r["held"]],
+        "areas": [r for r in per_area if r["held"]],
+        "groups": sum(r["groups"] for r in groups["kinds"]),
+        "group_meetings": sum(r["meetings"] for r in groups["kinds"]),
+        "pairs_active": sum(r["active"] for r in groups["schemes"]),
+        "pair_meetings": sum(r["meetings"] for r in groups["schemes"]),
+    }
+    made = sum(commitments.values())
+    outputs = {
+        "enrolled": participation["total"]["enrolled"],
+        "attended_one": participation["total"]["one"],
+        "attended_half": participation["total"]["half"],
+        "commitments_made": made,
+        "commitments_kept": commitments.get(Commitment.Status.DONE, 0),
+    }
+    changes = []
+    for comp in comparisons:
+        rows = [r for r in comp.rows if not r.suppressed and r.interval is not None]
+        changes.append(
+            {
+                "before": wave_label(comp.before),
+                "after": wave_label(comp.after),
+                "title": comp.after.title,
+                "improved": [r for r in rows if r.verdict == stats.IMPROVEMENT],
+                "declined": [r for r in rows if r.verdict == stats.DECLINE],
+                "noise": sum(1 for r in rows if r.verdict == stats.NOISE),
+                "hidden": sum(1 for r in comp.rows if r.suppressed),
+            }
+        )
+    effects = {
+        "changes": changes,
+        "measures": [
+            {"label": str(label), "n": measure_counts.get(key, 0)}
+            for key, label in Measure.Status.choices
+            if measure_counts.get(key, 0)
+        ],
+    }
+    return {"activities": activities, "outputs": outputs, "effects": effects}
+
+
 def programme_report_data(programme: Programme, period: Period | None = None) -> dict:
     """The programme report's context (also one section of the summary)."""
     period = period or Period()
@@ -337,6 +412,7 @@ def programme_report_data(programme: Programme, period: Period | None = None) ->
             )
 
     participation = programme_participation(programme, period)
+    group_figures = programme_group_figures(programme, period)
     comparisons = programme_survey_trends(programme, period)
     commitments = {
         r["status"]: r["n"]
@@ -389,7 +465,8 @@ def programme_report_data(programme: Programme, period: Period | None = None) ->
         "measure_table": measure_table,
         "measure_status_labels": [str(label) for _key, label in Measure.Status.choices],
         "participation": participation,
-        "groups": programme_group_figures(programme, period),
+        "groups": group_figures,
+        "mentoring": mentoring_evaluations(programme),
         "trends": trend_lines(comparisons),
         "trend_charts": trend_charts(uid, comparisons),
         "commitments": commitment_rows,
@@ -397,5 +474,16 @@ def programme_report_data(programme: Programme, period: Period | None = None) ->
         "projects": programme_projects(programme),
         "n_commitments": sum(commitments.values()),
         "charts": charts,
+        "chain": result_chain(
+            per_kind=per_kind,
+            per_area=per_area,
+            groups=group_figures,
+            participation=participation,
+            commitments=commitments,
+            comparisons=comparisons,
+            measure_counts={
+                key: sum(r.get(key, 0) for r in measure_rows.values()) for key, _label in Measure.Status.choices
+            },
+        ),
         "k": min_respondents(),
     }

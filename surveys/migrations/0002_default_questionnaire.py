@@ -1,4 +1,4 @@
-"""Load the default questionnaire, so HR can create a survey on a fresh installation."""
+"""Load the first default questionnaire, so HR can create a survey on a fresh installation."""
 
 from django.db import migrations
 
@@ -8,10 +8,10 @@ def load(apps, schema_editor):
 
     Questionnaire = apps.get_model("surveys", "Questionnaire")
     Question = apps.get_model("surveys", "Question")
-    if Questionnaire.objects.filter(series=default_q.DEFAULT_SERIES, version=1).exists():
+    if Questionnaire.objects.filter(series=default_q.LEGACY_SERIES, version=1).exists():
         return
-    q = Questionnaire.objects.create(name=default_q.DEFAULT_NAME, series=default_q.DEFAULT_SERIES, version=1)
-    Question.objects.bulk_create([Question(questionnaire=q, **item) for item in default_q.default_questions()])
+    q = Questionnaire.objects.create(name=default_q.LEGACY_NAME, series=default_q.LEGACY_SERIES, version=1)
+    Question.objects.bulk_create([Question(questionnaire=q, **item) for item in default_q.legacy_questions()])
 
 
 class Migration(migrations.Migration):

@@ -61,7 +61,9 @@ def test_hr_survey_pages_pass_axe(live_server, browser, staff_without_mfa):
     ):
         _check(page, url)
     page.goto(f"{s}/surveys/{follow.pk}/results/")
-    assert page.locator("svg[role=img] title").count() == 1
+    # Two named charts: the means per wave, and the change with its 95 % interval.
+    assert page.locator("svg[role=img] title").count() == 2
+    assert page.locator("svg[aria-labelledby='ci-title ci-desc'] circle").count() >= 1
 
 
 @pytest.mark.django_db(transaction=True)

@@ -29,7 +29,7 @@ from django.utils import timezone
 from programmes import email_actions
 from programmes.models import Material, Measure, Programme, Session
 from reflection_groups.models import GroupNote, MentorPair, PairAppointment, ReflectionGroup
-from surveys.models import Invitation, Questionnaire
+from surveys.models import Action, Invitation, Questionnaire
 from tests.factories import AdminUserFactory, FacilitatorFactory, HRUserFactory, LeaderFactory
 from tests.programmes.factories import (
     CommitmentFactory,
@@ -150,6 +150,16 @@ def build_world(groups_world) -> W:
             status=MentorPair.Status.PROPOSED,
         ),
         "survey": survey,
+        # Leader A's action from the survey's results (made straight in: the service makes
+        # actions only from a closed survey's figures).
+        "survey_action": Action.objects.create(
+            survey=survey,
+            factor="trust",
+            kind="measure",
+            text="Tillit på dagsorden",
+            owner=leader_a.user,
+            due_date=timezone.localdate(),
+        ),
         "invitation": invitation,
         "questionnaire": Questionnaire.objects.order_by("pk").first(),
         "outbox": outbox,
@@ -340,6 +350,9 @@ CALLS = {
     "surveys:survey_results": ("get", lambda w: {"pk": o(w, "survey")}),
     "surveys:survey_results_csv": ("get", lambda w: {"pk": o(w, "survey")}),
     "surveys:questionnaire_list": ("get", lambda w: {}),
+    "surveys:action_create": ("get", lambda w: {"pk": o(w, "survey"), "factor": "trust"}),
+    "surveys:factor_scores": ("get", lambda w: {}),
+    "surveys:action_status": ("post", lambda w: {"pk": o(w, "survey_action")}, {"status": "done"}),
     "surveys:questionnaire_detail": ("get", lambda w: {"pk": o(w, "questionnaire")}),
     "surveys:questionnaire_copy": ("post", lambda w: {"pk": o(w, "questionnaire")}),
     "outbox_list": ("get", lambda w: {}),
@@ -477,6 +490,9 @@ MATRIX = {
     "surveys:questionnaire_copy": ("login", 403, 403, 403, 403, 302, 302, 403, 302),
     "surveys:questionnaire_detail": ("login", 403, 403, 403, 403, 200, 200, 403, 200),
     "surveys:questionnaire_list": ("login", 403, 403, 403, 403, 200, 200, 403, 200),
+    "surveys:action_create": ("login", 403, 403, 403, 403, 200, 200, 403, 200),
+    "surveys:factor_scores": ("login", 403, 403, 403, 403, 200, 200, 403, 200),
+    "surveys:action_status": ("login", 404, 404, 404, 302, 302, 302, 404, 302),
     "surveys:survey_create": ("login", 403, 403, 403, 403, 200, 200, 403, 200),
     "surveys:survey_detail": ("login", 403, 403, 403, 403, 200, 200, 403, 200),
     "surveys:survey_invite": ("login", 403, 403, 403, 403, 302, 302, 403, 302),

@@ -48,7 +48,7 @@ from reflection_groups.models import (
     MentorProfile,
     ReflectionGroup,
 )
-from surveys.models import Invitation, Questionnaire, Survey
+from surveys.models import Action, Invitation, Questionnaire, Survey
 from tests.factories import AdminUserFactory, HRUserFactory, LeaderFactory, LeaderGroupFactory
 from tests.programmes.factories import RegistrationFactory, SessionFactory
 from tests.reflection_groups.conftest import GROUP_SECRET, PAIR_SECRET, make_org_tree
@@ -103,6 +103,7 @@ class W:
     survey: Survey
     invitation: Invitation
     closed_survey: Survey
+    survey_action: object
     questionnaire: Questionnaire
     commitment: Commitment
     contributor: Contributor
@@ -284,6 +285,14 @@ def w(settings, tmp_path) -> W:
         survey=survey,
         invitation=invitation,
         closed_survey=closed_survey,
+        survey_action=Action.objects.create(
+            survey=closed_survey,
+            factor="trust",
+            kind="measure",
+            text="Tillit på dagsorden",
+            owner=members[0].user,
+            due_date=timezone.localdate() + timedelta(days=30),
+        ),
         questionnaire=questionnaire,
         commitment=commitment,
         contributor=Contributor.objects.create(session=session, name="Ada", kind="academia"),
@@ -794,6 +803,29 @@ def _scenarios():
         Q + "survey_invite": call(sv.survey_invite, survey=lambda w: w.survey, audience="programme", by=hr),
         Q + "survey_remind": call(sv.survey_remind, survey=lambda w: w.survey, by=hr),
         Q + "survey_scrub": call(sv.survey_scrub, system, survey=lambda w: w.closed_survey),
+        Q + "action_create": call(
+            sv.action_create,
+            survey=lambda w: w.closed_survey,
+            factor="trust",
+            kind="commitment",
+            text="Felles frokostmøte",
+            owner=lambda w: w.members[0].user,
+            due_date=lambda w: timezone.localdate() + timedelta(days=30),
+            parties=lambda w: [w.members[0], w.members[1]],
+            by=hr,
+        ),
+        Q + "factor_scores_import": call(
+            sv.factor_scores_import,
+            file=lambda w: (
+                "virksomhet;år;faktor;snitt;antall\n"
+                f"{w.members[0].organisation.name};2025;Autonomi;3,9;37\n"
+                f"{w.members[0].organisation.name};2025;Rolleklarhet;4,1;37\n"
+            ),
+            by=hr,
+        ),
+        Q + "action_update_status": call(
+            sv.action_update_status, action=lambda w: w.survey_action, status="done", by=hr
+        ),
         Q + "invitation_for_token": call(sv.invitation_for_token, system, token=lambda w: w.invitation.token),
         Q + "answers_validate": call(sv.answers_validate, system, questions=[], answers={}),
         Q + "response_submit": call(

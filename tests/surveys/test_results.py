@@ -218,13 +218,13 @@ def test_wave_comparison_with_garbage_level_value_reveals_nothing_and_does_not_f
 def test_sessions_between_waves_are_grouped_by_measure_area():
     from programmes.models import Measure, MeasureArea, Session
 
-    base, follow = _waves(10, 10)
-    from surveys.models import Survey
-
-    Survey.objects.filter(pk=base.pk).update(
-        opens_at=base.opens_at - timedelta(days=60), closes_at=base.opens_at - timedelta(days=50)
-    )
-    base.refresh_from_db()
+    now = timezone.now()
+    # The baseline ran two months before the follow-up (a closed survey's period is frozen:
+    # it is made with these dates, never moved afterwards).
+    base = SurveyFactory(kind="baseline", wave=1, opens_at=now - timedelta(days=90), closes_at=now - timedelta(days=80))
+    follow = _closed(kind="follow_up", wave=2, programme=base.programme)
+    add_responses(base, 10, values=[3])
+    add_responses(follow, 10, values=[4])
     area, _ = MeasureArea.objects.get_or_create(
         key="test-area", defaults={"name_nb": "Område", "name_en": "Area", "order": 1}
     )
@@ -251,3 +251,74 @@ def test_sessions_between_waves_are_grouped_by_measure_area():
     )
     grouped = results.sessions_between_waves(wave_comparison(follow))
     assert [(name, [x["title"] for x in sessions]) for name, sessions in grouped] == [(area.name, ["Mellom"])]
+
+
+# --- honest change: intervals per factor -------------------------------------------
+
+
+def test_wave_change_has_a_welch_interval_over_respondents_matching_scipy():
+    from scipy import stats as scipy_stats
+
+    base, follow = _waves(12, 17, vb=(2, 3, 3, 4, 5), va=(4, 5, 4, 5))
+    row = {r.key: r for r in wave_comparison(follow).rows}["trust"]
+    # Each respondent gives every item the same value, so their factor score is that value.
+    before = [(2, 3, 3, 4, 5)[i % 5] for i in range(12)]
+    after = [(4, 5, 4, 5)[i % 4] for i in range(17)]
+    ref = scipy_stats.ttest_ind(after, before, equal_var=False).confidence_interval(0.95)
+    assert row.interval.low == pytest.approx(ref.low) and row.interval.high == pytest.approx(ref.high)
+    assert row.change == pytest.approx(sum(after) / 17 - sum(before) / 12)
+    assert row.verdict == "improvement" and row.verdict_label == "tydelig bedring"
+
+
+def test_a_change_within_noise_is_called_so():
+    base, follow = _waves(10, 10, vb=(1, 3, 5), va=(1, 3, 5, 4))
+    row = {r.key: r for r in wave_comparison(follow).rows}["trust"]
+    assert row.interval.low < 0 < row.interval.high and row.verdict == "noise"
+
+
+def test_a_hidden_change_carries_no_interval():
+    base, follow = _waves(10, 12)  # 2 more answers than before: fewer than k, a difference attack
+    rows = wave_comparison(follow).rows
+    assert rows and all(r.suppressed and r.interval is None and r.verdict == "" for r in rows)
+
+
+# --- factors: items behind the factor, internal consistency ----------------------
+
+
+def test_factor_figure_is_the_mean_of_its_items_and_has_its_alpha():
+    survey = _closed()
+    add_responses(survey, 6, values=[2, 4, 5])
+    result = survey_results(survey)
+    trust = {r.key: r for r in result.dimensions}["trust"]
+    assert len(trust.items) == 2 and all(item.question.dimension == "trust" for item in trust.items)
+    assert trust.overall.mean == pytest.approx(sum(i.overall.mean for i in trust.items) / 2)
+    assert trust.alpha == pytest.approx(1.0) and not trust.alpha_low
+
+
+def test_alpha_is_not_shown_under_k_nor_per_segment():
+    survey = _closed()
+    add_responses(survey, 4, values=[2, 4])
+    add_responses(survey, 4, values=[1, 5], sector_code="S2")
+    by_sector = survey_results(survey, segment="sector")
+    assert all(r.alpha is None for r in by_sector.dimensions)
+    small = _closed()
+    add_responses(small, 4, values=[2, 4])
+    assert survey_results(small).dimensions == []
+
+
+def test_alpha_under_the_threshold_is_flagged_on_the_page(client):
+    from surveys.models import Answer, Question
+    from tests.factories import HRUserFactory
+
+    survey = _closed()
+    add_responses(survey, 6, values=[1, 2, 3, 4, 5, 3])
+    # Make the two trust items disagree: the second one's answers shifted round the scale
+    # (1 -> 2, ..., 5 -> 1), which leaves them uncorrelated with the first's (α = 0).
+    second = Question.objects.filter(questionnaire=survey.questionnaire, dimension="trust").order_by("order")[1]
+    for answer in Answer.objects.filter(question=second):
+        Answer.objects.filter(pk=answer.pk).update(value=answer.value % 5 + 1)
+    trust = {r.key: r for r in survey_results(survey).dimensions}["trust"]
+    assert trust.alpha_low
+    client.force_login(HRUserFactory())
+    page = client.get(f"/surveys/{survey.pk}/results/").content.decode()
+    assert "Lav intern konsistens" in page

@@ -28,26 +28,36 @@ def _nothing_stored():
 # --- default questionnaire ----------------------------------------------------
 
 
-def test_default_questionnaire_is_short_and_covers_every_collaboration_dimension():
+def test_default_questionnaire_measures_every_factor_and_dimension_with_two_or_three_items_in_five_minutes():
+    from toppleder import reference
+
     q = services.questionnaire_default_create()
     questions = list(q.questions.all())
     likert = [x for x in questions if x.is_likert]
-    assert len(likert) <= 20
+    keys = [key for key, _label in reference.choices("collaboration_dimensions") + reference.choices("ten_factors")]
+    per_key = {key: sum(1 for x in likert if x.dimension == key) for key in keys}
+    assert all(2 <= n <= 3 for n in per_key.values()), per_key
+    assert {x.dimension for x in likert} == set(keys)
     assert 1 <= len(questions) - len(likert) <= 2
-    assert {"within_org", "across_orgs", "with_citizens", "trust"} <= {x.dimension for x in likert}
     seconds = default_q.estimated_seconds(x.kind for x in questions)
-    assert seconds < 5 * 60
+    assert seconds <= 5 * 60 and not default_q.too_long(seconds)
+    assert default_q.estimated_minutes(seconds) <= 5
+
+
+def test_factor_items_are_our_own_and_distinct():
+    texts = [text for _key, text in default_q.DEFAULT_LIKERT_ITEMS]
+    assert len(texts) == len(set(texts))
 
 
 def test_default_questionnaire_create_is_idempotent():
     a = services.questionnaire_default_create()
     b = services.questionnaire_default_create()
-    assert a.pk == b.pk and Questionnaire.objects.count() == 1
+    assert a.pk == b.pk and Questionnaire.objects.filter(series=default_q.DEFAULT_SERIES).count() == 1
 
 
 def test_estimate_warns_over_five_minutes():
-    assert default_q.too_long(default_q.estimated_seconds(["likert"] * 20 + ["free_text"] * 2))
-    assert not default_q.too_long(default_q.estimated_seconds(["likert"] * 16 + ["free_text"]))
+    assert default_q.too_long(default_q.estimated_seconds(["likert"] * 30 + ["free_text"] * 2))
+    assert not default_q.too_long(default_q.estimated_seconds(["likert"] * 28 + ["free_text"]))
 
 
 # --- questionnaire editing and freezing --------------------------------------
@@ -69,11 +79,11 @@ def test_questions_replace_edits_an_unfrozen_questionnaire():
     assert list(q.questions.values_list("text", "order")) == [("Ny", 1), ("Fritt", 2)]
 
 
-def test_questions_replace_refuses_more_than_twenty_scale_items():
+def test_questions_replace_refuses_more_than_thirty_scale_items():
     q = services.questionnaire_default_create()
     with pytest.raises(ValidationError):
         services.questions_replace(
-            questionnaire=q, questions=[{"kind": "likert", "text": f"q{i}", "dimension": "trust"} for i in range(21)]
+            questionnaire=q, questions=[{"kind": "likert", "text": f"q{i}", "dimension": "trust"} for i in range(31)]
         )
 
 

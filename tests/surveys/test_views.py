@@ -189,7 +189,7 @@ def test_leader_cannot_invite_remind_or_copy(leader_client):
     )
     assert leader_client.post(reverse("surveys:survey_remind", args=[survey.pk])).status_code == 403
     assert leader_client.post(reverse("surveys:questionnaire_copy", args=[survey.questionnaire.pk])).status_code == 403
-    assert Invitation.objects.count() == 0 and Questionnaire.objects.count() == 1
+    assert Invitation.objects.count() == 0 and Questionnaire.objects.count() == 2
 
 
 # --- HR pages: behaviour --------------------------------------------------------
@@ -245,7 +245,7 @@ def test_detail_warns_when_survey_takes_over_five_minutes(hr_client):
     q = survey.questionnaire
     services.questions_replace(
         questionnaire=q,
-        questions=[{"kind": "likert", "text": f"q{i}", "dimension": "trust"} for i in range(20)]
+        questions=[{"kind": "likert", "text": f"q{i}", "dimension": "trust"} for i in range(30)]
         + [{"kind": "free_text", "text": "a"}, {"kind": "free_text", "text": "b"}],
     )
     r = hr_client.get(reverse("surveys:survey_detail", args=[survey.pk]))

@@ -1,0 +1,171 @@
+"""From a factor's figure to an action, and the action back next to the factor in the next
+wave; the leader's own actions on the dashboard; a hidden figure stays hidden in the action."""
+
+from datetime import date, timedelta
+
+import pytest
+import time_machine
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from programmes.models import Commitment, Measure, MeasureArea, ProgrammeEnrolment
+from surveys import services
+from surveys.models import Action
+from tests.factories import HRUserFactory, LeaderFactory
+from tests.surveys.factories import SurveyFactory, add_responses
+
+pytestmark = pytest.mark.django_db
+NOW = timezone.datetime(2026, 11, 2, 10, 0, tzinfo=timezone.get_current_timezone())
+
+
+def _closed(**kw):
+    return SurveyFactory(opens_at=NOW - timedelta(days=30), closes_at=NOW - timedelta(days=1), **kw)
+
+
+def _leaders(programme, n=2):
+    leaders = [LeaderFactory() for _ in range(n)]
+    for le in leaders:
+        ProgrammeEnrolment.objects.create(programme=programme, leader=le)
+    return leaders
+
+
+def _measure():
+    area, _ = MeasureArea.objects.get_or_create(key="a-test", defaults={"name_nb": "Område", "name_en": "Area"})
+    return Measure.objects.create(area=area, text="Felles møteplasser", horizon="short")
+
+
+@pytest.fixture
+def hr():
+    return HRUserFactory()
+
+
+@time_machine.travel(NOW, tick=False)
+def test_action_loop_from_a_factor_to_the_next_wave_and_the_leaders_dashboard(client, hr):
+    base = _closed(kind="baseline", wave=1)
+    add_responses(base, 8, values=[2, 3])
+    a, b = _leaders(base.programme)
+    client.force_login(hr)
+    page = client.get(reverse("surveys:survey_results", args=[base.pk])).content.decode()
+    new_url = reverse("surveys:action_create", args=[base.pk, "trust"])
+    assert new_url in page
+    form = client.get(new_url).content.decode()
+    assert "2,5" in form and "n=8" in form  # the figure the action answers, as the results show it
+    r = client.post(
+        new_url,
+        {
+            "kind": "commitment",
+            "text": "Felles frokostmøte hver måned",
+            "owner": a.user.pk,
+            "due_date": "2027-01-15",
+            "parties": [a.pk, b.pk],
+        },
+    )
+    assert r.status_code == 302
+    action = Action.objects.get()
+    assert (action.factor, action.owner, action.due_date) == ("trust", a.user, date(2027, 1, 15))
+    assert set(action.commitment.parties.all()) == {a, b}  # followed up like every commitment
+
+    # The next wave (closed by now; its answers written straight in): its figure for trust
+    # shows the action taken on it.
+    follow = SurveyFactory(
+        kind="follow_up",
+        wave=2,
+        programme=base.programme,
+        opens_at=NOW - timedelta(hours=20),
+        closes_at=NOW - timedelta(hours=1),
+    )
+    add_responses(follow, 8, values=[4])
+    page = client.get(reverse("surveys:survey_results", args=[follow.pk])).content.decode()
+    assert "Felles frokostmøte hver måned" in page and "1 siden forrige runde" in page
+    # The leader who owns it sees it on their dashboard and marks it done.
+    client.force_login(a.user)
+    assert "Felles frokostmøte hver måned" in client.get("/").content.decode()
+    client.post(reverse("surveys:action_status", args=[action.pk]), {"status": "done"})
+    assert Action.objects.get().status == "done"
+    # The other party sees it too (a party to the commitment), but cannot change it.
+    client.force_login(b.user)
+    assert "Felles frokostmøte hver måned" in client.get("/").content.decode()
+    assert client.post(reverse("surveys:action_status", args=[action.pk]), {"status": "planned"}).status_code == 404
+    assert Action.objects.get().status == "done"
+
+
+@time_machine.travel(NOW, tick=False)
+def test_an_action_on_a_hidden_figure_keeps_it_hidden(client, hr):
+    survey = _closed()
+    add_responses(survey, 3, values=[1])  # under k: no figure
+    a, _b = _leaders(survey.programme)
+    client.force_login(hr)
+    url = reverse("surveys:action_create", args=[survey.pk, "trust"])
+    form = client.get(url).content.decode()
+    assert "too few answers" in form or "for få svar" in form
+    assert "n=3" not in form and "1,0" not in form
+    measure = _measure()
+    r = client.post(
+        url,
+        {
+            "kind": "measure",
+            "text": "Ta opp tillit i ledersamlingen",
+            "owner": hr.pk,
+            "due_date": "2027-02-01",
+            "measure": measure.pk,
+        },
+    )
+    assert r.status_code == 302
+    action = Action.objects.get()
+    assert action.measure == measure and action.commitment is None
+    # Nothing about the figure was stored with it, and no page that shows it shows the figure.
+    assert not any(name in {"mean", "n", "value"} for name in (f.name for f in Action._meta.get_fields()))
+    client.force_login(a.user)
+    assert "n=3" not in client.get("/").content.decode()
+
+
+@time_machine.travel(NOW, tick=False)
+def test_bad_actions_are_refused_in_norwegian_and_nothing_is_made(client, hr):
+    survey = _closed()
+    add_responses(survey, 6)
+    a, b = _leaders(survey.programme)
+    client.force_login(hr)
+    url = reverse("surveys:action_create", args=[survey.pk, "trust"])
+    base = {"kind": "commitment", "text": "Noe", "owner": a.user.pk, "due_date": "2027-01-15"}
+    r = client.post(url, {**base, "parties": [a.pk]})  # one party
+    assert r.status_code == 400 and "minst to parter" in r.content.decode()
+    r = client.post(url, {**base, "parties": [a.pk, b.pk], "due_date": "2026-10-01"})  # in the past
+    assert r.status_code == 400
+    nope = reverse("surveys:action_create", args=[survey.pk, "nope"])
+    assert client.post(nope, {**base, "parties": [a.pk, b.pk]}).status_code == 404
+    r = client.post(url, {**base, "kind": "measure"})  # no measure chosen
+    assert r.status_code == 400
+    assert Action.objects.count() == 0 and Commitment.objects.count() == 0
+
+
+@time_machine.travel(NOW, tick=False)
+def test_no_action_from_an_open_survey_and_only_hr_makes_actions(client, hr):
+    open_survey = SurveyFactory(opens_at=NOW - timedelta(days=1), closes_at=NOW + timedelta(days=3))
+    a, b = _leaders(open_survey.programme)
+    with pytest.raises(ValidationError):
+        services.action_create(
+            survey=open_survey,
+            factor="trust",
+            kind="commitment",
+            text="x",
+            owner=a.user,
+            due_date=date(2027, 1, 1),
+            parties=[a, b],
+            by=hr,
+        )
+    closed = _closed()
+    with pytest.raises(ValidationError):
+        services.action_create(
+            survey=closed,
+            factor="trust",
+            kind="commitment",
+            text="x",
+            owner=a.user,
+            due_date=date(2027, 1, 1),
+            parties=[a, b],
+            by=a.user,
+        )
+    client.force_login(a.user)
+    assert client.get(reverse("surveys:action_create", args=[closed.pk, "trust"])).status_code == 403
+    assert Action.objects.count() == 0
