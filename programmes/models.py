@@ -273,6 +273,56 @@ class Material(models.Model):
         return self.title
 
 
+class GroupDelegate(models.Model):
+    """A leader who may book seats for a leader group on behalf of its top leader."""
+
+    group = models.ForeignKey(
+        LeaderGroup, on_delete=models.CASCADE, related_name="booking_delegates", verbose_name=_("leader group")
+    )
+    leader = models.ForeignKey(Leader, on_delete=models.CASCADE, related_name="+", verbose_name=_("delegate"))
+
+    class Meta:
+        verbose_name = _("group booking delegate")
+        verbose_name_plural = _("group booking delegates")
+        constraints = [models.UniqueConstraint(fields=["group", "leader"], name="group_delegate_once")]
+
+    def __str__(self):
+        return f"{self.leader} – {self.group}"
+
+
+class GroupBooking(models.Model):
+    """A top leader (or their delegate) signed up all or some of their leader group at once.
+
+    Each member has their own registration (`Registration.group_booking`). "All or none": the
+    members wait as one unit when there are not enough seats and are offered the seats
+    together (programmes/services/registrations.py `promote_waiting`). "As many as fit": the
+    free seats are taken and the rest wait one by one.
+    """
+
+    class Mode(models.TextChoices):
+        ALL_OR_NONE = "all", _("All or none")
+        AS_MANY_AS_FIT = "fit", _("As many as fit")
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="group_bookings")
+    group = models.ForeignKey(
+        LeaderGroup, on_delete=models.CASCADE, related_name="group_bookings", verbose_name=_("leader group")
+    )
+    booked_by = models.ForeignKey(
+        Leader, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("booked by")
+    )
+    mode = models.CharField(_("if there are not enough seats"), max_length=3, choices=Mode.choices)
+    size = models.PositiveIntegerField(_("members booked"))
+    created_at = models.DateTimeField(_("booked at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("group booking")
+        verbose_name_plural = _("group bookings")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.group} – {self.session}"
+
+
 class Registration(models.Model):
     class Status(models.TextChoices):
         CONFIRMED = "confirmed", _("Confirmed")
@@ -305,6 +355,15 @@ class Registration(models.Model):
     # Added to the session's SEQUENCE in the leader's calendar entry; bumped at every change
     # of status, so a CANCEL is newer than the REQUEST before it (programmes/calendar.py).
     calendar_sequence = models.PositiveIntegerField(default=0, db_default=0, editable=False)
+    # Signed up by their top leader (or delegate) together with others of their leader group.
+    group_booking = models.ForeignKey(
+        GroupBooking,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="registrations",
+        verbose_name=_("group booking"),
+    )
 
     class Meta:
         verbose_name = _("registration")

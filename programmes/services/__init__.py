@@ -10,6 +10,7 @@ renders or reads a request. Bad input raises `ValidationError` with a translatab
                       session_set_measures, contributor_add/remove, material_add/remove
     registrations.py  registration_create, registration_cancel, waitlist_reorder,
                       waitlist_favour_newcomers, attendance_record, calendar_token_reset
+    group_bookings.py group_booking_create, group_offer_accept
     checkin.py        attendance_check_in
     commitments.py    commitment_create, commitment_update_status
     measures.py       measure_update
@@ -28,6 +29,7 @@ from programmes.services.enrolment import (
     enrolment_withdraw,
     leaders_ineligible,
 )
+from programmes.services.group_bookings import group_booking_create, group_offer_accept
 from programmes.services.imports import ImportResult, leaders_import
 from programmes.services.measures import measure_update
 from programmes.services.programmes import (
@@ -78,6 +80,8 @@ __all__ = [
     "enrolment_add_groups",
     "enrolment_add_organisations",
     "enrolment_withdraw",
+    "group_booking_create",
+    "group_offer_accept",
     "leaders_import",
     "leaders_ineligible",
     "material_add",

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from programmes import seats, tasks
 from programmes.models import (
     EmailActionUse,
+    GroupBooking,
     ProgrammeEnrolment,
     Registration,
     Session,
@@ -159,7 +160,19 @@ def promote_waiting(session: Session, *, by, event: str) -> list[Registration]:
         cancelled = Registration.objects.filter(session_id=session.pk, status=Registration.Status.CANCELLED).count()
         queue_after_commit(tasks.seat_open, session.pk, f"{session.capacity}-{cancelled}")
         return []
-    first, rest = waiting[:free], waiting[free:]
+    first = []
+    for unit in _units(waiting):
+        # A group booked "all or none" is offered its seats together or not at all; it keeps
+        # its place, and those behind it who fit are offered the seats meanwhile.
+        if len(unit) <= free:
+            first.extend(unit)
+            free -= len(unit)
+        if free == 0:
+            break
+    if not first:
+        return []
+    chosen = {r.pk for r in first}
+    rest = [r for r in waiting if r.pk not in chosen]
     for reg in first:
         reg._audit_old_position = reg.waitlist_position
         fields = _change_status(reg, Registration.Status.OFFERED)
@@ -186,13 +199,36 @@ def promote_waiting(session: Session, *, by, event: str) -> list[Registration]:
     return first
 
 
-def _refusal(session: Session, leader: Leader, existing: Registration | None):
-    if existing is not None and existing.status != Registration.Status.CANCELLED:
-        if existing.status == Registration.Status.WAITLISTED:
-            return _("You are already on the waiting list for this session.")
-        if existing.status == Registration.Status.OFFERED:
-            return _("A seat is offered to you. Keep it from the e-mail or the session page.")
-        return _("You are already signed up for this session.")
+def _units(waiting: list[Registration]) -> list[list[Registration]]:
+    """The waiting list as units in order: one leader, or every waiting member of a group
+    booked "all or none" (at the place of its first member)."""
+    booking_ids = {r.group_booking_id for r in waiting if r.group_booking_id}
+    whole = set(
+        GroupBooking.objects.filter(pk__in=booking_ids, mode=GroupBooking.Mode.ALL_OR_NONE).values_list(
+            "pk", flat=True
+        )
+    )
+    units, groups = [], {}
+    for reg in waiting:
+        if reg.group_booking_id in whole:
+            if reg.group_booking_id not in groups:
+                groups[reg.group_booking_id] = []
+                units.append(groups[reg.group_booking_id])
+            groups[reg.group_booking_id].append(reg)
+        else:
+            units.append([reg])
+    return units
+
+
+def _waits_as_unit(reg: Registration) -> bool:
+    return bool(
+        reg.group_booking_id
+        and GroupBooking.objects.filter(pk=reg.group_booking_id, mode=GroupBooking.Mode.ALL_OR_NONE).exists()
+    )
+
+
+def _session_closed(session: Session):
+    """Why nobody can sign up for the session now, or None."""
     if session.status == Session.Status.DRAFT:
         return _("This session is not open for registration yet.")
     if session.status == Session.Status.CANCELLED:
@@ -202,6 +238,19 @@ def _refusal(session: Session, leader: Leader, existing: Registration | None):
     deadline = session.registration_deadline or session.starts_at
     if timezone.now() >= deadline:
         return _("The registration deadline for this session has passed.")
+    return None
+
+
+def _refusal(session: Session, leader: Leader, existing: Registration | None):
+    if existing is not None and existing.status != Registration.Status.CANCELLED:
+        if existing.status == Registration.Status.WAITLISTED:
+            return _("You are already on the waiting list for this session.")
+        if existing.status == Registration.Status.OFFERED:
+            return _("A seat is offered to you. Keep it from the e-mail or the session page.")
+        return _("You are already signed up for this session.")
+    closed = _session_closed(session)
+    if closed:
+        return closed
     enrolled = ProgrammeEnrolment.objects.active().filter(programme_id=session.programme_id, leader=leader).exists()
     if not enrolled:
         return _("You are not enrolled in the programme this session belongs to.")
@@ -339,6 +388,11 @@ def offer_accept(*, registration: Registration, by=None) -> Registration:
                         code="expired",
                     )
             elif reg.status == Registration.Status.WAITLISTED:
+                if _waits_as_unit(reg):
+                    raise ValidationError(
+                        _("Your leader group waits for seats as one unit: the seats are offered to all of you together."),
+                        code="group",
+                    )
                 if session.capacity - count_confirmed(session) - count_offered(session) <= 0:
                     raise ValidationError(
                         _("Someone else took the seat first. You are still on the waiting list."), code="taken"

@@ -58,6 +58,8 @@ def session_page(request, session, *, status=200, loaded=False, **forms):
                 status=Registration.Status.WAITLISTED,
                 waitlist_position__lte=mine.waitlist_position,
             ).count()
+    if leader is not None and session.status == Session.Status.PUBLISHED:
+        context.update(selectors.group_bookings_panel(session, leader))
     context["checkin_open"] = session.status == Session.Status.PUBLISHED and checkin.is_open(session)
     if hr:
         if session.status in (Session.Status.PUBLISHED, Session.Status.COMPLETED):
