@@ -108,8 +108,9 @@ def group_booking_create(
                     _("Everyone you chose already has a seat or a place on the waiting list."), code="nobody"
                 )
             held = regs.count_confirmed(session) + regs.count_offered(session)
-            queue = Registration.objects.filter(session_id=session.pk, status=Registration.Status.WAITLISTED).exists()
-            free = 0 if queue else max(session.capacity - held, 0)
+            free = max(session.capacity - held, 0)
+            if free and regs.waiting_fits(session, free):
+                free = 0  # nobody jumps someone waiting who fits
             if mode == GroupBooking.Mode.ALL_OR_NONE:
                 seated = len(todo) if len(todo) <= free else 0
             else:

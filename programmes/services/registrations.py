@@ -220,6 +220,12 @@ def _units(waiting: list[Registration]) -> list[list[Registration]]:
     return units
 
 
+def waiting_fits(session: Session, free: int) -> bool:
+    """Someone already waiting fits in `free` seats (so a newcomer queues behind them). A group
+    waiting "all or none" that is larger than the free seats does not hold them back."""
+    return any(len(unit) <= free for unit in _units(_waiting(session)))
+
+
 def _waits_as_unit(reg: Registration) -> bool:
     return bool(
         reg.group_booking_id
@@ -278,7 +284,7 @@ def registration_create(*, session: Session, leader: Leader, by=None) -> Registr
             confirmed = count_confirmed(session)
             # Seats offered to the waiting list are held; nobody jumps a waiting list.
             held = confirmed + count_offered(session)
-            queue = Registration.objects.filter(session_id=session.pk, status=Registration.Status.WAITLISTED).exists()
+            queue = held < session.capacity and waiting_fits(session, session.capacity - held)
             registration = existing or Registration(session=session, leader=leader)
             before = audit.values(registration) if existing else None
             registration.created_at = timezone.now()
