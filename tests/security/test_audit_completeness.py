@@ -115,6 +115,9 @@ class W:
     next_meeting: GroupMeeting
     second_proposal: ReflectionGroup
     editable: Questionnaire
+    booking_head: object = None
+    booking_group: object = None
+    group_booking: object = None
 
 
 @pytest.fixture
@@ -247,7 +250,7 @@ def w(settings, tmp_path) -> W:
     second_proposal = ReflectionGroup.objects.create(programme=programme, name="Forslag 2", facilitator=hr)
     newcomer = LeaderFactory(organisation=orgs["kultur"], user__name="Nils Ny")
     GroupMembership.objects.create(group=second_proposal, leader=newcomer, programme=programme, kind="reflection")
-    return W(
+    world = W(
         open_session=open_session,
         promotable=promotable,
         newcomer=newcomer,
@@ -280,6 +283,26 @@ def w(settings, tmp_path) -> W:
         material=material,
         outbox=outbox,
     )
+    # A leader group whose top leader books for it; and a booking offered seats as one unit.
+    from programmes.models import GroupBooking
+
+    world.booking_head = LeaderFactory(organisation=orgs["frogner"], user__name="Gro Gruppe")
+    ProgrammeEnrolment.objects.create(programme=programme, leader=world.booking_head)
+    world.booking_group = LeaderGroupFactory(organisation=orgs["frogner"], members=[world.booking_head, outsider])
+    group_offers = SessionFactory(programme=programme, title="Gruppetilbud", capacity=3)
+    world.group_booking = GroupBooking.objects.create(
+        session=group_offers, group=world.booking_group, booked_by=world.booking_head, mode="all", size=2
+    )
+    for le in (world.booking_head, outsider):
+        RegistrationFactory(
+            session=group_offers,
+            leader=le,
+            status="offered",
+            group_booking=world.group_booking,
+            offered_at=timezone.now() - timedelta(hours=1),
+            offer_expires_at=timezone.now() + timedelta(hours=5),
+        )
+    return world
 
 
 def _session_kwargs(**over):
@@ -320,7 +343,16 @@ T = "toppleder.services."
 
 def _scenarios():
     from programmes import checkin as venue
-    from programmes.services import checkin, common, enrolment, imports, measures, registrations, sessions
+    from programmes.services import (
+        checkin,
+        common,
+        enrolment,
+        group_bookings,
+        imports,
+        measures,
+        registrations,
+        sessions,
+    )
     from programmes.services import commitments as c
     from programmes.services import programmes as p
     from reflection_groups import services as rg
@@ -437,6 +469,23 @@ def _scenarios():
             registrations.offer_accept, leader0, registration=lambda w: w.offered, by=leader0
         ),
         S + "registrations.offers_expire": call(registrations.offers_expire, system),
+        S + "registrations.waiting_fits": call(registrations.waiting_fits, system, session=lambda w: w.session, free=1),
+        S + "group_bookings.group_booking_create": call(
+            group_bookings.group_booking_create,
+            lambda w: w.booking_head.user,
+            session=lambda w: w.open_session,
+            group=lambda w: w.booking_group,
+            booker=lambda w: w.booking_head,
+            mode="all",
+            by=lambda w: w.booking_head.user,
+        ),
+        S + "group_bookings.group_offer_accept": call(
+            group_bookings.group_offer_accept,
+            lambda w: w.booking_head.user,
+            booking=lambda w: w.group_booking,
+            booker=lambda w: w.booking_head,
+            by=lambda w: w.booking_head.user,
+        ),
         S + "registrations.invitation_decline": call(
             registrations.invitation_decline,
             lambda w: w.outsider.user,
