@@ -58,8 +58,14 @@ def test_all_or_none_with_enough_seats_confirms_every_member_and_tells_each(djan
     assert _statuses(session) == [S.CONFIRMED] * 4
     session.refresh_from_db()
     assert (session.confirmed_count, session.waitlist_count) == (4, 0)
-    # Each member hears of it themselves.
-    assert OutboxMessage.objects.filter(to_email__in=[m.user.email for m in [head, *others]]).count() == 4
+    # Each member hears of it themselves, and who signed them up.
+    mails = OutboxMessage.objects.filter(to_email__in=[m.user.email for m in [head, *others]])
+    assert mails.count() == 4
+    from toppleder.outbox.rendering import get_renderer
+
+    mail = mails.get(to_email=others[0].user.email)
+    body = get_renderer(mail.kind)(mail).text
+    assert "Åse Aasen meldte deg på sammen med" in body, body
 
 
 def test_all_or_none_without_enough_seats_waits_as_one_unit_and_is_offered_the_seats_together():
