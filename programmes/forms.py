@@ -373,7 +373,9 @@ class GroupBookingForm(forms.Form):
         super().__init__(*args, **kwargs)
         members = group.members.select_related("user").order_by("user__name", "pk")
         self.fields["members"].queryset = members
-        self.fields["members"].label_from_instance = lambda le: f"{le.user.name} ({le.title})" if le.title else le.user.name
+        self.fields["members"].label_from_instance = lambda le: (
+            f"{le.user.name} ({le.title})" if le.title else le.user.name
+        )
         if not self.is_bound:
             self.initial.setdefault("members", list(members))
 

@@ -133,14 +133,10 @@ def groups_bookable_by(leader: Leader | None) -> QuerySet:
     """The leader groups this leader may book seats for (as top leader or delegate)."""
     if leader is None:
         return LeaderGroup.objects.none()
-    heads = Q(
-        members=leader, organisation_id=leader.organisation_id
-    ) if leader.level == Leader.Level.TOP else Q(pk__in=[])
-    return (
-        LeaderGroup.objects.filter(heads | Q(booking_delegates__leader=leader))
-        .distinct()
-        .order_by("name", "pk")
+    heads = (
+        Q(members=leader, organisation_id=leader.organisation_id) if leader.level == Leader.Level.TOP else Q(pk__in=[])
     )
+    return LeaderGroup.objects.filter(heads | Q(booking_delegates__leader=leader)).distinct().order_by("name", "pk")
 
 
 def group_bookings_panel(session: Session, leader: Leader) -> dict:

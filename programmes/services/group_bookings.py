@@ -149,7 +149,9 @@ def group_booking_create(
             for reg in written:
                 queue_after_commit(tasks.registration_confirmed, reg.pk)
     except IntegrityError as exc:
-        raise ValidationError(_("Someone in the group signed up at the same moment. Please try again."), code="dup") from exc
+        raise ValidationError(
+            _("Someone in the group signed up at the same moment. Please try again."), code="dup"
+        ) from exc
     except DatabaseError as exc:
         if regs._is_lock_error(exc):
             raise regs.RegistrationBusy() from exc

@@ -204,9 +204,7 @@ def _units(waiting: list[Registration]) -> list[list[Registration]]:
     booked "all or none" (at the place of its first member)."""
     booking_ids = {r.group_booking_id for r in waiting if r.group_booking_id}
     whole = set(
-        GroupBooking.objects.filter(pk__in=booking_ids, mode=GroupBooking.Mode.ALL_OR_NONE).values_list(
-            "pk", flat=True
-        )
+        GroupBooking.objects.filter(pk__in=booking_ids, mode=GroupBooking.Mode.ALL_OR_NONE).values_list("pk", flat=True)
     )
     units, groups = [], {}
     for reg in waiting:
@@ -396,7 +394,9 @@ def offer_accept(*, registration: Registration, by=None) -> Registration:
             elif reg.status == Registration.Status.WAITLISTED:
                 if _waits_as_unit(reg):
                     raise ValidationError(
-                        _("Your leader group waits for seats as one unit: the seats are offered to all of you together."),
+                        _(
+                            "Your leader group waits for seats as one unit: the seats are offered to all of you together."
+                        ),
                         code="group",
                     )
                 if session.capacity - count_confirmed(session) - count_offered(session) <= 0:

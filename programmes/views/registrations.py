@@ -118,9 +118,7 @@ def group_offer_accept(request, pk, booking_pk):
     else:
         messages.success(
             request,
-            ngettext(
-                "%(count)d seat is kept for %(group)s.", "%(count)d seats are kept for %(group)s.", count
-            )
+            ngettext("%(count)d seat is kept for %(group)s.", "%(count)d seats are kept for %(group)s.", count)
             % {"count": count, "group": booking.group.name},
         )
     return redirect("programmes:session_detail", pk=session.pk)

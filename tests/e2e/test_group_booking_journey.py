@@ -30,12 +30,14 @@ def test_group_waits_as_one_unit_and_is_promoted_together(live_server, browser, 
     for _ in range(2):
         services.registration_create(session=session, leader=enrolled_leader(programme))
     org = OrganisationFactory(name="Bydel Sagene", kind="district")
-    head = enrolled_leader(programme, organisation=org, user__name="Hege Hovedleder", user__email="hege@toppleder.example")
+    head = enrolled_leader(
+        programme, organisation=org, user__name="Hege Hovedleder", user__email="hege@toppleder.example"
+    )
     anna, bo = (
         enrolled_leader(programme, organisation=org, level=2, user__name=name, user__email=email)
         for name, email in (("Anna Avdeling", "anna@toppleder.example"), ("Bo Bydel", "bo@toppleder.example"))
     )
-    group = LeaderGroupFactory(organisation=org, name="Ledergruppen i Bydel Sagene", members=[head, anna, bo])
+    LeaderGroupFactory(organisation=org, name="Ledergruppen i Bydel Sagene", members=[head, anna, bo])
     HRUserFactory(email="hr.gruppe@toppleder.example")
 
     # The top leader signs up the whole group, all or none: the session is full.
@@ -43,7 +45,9 @@ def test_group_waits_as_one_unit_and_is_promoted_together(live_server, browser, 
     login(page, "hege@toppleder.example", TEST_PASSWORD)
     page.goto(f"/sessions/{session.pk}/")
     click(page, "text=Meld på medlemmer av Ledergruppen i Bydel Sagene")
-    assert page.get_by_role("radio", name="Alle eller ingen: vi venter sammen og får tilbud om plassene sammen").is_checked()
+    assert page.get_by_role(
+        "radio", name="Alle eller ingen: vi venter sammen og får tilbud om plassene sammen"
+    ).is_checked()
     for name in ("Hege Hovedleder", "Anna Avdeling", "Bo Bydel"):
         assert page.get_by_role("checkbox", name=re.compile(name)).is_checked()
     shot(page, "group-1-form")

@@ -6,7 +6,7 @@ import random
 import pytest
 
 from programmes import demo, seats, selectors
-from programmes.models import Commitment, Measure, Programme, ProgrammeEnrolment, Registration, Session
+from programmes.models import Commitment, GroupBooking, Measure, Programme, ProgrammeEnrolment, Registration, Session
 from toppleder import demo as core_demo
 from toppleder.models import Leader
 
@@ -47,6 +47,11 @@ def test_demo_has_a_living_programme_and_is_idempotent():
     assert any(s.seats_left > 0 for s in upcoming)
     full = [s for s in upcoming if s.seats_left == 0 and s.waitlist_count > 0]
     assert len(full) == 1
+    # A leader group booked "all or none" by its top leader waits on the full session as one unit.
+    booking = GroupBooking.objects.get(session=full[0])
+    assert booking.mode == "all" and booking.booked_by.level == 1
+    assert set(booking.registrations.values_list("status", flat=True)) == {"waitlisted"}
+    assert booking.registrations.count() == booking.size >= 3
     assert selectors.enrolment_summary(programme)["by_organisation"].__len__() > 10
     assert Measure.objects.exclude(status="not_started").exists()
     assert Measure.objects.filter(sessions__isnull=False).exists()

@@ -135,7 +135,12 @@ def test_as_many_as_fit_takes_the_free_seats_in_name_order_and_queues_the_rest_o
 
     assert booking.seated == 2
     rows = dict(Registration.objects.filter(session=session).values_list("leader__user__name", "status"))
-    assert rows == {"Medlem 0": S.CONFIRMED, "Medlem 1": S.CONFIRMED, "Medlem 2": S.WAITLISTED, "Åse Aasen": S.WAITLISTED}
+    assert rows == {
+        "Medlem 0": S.CONFIRMED,
+        "Medlem 1": S.CONFIRMED,
+        "Medlem 2": S.WAITLISTED,
+        "Åse Aasen": S.WAITLISTED,
+    }
     # They wait one by one: a single freed seat goes to the first of them.
     services.registration_cancel(registration=Registration.objects.get(session=session, leader=others[0]))
     assert Registration.objects.get(session=session, leader=others[2]).status == S.OFFERED

@@ -51,7 +51,9 @@ def test_booking_all_or_none_onto_the_waiting_list_says_so_in_norwegian(client, 
     form = client.get(book_url(session, group)).content.decode()
     assert "Alle eller ingen" in form and "Så mange som får plass" in form
 
-    r = client.post(book_url(session, group), {"members": [head.pk, *[m.pk for m in members]], "mode": "all"}, follow=True)
+    r = client.post(
+        book_url(session, group), {"members": [head.pk, *[m.pk for m in members]], "mode": "all"}, follow=True
+    )
 
     text = r.content.decode()
     assert "venter på ventelisten sammen" in text, text
