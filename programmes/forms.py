@@ -159,6 +159,7 @@ class SessionForm(forms.ModelForm):
             "place",
             "video_link",
             "capacity",
+            "online_capacity",
             "registration_deadline",
             "reserved_for_groups",
             "measures",
@@ -181,6 +182,7 @@ class SessionForm(forms.ModelForm):
         self.fields["measures"].queryset = Measure.objects.select_related("area").order_by("area__order", "order")
         self.fields["capacity"].widget.attrs["min"] = 1
         self.fields["capacity"].error_messages["min_value"] = CAPACITY_MESSAGE
+        self.fields["online_capacity"].widget.attrs["min"] = 1
         # Shown instead of "(optional)": these are required for some formats (see clean()).
         self.fields["place"].required_when = _("required for sessions in person or hybrid")
         self.fields["video_link"].required_when = _("required for digital or hybrid sessions")
@@ -205,7 +207,9 @@ class SessionForm(forms.ModelForm):
             self.add_error("video_link", _("Give a video link for a digital session."))
         capacity = data.get("capacity")
         if self.instance.pk and capacity:
-            confirmed = self.instance.registrations.filter(status=Registration.Status.CONFIRMED).count()
+            confirmed = self.instance.registrations.filter(
+                status=Registration.Status.CONFIRMED, mode=Registration.Mode.ROOM
+            ).count()
             if capacity < confirmed:
                 self.add_error(
                     "capacity",

@@ -172,7 +172,11 @@ class Session(models.Model):
     format = models.CharField(_("format"), max_length=10, choices=Format.choices, default=Format.IN_PERSON)
     place = models.CharField(_("place"), max_length=200, blank=True)
     video_link = models.URLField(_("video link"), blank=True)
-    capacity = models.PositiveIntegerField(_("capacity"))
+    capacity = models.PositiveIntegerField(_("capacity"), help_text=_("For a hybrid session: the seats in the room."))
+    # Hybrid only: seats for taking part online; empty means no limit.
+    online_capacity = models.PositiveIntegerField(
+        _("online seats"), null=True, blank=True, help_text=_("Hybrid sessions only. Leave empty for no limit.")
+    )
     registration_deadline = models.DateTimeField(_("registration deadline"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     reserved_for_groups = models.ManyToManyField(
@@ -191,12 +195,23 @@ class Session(models.Model):
     confirmed_count = models.PositiveIntegerField(_("confirmed"), default=0, editable=False)
     waitlist_count = models.PositiveIntegerField(_("waiting"), default=0, editable=False)
     offered_count = models.PositiveIntegerField(_("offered"), default=0, editable=False)  # seats held for an offer
+    # The same for those taking part online in a hybrid session (the three above count the room).
+    online_confirmed_count = models.PositiveIntegerField(_("confirmed online"), default=0, editable=False)
+    online_waitlist_count = models.PositiveIntegerField(_("waiting online"), default=0, editable=False)
+    online_offered_count = models.PositiveIntegerField(_("offered online"), default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = SessionQuerySet.as_manager()
 
-    COUNTERS = ("confirmed_count", "waitlist_count", "offered_count")
+    COUNTERS = (
+        "confirmed_count",
+        "waitlist_count",
+        "offered_count",
+        "online_confirmed_count",
+        "online_waitlist_count",
+        "online_offered_count",
+    )
 
     class Meta:
         verbose_name = _("session")
@@ -223,6 +238,21 @@ class Session(models.Model):
     @property
     def seats_left(self) -> int:
         return max(self.capacity - self.confirmed_count - self.offered_count, 0)
+
+    @property
+    def is_hybrid(self) -> bool:
+        return self.format == self.Format.HYBRID
+
+    @property
+    def online_seats_left(self) -> int | None:
+        """Free online seats of a hybrid session (None: no limit)."""
+        if self.online_capacity is None:
+            return None
+        return max(self.online_capacity - self.online_confirmed_count - self.online_offered_count, 0)
+
+    @property
+    def online_open(self) -> bool:
+        return self.online_capacity is None or bool(self.online_seats_left)
 
     @property
     def fill_percent(self) -> int:
@@ -331,6 +361,11 @@ class Registration(models.Model):
         OFFERED = "offered", _("Offered a seat")
         CANCELLED = "cancelled", _("Cancelled")
 
+    class Mode(models.TextChoices):
+        # A hybrid session has two: a seat in the room or a place online. Other sessions: room.
+        ROOM = "room", _("In the room")
+        ONLINE = "online", _("Online")
+
     class Attendance(models.TextChoices):
         UNKNOWN = "unknown", _("Not recorded")
         ATTENDED = "attended", _("Attended")
@@ -346,6 +381,7 @@ class Registration(models.Model):
     attendance = models.CharField(
         _("attendance"), max_length=10, choices=Attendance.choices, default=Attendance.UNKNOWN
     )
+    mode = models.CharField(_("taking part"), max_length=6, choices=Mode.choices, default=Mode.ROOM, db_default="room")
     created_at = models.DateTimeField(_("registered at"), default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
     promoted_at = models.DateTimeField(_("promoted at"), null=True, blank=True)
@@ -389,6 +425,7 @@ class Registration(models.Model):
         reg = super().from_db(db, field_names, values)
         # The status as read: programmes/seats.py moves the session's counters by the change.
         reg._seat_status = reg.__dict__.get("status")
+        reg._seat_mode = reg.__dict__.get("mode")
         return reg
 
 

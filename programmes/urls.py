@@ -77,6 +77,7 @@ urlpatterns = [
         registrations.group_offer_accept,
         name="group_offer_accept",
     ),
+    path("sessions/<id:pk>/mode/", registrations.registration_switch_mode, name="registration_switch_mode"),
     path("sessions/<id:pk>/offer/accept/", registrations.offer_accept, name="offer_accept"),
     path("sessions/<id:pk>/apologies/", registrations.registration_apologies, name="registration_apologies"),
     path("sessions/<id:pk>/attendance/", registrations.attendance_record, name="attendance_record"),

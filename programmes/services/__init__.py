@@ -8,7 +8,7 @@ renders or reads a request. Bad input raises `ValidationError` with a translatab
     enrolment.py      enrolment_add, enrolment_add_groups, enrolment_add_organisations, enrolment_withdraw
     sessions.py       session_create, session_update, session_publish, session_cancel, session_complete,
                       session_set_measures, contributor_add/remove, material_add/remove
-    registrations.py  registration_create, registration_cancel, waitlist_reorder,
+    registrations.py  registration_create, registration_cancel, registration_switch_mode, waitlist_reorder,
                       waitlist_favour_newcomers, attendance_record, calendar_token_reset
     group_bookings.py group_booking_create, group_offer_accept
     checkin.py        attendance_check_in
@@ -48,6 +48,7 @@ from programmes.services.registrations import (
     offers_expire,
     registration_cancel,
     registration_create,
+    registration_switch_mode,
     waitlist_favour_newcomers,
     waitlist_reorder,
 )
@@ -96,6 +97,7 @@ __all__ = [
     "offers_expire",
     "registration_cancel",
     "registration_create",
+    "registration_switch_mode",
     "session_cancel",
     "session_complete",
     "session_create",

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, transaction
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -119,18 +118,14 @@ def group_booking_create(
                 session=session, group=group, booked_by=booker, mode=mode, size=len(todo)
             )
             audit.record(by, audit.CREATE, [booking], audit.created(booking), event="group_booking_create")
-            last = (
-                Registration.objects.filter(session_id=session.pk, status=Registration.Status.WAITLISTED).aggregate(
-                    m=Max("waitlist_position")
-                )["m"]
-                or 0
-            )
+            last = regs._next_position(session, regs.ROOM) - 1
             now = timezone.now()
             written = []
             for i, pk in enumerate(todo):
                 reg = existing.get(pk) or Registration(session=session, leader_id=pk)
                 before = None if reg.pk is None else audit.values(reg)
                 reg.group_booking = booking
+                reg.mode = regs.ROOM  # a group takes seats in the room (a hybrid session's room)
                 reg.created_at = now
                 reg.cancelled_at = reg.promoted_at = reg.offered_at = reg.offer_expires_at = None
                 reg.attendance = Registration.Attendance.UNKNOWN

@@ -30,8 +30,9 @@ def _back(request, session):
 def registration_create(request, pk):
     session = selectors.session_for(request.user, pk)
     leader = require_leader(request.user)
+    mode = request.POST.get("mode") or Registration.Mode.ROOM
     try:
-        registration = services.registration_create(session=session, leader=leader, by=request.user)
+        registration = services.registration_create(session=session, leader=leader, by=request.user, mode=mode)
     except services.RegistrationBusy:
         messages.warning(request, _("Many people are signing up right now, please try again."))
     except ValidationError as exc:
@@ -122,6 +123,33 @@ def group_offer_accept(request, pk, booking_pk):
             % {"count": count, "group": booking.group.name},
         )
     return redirect("programmes:session_detail", pk=session.pk)
+
+
+@login_required
+@require_POST
+def registration_switch_mode(request, pk):
+    """A hybrid session: take part in the room instead of online, or the other way round."""
+    session = selectors.session_for(request.user, pk)
+    registration = selectors.own_registration_for(session, require_leader(request.user))
+    mode = request.POST.get("mode", "")
+    try:
+        reg = services.registration_switch_mode(
+            registration=registration, mode=mode, wait=request.POST.get("wait") == "1", by=request.user
+        )
+    except services.RegistrationBusy:
+        messages.warning(request, _("Many people are signing up right now, please try again."))
+    except ValidationError as exc:
+        messages.error(request, error_text(exc))
+    else:
+        if reg.status == Registration.Status.WAITLISTED:
+            messages.info(request, _("You are on the waiting list %(mode)s.") % {"mode": _mode_words(reg.mode)})
+        else:
+            messages.success(request, _("You now take part %(mode)s.") % {"mode": _mode_words(reg.mode)})
+    return _back(request, session)
+
+
+def _mode_words(mode):
+    return _("in the room") if mode == Registration.Mode.ROOM else _("online")
 
 
 @login_required

@@ -169,6 +169,12 @@ def test_bulk_rows_are_counted_by_recount_and_drift_names_the_session():
             "real_waiting": 0,
             "offered_count": 0,
             "real_offered": 0,
+            "online_confirmed_count": 0,
+            "real_online_confirmed": 0,
+            "online_waitlist_count": 0,
+            "real_online_waiting": 0,
+            "online_offered_count": 0,
+            "real_online_offered": 0,
         }
     ]
     assert seats.recount([session.pk]) == 1

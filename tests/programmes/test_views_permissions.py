@@ -82,6 +82,24 @@ MATRIX = {
     "registration_create": ("post", lambda w: {"pk": w.s.pk}, {}, dict(anon=LOGIN, leader=302, leader_b=404, hr=403)),
     "registration_cancel": ("post", lambda w: {"pk": w.s.pk}, {}, dict(anon=LOGIN, leader=302, leader_b=404, hr=403)),
     "offer_accept": ("post", lambda w: {"pk": w.s.pk}, {}, dict(anon=LOGIN, leader=302, leader_b=404, hr=403)),
+    "registration_switch_mode": (
+        "post",
+        lambda w: {"pk": w.s.pk},
+        {"mode": "online"},
+        dict(anon=LOGIN, leader=302, leader_b=404, hr=403),
+    ),
+    "group_booking": (
+        "get",
+        lambda w: {"pk": w.s.pk, "group_pk": w.group.pk},
+        {},
+        dict(anon=LOGIN, leader=200, leader_b=404, hr=403),
+    ),
+    "group_offer_accept": (
+        "post",
+        lambda w: {"pk": w.s.pk, "booking_pk": w.booking.pk},
+        {},
+        dict(anon=LOGIN, leader=302, leader_b=404, hr=403),
+    ),
     "registration_apologies": (
         "post",
         lambda w: {"pk": w.s.pk},
@@ -180,6 +198,14 @@ class World:
         self.material.file.save("program.pdf", ContentFile(b"%PDF-1.4 test"), save=True)
         self.commitment = CommitmentFactory(programme=self.p, session=self.s, parties=[self.me, LeaderFactory()])
         self.measure = Measure.objects.select_related("area").first()
+        # The leader heads their leader group and has booked it for the session.
+        from programmes.models import GroupBooking
+        from tests.factories import LeaderGroupFactory
+
+        self.group = LeaderGroupFactory(organisation=self.me.organisation, members=[self.me])
+        self.booking = GroupBooking.objects.create(
+            session=self.s, group=self.group, booked_by=self.me, mode="all", size=1
+        )
 
 
 def test_every_url_has_an_expectation():
