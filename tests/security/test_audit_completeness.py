@@ -118,6 +118,7 @@ class W:
     booking_head: object = None
     booking_group: object = None
     group_booking: object = None
+    hybrid_registration: object = None
 
 
 @pytest.fixture
@@ -302,6 +303,11 @@ def w(settings, tmp_path) -> W:
             offered_at=timezone.now() - timedelta(hours=1),
             offer_expires_at=timezone.now() + timedelta(hours=5),
         )
+    hybrid = SessionFactory(
+        programme=programme, title="Hybrid", capacity=1, format="hybrid", video_link="https://teams.example.no/h"
+    )
+    world.hybrid_registration = RegistrationFactory(session=hybrid, leader=members[1])
+    RegistrationFactory(session=hybrid, leader=members[2], status="waitlisted", waitlist_position=1)
     return world
 
 
@@ -469,6 +475,15 @@ def _scenarios():
             registrations.offer_accept, leader0, registration=lambda w: w.offered, by=leader0
         ),
         S + "registrations.offers_expire": call(registrations.offers_expire, system),
+        S + "registrations.modes": call(registrations.modes, system, session=lambda w: w.session),
+        S + "registrations.free_seats": call(registrations.free_seats, system, session=lambda w: w.session),
+        S + "registrations.registration_switch_mode": call(
+            registrations.registration_switch_mode,
+            lambda w: w.members[1].user,
+            registration=lambda w: w.hybrid_registration,
+            mode="online",
+            by=lambda w: w.members[1].user,
+        ),
         S + "registrations.waiting_fits": call(registrations.waiting_fits, system, session=lambda w: w.session, free=1),
         S + "group_bookings.group_booking_create": call(
             group_bookings.group_booking_create,
