@@ -75,7 +75,10 @@ def session_page(request, session, *, status=200, loaded=False, **forms):
             (r for r in active if r.status == Registration.Status.CONFIRMED), key=lambda r: (r.leader.user.name, r.pk)
         )
         context["registrations"] = registrations
-        context["waitlist"] = [r for r in active if r.status == Registration.Status.WAITLISTED]
+        waiting = [r for r in active if r.status == Registration.Status.WAITLISTED]
+        # A hybrid session has a waiting list per mode; the room's is the one HR reorders here.
+        context["waitlist"] = [r for r in waiting if r.mode == Registration.Mode.ROOM]
+        context["online_waitlist"] = [r for r in waiting if r.mode == Registration.Mode.ONLINE]
         context["offers"] = sorted(
             (r for r in active if r.status == Registration.Status.OFFERED), key=lambda r: (r.offer_expires_at, r.pk)
         )

@@ -182,3 +182,34 @@ def test_online_seats_cannot_go_below_those_confirmed_online():
     assert "Online seats cannot be below the 2 leaders already confirmed online." in exc.value.messages
     session.refresh_from_db()
     assert session.online_capacity == 3
+
+
+def test_the_hybrid_session_page_offers_both_ways_and_the_switch(client):
+    from django.urls import reverse
+
+    from tests.programmes.web import login
+
+    programme, session = hybrid(capacity=1, online=None)
+    sign_up(programme, session, ROOM)
+    me = enrolled_leader(programme)
+    page = reverse("programmes:session_detail", args=[session.pk])
+    with translation.override("nb"):
+        html = login(client, me.user).get(page).content.decode()
+        assert "Plasser i salen" in html and "1 av 1 plasser er tatt" in html
+        assert "påmeldt, ubegrenset" in html
+        assert "Stå på ventelisten for salen på" in html and "Meld meg på digitalt til" in html
+
+        client.post(reverse("programmes:registration_create", args=[session.pk]), {"mode": "online"})
+        mine = Registration.objects.get(session=session, leader=me)
+        assert (mine.status, mine.mode) == (S.CONFIRMED, ONLINE)
+        html = client.get(page).content.decode()
+        assert "Du deltar digitalt." in html
+        assert "Gi fra meg den digitale plassen og vent på plass i salen" in html
+
+        # Switching to the full room is refused with the waiting-list offer, in Norwegian.
+        r = client.post(
+            reverse("programmes:registration_switch_mode", args=[session.pk]), {"mode": "room"}, follow=True
+        )
+        assert "Det er ingen ledig plass i salen. Du beholder plassen din digitalt." in r.content.decode()
+        mine.refresh_from_db()
+        assert (mine.status, mine.mode) == (S.CONFIRMED, ONLINE)
