@@ -1,7 +1,8 @@
 """Demo data for programmes: a running "Tilbud til toppledere 2026/27" that looks alive.
 
 Past sessions with attendance, upcoming sessions with free seats, one full session with a
-waiting list (a leader group booked "all or none" waits on it as one unit), enrolments across every organisation, measures with status, owners and
+waiting list (a leader group booked "all or none" waits on it as one unit), a hybrid
+session full in the room and open online, enrolments across every organisation, measures with status, owners and
 linked sessions, and commitments between top leaders. leder001 is enrolled, signed up
 for upcoming sessions, on a waiting list, has a history and a commitment.
 
@@ -83,6 +84,7 @@ def seed(*, size: str, rng: random.Random, stdout) -> None:
         _enrol(programme, leaders)
         created, regs = _sessions(programme, size, leaders, rng)
         regs += _group_booking(programme)
+        regs += _hybrid_full_room(programme, leaders)
         _measures(programme, rng)
         commitments = _commitments(programme, leaders)
     stdout.write(
@@ -359,6 +361,59 @@ def _group_booking(programme: Programme) -> int:
         seats.recount([session.pk])
         return len(chosen)
     return 0
+
+
+HYBRID_TITLE = "Ledersamling (hybrid): Digitalisering og digital transformasjon"
+
+
+def _hybrid_full_room(programme: Programme, leaders: list[Leader]) -> int:
+    """A hybrid session full in the room (two waiting for a seat there) and open online, with
+    no limit (once). Returns the registrations added."""
+    if Session.objects.filter(programme=programme, title=HYBRID_TITLE).exists() or len(leaders) < 20:
+        return 0
+    start = _at(24, 9)
+    session = Session.objects.create(
+        programme=programme,
+        kind="leader_conference",
+        title=HYBRID_TITLE,
+        theme="Digitalisering og digital transformasjon",
+        description="Ledersamling i Festsalen og på Teams. Velg om du kommer i salen eller deltar digitalt.",
+        starts_at=start,
+        ends_at=start + timedelta(hours=4),
+        format=Session.Format.HYBRID,
+        place=PLACES[0],
+        video_link="https://teams.example.no/toppleder/hybrid",
+        capacity=10,
+        online_capacity=None,
+        registration_deadline=start - timedelta(days=1),
+        status=Session.Status.PUBLISHED,
+    )
+    people = leaders[-18:]  # not leder001, whose own sessions the demo describes
+    now = timezone.now()
+    rows = []
+    for k, leader in enumerate(people):
+        if k < 10:
+            rows.append(Registration(session=session, leader=leader, status=Registration.Status.CONFIRMED))
+        elif k < 12:
+            rows.append(
+                Registration(
+                    session=session, leader=leader, status=Registration.Status.WAITLISTED, waitlist_position=k - 9
+                )
+            )
+        else:
+            rows.append(
+                Registration(
+                    session=session,
+                    leader=leader,
+                    status=Registration.Status.CONFIRMED,
+                    mode=Registration.Mode.ONLINE,
+                )
+            )
+    for k, reg in enumerate(rows):
+        reg.created_at = now - timedelta(days=10) + timedelta(minutes=k * 11)
+    Registration.objects.bulk_create(rows)
+    seats.recount([session.pk])
+    return len(rows)
 
 
 def _measures(programme: Programme, rng: random.Random) -> None:
