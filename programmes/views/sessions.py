@@ -68,7 +68,7 @@ def session_page(request, session, *, status=200, loaded=False, **forms):
         # Confirmed (by name), waiting (in order) and offered seats in one query, split here.
         active = list(
             session.registrations.filter(status__in=[*selectors.ACTIVE, Registration.Status.OFFERED])
-            .select_related("leader__user", "leader__organisation")
+            .select_related("leader__user", "leader__organisation", "group_booking__group")
             .order_by("waitlist_position", "created_at", "pk")
         )
         registrations = sorted(

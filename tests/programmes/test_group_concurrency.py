@@ -104,3 +104,29 @@ def test_without_the_lock_the_same_mixed_race_overbooks(monkeypatch):
     assert errors == []
     assert Registration.objects.filter(session=session, status=S.CONFIRMED).count() > CAPACITY
     close_old_connections()
+
+
+def test_online_places_of_a_hybrid_session_hold_under_concurrent_sign_ups():
+    """Thirty leaders ask for five online places at once: exactly five confirmed, the rest wait in order."""
+    from programmes.models import Session
+
+    programme = ProgrammeFactory()
+    session = SessionFactory(
+        programme=programme,
+        format=Session.Format.HYBRID,
+        video_link="https://teams.example.no/x",
+        capacity=2,
+        online_capacity=5,
+    )
+    leaders = [enrolled_leader(programme) for _ in range(30)]
+
+    results, errors = _run_concurrently(
+        lambda le: services.registration_create(session=session, leader=le, mode="online"), [(le,) for le in leaders]
+    )
+
+    assert errors == []
+    online = Registration.objects.filter(session=session, mode="online")
+    assert online.filter(status=S.CONFIRMED).count() == 5
+    assert sorted(online.filter(status=S.WAITLISTED).values_list("waitlist_position", flat=True)) == list(range(1, 26))
+    assert seats.drift() == []
+    close_old_connections()

@@ -213,3 +213,15 @@ def test_the_hybrid_session_page_offers_both_ways_and_the_switch(client):
         assert "Det er ingen ledig plass i salen. Du beholder plassen din digitalt." in r.content.decode()
         mine.refresh_from_db()
         assert (mine.status, mine.mode) == (S.CONFIRMED, ONLINE)
+
+
+def test_the_confirmation_says_how_the_leader_takes_part(django_capture_on_commit_callbacks):
+    from toppleder.models import OutboxMessage
+    from toppleder.outbox.rendering import get_renderer
+
+    programme, session = hybrid(capacity=1, online=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        reg = sign_up(programme, session, ONLINE)
+    mail = OutboxMessage.objects.get(to_email=reg.leader.user.email)
+    email = get_renderer(mail.kind)(mail)
+    assert "Du deltar digitalt." in email.text and "Du deltar digitalt." in email.html

@@ -93,3 +93,14 @@ def test_the_session_page_shows_the_groups_members_and_their_status(client, worl
         services.group_booking_create(session=session, group=other, booker=head, mode="fit")
     with django_assert_max_num_queries(13):
         assert client.get(page).status_code == 200
+
+
+def test_hr_sees_which_waiting_leaders_wait_as_a_group(client, world, hr_user):
+    from programmes import services
+
+    programme, session, group, head, members = world
+    for _ in range(2):
+        services.registration_create(session=session, leader=enrolled_leader(programme))
+    services.group_booking_create(session=session, group=group, booker=head, mode="all")
+    html = login(client, hr_user).get(reverse("programmes:session_detail", args=[session.pk])).content.decode()
+    assert html.count("(med Ledergruppen i Bydel Sagene, alle eller ingen)") == 3
