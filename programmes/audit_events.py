@@ -33,6 +33,10 @@ EVENTS = {
     "material_remove": ("programmes.material", gettext_lazy("%(who)s removed the material %(object)s.")),
     "registration_create": ("programmes.registration", gettext_lazy("%(who)s signed up: %(object)s.")),
     "registration_cancel": ("programmes.registration", gettext_lazy("%(who)s cancelled the registration %(object)s.")),
+    "registration_restore": (
+        "programmes.registration",
+        gettext_lazy("%(who)s took back their cancelled seat: %(object)s."),
+    ),
     "waitlist_reorder": (
         "programmes.waitlistchange",
         gettext_lazy(

@@ -5,8 +5,10 @@ list is a fixed-size query with its counts in the database, so "/" costs the sam
 number of queries for 10 leaders as for 5,000.
 """
 
+from datetime import timedelta
+
 from django.db import connection
-from django.db.models import Count, Value
+from django.db.models import Count, Q, Value
 from django.utils import timezone
 
 from programmes import selectors
@@ -15,6 +17,9 @@ from toppleder.dashboard import panel
 from toppleder.permissions import leader_of
 
 PANEL_ROWS = 8
+SESSION_ROWS = 5  # the leader's next sessions; the programme page lists them all
+COMMITMENT_ROWS = 5
+ATTENDANCE_LOOKBACK = timedelta(days=7)  # sessions held this past week
 # What a session card or row on the dashboard shows (with the sign-up button's rule).
 CARD_FIELDS = (
     "id",
@@ -27,46 +32,29 @@ CARD_FIELDS = (
     "registration_deadline",
     "capacity",
     "confirmed_count",
+    "offered_count",
     "programme_id",
 )
 
 
 @panel("leader", template="programmes/panels/next_sessions.html", order=10)
 def next_sessions(request):
+    """Each upcoming session once, with the leader's own status and the one button that fits;
+    the sessions already held (with attendance) folded away below."""
     leader = leader_of(request.user)
     if leader is None:
         return None
-    # Only the columns the cards show (no descriptions, no programme row).
+    # Only the columns the rows show (no descriptions, no programme row).
     sessions = selectors.sessions_upcoming_for(leader).select_related(None).only(*CARD_FIELDS)
-    return {"sessions": list(sessions[:PANEL_ROWS])}
-
-
-@panel("leader", template="programmes/panels/my_registrations.html", order=20)
-def my_registrations(request):
-    leader = leader_of(request.user)
-    if leader is None:
-        return None
-    now = timezone.now()
-    mine = (
+    history = (
         selectors.registrations_for(leader)
         .exclude(status=Registration.Status.CANCELLED)
+        .filter(session__starts_at__lt=timezone.now())
         .select_related(None)
         .select_related("session")
-        .only("pk", "status", "waitlist_position", "attendance", "session_id", *(f"session__{f}" for f in CARD_FIELDS))
+        .only("pk", "status", "attendance", "session_id", "session__id", "session__title", "session__starts_at")
     )
-    upcoming = mine.filter(session__starts_at__gte=now).order_by("session__starts_at", "pk")[:PANEL_ROWS]
-    history = mine.filter(session__starts_at__lt=now)[:PANEL_ROWS]
-    if not connection.features.supports_slicing_ordering_in_compound:  # SQLite: two queries
-        return {"upcoming": list(upcoming), "history": list(history), "next": "/"}
-    # One round trip for both lists (UNION ALL of the two limited queries), split again here.
-    rows = list(upcoming.union(history, all=True))
-    return {
-        "upcoming": sorted((r for r in rows if r.session.starts_at >= now), key=lambda r: (r.session.starts_at, r.pk)),
-        "history": sorted(
-            (r for r in rows if r.session.starts_at < now), key=lambda r: (r.session.starts_at, r.pk), reverse=True
-        ),
-        "next": "/",
-    }
+    return {"sessions": list(sessions[:SESSION_ROWS]), "history": list(history[:PANEL_ROWS]), "next": "/"}
 
 
 @panel("leader", template="programmes/panels/my_commitments.html", order=40)
@@ -79,7 +67,13 @@ def my_commitments(request):
 
     # One query over the party links of the leader's first commitments gives each commitment
     # and its parties (`party_list`) at once; the panel does not list organisations.
-    first = selectors.commitments_for(leader).prefetch_related(None).values("pk")[: PANEL_ROWS * 2]
+    # Open ones only (done and dropped ones are in the development record), the next due first.
+    first = (
+        selectors.commitments_for(leader)
+        .exclude(status__in=[Commitment.Status.DONE, Commitment.Status.DROPPED])
+        .prefetch_related(None)
+        .values("pk")[:COMMITMENT_ROWS]
+    )
     links = (
         Commitment.parties.through.objects.filter(commitment__in=first)
         .select_related("commitment__session", "leader__user", "leader__organisation")
@@ -93,7 +87,7 @@ def my_commitments(request):
             c.party_list = []
             c.form = CommitmentStatusForm(initial={"status": c.status}, prefix=f"c{c.pk}")
         c.party_list.append(link.leader)
-    return {"commitments": list(commitments.values()), "statuses": Commitment.Status.choices}
+    return {"commitments": list(commitments.values()), "statuses": Commitment.Status.choices, "me_id": leader.pk}
 
 
 @panel("hr", template="programmes/panels/hr_programmes.html", order=10)
@@ -104,13 +98,12 @@ def hr_programmes(request):
 
 @panel("hr", template="programmes/panels/hr_sessions.html", order=20)
 def hr_sessions(request):
-    """Upcoming sessions, those with a waiting list, and this month's: three limited lists in
-    one round trip (UNION ALL; the seat counters are on the rows), split again here."""
+    """Upcoming sessions and this month's: two limited lists in one round trip (UNION ALL;
+    the seat counters are on the rows), split again here."""
     overview = selectors.hr_overview()
     upcoming = Session.objects.published().upcoming().select_related("programme").order_by("starts_at", "pk")
     parts = {
         "upcoming": upcoming[:PANEL_ROWS],
-        "waiting": overview["waiting_lists"][:PANEL_ROWS],
         "this_month": overview["sessions_this_month"][: PANEL_ROWS * 3],
     }
     out = {"month_start": overview["month_start"]}
@@ -123,7 +116,7 @@ def hr_sessions(request):
     return out
 
 
-@panel("hr", template="programmes/panels/hr_enrolment.html", order=30)
+@panel("hr", template="programmes/panels/hr_enrolment.html", order=70)
 def hr_enrolment(request):
     """Active enrolments in programmes that are not closed, per organisation (one grouped
     query), and from those rows per sector."""
@@ -149,8 +142,40 @@ def hr_enrolment(request):
     return {"by_sector": by_sector, "by_org": by_org, "total": total, "organisations": len(per_org)}
 
 
-@panel("hr", template="programmes/panels/hr_overdue_commitments.html", order=40)
-def hr_overdue_commitments(request):
-    """Open commitments past their due date, oldest first (a fixed number of rows, counted in the database)."""
+@panel("hr", template="programmes/panels/hr_needs_action.html", order=1)
+def hr_needs_action(request):
+    """What HR should act on, first on the page: waiting lists and seats offered, sessions held
+    this past week whose attendance is not recorded, commitments past their due date. A fixed
+    number of rows each, counted in the database."""
+    now = timezone.now()
+    waiting = (
+        Session.objects.published()
+        .upcoming()
+        .filter(Q(waitlist_count__gt=0) | Q(offered_count__gt=0))
+        .only("id", "title", "starts_at", "capacity", "confirmed_count", "waitlist_count", "offered_count")
+        .order_by("starts_at", "pk")
+    )
+    unrecorded = (
+        Session.objects.filter(
+            status=Session.Status.PUBLISHED, starts_at__lte=now, starts_at__gte=now - ATTENDANCE_LOOKBACK
+        )
+        .annotate(
+            unrecorded=Count(
+                "registrations",
+                filter=Q(
+                    registrations__status=Registration.Status.CONFIRMED,
+                    registrations__attendance=Registration.Attendance.UNKNOWN,
+                ),
+            )
+        )
+        .filter(unrecorded__gt=0)
+        .only("id", "title", "starts_at")
+        .order_by("starts_at", "pk")
+    )
     overdue = selectors.commitments_overdue()
-    return {"commitments": list(overdue[: PANEL_ROWS * 2]), "total": overdue.count()}
+    return {
+        "waiting": list(waiting[:PANEL_ROWS]),
+        "unrecorded": list(unrecorded[:PANEL_ROWS]),
+        "overdue": list(overdue[:PANEL_ROWS]),
+        "overdue_total": overdue.count(),
+    }

@@ -35,12 +35,14 @@ DECLINE = "decline"
 WAITLIST = "waitlist"
 OFFER_ACCEPT = "keep"
 OFFER_DECLINE = "release"
+SEAT_GIVE_UP = "giveup"  # a confirmed seat, from the reminder
 LABELS = {
     SIGN_UP: _("Sign me up"),
     DECLINE: _("I cannot come"),
     WAITLIST: _("Put me on the waiting list"),
     OFFER_ACCEPT: _("Keep the seat"),
     OFFER_DECLINE: _("Give up the seat"),
+    SEAT_GIVE_UP: _("Give up the seat"),
 }
 # No link lives longer than this, whatever the session (a forwarded e-mail found a year on).
 MAX_AGE = timedelta(days=getattr(settings, "EMAIL_ACTION_MAX_AGE_DAYS", 60))
@@ -189,4 +191,8 @@ def preview(ticket: Ticket) -> Preview:
         return Preview(False, "offer_gone")
     if ticket.action == OFFER_DECLINE and reg.status in (Registration.Status.OFFERED, Registration.Status.WAITLISTED):
         return Preview(True, "released")
+    if ticket.action == SEAT_GIVE_UP:
+        if reg.status == Registration.Status.CONFIRMED:
+            return Preview(True, "seat_given_up")  # apologies: the seat goes to an offer
+        return Preview(False, "seat_gone")
     return Preview(False, "offer_gone")

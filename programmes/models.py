@@ -1,6 +1,7 @@
 """Programmes, their sessions, enrolment, registration, measures and commitments."""
 
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
@@ -419,6 +420,16 @@ class Registration(models.Model):
 
     def __str__(self):
         return f"{self.leader} – {self.session}"
+
+    # A cancelled seat can be taken back this long after the cancellation, if still free.
+    UNDO_WINDOW = timedelta(minutes=10)
+
+    @property
+    def undo_until(self):
+        """Until when the leader may undo their cancellation (None: not cancelled)."""
+        if self.status != self.Status.CANCELLED or self.cancelled_at is None:
+            return None
+        return self.cancelled_at + self.UNDO_WINDOW
 
     @classmethod
     def from_db(cls, db, field_names, values):

@@ -608,4 +608,20 @@ def render_reminder(message: OutboxMessage) -> Email:
         raise Skip(f"Not sent: the registration is {reg.status}.")
     _check_open(reg.session)
     _check_sequence(message, reg.session)
-    return _email("session-reminder", message, reg.session, registration=reg)
+    # "Gi fra meg plassen": one click gives the seat to the waiting list (valid until the start).
+    url, token = email_actions.make_link(
+        email_actions.SEAT_GIVE_UP,
+        leader=reg.leader,
+        session=reg.session,
+        registration=reg,
+        expires_at=reg.session.starts_at,
+    )
+    email = _email(
+        "session-reminder",
+        message,
+        reg.session,
+        registration=reg,
+        actions=[{"url": url, "label": email_actions.LABELS[email_actions.SEAT_GIVE_UP]}],
+    )
+    email.secrets = [token]
+    return email

@@ -178,6 +178,21 @@ def group_booking_for(user, session: Session, pk) -> GroupBooking:
     return booking
 
 
+def cancelled_registration_for(session: Session, leader: Leader) -> Registration:
+    """The leader's own cancelled registration for a session (to undo the cancellation), or 404."""
+    return get_object_or_404(
+        Registration.objects.filter(status=Registration.Status.CANCELLED), session=session, leader=leader
+    )
+
+
+def seat_free(session: Session) -> bool:
+    """A seat nobody holds or has been offered, read from the session row's counters."""
+    capacity, confirmed, offered = (
+        Session.objects.filter(pk=session.pk).values_list("capacity", "confirmed_count", "offered_count").get()
+    )
+    return confirmed + offered < capacity
+
+
 def contributor_for(user, session_pk, pk) -> Contributor:
     return get_object_or_404(Contributor, pk=pk, session=session_for(user, session_pk, manage=True))
 

@@ -80,6 +80,7 @@ urlpatterns = [
     path("sessions/<id:pk>/mode/", registrations.registration_switch_mode, name="registration_switch_mode"),
     path("sessions/<id:pk>/offer/accept/", registrations.offer_accept, name="offer_accept"),
     path("sessions/<id:pk>/apologies/", registrations.registration_apologies, name="registration_apologies"),
+    path("sessions/<id:pk>/undo-cancel/", registrations.registration_restore, name="registration_restore"),
     path("sessions/<id:pk>/attendance/", registrations.attendance_record, name="attendance_record"),
     path("sessions/<id:pk>/checkin/", registrations.checkin, name="checkin"),
     path("sessions/<id:pk>/commitments/add/", commitments.commitment_create, name="commitment_create"),

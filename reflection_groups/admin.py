@@ -17,6 +17,7 @@ from reflection_groups.models import (
     MenteeWish,
     MentorPair,
     MentorProfile,
+    PairAppointment,
     PairMeeting,
     ReflectionGroup,
 )
@@ -130,6 +131,22 @@ class PairMeetingAdmin(AuditedAdmin, admin.ModelAdmin):
     list_select_related = ["pair__mentor__user", "pair__mentee__user"]
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(PairAppointment)
+class PairAppointmentAdmin(AuditedAdmin, admin.ModelAdmin):
+    """Read only: the pair's page changes a planned meeting, so that both calendars follow."""
+
+    list_display = ["pair", "starts_at", "cancelled_at"]
+    fields = ["pair", "starts_at", "place", "video_link", "sequence", "cancelled_at", "created_at"]
+    readonly_fields = fields
+    list_select_related = ["pair__mentor__user", "pair__mentee__user"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
 
 

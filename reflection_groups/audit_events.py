@@ -10,6 +10,20 @@ EVENTS = {
     "group_move_member": ("reflection_groups.groupmembership", _("%(who)s moved a member: %(object)s.")),
     "group_add_member": ("reflection_groups.groupmembership", _("%(who)s added a member: %(object)s.")),
     "meeting_schedule": ("reflection_groups.groupmeeting", _("%(who)s scheduled the group meeting %(object)s.")),
+    "meeting_change": (
+        "reflection_groups.groupmeeting",
+        _("%(who)s changed the time or place of the group meeting %(object)s."),
+    ),
+    "meeting_cancel": ("reflection_groups.groupmeeting", _("%(who)s cancelled the group meeting %(object)s.")),
+    "pair_appointment_plan": ("reflection_groups.pairappointment", _("%(who)s planned the mentor meeting %(object)s.")),
+    "pair_appointment_change": (
+        "reflection_groups.pairappointment",
+        _("%(who)s changed the time or place of the mentor meeting %(object)s."),
+    ),
+    "pair_appointment_cancel": (
+        "reflection_groups.pairappointment",
+        _("%(who)s cancelled the mentor meeting %(object)s."),
+    ),
     "attendance_record": ("reflection_groups.meetingattendance", _("%(who)s recorded attendance at a group meeting.")),
     "note_create": ("reflection_groups.groupnote", _("%(who)s wrote a confidential note (its text is never logged).")),
     "facilitator_invite": ("toppleder.user", _("%(who)s invited %(object)s as a facilitator.")),

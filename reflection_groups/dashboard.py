@@ -12,7 +12,7 @@ from toppleder.dashboard import panel
 from toppleder.permissions import leader_of
 
 
-@panel("leader", template="reflection_groups/panels/my_groups.html", order=30)
+@panel("leader", template="reflection_groups/panels/my_groups.html", order=30, side=True)
 def my_groups(request):
     leader = leader_of(request.user)
     if leader is None:

@@ -27,6 +27,7 @@ from reflection_groups.models import (
     MenteeWish,
     MentorPair,
     MentorProfile,
+    PairAppointment,
     PairMeeting,
     ReflectionGroup,
     prompt_theme_choices,
@@ -268,5 +269,14 @@ def _pairs(programme, size, rng) -> int:
                 PairMeeting(pair=p, date=(timezone.now() - timedelta(weeks=k)).date(), note=text, author=author)
             )
     PairMeeting.objects.bulk_create(meetings, batch_size=1000)
+    # Every pair has its next meeting planned (in both calendars) in three weeks.
+    next_time = (timezone.localtime() + timedelta(weeks=3)).replace(hour=9, minute=0, second=0, microsecond=0)
+    PairAppointment.objects.bulk_create(
+        [
+            PairAppointment(pair=p, starts_at=next_time, place="Rådhuset, møterom 2", created_by=p.mentor.user)
+            for p in pairs
+        ],
+        batch_size=1000,
+    )
     MentorPair.objects.filter(pk__in=[p.pk for p in pairs]).update(fit_mentor="good", fit_mentee="good")
     return made

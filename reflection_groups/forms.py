@@ -123,12 +123,23 @@ class FacilitatorInviteForm(forms.Form):
     email = forms.EmailField(max_length=254, label=_("E-mail address"))
 
 
-class MeetingForm(forms.Form):
+class MeetingTimeForm(forms.Form):
+    """When and where a meeting is (a group's or a pair's): a place, a video link or both."""
+
     starts_at = forms.DateTimeField(
         label=_("Starts"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
     )
     place = forms.CharField(max_length=200, required=False, label=_("Place"))
     video_link = forms.URLField(required=False, label=_("Video link"), assume_scheme="https")
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("place", "").strip() and not data.get("video_link", "").strip():
+            raise forms.ValidationError(_("Give a place or a video link."))
+        return data
+
+
+class MeetingForm(MeetingTimeForm):
     prompt_key = forms.ChoiceField(required=False, label=_("Agenda theme"))
     prompt_question = forms.ChoiceField(required=False, label=_("Agenda question"))
 
@@ -136,12 +147,6 @@ class MeetingForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["prompt_key"].choices = [("", _("No theme")), *prompt_theme_choices()]
         self.fields["prompt_question"].choices = _prompt_question_choices()
-
-    def clean(self):
-        data = super().clean()
-        if not data.get("place", "").strip() and not data.get("video_link", "").strip():
-            raise forms.ValidationError(_("Give a place or a video link."))
-        return data
 
 
 class AttendanceForm(forms.Form):

@@ -344,3 +344,26 @@ class PairMeeting(models.Model):
 
     def __str__(self):
         return f"{self.pair} {self.date}"
+
+
+class PairAppointment(models.Model):
+    """A meeting a mentor pair plans ahead: both get it in their calendars (a REQUEST with
+    themselves as accepted attendees; a change bumps SEQUENCE; a cancellation sends CANCEL).
+    Nothing private is kept here: the private note belongs to the meeting log (PairMeeting)."""
+
+    pair = models.ForeignKey(MentorPair, on_delete=models.CASCADE, related_name="appointments")
+    starts_at = models.DateTimeField(_("starts at"))
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    video_link = models.URLField(_("video link"), blank=True)
+    sequence = models.PositiveIntegerField(default=0, db_default=0, editable=False)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("planned pair meeting")
+        verbose_name_plural = _("planned pair meetings")
+        ordering = ["starts_at"]
+
+    def __str__(self):
+        return f"{self.pair} {timezone.localtime(self.starts_at):%Y-%m-%d %H:%M}"

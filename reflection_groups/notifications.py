@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from reflection_groups.models import GroupMeeting, MentorPair, ReflectionGroup
+from reflection_groups.models import GroupMeeting, MentorPair, PairAppointment, ReflectionGroup
 from reflection_groups.selectors import note_readers
 from toppleder.models import OutboxMessage, User
 from toppleder.outbox.enqueue import Item, mail_enqueue_many
@@ -87,8 +87,8 @@ def meeting_invitations_queue(*, meeting_id: int) -> int:
     people = [m.user for m in _members(meeting.group)]
     if meeting.group.facilitator_id and meeting.group.facilitator not in people:
         people.append(meeting.group.facilitator)
-    # One message per person and version of the entry: the invitation (SEQUENCE 0), and
-    # the CANCEL once the meeting is called off (a higher SEQUENCE).
+    # One message per person and version of the entry: the invitation (SEQUENCE 0), an
+    # update after each change, and the CANCEL once the meeting is called off.
     cancelled = meeting.cancelled_at is not None
     with transaction.atomic():
         return mail_enqueue_many(
@@ -101,6 +101,33 @@ def meeting_invitations_queue(*, meeting_id: int) -> int:
                 params={"sequence": meeting.sequence},
             )
             for user in people
+        )
+
+
+def pair_appointment_invitations_queue(*, appointment_id: int) -> int:
+    """The mentor and the mentee get a planned meeting's entry as it stands: a REQUEST for each
+    version (SEQUENCE), or the CANCEL. A re-run of the same version sends nothing."""
+    appointment = (
+        PairAppointment.objects.select_related("pair__mentor__user", "pair__mentee__user")
+        .filter(pk=appointment_id)
+        .first()
+    )
+    if appointment is None:
+        return 0
+    cancelled = appointment.cancelled_at is not None
+    kind = Kind.PAIR_MEETING_CANCELLED if cancelled else Kind.PAIR_MEETING_INVITATION
+    pair = appointment.pair
+    with transaction.atomic():
+        return mail_enqueue_many(
+            Item(
+                kind=kind,
+                user=leader.user,
+                key=f"{kind}:{appointment.pk}:{leader.user_id}:{appointment.sequence}",
+                obj=appointment,
+                object_ref=str(pair),
+                params={"sequence": appointment.sequence},
+            )
+            for leader in (pair.mentor, pair.mentee)
         )
 
 
@@ -132,28 +159,81 @@ def render_meeting_invitation(message: OutboxMessage) -> Email:
         raise Skip("Not sent: the meeting or its group is gone.")
     if meeting.starts_at <= timezone.now():
         raise Skip("Not sent: the meeting has already started.")
+    _check_current(message, meeting)
+    return _meeting_email("meeting-invitation", message, meeting, "REQUEST")
+
+
+def _check_current(message: OutboxMessage, meeting) -> None:
+    """An invitation to a meeting that has since been cancelled or changed again is not sent:
+    the newer message (a CANCEL, or the entry with the higher SEQUENCE) replaces it."""
     if meeting.cancelled_at is not None:
         raise Skip("Superseded: the meeting was cancelled.")
-    return _meeting_email("meeting-invitation", message, meeting, "REQUEST")
+    if message.params.get("sequence", 0) < meeting.sequence:
+        raise Skip("Superseded: the meeting was changed again.")
 
 
 def _meeting_email(name: str, message: OutboxMessage, meeting: GroupMeeting, method: str) -> Email:
     """A group meeting's e-mail with the recipient's own calendar entry (REQUEST or CANCEL)."""
-    from reflection_groups.calendar import group_meeting_ics
+    from reflection_groups.calendar import group_meeting_event
 
-    user = _recipient(message)
     context = {
-        "user": user,
         "meeting": meeting,
         "group": meeting.group,
         "group_url": absolute_url(
             "reflection_groups:group_detail", meeting.group_id, fallback=f"/groups/{meeting.group_id}/"
         ),
     }
-    email = render_email(name, context, language=message.language)
-    email.ics = group_meeting_ics(meeting, name=user.get_full_name(), email=user.email, method=method)
+    return _with_calendar_entry(name, message, context, group_meeting_event(meeting), method)
+
+
+def _with_calendar_entry(name: str, message: OutboxMessage, context: dict, event, method: str) -> Email:
+    """An e-mail with the recipient's own copy of a meeting's entry (REQUEST or CANCEL)."""
+    from programmes.calendar import attendee_ics
+
+    user = _recipient(message)
+    email = render_email(name, {"user": user, **context}, language=message.language)
+    email.ics = attendee_ics(event, method, name=user.get_full_name(), email=user.email).decode()
     email.ics_method = method
     return email
+
+
+def _pair_appointment_email(name: str, message: OutboxMessage, method: str) -> Email:
+    from reflection_groups.calendar import pair_appointment_event
+
+    appointment = (
+        PairAppointment.objects.select_related("pair__mentor__user", "pair__mentee__user")
+        .filter(pk=message.object_id)
+        .first()
+    )
+    if appointment is None:
+        raise Skip("Not sent: the meeting is gone.")
+    if method == "REQUEST":
+        if appointment.pair.status != MentorPair.Status.ACTIVE:
+            raise Skip("Not sent: the pair is no longer active.")
+        if appointment.starts_at <= timezone.now():
+            raise Skip("Not sent: the meeting has already started.")
+        _check_current(message, appointment)
+    elif appointment.cancelled_at is None:
+        raise Skip("Not sent: the meeting is not cancelled.")
+    pair = appointment.pair
+    user = _recipient(message)
+    context = {
+        "meeting": appointment,
+        "pair": pair,
+        "other": pair.mentee if pair.mentor.user_id == user.pk else pair.mentor,
+        "pair_url": absolute_url("reflection_groups:pair_detail", pair.pk, fallback=f"/mentoring/pairs/{pair.pk}/"),
+    }
+    return _with_calendar_entry(name, message, context, pair_appointment_event(appointment), method)
+
+
+@renderer(Kind.PAIR_MEETING_INVITATION)
+def render_pair_meeting_invitation(message: OutboxMessage) -> Email:
+    return _pair_appointment_email("pair-meeting-invitation", message, "REQUEST")
+
+
+@renderer(Kind.PAIR_MEETING_CANCELLED)
+def render_pair_meeting_cancelled(message: OutboxMessage) -> Email:
+    return _pair_appointment_email("pair-meeting-cancelled", message, "CANCEL")
 
 
 @renderer(Kind.MEETING_CANCELLED)

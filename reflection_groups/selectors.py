@@ -25,6 +25,7 @@ from reflection_groups.models import (
     GroupMembership,
     GroupNote,
     MentorPair,
+    PairAppointment,
     PairMeeting,
     ReflectionGroup,
 )
@@ -242,6 +243,19 @@ def pair_for(user, pk, *, manage: bool = False, party: bool = False) -> MentorPa
     if party and not is_pair_party(user, pair):
         raise PermissionDenied
     return pair
+
+
+def appointment_for(user, pair_pk, pk) -> PairAppointment:
+    """A meeting the pair planned: only the mentor and the mentee may open it (others as for the pair)."""
+    pair = pair_for(user, pair_pk, party=True)
+    appointment = get_object_or_404(PairAppointment, pair=pair, pk=pk)
+    appointment.pair = pair
+    return appointment
+
+
+def upcoming_appointments(pair) -> list[PairAppointment]:
+    """The pair's planned meetings that have not started and are not called off (for the two)."""
+    return list(pair.appointments.filter(starts_at__gt=timezone.now(), cancelled_at__isnull=True))
 
 
 def pair_meetings_for(user, pair):

@@ -28,6 +28,7 @@ from reflection_groups.models import (
     MentoringScheme,
     MentorPair,
     MentorProfile,
+    PairAppointment,
     PairMeeting,
     ReflectionGroup,
     prompt_questions,
@@ -467,6 +468,51 @@ def meeting_cancel(*, meeting: GroupMeeting, actor: User) -> GroupMeeting:
 
 
 @transaction.atomic
+def meeting_change(
+    *, meeting: GroupMeeting, actor: User, starts_at: datetime, place: str = "", video_link: str = ""
+) -> GroupMeeting:
+    """Move a meeting or change where it is: everyone invited gets the updated entry (REQUEST,
+    same UID, higher SEQUENCE), which moves it in their calendars."""
+    meeting = GroupMeeting.objects.select_for_update().select_related("group").get(pk=meeting.pk)
+    if not can_take_part(actor, meeting.group):
+        raise PermissionDenied(_("Only the group's members and facilitator can change its meetings."))
+    _check_changeable(meeting)
+    _check_time_and_place(starts_at, place, video_link)
+    before = audit.values(meeting)
+    if not _set_time_and_place(meeting, starts_at, place, video_link):
+        return meeting
+    audit.record(actor, audit.UPDATE, [meeting], audit.diff(before, meeting), event="meeting_change")
+    queue_after_commit(tasks.meeting_scheduled, meeting.pk)
+    return meeting
+
+
+def _check_changeable(meeting) -> None:
+    if meeting.cancelled_at is not None:
+        raise ValidationError(_("The meeting is cancelled and cannot be changed."))
+    if meeting.starts_at <= timezone.now():
+        raise ValidationError(_("The meeting has already started and cannot be changed."))
+
+
+def _check_time_and_place(starts_at: datetime, place: str, video_link: str) -> None:
+    if starts_at <= timezone.now():
+        raise ValidationError(_("Choose a time that has not passed."))
+    if not (place or "").strip() and not (video_link or "").strip():
+        raise ValidationError(_("Give a place or a video link."))
+
+
+def _set_time_and_place(meeting, starts_at: datetime, place: str, video_link: str) -> bool:
+    """Apply a new time and place; bump SEQUENCE if anything changed (False: nothing did)."""
+    new = {"starts_at": starts_at, "place": (place or "").strip(), "video_link": (video_link or "").strip()}
+    if all(getattr(meeting, k) == v for k, v in new.items()):
+        return False
+    for k, v in new.items():
+        setattr(meeting, k, v)
+    meeting.sequence += 1
+    meeting.save(update_fields=[*new, "sequence"])
+    return True
+
+
+@transaction.atomic
 def attendance_record(*, meeting: GroupMeeting, actor: User, present: list[Leader]) -> int:
     """Set who attended (replaces the earlier record). Facilitator or members only."""
     if not can_take_part(actor, meeting.group):
@@ -767,6 +813,61 @@ def pair_meeting_log(*, pair: MentorPair, actor: User, date: date, note: str = "
         audit.record(actor, audit.UPDATE, [pair], {"inactivity_warned_at": [warned, None]}, event="pair_meeting_log")
     pair.inactivity_warned_at = None
     return meeting
+
+
+@transaction.atomic
+def pair_appointment_plan(
+    *, pair: MentorPair, actor: User, starts_at: datetime, place: str = "", video_link: str = ""
+) -> PairAppointment:
+    """Plan the pair's next meeting: the mentor and the mentee get it in their calendars."""
+    if not is_pair_party(actor, pair):
+        raise PermissionDenied(_("Only the mentor and the mentee can plan their meetings."))
+    if pair.status != MentorPair.Status.ACTIVE:
+        raise ValidationError(_("Meetings can only be planned for an active pair."))
+    _check_time_and_place(starts_at, place, video_link)
+    appointment = PairAppointment.objects.create(
+        pair=pair, starts_at=starts_at, place=place.strip(), video_link=video_link.strip(), created_by=actor
+    )
+    audit.record(actor, audit.CREATE, [appointment], audit.created(appointment), event="pair_appointment_plan")
+    queue_after_commit(tasks.pair_appointment_changed, appointment.pk)
+    return appointment
+
+
+@transaction.atomic
+def pair_appointment_change(
+    *, appointment: PairAppointment, actor: User, starts_at: datetime, place: str = "", video_link: str = ""
+) -> PairAppointment:
+    """Move a planned meeting: both get the updated entry (same UID, higher SEQUENCE)."""
+    appointment = PairAppointment.objects.select_for_update().select_related("pair").get(pk=appointment.pk)
+    if not is_pair_party(actor, appointment.pair):
+        raise PermissionDenied(_("Only the mentor and the mentee can change their meetings."))
+    _check_changeable(appointment)
+    _check_time_and_place(starts_at, place, video_link)
+    before = audit.values(appointment)
+    if not _set_time_and_place(appointment, starts_at, place, video_link):
+        return appointment
+    audit.record(actor, audit.UPDATE, [appointment], audit.diff(before, appointment), event="pair_appointment_change")
+    queue_after_commit(tasks.pair_appointment_changed, appointment.pk)
+    return appointment
+
+
+@transaction.atomic
+def pair_appointment_cancel(*, appointment: PairAppointment, actor: User) -> PairAppointment:
+    """Call off a planned meeting: both get a calendar CANCEL (same UID, higher SEQUENCE)."""
+    appointment = PairAppointment.objects.select_for_update().select_related("pair").get(pk=appointment.pk)
+    if not is_pair_party(actor, appointment.pair):
+        raise PermissionDenied(_("Only the mentor and the mentee can cancel their meetings."))
+    if appointment.cancelled_at is not None:
+        raise ValidationError(_("The meeting is already cancelled."))
+    if appointment.starts_at <= timezone.now():
+        raise ValidationError(_("The meeting has already started and cannot be cancelled."))
+    before = audit.values(appointment)
+    appointment.cancelled_at = timezone.now()
+    appointment.sequence += 1
+    appointment.save(update_fields=["cancelled_at", "sequence"])
+    audit.record(actor, audit.UPDATE, [appointment], audit.diff(before, appointment), event="pair_appointment_cancel")
+    queue_after_commit(tasks.pair_appointment_changed, appointment.pk)
+    return appointment
 
 
 @transaction.atomic

@@ -19,7 +19,7 @@ def facilitator_invited(user_id: int) -> None:
 
 @shared_task(ignore_result=True)
 def meeting_scheduled(meeting_id: int) -> None:
-    """Invite the group's members and facilitator to a new meeting (a calendar REQUEST)."""
+    """Invite the group's members and facilitator to a new or changed meeting (a calendar REQUEST)."""
     notifications.meeting_invitations_queue(meeting_id=meeting_id)
 
 
@@ -27,6 +27,12 @@ def meeting_scheduled(meeting_id: int) -> None:
 def meeting_cancelled(meeting_id: int) -> None:
     """Tell everyone invited that a meeting is off (a calendar CANCEL)."""
     notifications.meeting_invitations_queue(meeting_id=meeting_id)
+
+
+@shared_task(ignore_result=True)
+def pair_appointment_changed(appointment_id: int) -> None:
+    """Send the mentor and the mentee a planned meeting's entry as it now stands (REQUEST or CANCEL)."""
+    notifications.pair_appointment_invitations_queue(appointment_id=appointment_id)
 
 
 @shared_task(ignore_result=True)

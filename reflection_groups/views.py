@@ -197,6 +197,63 @@ def meeting_cancel(request, pk, meeting_pk):
     return redirect("reflection_groups:meeting_detail", pk=meeting.group.pk, meeting_pk=meeting.pk)
 
 
+def _meeting_change_page(request, *, meeting, change, cancel_url, back_url, back_label, heading, action_url):
+    """The one page for moving a planned meeting (a group's or a pair's): the form, and the
+    way to call it off. The service sends everyone the updated calendar entry."""
+    form = forms.MeetingTimeForm(
+        request.POST or None,
+        initial={
+            "starts_at": timezone.localtime(meeting.starts_at),
+            "place": meeting.place,
+            "video_link": meeting.video_link,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            change(**form.cleaned_data)
+        except ValidationError as exc:
+            for msg in exc.messages:
+                form.add_error(None, msg)
+        else:
+            messages.success(
+                request, _("The meeting is changed. Everyone invited gets the new time in their calendar.")
+            )
+            return redirect(back_url)
+    context = {
+        "meeting": meeting,
+        "form": form,
+        "heading": heading,
+        "action_url": action_url,
+        "cancel_url": cancel_url,
+        "back_url": back_url,
+        "back_label": back_label,
+        "changeable": meeting.cancelled_at is None and meeting.starts_at > timezone.now(),
+    }
+    return render(
+        request,
+        "reflection_groups/meeting_change.html",
+        context,
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_change(request, pk, meeting_pk):
+    meeting = selectors.meeting_for(request.user, pk, meeting_pk, take_part=True)
+    back = reverse("reflection_groups:meeting_detail", args=[meeting.group.pk, meeting.pk])
+    return _meeting_change_page(
+        request,
+        meeting=meeting,
+        change=lambda **data: services.meeting_change(meeting=meeting, actor=request.user, **data),
+        cancel_url=reverse("reflection_groups:meeting_cancel", args=[meeting.group.pk, meeting.pk]),
+        back_url=back,
+        back_label=_("Back to the meeting"),
+        heading=_("Change the meeting in %(name)s") % {"name": meeting.group.name},
+        action_url=reverse("reflection_groups:meeting_change", args=[meeting.group.pk, meeting.pk]),
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def group_compose(request):
@@ -420,6 +477,8 @@ def pair_detail(request, pk):
         if party and active
         else None,
         "meeting_form": forms.PairMeetingForm() if party and active else None,
+        "appointments": selectors.upcoming_appointments(pair) if party else [],
+        "appointment_form": forms.MeetingTimeForm(prefix="plan") if party and active else None,
         "fit_form": forms.FitForm() if party and active and meetings else None,
         "close_form": forms.CloseForm() if is_hr(request.user) and pair.status != MentorPair.Status.CLOSED else None,
         "mark_seen": me is not None
@@ -456,6 +515,57 @@ def pair_meeting_create(request, pk):
     else:
         messages.error(request, _("Give the date of the meeting."))
     return redirect("reflection_groups:pair_detail", pk=pair.pk)
+
+
+@login_required
+@require_POST
+def pair_appointment_create(request, pk):
+    pair, _me = _party_pair(request, pk)
+    form = forms.MeetingTimeForm(request.POST, prefix="plan")
+    if form.is_valid():
+        try:
+            services.pair_appointment_plan(pair=pair, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            error_messages(request, exc)
+        else:
+            messages.success(request, _("The meeting is planned. You both get it in your calendars."))
+    else:
+        for name, errors in form.errors.items():
+            label = form.fields[name].label if name in form.fields else ""
+            for error in errors:
+                messages.error(request, f"{label}: {error}" if label else error)
+    return redirect("reflection_groups:pair_detail", pk=pair.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pair_appointment_change(request, pk, appointment_pk):
+    appointment = selectors.appointment_for(request.user, pk, appointment_pk)
+    pair = appointment.pair
+    return _meeting_change_page(
+        request,
+        meeting=appointment,
+        change=lambda **data: services.pair_appointment_change(appointment=appointment, actor=request.user, **data),
+        cancel_url=reverse("reflection_groups:pair_appointment_cancel", args=[pair.pk, appointment.pk]),
+        back_url=reverse("reflection_groups:pair_detail", args=[pair.pk]),
+        back_label=_("Back to the mentor pair"),
+        heading=_("Change the mentor meeting of %(mentor)s and %(mentee)s")
+        % {"mentor": pair.mentor.name, "mentee": pair.mentee.name},
+        action_url=reverse("reflection_groups:pair_appointment_change", args=[pair.pk, appointment.pk]),
+    )
+
+
+@login_required
+@require_POST
+def pair_appointment_cancel(request, pk, appointment_pk):
+    appointment = selectors.appointment_for(request.user, pk, appointment_pk)
+    try:
+        services.pair_appointment_cancel(appointment=appointment, actor=request.user)
+    except ValidationError as exc:
+        error_messages(request, exc)
+    else:
+        messages.success(request, _("The meeting is cancelled. You both get it removed from your calendars."))
+    return redirect("reflection_groups:pair_detail", pk=appointment.pair.pk)
 
 
 @login_required

@@ -14,13 +14,16 @@ def open_surveys(request):
     return {"items": items} if items else None
 
 
-@panel("hr", template="surveys/panels/hr_surveys.html", order=40)
+@panel("hr", template="surveys/panels/hr_surveys.html", order=2)
 def surveys_open_now(request):
     """HR: surveys open now, with how many have answered (never who)."""
+    from datetime import timedelta
+
     from django.utils import timezone
 
     from surveys.selectors import surveys_with_counts
 
     now = timezone.now()
     surveys = list(surveys_with_counts().filter(opens_at__lte=now, closes_at__gt=now).order_by("closes_at")[:8])
-    return {"surveys": surveys}
+    # A survey closing within a week is marked: a reminder to the rest is still worth sending.
+    return {"surveys": surveys, "soon": now + timedelta(days=7)}

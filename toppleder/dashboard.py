@@ -24,15 +24,19 @@ class Panel:
     template: str
     order: int
     build: Callable
+    side: bool = False  # in the narrow column beside the main one (wide screens)
 
     @property
     def name(self) -> str:
         return f"{self.build.__module__}.{self.build.__qualname__}"
 
 
-def panel(role: str, *, template: str, order: int = 50):
+def panel(role: str, *, template: str, order: int = 50, side: bool = False):
+    """Register a panel; `side`: it goes in the narrow column (what one glances at: groups,
+    surveys, the profile), the main column holding what one acts on (sessions, commitments)."""
+
     def register(fn):
-        _PANELS[role].append(Panel(template=template, order=order, build=fn))
+        _PANELS[role].append(Panel(template=template, order=order, build=fn, side=side))
         _PANELS[role].sort(key=lambda p: p.order)
         return fn
 
@@ -40,12 +44,12 @@ def panel(role: str, *, template: str, order: int = 50):
 
 
 def render_panels(role: str, request) -> list[dict]:
-    """`role`'s panels that have something to show, in order: {"template", "html", "context"}."""
+    """`role`'s panels that have something to show, in order: {"template", "html", "context", "side"}."""
     out = []
     for p in _PANELS[role]:
         context, html = _build(p, request)
         if html:
-            out.append({"template": p.template, "html": html, "context": context})
+            out.append({"template": p.template, "html": html, "context": context, "side": p.side})
     return out
 
 
@@ -69,7 +73,7 @@ def _url_or_none(name: str):
         return None
 
 
-@panel("hr", template="toppleder/panels/hr_overview.html", order=5)
+@panel("hr", template="toppleder/panels/hr_overview.html", order=60)
 def hr_overview(request):
     """Figures for HR: organisations by kind, leaders by level, leader groups (three grouped
     counts in one round trip: UNION ALL)."""
@@ -117,7 +121,7 @@ def admin_tools(request):
     return {"links": {key: url for url, key in links if url}}
 
 
-@panel("leader", template="toppleder/panels/leader_profile.html", order=90)
+@panel("leader", template="toppleder/panels/leader_profile.html", order=90, side=True)
 def leader_profile(request):
     """The signed-in leader's own profile: organisation, title, level, leader groups (1 query:
     the profile itself, with its organisation, was read once for the request by leader_of)."""

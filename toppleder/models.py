@@ -239,6 +239,8 @@ class OutboxMessage(models.Model):
         SEAT_OPEN = "seat_open", _("Seat free, first to accept (close to the start)")
         MEETING_INVITATION = "meeting_invitation", _("Group meeting invitation")
         MEETING_CANCELLED = "meeting_cancelled", _("Group meeting cancelled")
+        PAIR_MEETING_INVITATION = "pair_meeting_invitation", _("Mentor meeting invitation")
+        PAIR_MEETING_CANCELLED = "pair_meeting_cancelled", _("Mentor meeting cancelled")
         INVITATION_NUDGE = "invitation_nudge", _("Reminder to answer an invitation")
         COMMITMENT_REMINDER = "commitment_reminder", _("Commitment due soon")
         GROUP_INTRODUCTION = "group_introduction", _("Group introduction")

@@ -366,6 +366,44 @@ def registration_create(*, session: Session, leader: Leader, by=None, mode: str 
     return registration
 
 
+def registration_restore(*, registration: Registration, by=None) -> Registration:
+    """Undo a cancellation within Registration.UNDO_WINDOW: the leader gets a seat back if one
+    is still free. Nobody is pushed out: a seat offered to the waiting list meanwhile is theirs,
+    and then the undo is refused (signing up again joins the list)."""
+    try:
+        with transaction.atomic():
+            session = lock_session(registration.session_id)
+            reg = Registration.objects.select_for_update().get(pk=registration.pk)
+            now = timezone.now()
+            if reg.undo_until is None or now > reg.undo_until:
+                raise ValidationError(
+                    _("The cancellation can no longer be undone. Sign up again instead."), code="late"
+                )
+            if session.status != Session.Status.PUBLISHED or session.starts_at <= now:
+                raise ValidationError(_("The session has already started or is closed."), code="closed")
+            free = free_seats(session, reg.mode)  # the mode the seat was in (a hybrid session has two)
+            if free is not None and free <= 0:
+                raise ValidationError(
+                    _(
+                        "The seat has gone to someone on the waiting list in the meantime. Sign up again to join the list."
+                    ),
+                    code="taken",
+                )
+            before = audit.values(reg)
+            fields = _change_status(reg, Registration.Status.CONFIRMED)
+            reg.cancelled_at = None
+            reg.attendance = Registration.Attendance.UNKNOWN
+            reg.save(update_fields=[*fields, "cancelled_at", "attendance"])
+            seats.recount([session.pk])
+            audit.record(by, audit.UPDATE, [reg], audit.diff(before, reg), event="registration_restore")
+            queue_after_commit(tasks.registration_confirmed, reg.pk)
+    except DatabaseError as exc:
+        if _is_lock_error(exc):
+            raise RegistrationBusy() from exc
+        raise
+    return reg
+
+
 def registration_cancel(*, registration: Registration, by=None, apologies: bool = False) -> Registration:
     """Cancel a seat or leave the waiting list. A freed seat is offered to the waiting list.
 
@@ -593,7 +631,8 @@ def email_action_perform(*, ticket, by=None) -> str:
 
     Marks the link used (its unique digest) in the same transaction as the action, so a
     link works once; a refused action (ValidationError) leaves the link unused. Returns the
-    outcome: confirmed, waitlisted or declined.
+    outcome: confirmed, waitlisted, declined, released (an offer or a waiting place given up)
+    or seat_given_up (a confirmed seat given up from the reminder, as apologies).
     """
     from programmes import email_actions as ea
 
@@ -615,6 +654,12 @@ def email_action_perform(*, ticket, by=None) -> str:
         if ticket.registration is not None and ticket.action == ea.OFFER_ACCEPT:
             offer_accept(registration=ticket.registration, by=by)
             return Registration.Status.CONFIRMED
+        if ticket.registration is not None and ticket.action == ea.SEAT_GIVE_UP:
+            # "Gi fra meg plassen" in the reminder: apologies (excused), the seat goes to an offer.
+            if ticket.registration.status != Registration.Status.CONFIRMED:
+                raise ValidationError(_("You no longer have a seat at this session."), code="gone")
+            registration_cancel(registration=ticket.registration, by=by, apologies=True)
+            return "seat_given_up"
         if ticket.registration is not None and ticket.action == ea.OFFER_DECLINE:
             if ticket.registration.status not in (Registration.Status.OFFERED, Registration.Status.WAITLISTED):
                 raise ValidationError(_("This offer is no longer open."), code="gone")

@@ -205,9 +205,34 @@ def registration_cancel(request, pk):
     else:
         if was_waiting:
             messages.success(request, _("You have left the waiting list for “%(title)s”.") % {"title": session.title})
+        elif selectors.seat_free(session):
+            messages.success(
+                request,
+                _(
+                    "Your registration for “%(title)s” is cancelled. Changed your mind? You can undo it on the session page for %(minutes)s minutes, while the seat is free."
+                )
+                % {"title": session.title, "minutes": int(Registration.UNDO_WINDOW.total_seconds() // 60)},
+            )
         else:
             messages.success(request, _("Your registration for “%(title)s” is cancelled.") % {"title": session.title})
     return _back(request, session)
+
+
+@login_required
+@require_POST
+def registration_restore(request, pk):
+    """Undo one's own cancellation (within minutes, while the seat is free)."""
+    session = selectors.session_for(request.user, pk)
+    registration = selectors.cancelled_registration_for(session, require_leader(request.user))
+    try:
+        services.registration_restore(registration=registration, by=request.user)
+    except services.RegistrationBusy:
+        messages.warning(request, _("Many people are signing up right now, please try again."))
+    except ValidationError as exc:
+        messages.error(request, error_text(exc))
+    else:
+        messages.success(request, _("Your seat at “%(title)s” is yours again.") % {"title": session.title})
+    return redirect("programmes:session_detail", pk=session.pk)
 
 
 @login_required

@@ -52,6 +52,8 @@ def session_page(request, session, *, status=200, loaded=False, **forms):
         context["show_my_registration"] = True
         mine = Registration.objects.filter(session=session, leader=leader).first()
         context["my_registration"] = mine if mine and mine.status != Registration.Status.CANCELLED else None
+        if mine and mine.undo_until and mine.undo_until > context["now"] and session.seats_left:
+            context["undo_until"] = mine.undo_until
         if mine and mine.status == Registration.Status.WAITLISTED:
             context["my_position"] = Registration.objects.filter(
                 session=session,

@@ -199,3 +199,40 @@ def test_links_never_outlive_the_maximum_age(client, programme):
     token = _token("signup", enrolled_leader(programme), session)
     with time_machine.travel(timezone.now() + email_actions.MAX_AGE + timedelta(days=1)):
         assert client.get(_url("signup", token)).status_code == 410
+
+
+def test_the_reminder_gives_up_the_seat_with_one_click_and_the_next_on_the_list_is_offered_it(
+    client, programme, django_capture_on_commit_callbacks
+):
+    """ "Gi fra meg plassen" in the 48-hour reminder: the GET shows what will happen, the POST
+    records apologies (excused, not a no-show) and the seat goes to the first on the list."""
+    from programmes import notifications
+
+    session = SessionFactory(programme=programme, capacity=1, title="Tillit i styringen")
+    holder, waiting = enrolled_leader(programme), enrolled_leader(programme)
+    with django_capture_on_commit_callbacks(execute=True):
+        reg = services.registration_create(session=session, leader=holder, by=holder.user)
+        services.registration_create(session=session, leader=waiting, by=waiting.user)
+    django_mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        notifications.session_reminders_queue(now=session.starts_at - timedelta(hours=40))
+    (reminder,) = django_mail.outbox
+    links = _links(reminder)
+    assert set(links) == {"giveup"} and "Gi fra meg plassen" in reminder.body
+    stored = OutboxMessage.objects.get(kind=OutboxMessage.Kind.SESSION_REMINDER)
+    assert links["giveup"].rsplit("/", 2)[-2] not in stored.body_text
+
+    before = _state()
+    page = client.get(links["giveup"])
+    assert page.status_code == 200 and "gyldig fravær" in _main(page)
+    assert _state() == before
+    django_mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post(links["giveup"])
+    assert done.status_code == 200 and "Du har gitt fra deg plassen" in done.content.decode()
+    reg.refresh_from_db()
+    assert (reg.status, reg.attendance) == (Registration.Status.CANCELLED, Registration.Attendance.EXCUSED)
+    offered = Registration.objects.get(session=session, leader=waiting)
+    assert offered.status == Registration.Status.OFFERED
+    assert sorted(m.to[0] for m in django_mail.outbox) == sorted([holder.user.email, waiting.user.email])
+    assert client.post(links["giveup"]).status_code == 410  # once

@@ -9,10 +9,12 @@ import pytest
 import time_machine
 from django.core import mail as django_mail
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from programmes import services
 from programmes.models import Registration
 from tests.programmes.factories import ProgrammeFactory, SessionFactory, enrolled_leader
+from toppleder.audit import AuditEntry
 from toppleder.models import OutboxMessage
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -227,3 +229,58 @@ def test_apologies_after_the_start_change_nothing(programme, clock):
         services.registration_cancel(registration=holder, apologies=True)
     assert _status(holder) == Registration.Status.CONFIRMED
     assert _status(b) == Registration.Status.WAITLISTED
+
+
+@pytest.fixture
+def signed_up(programme, client):
+    """A leader (signed in, Norwegian) with the only seat of a session a week ahead."""
+    session = SessionFactory(programme=programme, capacity=1, starts_at=NOW + timedelta(days=7))
+    leader = enrolled_leader(programme)
+    services.registration_create(session=session, leader=leader, by=leader.user)
+    client.force_login(leader.user)
+    return client, leader, session
+
+
+def test_a_cancelled_seat_can_be_taken_back_within_minutes_while_it_is_free(signed_up, clock):
+    """Undo: the session page offers it for UNDO_WINDOW after the cancellation, only while the
+    seat is free; after that, or once the seat was offered to the waiting list, it is refused."""
+    client, leader, session = signed_up
+    response = client.post(reverse("programmes:registration_cancel", args=[session.pk]), follow=True)
+    assert "angre det på siden for samlingen i 10 minutter" in response.content.decode()
+    reg = Registration.objects.get(session=session, leader=leader)
+    assert reg.status == Registration.Status.CANCELLED
+    page = client.get(reverse("programmes:session_detail", args=[session.pk])).content.decode()
+    assert "Angre avmeldingen" in page and "kl. 09.10" in page
+    clock.move_to(NOW + timedelta(minutes=9))
+    response = client.post(reverse("programmes:registration_restore", args=[session.pk]), follow=True)
+    assert "er din igjen" in response.content.decode()
+    reg.refresh_from_db()
+    session.refresh_from_db()
+    assert reg.status == Registration.Status.CONFIRMED and session.confirmed_count == 1
+    assert AuditEntry.objects.filter(event="registration_restore", actor=leader.user).count() == 1
+    # Too late: refused, nothing changed.
+    clock.move_to(NOW + timedelta(minutes=20))
+    client.post(reverse("programmes:registration_cancel", args=[session.pk]))
+    clock.move_to(NOW + timedelta(minutes=31))
+    page = client.get(reverse("programmes:session_detail", args=[session.pk])).content.decode()
+    assert "Angre avmeldingen" not in page
+    response = client.post(reverse("programmes:registration_restore", args=[session.pk]), follow=True)
+    assert "kan ikke lenger angres" in response.content.decode()
+    reg.refresh_from_db()
+    assert reg.status == Registration.Status.CANCELLED
+
+
+def test_undo_never_takes_a_seat_offered_to_the_waiting_list(signed_up):
+    client, leader, session = signed_up
+    waiting = enrolled_leader(session.programme)
+    services.registration_create(session=session, leader=waiting, by=waiting.user)  # capacity 1: waits
+    response = client.post(reverse("programmes:registration_cancel", args=[session.pk]), follow=True)
+    assert "angre" not in response.content.decode().split("<main")[1]
+    assert Registration.objects.get(session=session, leader=waiting).status == Registration.Status.OFFERED
+    page = client.get(reverse("programmes:session_detail", args=[session.pk])).content.decode()
+    assert "Angre avmeldingen" not in page
+    response = client.post(reverse("programmes:registration_restore", args=[session.pk]), follow=True)
+    assert "har i mellomtiden gått til noen på ventelisten" in response.content.decode()
+    assert Registration.objects.get(session=session, leader=leader).status == Registration.Status.CANCELLED
+    session.refresh_from_db()
+    assert (session.confirmed_count, session.offered_count) == (0, 1)

@@ -57,10 +57,12 @@ def test_leader_dashboard_shows_registrations_history_and_commitments(me_client,
     RegistrationFactory(session=past, leader=me, attendance="attended")
     commitment = CommitmentFactory(programme=programme, session=past, parties=[me, LeaderFactory()])
     r = me_client.get("/")
-    regs = panel(r, "programmes/panels/my_registrations.html")
-    assert [x.session.title for x in regs["upcoming"]] == ["Full samling"]
-    assert regs["upcoming"][0].waitlist_position == 1
-    assert [(x.session.title, x.attendance) for x in regs["history"]] == [("Forrige samling", "attended")]
+    sessions = panel(r, "programmes/panels/next_sessions.html")
+    assert [(x.title, x.my_status, x.my_position) for x in sessions["sessions"]] == [("Full samling", "waitlisted", 1)]
+    assert [(x.session.title, x.attendance) for x in sessions["history"]] == [("Forrige samling", "attended")]
+    # Each session once on the page: its link appears in one row only.
+    html = r.content.decode()
+    assert html.count(f'href="{reverse("programmes:session_detail", args=[upcoming.pk])}"') == 1
     commitments = panel(r, "programmes/panels/my_commitments.html")["commitments"]
     assert commitments == [commitment]
     assert reverse("programmes:commitment_status", args=[commitment.pk]) in r.content.decode()
@@ -79,7 +81,8 @@ def test_hr_dashboard_shows_programmes_fill_rates_waiting_lists_and_enrolment(cl
     sessions = panel(r, "programmes/panels/hr_sessions.html")
     row = next(s for s in sessions["upcoming"] if s.pk == full.pk)
     assert (row.confirmed_count, row.waitlist_count, row.fill_percent) == (2, 1, 100)
-    assert [s.pk for s in sessions["waiting"]] == [full.pk]
+    action = panel(r, "programmes/panels/hr_needs_action.html")
+    assert [s.pk for s in action["waiting"]] == [full.pk]
     enrolment = panel(r, "programmes/panels/hr_enrolment.html")
     assert enrolment["total"] == 3
     assert enrolment["by_org"][0]["leader__organisation__name"] == "Bydel Grorud"
@@ -97,3 +100,27 @@ def test_leader_without_programme_sees_no_sessions(client):
 
 def test_dashboard_needs_login(client):
     assert client.get("/").status_code == 302
+
+
+def test_hr_sees_first_what_needs_action(client, hr, programme):
+    """Waiting lists with open offers, a session held this week without attendance, an overdue
+    commitment: all in the first panel; a session with every attendance recorded is not."""
+    full = SessionFactory(programme=programme, capacity=1, title="Full samling")
+    RegistrationFactory(session=full, leader=enrolled_leader(programme))
+    RegistrationFactory(session=full, leader=enrolled_leader(programme), status="waitlisted", waitlist_position=1)
+    held = SessionFactory(programme=programme, title="Holdt i går", starts_at=timezone.now() - timedelta(days=1))
+    RegistrationFactory(session=held, leader=enrolled_leader(programme))
+    RegistrationFactory(session=held, leader=enrolled_leader(programme), attendance="attended")
+    recorded = SessionFactory(programme=programme, title="Alt registrert", starts_at=timezone.now() - timedelta(days=2))
+    RegistrationFactory(session=recorded, leader=enrolled_leader(programme), attendance="attended")
+    old = SessionFactory(programme=programme, title="For lenge siden", starts_at=timezone.now() - timedelta(days=20))
+    RegistrationFactory(session=old, leader=enrolled_leader(programme))
+    overdue = CommitmentFactory(programme=programme, due_date=timezone.localdate() - timedelta(days=3))
+    r = login(client, hr).get("/")
+    assert r.context["hr_panels"][0]["template"] == "programmes/panels/hr_needs_action.html"
+    action = panel(r, "programmes/panels/hr_needs_action.html")
+    assert [s.title for s in action["waiting"]] == ["Full samling"]
+    assert [(s.title, s.unrecorded) for s in action["unrecorded"]] == [("Holdt i går", 1)]
+    assert action["overdue"] == [overdue] and action["overdue_total"] == 1
+    html = r.content.decode()
+    assert html.index("Trenger handling") < html.index("Programmet i tall")

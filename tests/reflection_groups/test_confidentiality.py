@@ -10,6 +10,18 @@ from reflection_groups import urls as app_urls
 from reflection_groups.models import GroupNote
 from tests.reflection_groups.conftest import GROUP_SECRET, PAIR_SECRET
 
+
+def _appointment(w):
+    """The pair's planned meeting (made on first use; it holds no note)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    return w.pair.appointments.first() or w.pair.appointments.create(
+        starts_at=timezone.now() + timedelta(days=10), place="Rådhuset"
+    )
+
+
 # How to fill each URL's arguments from the world fixture.
 URL_KWARGS = {
     "group_list": lambda w: {},
@@ -28,10 +40,14 @@ URL_KWARGS = {
     "meeting_detail": lambda w: {"pk": w.group.pk, "meeting_pk": w.meeting.pk},
     "attendance_record": lambda w: {"pk": w.group.pk, "meeting_pk": w.meeting.pk},
     "meeting_cancel": lambda w: {"pk": w.group.pk, "meeting_pk": w.meeting.pk},
+    "meeting_change": lambda w: {"pk": w.group.pk, "meeting_pk": w.meeting.pk},
     "pair_list": lambda w: {},
     "pair_detail": lambda w: {"pk": w.pair.pk},
     "pair_seen": lambda w: {"pk": w.pair.pk},
     "pair_meeting_create": lambda w: {"pk": w.pair.pk},
+    "pair_appointment_create": lambda w: {"pk": w.pair.pk},
+    "pair_appointment_change": lambda w: {"pk": w.pair.pk, "appointment_pk": _appointment(w).pk},
+    "pair_appointment_cancel": lambda w: {"pk": w.pair.pk, "appointment_pk": _appointment(w).pk},
     "pair_agreement": lambda w: {"pk": w.pair.pk},
     "pair_fit": lambda w: {"pk": w.pair.pk},
     "pair_rematch": lambda w: {"pk": w.pair.pk},

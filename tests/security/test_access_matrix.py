@@ -17,16 +17,18 @@ The Django admin and django-allauth pages are covered by the last two tests.
 
 import hashlib
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from django.apps import apps
 from django.contrib import admin
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from programmes import email_actions
 from programmes.models import Material, Measure, Programme, Session
-from reflection_groups.models import GroupNote, MentorPair, ReflectionGroup
+from reflection_groups.models import GroupNote, MentorPair, PairAppointment, ReflectionGroup
 from surveys.models import Invitation, Questionnaire
 from tests.factories import AdminUserFactory, FacilitatorFactory, HRUserFactory, LeaderFactory
 from tests.programmes.factories import (
@@ -73,6 +75,15 @@ class W:
     session: Session
     users: dict
     objects: dict
+
+
+def _cancelled_session(programme, leader):
+    """A session whose seat the leader cancelled a minute ago (and may still take back)."""
+    session = SessionFactory(programme=programme, capacity=5)
+    RegistrationFactory(
+        session=session, leader=leader, status="cancelled", cancelled_at=timezone.now() - timedelta(minutes=1)
+    )
+    return session
 
 
 def build_world(groups_world) -> W:
@@ -127,6 +138,10 @@ def build_world(groups_world) -> W:
         "note": g.note,
         "meeting": g.meeting,
         "pair": g.pair,
+        "cancelled_session": _cancelled_session(programme, leader_a),
+        "appointment": PairAppointment.objects.create(
+            pair=g.pair, starts_at=timezone.now() + timedelta(days=14), place="Rådhuset"
+        ),
         "proposed_pair": MentorPair.objects.create(
             programme=programme,
             scheme="duo",
@@ -203,6 +218,7 @@ CALLS = {
     "programmes:group_booking": ("get", lambda w: {"pk": w.session.pk, "group_pk": o(w, "leader_group")}),
     "programmes:group_offer_accept": ("post", lambda w: {"pk": w.session.pk, "booking_pk": o(w, "group_booking")}),
     "programmes:registration_apologies": ("post", lambda w: {"pk": w.session.pk}),
+    "programmes:registration_restore": ("post", lambda w: {"pk": o(w, "cancelled_session")}),
     "programmes:contributor_add": ("post", lambda w: {"pk": w.session.pk}),
     "programmes:contributor_remove": ("post", lambda w: {"pk": w.session.pk, "contributor_pk": o(w, "contributor")}),
     "programmes:material_add": ("post", lambda w: {"pk": w.session.pk}),
@@ -236,10 +252,20 @@ CALLS = {
     "reflection_groups:meeting_detail": ("get", lambda w: {"pk": o(w, "group"), "meeting_pk": o(w, "meeting")}),
     "reflection_groups:attendance_record": ("post", lambda w: {"pk": o(w, "group"), "meeting_pk": o(w, "meeting")}),
     "reflection_groups:meeting_cancel": ("post", lambda w: {"pk": o(w, "group"), "meeting_pk": o(w, "meeting")}),
+    "reflection_groups:meeting_change": ("get", lambda w: {"pk": o(w, "group"), "meeting_pk": o(w, "meeting")}),
     "reflection_groups:pair_list": ("get", lambda w: {}),
     "reflection_groups:pair_detail": ("get", lambda w: {"pk": o(w, "pair")}),
     "reflection_groups:pair_seen": ("post", lambda w: {"pk": o(w, "pair")}),
     "reflection_groups:pair_meeting_create": ("post", lambda w: {"pk": o(w, "pair")}),
+    "reflection_groups:pair_appointment_create": ("post", lambda w: {"pk": o(w, "pair")}),
+    "reflection_groups:pair_appointment_change": (
+        "get",
+        lambda w: {"pk": o(w, "pair"), "appointment_pk": o(w, "appointment")},
+    ),
+    "reflection_groups:pair_appointment_cancel": (
+        "post",
+        lambda w: {"pk": o(w, "pair"), "appointment_pk": o(w, "appointment")},
+    ),
     "reflection_groups:pair_agreement": ("post", lambda w: {"pk": o(w, "pair")}),
     "reflection_groups:pair_fit": ("post", lambda w: {"pk": o(w, "pair")}),
     "reflection_groups:pair_rematch": ("post", lambda w: {"pk": o(w, "pair")}),
@@ -397,7 +423,12 @@ MATRIX = {
     "programmes:group_booking": ("login", 404, 404, 404, 200, 403, 403, 404, 403),
     "programmes:group_offer_accept": ("login", 404, 404, 404, 302, 403, 403, 404, 403),
     "programmes:registration_apologies": ("login", 404, 404, 404, 302, 403, 403, 404, 403),
+    "programmes:registration_restore": ("login", 404, 404, 404, 302, 403, 403, 404, 403),
     "reflection_groups:meeting_cancel": ("login", 404, 302, 404, 302, 403, 403, 404, 403),
+    "reflection_groups:meeting_change": ("login", 404, 200, 404, 200, 403, 403, 404, 403),
+    "reflection_groups:pair_appointment_create": ("login", 404, 404, 302, 302, 403, 403, 404, 403),
+    "reflection_groups:pair_appointment_change": ("login", 404, 404, 200, 200, 403, 403, 404, 403),
+    "reflection_groups:pair_appointment_cancel": ("login", 404, 404, 302, 302, 403, 403, 404, 403),
 }
 
 

@@ -111,8 +111,10 @@ class W:
     open_session: Session
     promotable: Session
     newcomer: object
+    cancelled: Registration
     offered: Registration
     next_meeting: GroupMeeting
+    appointment: object
     second_proposal: ReflectionGroup
     editable: Questionnaire
     booking_head: object = None
@@ -255,8 +257,15 @@ def w(settings, tmp_path) -> W:
         open_session=open_session,
         promotable=promotable,
         newcomer=newcomer,
+        cancelled=Registration.objects.create(
+            session=SessionFactory(programme=programme, title="Angrebar", capacity=5),
+            leader=newcomer,
+            status="cancelled",
+            cancelled_at=timezone.now(),
+        ),
         offered=offered,
         next_meeting=next_meeting,
+        appointment=pair.appointments.create(starts_at=timezone.now() + timedelta(days=9), place="Rådhuset"),
         second_proposal=second_proposal,
         editable=questionnaire_copy(questionnaire=questionnaire),
         hr=hr,
@@ -528,6 +537,12 @@ def _scenarios():
             registration=lambda w: Registration.objects.get(session=w.session, leader=w.members[0]),
             by=leader0,
         ),
+        S + "registrations.registration_restore": call(
+            registrations.registration_restore,
+            lambda w: w.newcomer.user,
+            registration=lambda w: w.cancelled,
+            by=lambda w: w.newcomer.user,
+        ),
         S + "registrations.waitlist_reorder": call(
             registrations.waitlist_reorder,
             registration=lambda w: w.waiting[1],
@@ -613,6 +628,32 @@ def _scenarios():
             place="Rådhuset",
         ),
         R + "meeting_cancel": call(rg.meeting_cancel, meeting=lambda w: w.next_meeting, actor=hr),
+        R + "meeting_change": call(
+            rg.meeting_change,
+            meeting=lambda w: w.next_meeting,
+            actor=hr,
+            starts_at=lambda w: w.next_meeting.starts_at + timedelta(hours=1),
+            place="Rådhuset, sal 2",
+        ),
+        R + "pair_appointment_plan": call(
+            rg.pair_appointment_plan,
+            leader0,
+            pair=lambda w: w.pair,
+            actor=leader0,
+            starts_at=lambda w: timezone.now() + timedelta(days=20),
+            place="Kafé",
+        ),
+        R + "pair_appointment_change": call(
+            rg.pair_appointment_change,
+            leader0,
+            appointment=lambda w: w.appointment,
+            actor=leader0,
+            starts_at=lambda w: w.appointment.starts_at + timedelta(days=1),
+            place="Kafé",
+        ),
+        R + "pair_appointment_cancel": call(
+            rg.pair_appointment_cancel, leader0, appointment=lambda w: w.appointment, actor=leader0
+        ),
         R + "attendance_record": call(
             rg.attendance_record, meeting=lambda w: w.meeting, actor=hr, present=lambda w: [w.members[1]]
         ),
