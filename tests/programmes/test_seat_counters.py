@@ -21,15 +21,17 @@ pytestmark = pytest.mark.django_db
 def real_counts() -> dict:
     out = {}
     for session in Session.objects.all():
-        out[session.pk] = (
-            session.registrations.filter(status=Registration.Status.CONFIRMED).count(),
-            session.registrations.filter(status=Registration.Status.WAITLISTED).count(),
+        out[session.pk] = tuple(
+            session.registrations.filter(status=status, mode=mode).count()
+            for mode in (Registration.Mode.ROOM, Registration.Mode.ONLINE)
+            for status in (Registration.Status.CONFIRMED, Registration.Status.WAITLISTED)
         )
     return out
 
 
 def counters() -> dict:
-    return {pk: (c, wl) for pk, c, wl in Session.objects.values_list("pk", "confirmed_count", "waitlist_count")}
+    fields = ("confirmed_count", "waitlist_count", "online_confirmed_count", "online_waitlist_count")
+    return {pk: tuple(rest) for pk, *rest in Session.objects.values_list("pk", *fields)}
 
 
 @pytest.mark.parametrize("name", sorted(_scenarios()))

@@ -82,6 +82,12 @@ MATRIX = {
     "registration_create": ("post", lambda w: {"pk": w.s.pk}, {}, dict(anon=LOGIN, leader=302, leader_b=404, hr=403)),
     "registration_cancel": ("post", lambda w: {"pk": w.s.pk}, {}, dict(anon=LOGIN, leader=302, leader_b=404, hr=403)),
     "offer_accept": ("post", lambda w: {"pk": w.s.pk}, {}, dict(anon=LOGIN, leader=302, leader_b=404, hr=403)),
+    "registration_restore": (
+        "post",
+        lambda w: {"pk": w.cancelled_session.pk},
+        {},
+        dict(anon=LOGIN, leader=302, leader_b=404, hr=403),
+    ),
     "registration_switch_mode": (
         "post",
         lambda w: {"pk": w.s.pk},
@@ -198,6 +204,13 @@ class World:
         self.material.file.save("program.pdf", ContentFile(b"%PDF-1.4 test"), save=True)
         self.commitment = CommitmentFactory(programme=self.p, session=self.s, parties=[self.me, LeaderFactory()])
         self.measure = Measure.objects.select_related("area").first()
+        # A seat the leader cancelled a moment ago (the undo link).
+        from django.utils import timezone
+
+        self.cancelled_session = SessionFactory(programme=self.p)
+        RegistrationFactory(
+            session=self.cancelled_session, leader=self.me, status="cancelled", cancelled_at=timezone.now()
+        )
         # The leader heads their leader group and has booked it for the session.
         from programmes.models import GroupBooking
         from tests.factories import LeaderGroupFactory
