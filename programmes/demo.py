@@ -371,7 +371,7 @@ def _hybrid_full_room(programme: Programme, leaders: list[Leader]) -> int:
     no limit (once). Returns the registrations added."""
     if Session.objects.filter(programme=programme, title=HYBRID_TITLE).exists() or len(leaders) < 20:
         return 0
-    start = _at(24, 9)
+    start = _at(160, 9)  # after the sessions on the leaders' front page
     session = Session.objects.create(
         programme=programme,
         kind="leader_conference",
