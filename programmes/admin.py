@@ -14,6 +14,8 @@ from programmes.models import (
     Course,
     CourseSession,
     CourseTemplate,
+    GroupBooking,
+    GroupDelegate,
     Material,
     Measure,
     MeasureArea,
@@ -209,6 +211,30 @@ class RegistrationAdmin(AuditedAdmin, admin.ModelAdmin):
     @admin.action(description=_("Cancel selected registrations (promotes from the waiting list)"))
     def cancel(self, request, queryset):
         _run(self, request, queryset, services.registration_cancel, _("%(n)s cancelled."), arg="registration")
+
+
+@admin.register(GroupDelegate)
+class GroupDelegateAdmin(AuditedAdmin, admin.ModelAdmin):
+    """HR names who may book seats for a leader group besides its top leader."""
+
+    list_display = ["leader", "group"]
+    search_fields = ["leader__user__name", "group__name"]
+    list_select_related = ["leader__user", "group"]
+    raw_id_fields = ["leader", "group"]
+
+
+@admin.register(GroupBooking)
+class GroupBookingAdmin(AuditedAdmin, admin.ModelAdmin):
+    """Group bookings are made on the session page (capacity, waiting list); here they are read."""
+
+    list_display = ["group", "session", "mode", "size", "booked_by", "created_at"]
+    list_filter = ["mode", "session__programme"]
+    search_fields = ["group__name", "session__title"]
+    list_select_related = ["group", "session", "booked_by__user"]
+    readonly_fields = ["session", "group", "booked_by", "mode", "size", "created_at"]
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(WaitlistChange)

@@ -33,6 +33,9 @@ CARD_FIELDS = (
     "capacity",
     "confirmed_count",
     "offered_count",
+    "online_capacity",  # a hybrid session full in the room may have places online
+    "online_confirmed_count",
+    "online_offered_count",
     "programme_id",
 )
 

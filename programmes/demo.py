@@ -1,7 +1,8 @@
 """Demo data for programmes: a running "Tilbud til toppledere 2026/27" that looks alive.
 
 Past sessions with attendance, upcoming sessions with free seats, one full session with a
-waiting list, enrolments across every organisation, measures with status, owners and
+waiting list (a leader group booked "all or none" waits on it as one unit), a hybrid
+session full in the room and open online, enrolments across every organisation, measures with status, owners and
 linked sessions, and commitments between top leaders. leder001 is enrolled, signed up
 for upcoming sessions, on a waiting list, has a history and a commitment.
 
@@ -21,12 +22,14 @@ from time import monotonic
 from zoneinfo import ZoneInfo
 
 from django.db import connection, models, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from programmes import seats
 from programmes.models import (
     Commitment,
     Contributor,
+    GroupBooking,
     Measure,
     Programme,
     ProgrammeEnrolment,
@@ -80,6 +83,8 @@ def seed(*, size: str, rng: random.Random, stdout) -> None:
             return
         _enrol(programme, leaders)
         created, regs = _sessions(programme, size, leaders, rng)
+        regs += _group_booking(programme)
+        regs += _hybrid_full_room(programme, leaders)
         _measures(programme, rng)
         commitments = _commitments(programme, leaders)
         courses = _courses(programme)
@@ -310,6 +315,106 @@ def _registrations(sessions: list[Session], leaders: list[Leader], rng: random.R
         ],
         rows,
     )
+    return len(rows)
+
+
+def _group_booking(programme: Programme) -> int:
+    """The full session: a top leader has booked four of their leader group "all or none", and
+    they wait on the list as one unit (once). Returns the registrations added."""
+    session = (
+        Session.objects.filter(programme=programme, status=Session.Status.PUBLISHED, capacity=8)
+        .order_by("starts_at")
+        .first()
+    )
+    if session is None or GroupBooking.objects.filter(session=session).exists():
+        return 0
+    taken = set(Registration.objects.filter(session=session).values_list("leader_id", flat=True))
+    for group in LeaderGroup.objects.filter(is_top_leader_group=True).order_by("name"):
+        members = list(group.members.select_related("user").order_by("level", "user__name"))
+        head = members[0] if members else None
+        if head is None or head.level != Leader.Level.TOP or head.organisation_id != group.organisation_id:
+            continue
+        chosen = members[:4]
+        if len(chosen) < 3 or any(m.pk in taken for m in chosen):
+            continue
+        booking = GroupBooking.objects.create(
+            session=session, group=group, booked_by=head, mode=GroupBooking.Mode.ALL_OR_NONE, size=len(chosen)
+        )
+        last = (
+            Registration.objects.filter(session=session, status=Registration.Status.WAITLISTED).aggregate(
+                m=Max("waitlist_position")
+            )["m"]
+            or 0
+        )
+        now = timezone.now()
+        Registration.objects.bulk_create(
+            [
+                Registration(
+                    session=session,
+                    leader=m,
+                    status=Registration.Status.WAITLISTED,
+                    waitlist_position=last + k,
+                    group_booking=booking,
+                    created_at=now,
+                )
+                for k, m in enumerate(chosen, start=1)
+            ]
+        )
+        seats.recount([session.pk])
+        return len(chosen)
+    return 0
+
+
+HYBRID_TITLE = "Ledersamling (hybrid): Digitalisering og digital transformasjon"
+
+
+def _hybrid_full_room(programme: Programme, leaders: list[Leader]) -> int:
+    """A hybrid session full in the room (two waiting for a seat there) and open online, with
+    no limit (once). Returns the registrations added."""
+    if Session.objects.filter(programme=programme, title=HYBRID_TITLE).exists() or len(leaders) < 20:
+        return 0
+    start = _at(160, 9)  # after the sessions on the leaders' front page
+    session = Session.objects.create(
+        programme=programme,
+        kind="leader_conference",
+        title=HYBRID_TITLE,
+        theme="Digitalisering og digital transformasjon",
+        description="Ledersamling i Festsalen og på Teams. Velg om du kommer i salen eller deltar digitalt.",
+        starts_at=start,
+        ends_at=start + timedelta(hours=4),
+        format=Session.Format.HYBRID,
+        place=PLACES[0],
+        video_link="https://teams.example.no/toppleder/hybrid",
+        capacity=10,
+        online_capacity=None,
+        registration_deadline=start - timedelta(days=1),
+        status=Session.Status.PUBLISHED,
+    )
+    people = leaders[-18:]  # not leder001, whose own sessions the demo describes
+    now = timezone.now()
+    rows = []
+    for k, leader in enumerate(people):
+        if k < 10:
+            rows.append(Registration(session=session, leader=leader, status=Registration.Status.CONFIRMED))
+        elif k < 12:
+            rows.append(
+                Registration(
+                    session=session, leader=leader, status=Registration.Status.WAITLISTED, waitlist_position=k - 9
+                )
+            )
+        else:
+            rows.append(
+                Registration(
+                    session=session,
+                    leader=leader,
+                    status=Registration.Status.CONFIRMED,
+                    mode=Registration.Mode.ONLINE,
+                )
+            )
+    for k, reg in enumerate(rows):
+        reg.created_at = now - timedelta(days=10) + timedelta(minutes=k * 11)
+    Registration.objects.bulk_create(rows)
+    seats.recount([session.pk])
     return len(rows)
 
 

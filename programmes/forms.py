@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from programmes.models import (
     Commitment,
     Contributor,
+    GroupBooking,
     Material,
     Measure,
     Programme,
@@ -158,6 +159,7 @@ class SessionForm(forms.ModelForm):
             "place",
             "video_link",
             "capacity",
+            "online_capacity",
             "registration_deadline",
             "reserved_for_groups",
             "measures",
@@ -180,6 +182,7 @@ class SessionForm(forms.ModelForm):
         self.fields["measures"].queryset = Measure.objects.select_related("area").order_by("area__order", "order")
         self.fields["capacity"].widget.attrs["min"] = 1
         self.fields["capacity"].error_messages["min_value"] = CAPACITY_MESSAGE
+        self.fields["online_capacity"].widget.attrs["min"] = 1
         # Shown instead of "(optional)": these are required for some formats (see clean()).
         self.fields["place"].required_when = _("required for sessions in person or hybrid")
         self.fields["video_link"].required_when = _("required for digital or hybrid sessions")
@@ -204,7 +207,9 @@ class SessionForm(forms.ModelForm):
             self.add_error("video_link", _("Give a video link for a digital session."))
         capacity = data.get("capacity")
         if self.instance.pk and capacity:
-            confirmed = self.instance.registrations.filter(status=Registration.Status.CONFIRMED).count()
+            confirmed = self.instance.registrations.filter(
+                status=Registration.Status.CONFIRMED, mode=Registration.Mode.ROOM
+            ).count()
             if capacity < confirmed:
                 self.add_error(
                     "capacity",
@@ -343,6 +348,40 @@ class CheckInForm(forms.Form):
         max_length=20,
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
     )
+
+
+class GroupBookingForm(forms.Form):
+    """Which members of the leader group, and what happens if there are not enough seats."""
+
+    members = forms.ModelMultipleChoiceField(
+        label=_("Members to sign up"),
+        queryset=Leader.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": _("Choose at least one member of the leader group."),
+            "invalid_choice": _("Only members of the leader group can be booked."),
+            "invalid_pk_value": _("Only members of the leader group can be booked."),
+        },
+    )
+    mode = forms.ChoiceField(
+        label=_("If there are not enough seats"),
+        choices=[
+            (GroupBooking.Mode.ALL_OR_NONE, _("All or none: we wait together and are offered the seats together")),
+            (GroupBooking.Mode.AS_MANY_AS_FIT, _("As many as fit: the rest go on the waiting list one by one")),
+        ],
+        widget=forms.RadioSelect,
+        initial=GroupBooking.Mode.ALL_OR_NONE,
+    )
+
+    def __init__(self, *args, group, **kwargs):
+        super().__init__(*args, **kwargs)
+        members = group.members.select_related("user").order_by("user__name", "pk")
+        self.fields["members"].queryset = members
+        self.fields["members"].label_from_instance = lambda le: (
+            f"{le.user.name} ({le.title})" if le.title else le.user.name
+        )
+        if not self.is_bound:
+            self.initial.setdefault("members", list(members))
 
 
 class WaitlistMoveForm(forms.Form):

@@ -198,7 +198,11 @@ class Session(models.Model):
     format = models.CharField(_("format"), max_length=10, choices=Format.choices, default=Format.IN_PERSON)
     place = models.CharField(_("place"), max_length=200, blank=True)
     video_link = models.URLField(_("video link"), blank=True)
-    capacity = models.PositiveIntegerField(_("capacity"))
+    capacity = models.PositiveIntegerField(_("capacity"), help_text=_("For a hybrid session: the seats in the room."))
+    # Hybrid only: seats for taking part online; empty means no limit.
+    online_capacity = models.PositiveIntegerField(
+        _("online seats"), null=True, blank=True, help_text=_("Hybrid sessions only. Leave empty for no limit.")
+    )
     registration_deadline = models.DateTimeField(_("registration deadline"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     reserved_for_groups = models.ManyToManyField(
@@ -217,12 +221,23 @@ class Session(models.Model):
     confirmed_count = models.PositiveIntegerField(_("confirmed"), default=0, editable=False)
     waitlist_count = models.PositiveIntegerField(_("waiting"), default=0, editable=False)
     offered_count = models.PositiveIntegerField(_("offered"), default=0, editable=False)  # seats held for an offer
+    # The same for those taking part online in a hybrid session (the three above count the room).
+    online_confirmed_count = models.PositiveIntegerField(_("confirmed online"), default=0, editable=False)
+    online_waitlist_count = models.PositiveIntegerField(_("waiting online"), default=0, editable=False)
+    online_offered_count = models.PositiveIntegerField(_("offered online"), default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = SessionQuerySet.as_manager()
 
-    COUNTERS = ("confirmed_count", "waitlist_count", "offered_count")
+    COUNTERS = (
+        "confirmed_count",
+        "waitlist_count",
+        "offered_count",
+        "online_confirmed_count",
+        "online_waitlist_count",
+        "online_offered_count",
+    )
 
     class Meta:
         verbose_name = _("session")
@@ -249,6 +264,21 @@ class Session(models.Model):
     @property
     def seats_left(self) -> int:
         return max(self.capacity - self.confirmed_count - self.offered_count, 0)
+
+    @property
+    def is_hybrid(self) -> bool:
+        return self.format == self.Format.HYBRID
+
+    @property
+    def online_seats_left(self) -> int | None:
+        """Free online seats of a hybrid session (None: no limit)."""
+        if self.online_capacity is None:
+            return None
+        return max(self.online_capacity - self.online_confirmed_count - self.online_offered_count, 0)
+
+    @property
+    def online_open(self) -> bool:
+        return self.online_capacity is None or bool(self.online_seats_left)
 
     @property
     def fill_percent(self) -> int:
@@ -299,6 +329,56 @@ class Material(models.Model):
         return self.title
 
 
+class GroupDelegate(models.Model):
+    """A leader who may book seats for a leader group on behalf of its top leader."""
+
+    group = models.ForeignKey(
+        LeaderGroup, on_delete=models.CASCADE, related_name="booking_delegates", verbose_name=_("leader group")
+    )
+    leader = models.ForeignKey(Leader, on_delete=models.CASCADE, related_name="+", verbose_name=_("delegate"))
+
+    class Meta:
+        verbose_name = _("group booking delegate")
+        verbose_name_plural = _("group booking delegates")
+        constraints = [models.UniqueConstraint(fields=["group", "leader"], name="group_delegate_once")]
+
+    def __str__(self):
+        return f"{self.leader} – {self.group}"
+
+
+class GroupBooking(models.Model):
+    """A top leader (or their delegate) signed up all or some of their leader group at once.
+
+    Each member has their own registration (`Registration.group_booking`). "All or none": the
+    members wait as one unit when there are not enough seats and are offered the seats
+    together (programmes/services/registrations.py `promote_waiting`). "As many as fit": the
+    free seats are taken and the rest wait one by one.
+    """
+
+    class Mode(models.TextChoices):
+        ALL_OR_NONE = "all", _("All or none")
+        AS_MANY_AS_FIT = "fit", _("As many as fit")
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="group_bookings")
+    group = models.ForeignKey(
+        LeaderGroup, on_delete=models.CASCADE, related_name="group_bookings", verbose_name=_("leader group")
+    )
+    booked_by = models.ForeignKey(
+        Leader, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("booked by")
+    )
+    mode = models.CharField(_("if there are not enough seats"), max_length=3, choices=Mode.choices)
+    size = models.PositiveIntegerField(_("members booked"))
+    created_at = models.DateTimeField(_("booked at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("group booking")
+        verbose_name_plural = _("group bookings")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.group} – {self.session}"
+
+
 class Registration(models.Model):
     class Status(models.TextChoices):
         CONFIRMED = "confirmed", _("Confirmed")
@@ -306,6 +386,11 @@ class Registration(models.Model):
         # A freed seat held for this leader until offer_expires_at ("Behold plassen").
         OFFERED = "offered", _("Offered a seat")
         CANCELLED = "cancelled", _("Cancelled")
+
+    class Mode(models.TextChoices):
+        # A hybrid session has two: a seat in the room or a place online. Other sessions: room.
+        ROOM = "room", _("In the room")
+        ONLINE = "online", _("Online")
 
     class Attendance(models.TextChoices):
         UNKNOWN = "unknown", _("Not recorded")
@@ -322,6 +407,7 @@ class Registration(models.Model):
     attendance = models.CharField(
         _("attendance"), max_length=10, choices=Attendance.choices, default=Attendance.UNKNOWN
     )
+    mode = models.CharField(_("taking part"), max_length=6, choices=Mode.choices, default=Mode.ROOM, db_default="room")
     created_at = models.DateTimeField(_("registered at"), default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
     promoted_at = models.DateTimeField(_("promoted at"), null=True, blank=True)
@@ -331,6 +417,15 @@ class Registration(models.Model):
     # Added to the session's SEQUENCE in the leader's calendar entry; bumped at every change
     # of status, so a CANCEL is newer than the REQUEST before it (programmes/calendar.py).
     calendar_sequence = models.PositiveIntegerField(default=0, db_default=0, editable=False)
+    # Signed up by their top leader (or delegate) together with others of their leader group.
+    group_booking = models.ForeignKey(
+        GroupBooking,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="registrations",
+        verbose_name=_("group booking"),
+    )
 
     class Meta:
         verbose_name = _("registration")
@@ -366,6 +461,7 @@ class Registration(models.Model):
         reg = super().from_db(db, field_names, values)
         # The status as read: programmes/seats.py moves the session's counters by the change.
         reg._seat_status = reg.__dict__.get("status")
+        reg._seat_mode = reg.__dict__.get("mode")
         return reg
 
 

@@ -1,7 +1,9 @@
 """Seat counters: how many are confirmed and how many wait, kept on the session row.
 
 Every page that shows "12 of 20 taken" reads `Session.confirmed_count` and
-`Session.waitlist_count` instead of counting registrations per row. They stay true because
+`Session.waitlist_count` instead of counting registrations per row. Those count the room (every
+session's one mode); a hybrid session's online places have their own three counters
+(`online_confirmed_count`, …), kept the same way. They stay true because
 every change of a registration's status goes through `apply()`, inside the service's
 transaction, while the service holds the session's row lock (`lock_session`): the counters
 move by exactly the difference between the statuses the rows had when they were read and
@@ -37,6 +39,14 @@ def apply(session: Session, registrations: Iterable[Registration], fields: Itera
     (one UPDATE for all of them); without it each row is saved whole.
     """
     registrations = list(registrations)
+    if any(r.mode != ROOM or getattr(r, "_seat_mode", ROOM) != ROOM for r in registrations):
+        # Online places (hybrid sessions) are counted from the rows, under the same lock.
+        for reg in registrations:
+            reg.save() if reg._state.adding or fields is None else reg.save(update_fields=list(fields))
+            reg._seat_status, reg._seat_mode = reg.status, reg.mode
+        recount([session.pk])
+        session.refresh_from_db(fields=list(Session.COUNTERS))
+        return
     confirmed = waiting = offered = 0
     for reg in registrations:
         was = None if reg._state.adding else reg._seat_status
@@ -66,10 +76,13 @@ def apply(session: Session, registrations: Iterable[Registration], fields: Itera
         session.offered_count += offered
 
 
-def _counted(status: str):
+ROOM, ONLINE = Registration.Mode.ROOM, Registration.Mode.ONLINE
+
+
+def _counted(status: str, mode: str = ROOM):
     return Coalesce(
         Subquery(
-            Registration.objects.filter(session=OuterRef("pk"), status=status)
+            Registration.objects.filter(session=OuterRef("pk"), status=status, mode=mode)
             .order_by()
             .values("session")
             .annotate(n=Count("pk"))
@@ -85,21 +98,52 @@ def recount(session_ids: Iterable[int] | None = None) -> int:
     one UPDATE. For rows written in bulk outside the services; returns the sessions updated."""
     sessions = Session.objects.all() if session_ids is None else Session.objects.filter(pk__in=list(session_ids))
     return sessions.update(
-        confirmed_count=_counted(CONFIRMED), waitlist_count=_counted(WAITLISTED), offered_count=_counted(OFFERED)
+        confirmed_count=_counted(CONFIRMED),
+        waitlist_count=_counted(WAITLISTED),
+        offered_count=_counted(OFFERED),
+        online_confirmed_count=_counted(CONFIRMED, ONLINE),
+        online_waitlist_count=_counted(WAITLISTED, ONLINE),
+        online_offered_count=_counted(OFFERED, ONLINE),
     )
 
 
 def drift() -> list[dict]:
     """Sessions whose counters differ from their registrations (should always be empty)."""
+
+    def n(status, mode):
+        return Count("registrations", filter=Q(registrations__status=status, registrations__mode=mode))
+
     return list(
         Session.objects.annotate(
-            real_confirmed=Count("registrations", filter=Q(registrations__status=CONFIRMED)),
-            real_waiting=Count("registrations", filter=Q(registrations__status=WAITLISTED)),
-            real_offered=Count("registrations", filter=Q(registrations__status=OFFERED)),
+            real_confirmed=n(CONFIRMED, ROOM),
+            real_waiting=n(WAITLISTED, ROOM),
+            real_offered=n(OFFERED, ROOM),
+            real_online_confirmed=n(CONFIRMED, ONLINE),
+            real_online_waiting=n(WAITLISTED, ONLINE),
+            real_online_offered=n(OFFERED, ONLINE),
         )
-        .exclude(confirmed_count=F("real_confirmed"), waitlist_count=F("real_waiting"), offered_count=F("real_offered"))
+        .exclude(
+            confirmed_count=F("real_confirmed"),
+            waitlist_count=F("real_waiting"),
+            offered_count=F("real_offered"),
+            online_confirmed_count=F("real_online_confirmed"),
+            online_waitlist_count=F("real_online_waiting"),
+            online_offered_count=F("real_online_offered"),
+        )
         .values(
-            "pk", "confirmed_count", "real_confirmed", "waitlist_count", "real_waiting", "offered_count", "real_offered"
+            "pk",
+            "confirmed_count",
+            "real_confirmed",
+            "waitlist_count",
+            "real_waiting",
+            "offered_count",
+            "real_offered",
+            "online_confirmed_count",
+            "real_online_confirmed",
+            "online_waitlist_count",
+            "real_online_waiting",
+            "online_offered_count",
+            "real_online_offered",
         )
     )
 

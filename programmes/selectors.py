@@ -37,6 +37,8 @@ from programmes.models import (
     Contributor,
     Course,
     CourseSession,
+    GroupBooking,
+    GroupDelegate,
     Material,
     Measure,
     MeasureArea,
@@ -47,7 +49,7 @@ from programmes.models import (
     Session,
 )
 from toppleder.models import Leader, LeaderGroup, Organisation
-from toppleder.permissions import is_hr, leader_of, require_hr
+from toppleder.permissions import is_group_top_leader, is_hr, leader_of, require_hr
 
 ACTIVE = [Registration.Status.CONFIRMED, Registration.Status.WAITLISTED]
 
@@ -122,6 +124,62 @@ def own_registration_for(session: Session, leader: Leader) -> Registration:
     return get_object_or_404(
         Registration.objects.exclude(status=Registration.Status.CANCELLED), session=session, leader=leader
     )
+
+
+def can_book_for_group(leader: Leader | None, group: LeaderGroup | None) -> bool:
+    """The group's top leader, or a delegate named for the group, may book seats for it."""
+    if leader is None or group is None:
+        return False
+    return is_group_top_leader(leader, group) or GroupDelegate.objects.filter(group=group, leader=leader).exists()
+
+
+def groups_bookable_by(leader: Leader | None) -> QuerySet:
+    """The leader groups this leader may book seats for (as top leader or delegate)."""
+    if leader is None:
+        return LeaderGroup.objects.none()
+    heads = (
+        Q(members=leader, organisation_id=leader.organisation_id) if leader.level == Leader.Level.TOP else Q(pk__in=[])
+    )
+    return LeaderGroup.objects.filter(heads | Q(booking_delegates__leader=leader)).distinct().order_by("name", "pk")
+
+
+def group_bookings_panel(session: Session, leader: Leader) -> dict:
+    """For the session page: the groups this leader may book for, and their bookings of this
+    session with each member's registration (two queries, whatever the numbers)."""
+    groups = list(groups_bookable_by(leader))
+    if not groups:
+        return {}
+    bookings = list(
+        GroupBooking.objects.filter(session=session, group__in=groups)
+        .select_related("group")
+        .prefetch_related(
+            Prefetch(
+                "registrations",
+                queryset=Registration.objects.exclude(status=Registration.Status.CANCELLED)
+                .select_related("leader__user")
+                .order_by("leader__user__name", "pk"),
+            )
+        )
+        .order_by("created_at", "pk")
+    )
+    for b in bookings:
+        b.members_now = list(b.registrations.all())
+        b.has_offer = any(r.status == Registration.Status.OFFERED for r in b.members_now)
+    return {"bookable_groups": groups, "group_bookings": bookings}
+
+
+def bookable_group_for(user, pk) -> LeaderGroup:
+    """A leader group the user may book seats for (its top leader or a delegate), or 404."""
+    return get_object_or_404(groups_bookable_by(leader_of(user)), pk=pk)
+
+
+def group_booking_for(user, session: Session, pk) -> GroupBooking:
+    """A group booking of this session (found through session_for), for the group's top leader
+    or delegate; anyone else gets a 404."""
+    booking = get_object_or_404(GroupBooking.objects.select_related("group", "session"), pk=pk, session=session)
+    if not can_book_for_group(leader_of(user), booking.group):
+        raise Http404
+    return booking
 
 
 def cancelled_registration_for(session: Session, leader: Leader) -> Registration:

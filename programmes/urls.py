@@ -79,6 +79,13 @@ urlpatterns = [
         registrations.waitlist_favour_newcomers,
         name="waitlist_favour_newcomers",
     ),
+    path("sessions/<id:pk>/groups/<id:group_pk>/book/", registrations.group_booking_create, name="group_booking"),
+    path(
+        "sessions/<id:pk>/group-bookings/<id:booking_pk>/accept/",
+        registrations.group_offer_accept,
+        name="group_offer_accept",
+    ),
+    path("sessions/<id:pk>/mode/", registrations.registration_switch_mode, name="registration_switch_mode"),
     path("sessions/<id:pk>/offer/accept/", registrations.offer_accept, name="offer_accept"),
     path("sessions/<id:pk>/apologies/", registrations.registration_apologies, name="registration_apologies"),
     path("sessions/<id:pk>/undo-cancel/", registrations.registration_restore, name="registration_restore"),

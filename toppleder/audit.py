@@ -41,7 +41,16 @@ from django.utils.translation import gettext_lazy as _
 SENSITIVE = ("password", "token", "secret", "text", "note", "answer", "key")
 # Bookkeeping columns every save touches, and counters derived from other rows (a session's
 # seats, moved with the registration that is recorded): not a change anyone made.
-BOOKKEEPING = ("updated_at", "last_login", "confirmed_count", "waitlist_count", "offered_count")
+BOOKKEEPING = (
+    "updated_at",
+    "last_login",
+    "confirmed_count",
+    "waitlist_count",
+    "offered_count",
+    "online_confirmed_count",
+    "online_waitlist_count",
+    "online_offered_count",
+)
 HIDDEN = "[hidden]"
 
 _request: contextvars.ContextVar = contextvars.ContextVar("audit_request", default=None)

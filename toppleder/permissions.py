@@ -111,3 +111,17 @@ def require_leader(user):
     if leader is None:
         raise PermissionDenied
     return leader
+
+
+def is_group_top_leader(leader, group) -> bool:
+    """The leader heads this leader group: a top leader (level 1) of the group's organisation
+    who is a member of it. (Booking for a group also allows a named delegate, in programmes.)"""
+    from toppleder.models import Leader
+
+    return bool(
+        leader is not None
+        and group is not None
+        and leader.level == Leader.Level.TOP
+        and leader.organisation_id == group.organisation_id
+        and group.members.filter(pk=leader.pk).exists()
+    )

@@ -8,8 +8,9 @@ renders or reads a request. Bad input raises `ValidationError` with a translatab
     enrolment.py      enrolment_add, enrolment_add_groups, enrolment_add_organisations, enrolment_withdraw
     sessions.py       session_create, session_update, session_publish, session_cancel, session_complete,
                       session_set_measures, contributor_add/remove, material_add/remove
-    registrations.py  registration_create, registration_cancel, waitlist_reorder,
+    registrations.py  registration_create, registration_cancel, registration_switch_mode, waitlist_reorder,
                       waitlist_favour_newcomers, attendance_record, calendar_token_reset
+    group_bookings.py group_booking_create, group_offer_accept
     checkin.py        attendance_check_in
     commitments.py    commitment_create, commitment_update_status
     courses.py        course_template_create, courses_create (many parallel leader-group courses)
@@ -31,6 +32,7 @@ from programmes.services.enrolment import (
     enrolment_withdraw,
     leaders_ineligible,
 )
+from programmes.services.group_bookings import group_booking_create, group_offer_accept
 from programmes.services.imports import ImportResult, leaders_import
 from programmes.services.measures import measure_update
 from programmes.services.programmes import (
@@ -51,6 +53,7 @@ from programmes.services.registrations import (
     registration_cancel,
     registration_create,
     registration_restore,
+    registration_switch_mode,
     waitlist_favour_newcomers,
     waitlist_reorder,
 )
@@ -85,6 +88,8 @@ __all__ = [
     "enrolment_add_groups",
     "enrolment_add_organisations",
     "enrolment_withdraw",
+    "group_booking_create",
+    "group_offer_accept",
     "leaders_import",
     "leaders_ineligible",
     "material_add",
@@ -101,6 +106,7 @@ __all__ = [
     "offers_expire",
     "registration_cancel",
     "registration_create",
+    "registration_switch_mode",
     "registration_restore",
     "session_cancel",
     "session_complete",

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from programmes import seats, tasks
 from programmes.models import (
     EmailActionUse,
+    GroupBooking,
     ProgrammeEnrolment,
     Registration,
     Session,
@@ -79,18 +80,43 @@ def _is_lock_error(exc: Exception) -> bool:
     return code in {"55P03", "40001", "40P01", "57014"} or "database is locked" in str(exc)
 
 
+ROOM, ONLINE = Registration.Mode.ROOM, Registration.Mode.ONLINE
+
+
 def count_confirmed(session: Session) -> int:
-    return Registration.objects.filter(session_id=session.pk, status=Registration.Status.CONFIRMED).count()
+    """Confirmed seats in the room (every session's one mode; a hybrid session's room)."""
+    return Registration.objects.filter(session_id=session.pk, status=Registration.Status.CONFIRMED, mode=ROOM).count()
 
 
 def count_offered(session: Session) -> int:
-    """Seats held for someone on the waiting list until their offer runs out."""
-    return Registration.objects.filter(session_id=session.pk, status=Registration.Status.OFFERED).count()
+    """Seats in the room held for someone on the waiting list until their offer runs out."""
+    return Registration.objects.filter(session_id=session.pk, status=Registration.Status.OFFERED, mode=ROOM).count()
 
 
-def _waiting(session: Session) -> list[Registration]:
+def modes(session: Session) -> list[str]:
+    """The ways of taking part: the room, and for a hybrid session also online."""
+    return [ROOM, ONLINE] if session.format == Session.Format.HYBRID else [ROOM]
+
+
+def free_seats(session: Session, mode: str = ROOM) -> int | None:
+    """Seats not confirmed or held for an offer, counted in the database (None: no limit).
+    The caller holds the session lock."""
+    if mode == ROOM:
+        return session.capacity - count_confirmed(session) - count_offered(session)
+    if session.online_capacity is None:
+        return None
+    taken = Registration.objects.filter(
+        session_id=session.pk,
+        status__in=[Registration.Status.CONFIRMED, Registration.Status.OFFERED],
+        mode=ONLINE,
+    ).count()
+    return session.online_capacity - taken
+
+
+def _waiting(session: Session, mode: str = ROOM) -> list[Registration]:
+    """One mode's waiting list, in order (each mode of a hybrid session has its own)."""
     return list(
-        Registration.objects.filter(session_id=session.pk, status=Registration.Status.WAITLISTED).order_by(
+        Registration.objects.filter(session_id=session.pk, status=Registration.Status.WAITLISTED, mode=mode).order_by(
             *WAITING_ORDER
         )
     )
@@ -145,21 +171,44 @@ def promote_waiting(session: Session, *, by, event: str) -> list[Registration]:
     now = timezone.now()
     if session.status != Session.Status.PUBLISHED or session.starts_at <= now:
         return []
-    free = session.capacity - count_confirmed(session) - count_offered(session)
-    if free <= 0:
-        return []
-    waiting = _waiting(session)
+    offered = []
+    for mode in modes(session):
+        offered += _promote_mode(session, mode, now=now, by=by, event=event)
+    return offered
+
+
+def _promote_mode(session: Session, mode: str, *, now, by, event: str) -> list[Registration]:
+    free = free_seats(session, mode)
+    waiting = _waiting(session, mode)
     if not waiting:
+        return []
+    if free is None:
+        free = len(waiting)  # no limit online: everyone waiting is offered a place
+    if free <= 0:
         return []
     window, cutoff, shortest = offer_rules()
     expires = min(now + window, session.starts_at - cutoff)
     if expires - now < shortest:
+        if mode != ROOM:
+            return []  # online places near the start: those waiting keep their place (no whole-list call)
         # Close to the start: everyone waiting hears of the seat; the key names this seat
         # (capacity and cancellations so far), so a later edit of the session re-sends nothing.
         cancelled = Registration.objects.filter(session_id=session.pk, status=Registration.Status.CANCELLED).count()
         queue_after_commit(tasks.seat_open, session.pk, f"{session.capacity}-{cancelled}")
         return []
-    first, rest = waiting[:free], waiting[free:]
+    first = []
+    for unit in _units(waiting):
+        # A group booked "all or none" is offered its seats together or not at all; it keeps
+        # its place, and those behind it who fit are offered the seats meanwhile.
+        if len(unit) <= free:
+            first.extend(unit)
+            free -= len(unit)
+        if free == 0:
+            break
+    if not first:
+        return []
+    chosen = {r.pk for r in first}
+    rest = [r for r in waiting if r.pk not in chosen]
     for reg in first:
         reg._audit_old_position = reg.waitlist_position
         fields = _change_status(reg, Registration.Status.OFFERED)
@@ -186,13 +235,40 @@ def promote_waiting(session: Session, *, by, event: str) -> list[Registration]:
     return first
 
 
-def _refusal(session: Session, leader: Leader, existing: Registration | None):
-    if existing is not None and existing.status != Registration.Status.CANCELLED:
-        if existing.status == Registration.Status.WAITLISTED:
-            return _("You are already on the waiting list for this session.")
-        if existing.status == Registration.Status.OFFERED:
-            return _("A seat is offered to you. Keep it from the e-mail or the session page.")
-        return _("You are already signed up for this session.")
+def _units(waiting: list[Registration]) -> list[list[Registration]]:
+    """The waiting list as units in order: one leader, or every waiting member of a group
+    booked "all or none" (at the place of its first member)."""
+    booking_ids = {r.group_booking_id for r in waiting if r.group_booking_id}
+    whole = set(
+        GroupBooking.objects.filter(pk__in=booking_ids, mode=GroupBooking.Mode.ALL_OR_NONE).values_list("pk", flat=True)
+    )
+    units, groups = [], {}
+    for reg in waiting:
+        if reg.group_booking_id in whole:
+            if reg.group_booking_id not in groups:
+                groups[reg.group_booking_id] = []
+                units.append(groups[reg.group_booking_id])
+            groups[reg.group_booking_id].append(reg)
+        else:
+            units.append([reg])
+    return units
+
+
+def waiting_fits(session: Session, free: int, mode: str = ROOM) -> bool:
+    """Someone already waiting fits in `free` seats (so a newcomer queues behind them). A group
+    waiting "all or none" that is larger than the free seats does not hold them back."""
+    return any(len(unit) <= free for unit in _units(_waiting(session, mode)))
+
+
+def _waits_as_unit(reg: Registration) -> bool:
+    return bool(
+        reg.group_booking_id
+        and GroupBooking.objects.filter(pk=reg.group_booking_id, mode=GroupBooking.Mode.ALL_OR_NONE).exists()
+    )
+
+
+def _session_closed(session: Session):
+    """Why nobody can sign up for the session now, or None."""
     if session.status == Session.Status.DRAFT:
         return _("This session is not open for registration yet.")
     if session.status == Session.Status.CANCELLED:
@@ -202,6 +278,19 @@ def _refusal(session: Session, leader: Leader, existing: Registration | None):
     deadline = session.registration_deadline or session.starts_at
     if timezone.now() >= deadline:
         return _("The registration deadline for this session has passed.")
+    return None
+
+
+def _refusal(session: Session, leader: Leader, existing: Registration | None):
+    if existing is not None and existing.status != Registration.Status.CANCELLED:
+        if existing.status == Registration.Status.WAITLISTED:
+            return _("You are already on the waiting list for this session.")
+        if existing.status == Registration.Status.OFFERED:
+            return _("A seat is offered to you. Keep it from the e-mail or the session page.")
+        return _("You are already signed up for this session.")
+    closed = _session_closed(session)
+    if closed:
+        return closed
     enrolled = ProgrammeEnrolment.objects.active().filter(programme_id=session.programme_id, leader=leader).exists()
     if not enrolled:
         return _("You are not enrolled in the programme this session belongs to.")
@@ -211,28 +300,43 @@ def _refusal(session: Session, leader: Leader, existing: Registration | None):
     return None
 
 
-def registration_create(*, session: Session, leader: Leader, by=None) -> Registration:
+def _mode_refusal(session: Session, mode: str):
+    if mode not in Registration.Mode.values:
+        return _("Choose whether you take part in the room or online.")
+    if mode not in modes(session):
+        return _("This session has one way of taking part: sign up without choosing.")
+    return None
+
+
+def _next_position(session: Session, mode: str) -> int:
+    last = Registration.objects.filter(
+        session_id=session.pk, status=Registration.Status.WAITLISTED, mode=mode
+    ).aggregate(m=Max("waitlist_position"))["m"]
+    return (last or 0) + 1
+
+
+def registration_create(*, session: Session, leader: Leader, by=None, mode: str = ROOM) -> Registration:
     """Sign a leader up in one click: a confirmed seat if one is free, else the waiting list.
 
     The session row is locked for the transaction and confirmed seats are counted in the
     database, so capacity holds under any concurrency. If the lock cannot be had in
     REGISTRATION_LOCK_TIMEOUT_MS, raises RegistrationBusy ("try again"), never a 500.
-    A cancelled registration is reused. Refusals raise ValidationError.
+    A cancelled registration is reused. Refusals raise ValidationError. `mode`: in a hybrid
+    session, a seat in the room or a place online (each with its own capacity and list).
     """
     again = None
     try:
         with transaction.atomic():
             session = lock_session(session.pk) if REGISTRATION_LOCKING else Session.objects.get(pk=session.pk)
             existing = Registration.objects.filter(session_id=session.pk, leader_id=leader.pk).first()
-            refusal = _refusal(session, leader, existing)
+            refusal = _refusal(session, leader, existing) or _mode_refusal(session, mode)
             if refusal:
                 if existing is not None and existing.status != Registration.Status.CANCELLED:
                     again = existing.pk
                 raise ValidationError(refusal, code="refused")
-            confirmed = count_confirmed(session)
             # Seats offered to the waiting list are held; nobody jumps a waiting list.
-            held = confirmed + count_offered(session)
-            queue = Registration.objects.filter(session_id=session.pk, status=Registration.Status.WAITLISTED).exists()
+            free = free_seats(session, mode)
+            seat = free is None or (free > 0 and not waiting_fits(session, free, mode))
             registration = existing or Registration(session=session, leader=leader)
             before = audit.values(registration) if existing else None
             registration.created_at = timezone.now()
@@ -240,13 +344,12 @@ def registration_create(*, session: Session, leader: Leader, by=None) -> Registr
             registration.promoted_at = None
             registration.offered_at = registration.offer_expires_at = None
             registration.attendance = Registration.Attendance.UNKNOWN
-            if held < session.capacity and not queue:
+            registration.group_booking = None
+            registration.mode = mode
+            if seat:
                 _change_status(registration, Registration.Status.CONFIRMED)
             else:
-                last = Registration.objects.filter(
-                    session_id=session.pk, status=Registration.Status.WAITLISTED
-                ).aggregate(m=Max("waitlist_position"))["m"]
-                _change_status(registration, Registration.Status.WAITLISTED, position=(last or 0) + 1)
+                _change_status(registration, Registration.Status.WAITLISTED, position=_next_position(session, mode))
             registration.save()
             seats.recount([session.pk])
             if before is None:
@@ -288,7 +391,8 @@ def registration_restore(*, registration: Registration, by=None) -> Registration
                 )
             if session.status != Session.Status.PUBLISHED or session.starts_at <= now:
                 raise ValidationError(_("The session has already started or is closed."), code="closed")
-            if count_confirmed(session) + count_offered(session) >= session.capacity:
+            free = free_seats(session, reg.mode)  # the mode the seat was in (a hybrid session has two)
+            if free is not None and free <= 0:
                 raise ValidationError(
                     _(
                         "The seat has gone to someone on the waiting list in the meantime. Sign up again to join the list."
@@ -347,7 +451,7 @@ def registration_cancel(*, registration: Registration, by=None, apologies: bool 
             if was in (Registration.Status.CONFIRMED, Registration.Status.OFFERED):
                 promote_waiting(session, by=by, event="registration_cancel")
             else:
-                _set_positions(_waiting(session), by=by, event="registration_cancel")
+                _set_positions(_waiting(session, reg.mode), by=by, event="registration_cancel")
             queue_after_commit(tasks.registration_cancelled, reg.pk)
     except DatabaseError as exc:
         if _is_lock_error(exc):
@@ -386,7 +490,15 @@ def offer_accept(*, registration: Registration, by=None) -> Registration:
                         code="expired",
                     )
             elif reg.status == Registration.Status.WAITLISTED:
-                if session.capacity - count_confirmed(session) - count_offered(session) <= 0:
+                if _waits_as_unit(reg):
+                    raise ValidationError(
+                        _(
+                            "Your leader group waits for seats as one unit: the seats are offered to all of you together."
+                        ),
+                        code="group",
+                    )
+                free = free_seats(session, reg.mode)
+                if free is not None and free <= 0:
                     raise ValidationError(
                         _("Someone else took the seat first. You are still on the waiting list."), code="taken"
                     )
@@ -401,13 +513,74 @@ def offer_accept(*, registration: Registration, by=None) -> Registration:
             seats.recount([session.pk])
             audit.record(by, audit.UPDATE, [reg], audit.diff(before, reg), event="offer_accept")
             if was == Registration.Status.WAITLISTED:
-                _set_positions(_waiting(session), by=by, event="offer_accept")
+                _set_positions(_waiting(session, reg.mode), by=by, event="offer_accept")
             queue_after_commit(tasks.registration_promoted, reg.pk)
     except DatabaseError as exc:
         if _is_lock_error(exc):
             raise RegistrationBusy() from exc
         raise
     return reg
+
+
+def registration_switch_mode(*, registration: Registration, mode: str, by=None, wait: bool = False) -> Registration:
+    """A hybrid session: move from the room to online or back in one click, when the other
+    mode has a free seat. The seat left behind is offered to that mode's waiting list.
+
+    A full mode is refused (nothing changed) with the waiting-list offer in the message;
+    `wait=True` takes that offer: the leader gives up the seat they have and goes to the end
+    of the other mode's waiting list. A leader on one waiting list moves to the other.
+    """
+    try:
+        with transaction.atomic():
+            session = lock_session(registration.session_id)
+            reg = Registration.objects.select_for_update().get(pk=registration.pk)
+            if session.format != Session.Format.HYBRID:
+                raise ValidationError(
+                    _("Only a hybrid session can be joined both in the room and online."), code="mode"
+                )
+            if mode not in Registration.Mode.values:
+                raise ValidationError(_("Choose whether you take part in the room or online."), code="mode")
+            if session.status != Session.Status.PUBLISHED or session.starts_at <= timezone.now():
+                raise ValidationError(_("The session has already started or is closed."), code="closed")
+            if reg.status not in (Registration.Status.CONFIRMED, Registration.Status.WAITLISTED):
+                raise ValidationError(_("Only a confirmed seat or a waiting place can be moved."), code="status")
+            if reg.mode == mode:
+                raise ValidationError(_("You already take part this way."), code="same")
+            free = free_seats(session, mode)
+            has_room = free is None or (free > 0 and not waiting_fits(session, free, mode))
+            if not has_room and reg.status == Registration.Status.CONFIRMED and not wait:
+                raise ValidationError(
+                    _(
+                        "There is no free seat %(mode)s. You keep your seat %(here)s. You can instead join the "
+                        "waiting list %(mode)s, but then you give up the seat you have."
+                    )
+                    % {"mode": _mode_words(mode), "here": _mode_words(reg.mode)},
+                    code="full",
+                )
+            before = audit.values(reg)
+            was_mode, was_status = reg.mode, reg.status
+            reg.mode = mode
+            if has_room:
+                fields = _change_status(reg, Registration.Status.CONFIRMED)
+            else:
+                fields = _change_status(reg, Registration.Status.WAITLISTED, position=_next_position(session, mode))
+            reg.save(update_fields=[*fields, "mode"])
+            seats.recount([session.pk])
+            audit.record(by, audit.UPDATE, [reg], audit.diff(before, reg), event="registration_switch_mode")
+            if was_status == Registration.Status.CONFIRMED:
+                promote_waiting(session, by=by, event="registration_switch_mode")
+            else:
+                _set_positions(_waiting(session, was_mode), by=by, event="registration_switch_mode")
+            queue_after_commit(tasks.registration_confirmed, reg.pk)
+    except DatabaseError as exc:
+        if _is_lock_error(exc):
+            raise RegistrationBusy() from exc
+        raise
+    return reg
+
+
+def _mode_words(mode: str) -> str:
+    return _("in the room") if mode == ROOM else _("online")
 
 
 def offers_expire(*, now=None) -> int:
@@ -511,7 +684,7 @@ def waitlist_reorder(*, registration: Registration, new_position: int, reason: s
         raise ValidationError({"reason": _("Give a reason for moving someone on the waiting list.")})
     with transaction.atomic():
         session = lock_session(registration.session_id)
-        regs = _waiting(session)
+        regs = _waiting(session, registration.mode)
         target = next((r for r in regs if r.pk == registration.pk), None)
         if target is None:
             raise ValidationError(_("This leader is not on the waiting list."))
@@ -545,19 +718,21 @@ def waitlist_favour_newcomers(*, session: Session, by, reason: str) -> int:
         raise ValidationError({"reason": _("Give a reason for moving someone on the waiting list.")})
     with transaction.atomic():
         session = lock_session(session.pk)
-        regs = _waiting(session)
-        veterans = set(
-            Registration.objects.filter(
-                leader_id__in=[r.leader_id for r in regs],
-                session__kind=session.kind,
-                attendance=Registration.Attendance.ATTENDED,
+        moved, old = [], {}
+        for mode in modes(session):  # each waiting list of a hybrid session on its own
+            regs = _waiting(session, mode)
+            veterans = set(
+                Registration.objects.filter(
+                    leader_id__in=[r.leader_id for r in regs],
+                    session__kind=session.kind,
+                    attendance=Registration.Attendance.ATTENDED,
+                )
+                .exclude(session_id=session.pk)
+                .values_list("leader_id", flat=True)
             )
-            .exclude(session_id=session.pk)
-            .values_list("leader_id", flat=True)
-        )
-        ordered = [r for r in regs if r.leader_id not in veterans] + [r for r in regs if r.leader_id in veterans]
-        old = {r.pk: i for i, r in enumerate(regs, start=1)}
-        moved = _set_positions(ordered, by=by, event="waitlist_favour_newcomers")
+            ordered = [r for r in regs if r.leader_id not in veterans] + [r for r in regs if r.leader_id in veterans]
+            old.update({r.pk: i for i, r in enumerate(regs, start=1)})
+            moved += _set_positions(ordered, by=by, event="waitlist_favour_newcomers")
         changes = WaitlistChange.objects.bulk_create(
             [
                 WaitlistChange(

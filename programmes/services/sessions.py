@@ -41,6 +41,10 @@ def _validate(session: Session) -> None:
         add("ends_at", _("The session must end after it starts."))
     if session.capacity is None or int(session.capacity) < 1:
         add("capacity", _("Capacity must be at least 1."))
+    if session.format != Session.Format.HYBRID:
+        session.online_capacity = None  # only a hybrid session has online seats
+    elif session.online_capacity is not None and int(session.online_capacity) < 1:
+        add("online_capacity", _("Online seats must be at least 1, or empty for no limit."))
     if session.format not in Session.Format.values:
         add("format", _("Choose a format."))
     if session.format in (Session.Format.IN_PERSON, Session.Format.HYBRID) and not (session.place or "").strip():
@@ -74,6 +78,7 @@ def session_create(
     starts_at,
     ends_at,
     capacity: int,
+    online_capacity: int | None = None,
     theme: str = "",
     description: str = "",
     format: str = Session.Format.IN_PERSON,  # noqa: A002  (the model field's name)
@@ -96,6 +101,7 @@ def session_create(
         place=place,
         video_link=video_link,
         capacity=capacity,
+        online_capacity=online_capacity,
         registration_deadline=registration_deadline,
     )
     _validate(session)
@@ -122,6 +128,7 @@ def session_update(
     place: str = KEEP,
     video_link: str = KEEP,
     capacity: int = KEEP,
+    online_capacity=KEEP,
     registration_deadline=KEEP,
     reserved_for_groups: Iterable = KEEP,
     measures: Iterable = KEEP,
@@ -143,6 +150,7 @@ def session_update(
         place=place,
         video_link=video_link,
         capacity=capacity,
+        online_capacity=online_capacity,
         registration_deadline=registration_deadline,
     )
     with transaction.atomic():
@@ -155,6 +163,24 @@ def session_update(
         if locked.capacity < confirmed:
             raise ValidationError(
                 {"capacity": _("Capacity cannot be below the %(n)s leaders already confirmed.") % {"n": confirmed}}
+            )
+        online = locked.online_confirmed_count
+        if (
+            locked.format == Session.Format.HYBRID
+            and locked.online_capacity is not None
+            and locked.online_capacity < online
+        ):
+            raise ValidationError(
+                {
+                    "online_capacity": _("Online seats cannot be below the %(n)s leaders already confirmed online.")
+                    % {"n": online}
+                }
+            )
+        if locked.format != Session.Format.HYBRID and (
+            online or locked.online_waitlist_count or locked.online_offered_count
+        ):
+            raise ValidationError(
+                {"format": _("Leaders take part online: the session stays hybrid until they have moved or cancelled.")}
             )
         moved = [f for f in SEQUENCE_FIELDS if audit.plain(getattr(locked, f)) != before[f]]
         if moved:

@@ -10,7 +10,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from programmes import selectors, services
-from programmes.forms import AttendanceForm, CheckInForm, FavourNewcomersForm, WaitlistMoveForm
+from programmes.forms import AttendanceForm, CheckInForm, FavourNewcomersForm, GroupBookingForm, WaitlistMoveForm
 from programmes.models import Registration
 from programmes.views.sessions import session_page
 from toppleder.pages import error_text, form_error
@@ -30,8 +30,9 @@ def _back(request, session):
 def registration_create(request, pk):
     session = selectors.session_for(request.user, pk)
     leader = require_leader(request.user)
+    mode = request.POST.get("mode") or Registration.Mode.ROOM
     try:
-        registration = services.registration_create(session=session, leader=leader, by=request.user)
+        registration = services.registration_create(session=session, leader=leader, by=request.user, mode=mode)
     except services.RegistrationBusy:
         messages.warning(request, _("Many people are signing up right now, please try again."))
     except ValidationError as exc:
@@ -46,6 +47,109 @@ def registration_create(request, pk):
         else:
             messages.success(request, _("You are signed up for “%(title)s”.") % {"title": session.title})
     return _back(request, session)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def group_booking_create(request, pk, group_pk):
+    """A top leader (or delegate) signs up all or some of their leader group in one action."""
+    session = selectors.session_for(request.user, pk)
+    leader = require_leader(request.user)
+    group = selectors.bookable_group_for(request.user, group_pk)
+    form = GroupBookingForm(request.POST or None, group=group)
+    if request.method == "POST" and form.is_valid():
+        try:
+            booking = services.group_booking_create(
+                session=session,
+                group=group,
+                booker=leader,
+                members=list(form.cleaned_data["members"]),
+                mode=form.cleaned_data["mode"],
+                by=request.user,
+            )
+        except services.RegistrationBusy:
+            messages.warning(request, _("Many people are signing up right now, please try again."))
+        except ValidationError as exc:
+            form_error(form, exc)
+        else:
+            args = {"count": booking.size, "seated": booking.seated, "group": group.name, "title": session.title}
+            if booking.seated == booking.size:
+                text = ngettext(
+                    "%(count)d member of %(group)s is signed up for “%(title)s”.",
+                    "%(count)d members of %(group)s are signed up for “%(title)s”.",
+                    booking.size,
+                )
+            elif not booking.seated:
+                text = ngettext(
+                    "“%(title)s” is full: %(count)d member of %(group)s is on the waiting list.",
+                    "“%(title)s” does not have seats for all of them: the %(count)d members of %(group)s wait "
+                    "on the waiting list together and are offered the seats together.",
+                    booking.size,
+                )
+            else:
+                text = _(
+                    "%(seated)d of %(count)d members of %(group)s have a seat at “%(title)s”; the rest are on the "
+                    "waiting list."
+                )
+            messages.success(request, text % args)
+            if booking.skipped:
+                messages.info(
+                    request,
+                    _("Already signed up or waiting, left as they were: %(names)s.")
+                    % {"names": ", ".join(le.user.name for le in booking.skipped)},
+                )
+            return redirect("programmes:session_detail", pk=session.pk)
+    context = {"session": session, "group": group, "form": form}
+    return render(request, "programmes/group_booking.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def group_offer_accept(request, pk, booking_pk):
+    """The top leader (or delegate) keeps every seat offered to the group."""
+    session = selectors.session_for(request.user, pk)
+    leader = require_leader(request.user)
+    booking = selectors.group_booking_for(request.user, session, booking_pk)
+    try:
+        count = services.group_offer_accept(booking=booking, booker=leader, by=request.user)
+    except services.RegistrationBusy:
+        messages.warning(request, _("Many people are signing up right now, please try again."))
+    except ValidationError as exc:
+        messages.error(request, error_text(exc))
+    else:
+        messages.success(
+            request,
+            ngettext("%(count)d seat is kept for %(group)s.", "%(count)d seats are kept for %(group)s.", count)
+            % {"count": count, "group": booking.group.name},
+        )
+    return redirect("programmes:session_detail", pk=session.pk)
+
+
+@login_required
+@require_POST
+def registration_switch_mode(request, pk):
+    """A hybrid session: take part in the room instead of online, or the other way round."""
+    session = selectors.session_for(request.user, pk)
+    registration = selectors.own_registration_for(session, require_leader(request.user))
+    mode = request.POST.get("mode", "")
+    try:
+        reg = services.registration_switch_mode(
+            registration=registration, mode=mode, wait=request.POST.get("wait") == "1", by=request.user
+        )
+    except services.RegistrationBusy:
+        messages.warning(request, _("Many people are signing up right now, please try again."))
+    except ValidationError as exc:
+        messages.error(request, error_text(exc))
+    else:
+        if reg.status == Registration.Status.WAITLISTED:
+            messages.info(request, _("You are on the waiting list %(mode)s.") % {"mode": _mode_words(reg.mode)})
+        else:
+            messages.success(request, _("You now take part %(mode)s.") % {"mode": _mode_words(reg.mode)})
+    return _back(request, session)
+
+
+def _mode_words(mode):
+    return _("in the room") if mode == Registration.Mode.ROOM else _("online")
 
 
 @login_required

@@ -60,6 +60,8 @@ def session_page(request, session, *, status=200, loaded=False, **forms):
                 status=Registration.Status.WAITLISTED,
                 waitlist_position__lte=mine.waitlist_position,
             ).count()
+    if leader is not None and session.status == Session.Status.PUBLISHED:
+        context.update(selectors.group_bookings_panel(session, leader))
     context["checkin_open"] = session.status == Session.Status.PUBLISHED and checkin.is_open(session)
     if hr:
         if session.status in (Session.Status.PUBLISHED, Session.Status.COMPLETED):
@@ -68,14 +70,17 @@ def session_page(request, session, *, status=200, loaded=False, **forms):
         # Confirmed (by name), waiting (in order) and offered seats in one query, split here.
         active = list(
             session.registrations.filter(status__in=[*selectors.ACTIVE, Registration.Status.OFFERED])
-            .select_related("leader__user", "leader__organisation")
+            .select_related("leader__user", "leader__organisation", "group_booking__group")
             .order_by("waitlist_position", "created_at", "pk")
         )
         registrations = sorted(
             (r for r in active if r.status == Registration.Status.CONFIRMED), key=lambda r: (r.leader.user.name, r.pk)
         )
         context["registrations"] = registrations
-        context["waitlist"] = [r for r in active if r.status == Registration.Status.WAITLISTED]
+        waiting = [r for r in active if r.status == Registration.Status.WAITLISTED]
+        # A hybrid session has a waiting list per mode; the room's is the one HR reorders here.
+        context["waitlist"] = [r for r in waiting if r.mode == Registration.Mode.ROOM]
+        context["online_waitlist"] = [r for r in waiting if r.mode == Registration.Mode.ONLINE]
         context["offers"] = sorted(
             (r for r in active if r.status == Registration.Status.OFFERED), key=lambda r: (r.offer_expires_at, r.pk)
         )

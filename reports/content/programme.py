@@ -107,6 +107,30 @@ def programme_participation(programme: Programme, period: Period) -> dict:
     }
 
 
+def programme_hybrid_by_mode(programme: Programme, period: Period) -> dict:
+    """Hybrid sessions in the period (not drafts or cancelled): signed up and attended, in the
+    room and online. One grouped query over the registrations."""
+    sessions = {
+        s.pk: s
+        for s in Session.objects.filter(
+            Q(programme=programme, format=Session.Format.HYBRID)
+            & ~Q(status__in=[Session.Status.DRAFT, Session.Status.CANCELLED])
+            & period.filter("starts_at")
+        ).order_by("starts_at", "pk")
+    }
+    rows = {pk: {"session": s, "room": [0, 0], "online": [0, 0]} for pk, s in sessions.items()}
+    for r in (
+        Registration.objects.filter(session_id__in=list(sessions), status=Registration.Status.CONFIRMED)
+        .values("session", "mode")
+        .annotate(signed=Count("id"), attended=Count("id", filter=Q(attendance=Registration.Attendance.ATTENDED)))
+        .order_by()
+    ):
+        rows[r["session"]][r["mode"]] = [r["signed"], r["attended"]]
+    rows = list(rows.values())
+    total = {mode: [sum(r[mode][i] for r in rows) for i in (0, 1)] for mode in ("room", "online")}
+    return {"rows": rows, "total": total}
+
+
 def programme_group_figures(programme: Programme, period: Period) -> dict:
     """Counts for reflection/network groups and mentor pairs: groups, members, meetings held
     and attendances per group kind; pairs and meetings per mentoring scheme. Proposals (HR's
@@ -467,6 +491,7 @@ def programme_report_data(programme: Programme, period: Period | None = None) ->
         "participation": participation,
         "groups": group_figures,
         "mentoring": mentoring_evaluations(programme),
+        "hybrid": programme_hybrid_by_mode(programme, period),
         "trends": trend_lines(comparisons),
         "trend_charts": trend_charts(uid, comparisons),
         "commitments": commitment_rows,

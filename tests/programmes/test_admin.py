@@ -27,6 +27,8 @@ MODELS = [
     "registration",
     "waitlistchange",
     "commitment",
+    "groupdelegate",
+    "groupbooking",
 ]
 
 

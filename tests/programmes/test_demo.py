@@ -6,7 +6,7 @@ import random
 import pytest
 
 from programmes import demo, seats, selectors
-from programmes.models import Commitment, Measure, Programme, ProgrammeEnrolment, Registration, Session
+from programmes.models import Commitment, GroupBooking, Measure, Programme, ProgrammeEnrolment, Registration, Session
 from toppleder import demo as core_demo
 from toppleder.models import Leader
 
@@ -45,8 +45,17 @@ def test_demo_has_a_living_programme_and_is_idempotent():
     assert past and all(s.confirmed_count for s in past)
     assert Registration.objects.filter(session__in=past, attendance="attended").exists()
     assert any(s.seats_left > 0 for s in upcoming)
-    full = [s for s in upcoming if s.seats_left == 0 and s.waitlist_count > 0]
+    full = [s for s in upcoming if s.seats_left == 0 and s.waitlist_count > 0 and "(hybrid)" not in s.title]
     assert len(full) == 1
+    # A leader group booked "all or none" by its top leader waits on the full session as one unit.
+    booking = GroupBooking.objects.get(session=full[0])
+    assert booking.mode == "all" and booking.booked_by.level == 1
+    assert set(booking.registrations.values_list("status", flat=True)) == {"waitlisted"}
+    assert booking.registrations.count() == booking.size >= 3
+    # A hybrid session full in the room and open online (no limit).
+    hybrid = Session.objects.get(programme=programme, format="hybrid", title__startswith="Ledersamling (hybrid)")
+    assert hybrid.seats_left == 0 and hybrid.waitlist_count == 2
+    assert hybrid.online_open and hybrid.online_confirmed_count == 6
     assert selectors.enrolment_summary(programme)["by_organisation"].__len__() > 10
     assert Measure.objects.exclude(status="not_started").exists()
     assert Measure.objects.filter(sessions__isnull=False).exists()

@@ -125,6 +125,6 @@ def test_hr_sees_overdue_commitments_on_the_front_page(client, programme, hr_use
     CommitmentFactory(programme=programme, parties=[a], due_date=date(2026, 12, 1), text="Fremtidig avtale")
     client.force_login(hr_user)
     page = client.get(reverse("dashboard")).content.decode()
-    assert "over fristen" in page
+    assert "1 forpliktelse over fristen" in page  # the heading of HR's "needs action" panel
     assert late.text in page
     assert "Ferdig avtale" not in page and "Fremtidig avtale" not in page

@@ -21,15 +21,17 @@ pytestmark = pytest.mark.django_db
 def real_counts() -> dict:
     out = {}
     for session in Session.objects.all():
-        out[session.pk] = (
-            session.registrations.filter(status=Registration.Status.CONFIRMED).count(),
-            session.registrations.filter(status=Registration.Status.WAITLISTED).count(),
+        out[session.pk] = tuple(
+            session.registrations.filter(status=status, mode=mode).count()
+            for mode in (Registration.Mode.ROOM, Registration.Mode.ONLINE)
+            for status in (Registration.Status.CONFIRMED, Registration.Status.WAITLISTED)
         )
     return out
 
 
 def counters() -> dict:
-    return {pk: (c, wl) for pk, c, wl in Session.objects.values_list("pk", "confirmed_count", "waitlist_count")}
+    fields = ("confirmed_count", "waitlist_count", "online_confirmed_count", "online_waitlist_count")
+    return {pk: tuple(rest) for pk, *rest in Session.objects.values_list("pk", *fields)}
 
 
 @pytest.mark.parametrize("name", sorted(_scenarios()))
@@ -169,6 +171,12 @@ def test_bulk_rows_are_counted_by_recount_and_drift_names_the_session():
             "real_waiting": 0,
             "offered_count": 0,
             "real_offered": 0,
+            "online_confirmed_count": 0,
+            "real_online_confirmed": 0,
+            "online_waitlist_count": 0,
+            "real_online_waiting": 0,
+            "online_offered_count": 0,
+            "real_online_offered": 0,
         }
     ]
     assert seats.recount([session.pk]) == 1

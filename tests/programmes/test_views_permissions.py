@@ -84,9 +84,27 @@ MATRIX = {
     "offer_accept": ("post", lambda w: {"pk": w.s.pk}, {}, dict(anon=LOGIN, leader=302, leader_b=404, hr=403)),
     "registration_restore": (
         "post",
-        lambda w: {"pk": w.s.pk},
+        lambda w: {"pk": w.cancelled_session.pk},
         {},
-        dict(anon=LOGIN, leader=404, leader_b=404, hr=403),  # nothing cancelled to take back
+        dict(anon=LOGIN, leader=302, leader_b=404, hr=403),
+    ),
+    "registration_switch_mode": (
+        "post",
+        lambda w: {"pk": w.s.pk},
+        {"mode": "online"},
+        dict(anon=LOGIN, leader=302, leader_b=404, hr=403),
+    ),
+    "group_booking": (
+        "get",
+        lambda w: {"pk": w.s.pk, "group_pk": w.group.pk},
+        {},
+        dict(anon=LOGIN, leader=200, leader_b=404, hr=403),
+    ),
+    "group_offer_accept": (
+        "post",
+        lambda w: {"pk": w.s.pk, "booking_pk": w.booking.pk},
+        {},
+        dict(anon=LOGIN, leader=302, leader_b=404, hr=403),
     ),
     "registration_apologies": (
         "post",
@@ -218,6 +236,21 @@ class World:
         self.material.file.save("program.pdf", ContentFile(b"%PDF-1.4 test"), save=True)
         self.commitment = CommitmentFactory(programme=self.p, session=self.s, parties=[self.me, LeaderFactory()])
         self.measure = Measure.objects.select_related("area").first()
+        # A seat the leader cancelled a moment ago (the undo link).
+        from django.utils import timezone
+
+        self.cancelled_session = SessionFactory(programme=self.p)
+        RegistrationFactory(
+            session=self.cancelled_session, leader=self.me, status="cancelled", cancelled_at=timezone.now()
+        )
+        # The leader heads their leader group and has booked it for the session.
+        from programmes.models import GroupBooking
+        from tests.factories import LeaderGroupFactory
+
+        self.group = LeaderGroupFactory(organisation=self.me.organisation, members=[self.me])
+        self.booking = GroupBooking.objects.create(
+            session=self.s, group=self.group, booked_by=self.me, mode="all", size=1
+        )
 
 
 def test_every_url_has_an_expectation():

@@ -172,6 +172,14 @@ def build_world(groups_world) -> W:
     objects["theme_window"] = _theme_window(programme)
     objects["project"] = _project_of(programme, leader_a)
     objects["new_leader"] = g.members[2]  # a top leader for two months: onboarding
+    # Leader A heads a leader group and has booked seats for it.
+    from programmes.models import GroupBooking
+    from tests.factories import LeaderGroupFactory
+
+    objects["leader_group"] = LeaderGroupFactory(organisation=leader_a.organisation, members=[leader_a, g.members[1]])
+    objects["group_booking"] = GroupBooking.objects.create(
+        session=session, group=objects["leader_group"], booked_by=leader_a, mode="all", size=1
+    )
     hr_group = own_groups["hr_facilitator"]
     objects["hr_group"] = hr_group
     objects["hr_note"] = hr_group.notes.get()
@@ -276,6 +284,9 @@ CALLS = {
     "programmes:registration_create": ("post", lambda w: {"pk": w.session.pk}),
     "programmes:registration_cancel": ("post", lambda w: {"pk": w.session.pk}),
     "programmes:offer_accept": ("post", lambda w: {"pk": w.session.pk}),
+    "programmes:registration_switch_mode": ("post", lambda w: {"pk": w.session.pk}, {"mode": "online"}),
+    "programmes:group_booking": ("get", lambda w: {"pk": w.session.pk, "group_pk": o(w, "leader_group")}),
+    "programmes:group_offer_accept": ("post", lambda w: {"pk": w.session.pk, "booking_pk": o(w, "group_booking")}),
     "programmes:registration_apologies": ("post", lambda w: {"pk": w.session.pk}),
     "programmes:registration_restore": ("post", lambda w: {"pk": o(w, "cancelled_session")}),
     "programmes:contributor_add": ("post", lambda w: {"pk": w.session.pk}),
@@ -502,6 +513,9 @@ MATRIX = {
     "surveys:survey_results_csv": ("login", 403, 403, 403, 403, 200, 200, 403, 200),
     "programmes:email_action": (200, 403, 403, 403, 200, 403, 403, 403, 403),
     "programmes:offer_accept": ("login", 404, 404, 404, 302, 403, 403, 404, 403),
+    "programmes:registration_switch_mode": ("login", 404, 404, 404, 302, 403, 403, 404, 403),
+    "programmes:group_booking": ("login", 404, 404, 404, 200, 403, 403, 404, 403),
+    "programmes:group_offer_accept": ("login", 404, 404, 404, 302, 403, 403, 404, 403),
     "programmes:registration_apologies": ("login", 404, 404, 404, 302, 403, 403, 404, 403),
     "programmes:registration_restore": ("login", 404, 404, 404, 302, 403, 403, 404, 403),
     "reflection_groups:meeting_cancel": ("login", 404, 302, 404, 302, 403, 403, 404, 403),

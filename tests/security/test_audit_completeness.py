@@ -118,6 +118,10 @@ class W:
     appointment: object
     second_proposal: ReflectionGroup
     editable: Questionnaire
+    booking_head: object = None
+    booking_group: object = None
+    group_booking: object = None
+    hybrid_registration: object = None
 
 
 @pytest.fixture
@@ -251,7 +255,7 @@ def w(settings, tmp_path) -> W:
     newcomer = LeaderFactory(organisation=orgs["kultur"], user__name="Nils Ny")
     GroupMembership.objects.create(group=second_proposal, leader=newcomer, programme=programme, kind="reflection")
     _programme_shapes_world(programme=programme, hr=hr, members=members, orgs=orgs)
-    return W(
+    world = W(
         open_session=open_session,
         promotable=promotable,
         newcomer=newcomer,
@@ -299,6 +303,31 @@ def w(settings, tmp_path) -> W:
         material=material,
         outbox=outbox,
     )
+    # A leader group whose top leader books for it; and a booking offered seats as one unit.
+    from programmes.models import GroupBooking
+
+    world.booking_head = LeaderFactory(organisation=orgs["frogner"], user__name="Gro Gruppe")
+    ProgrammeEnrolment.objects.create(programme=programme, leader=world.booking_head)
+    world.booking_group = LeaderGroupFactory(organisation=orgs["frogner"], members=[world.booking_head, outsider])
+    group_offers = SessionFactory(programme=programme, title="Gruppetilbud", capacity=3)
+    world.group_booking = GroupBooking.objects.create(
+        session=group_offers, group=world.booking_group, booked_by=world.booking_head, mode="all", size=2
+    )
+    for le in (world.booking_head, outsider):
+        RegistrationFactory(
+            session=group_offers,
+            leader=le,
+            status="offered",
+            group_booking=world.group_booking,
+            offered_at=timezone.now() - timedelta(hours=1),
+            offer_expires_at=timezone.now() + timedelta(hours=5),
+        )
+    hybrid = SessionFactory(
+        programme=programme, title="Hybrid", capacity=1, format="hybrid", video_link="https://teams.example.no/h"
+    )
+    world.hybrid_registration = RegistrationFactory(session=hybrid, leader=members[1])
+    RegistrationFactory(session=hybrid, leader=members[2], status="waitlisted", waitlist_position=1)
+    return world
 
 
 def _programme_shapes_world(*, programme, hr, members, orgs):
@@ -387,6 +416,7 @@ def _scenarios():
         common,
         courses,
         enrolment,
+        group_bookings,
         imports,
         measures,
         projects,
@@ -569,6 +599,32 @@ def _scenarios():
             registrations.offer_accept, leader0, registration=lambda w: w.offered, by=leader0
         ),
         S + "registrations.offers_expire": call(registrations.offers_expire, system),
+        S + "registrations.modes": call(registrations.modes, system, session=lambda w: w.session),
+        S + "registrations.free_seats": call(registrations.free_seats, system, session=lambda w: w.session),
+        S + "registrations.registration_switch_mode": call(
+            registrations.registration_switch_mode,
+            lambda w: w.members[1].user,
+            registration=lambda w: w.hybrid_registration,
+            mode="online",
+            by=lambda w: w.members[1].user,
+        ),
+        S + "registrations.waiting_fits": call(registrations.waiting_fits, system, session=lambda w: w.session, free=1),
+        S + "group_bookings.group_booking_create": call(
+            group_bookings.group_booking_create,
+            lambda w: w.booking_head.user,
+            session=lambda w: w.open_session,
+            group=lambda w: w.booking_group,
+            booker=lambda w: w.booking_head,
+            mode="all",
+            by=lambda w: w.booking_head.user,
+        ),
+        S + "group_bookings.group_offer_accept": call(
+            group_bookings.group_offer_accept,
+            lambda w: w.booking_head.user,
+            booking=lambda w: w.group_booking,
+            booker=lambda w: w.booking_head,
+            by=lambda w: w.booking_head.user,
+        ),
         S + "registrations.invitation_decline": call(
             registrations.invitation_decline,
             lambda w: w.outsider.user,
