@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import time
+
+
+def real_clock_env() -> dict:
+    """This process's environment without libfaketime: `make test-dates` shifts the portal's
+    clock, while the servers a test starts (Redis, PostgreSQL) run on the real one, as they
+    would in production (redis-server does not start under libfaketime)."""
+    return {k: v for k, v in os.environ.items() if k != "LD_PRELOAD" and not k.startswith("FAKETIME")}
 
 
 def free_port() -> int:
@@ -27,6 +35,7 @@ class RedisServer:
             ["redis-server", "--bind", "127.0.0.1", "--port", str(self.port), "--save", "", "--appendonly", "no",
              "--dir", str(self.dir)],
             stdout=subprocess.DEVNULL,
+            env=real_clock_env(),
         )  # fmt: skip
         for _ in range(100):
             try:

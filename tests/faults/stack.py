@@ -23,6 +23,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from tests.servers import real_clock_env
+
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 
@@ -107,7 +109,11 @@ class Stack:
         self.sink = None
         self._controller = None
         self.env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_", "EMAIL_", "PYTEST"))},
+            **{
+                k: v
+                for k, v in real_clock_env().items()
+                if not k.startswith(("DATABASE_", "REDIS_", "EMAIL_", "PYTEST"))
+            },
             "DJANGO_SETTINGS_MODULE": "toppleder.settings",
             "DATABASE_URL": f"postgres://postgres@127.0.0.1:{self.pg_port}/toppleder",
             "REDIS_URL": f"redis://127.0.0.1:{self.redis_port}/0",
@@ -146,13 +152,13 @@ class Stack:
         subprocess.run(
             self._as_pg([str(_pg_bin() / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
                          "--locale=C.UTF-8"]),
-            check=True, capture_output=True,
+            check=True, capture_output=True, env=real_clock_env(),
         )  # fmt: skip
         self.pg_start()
         subprocess.run(
             self._as_pg([str(_pg_bin() / "createdb"), "-h", "127.0.0.1", "-p", str(self.pg_port), "-U", "postgres",
                          "toppleder"]),
-            check=True,
+            check=True, env=real_clock_env(),
         )  # fmt: skip
 
     def pg_start(self) -> None:
@@ -162,7 +168,7 @@ class Stack:
                          "-o", f"-p {self.pg_port} -k {data} -c listen_addresses=127.0.0.1 -c fsync=off "
                                "-c synchronous_commit=off -c full_page_writes=off -c max_connections=60",
                          "start"]),
-            check=True, stdout=subprocess.DEVNULL,
+            check=True, stdout=subprocess.DEVNULL, env=real_clock_env(),
         )  # fmt: skip
 
     def pg_pid(self) -> int | None:
@@ -182,7 +188,7 @@ class Stack:
         self.procs["redis"] = subprocess.Popen(
             ["redis-server", "--bind", "127.0.0.1", "--port", str(self.redis_port), "--save", "",
              "--appendonly", "yes", "--appendfsync", "always", "--dir", str(self.dir / "redis")],
-            stdout=open(self.dir / "redis.log", "a"), stderr=subprocess.STDOUT,
+            stdout=open(self.dir / "redis.log", "a"), stderr=subprocess.STDOUT, env=real_clock_env(),
         )  # fmt: skip
         wait_until(lambda: port_open(self.redis_port), 10, "Redis")
 

@@ -19,7 +19,7 @@ from programmes import services
 from programmes.models import Registration
 from tests.programmes.factories import SessionFactory
 from tests.programmes.web import *  # noqa: F403
-from tests.servers import RedisServer
+from tests.servers import RedisServer, real_clock_env
 from toppleder import cache_backend, caching
 from toppleder.celery import app
 from toppleder.models import OutboxMessage
@@ -78,6 +78,7 @@ def test_after_an_outage_nothing_stored_before_it_is_used(redis, me, programme):
         ["redis-server", "--bind", "127.0.0.1", "--port", str(redis.port), "--dir", str(redis.dir),
          "--dbfilename", "dump.rdb", "--appendonly", "no"],
         stdout=subprocess.DEVNULL,
+        env=real_clock_env(),
     )  # fmt: skip
     time.sleep(0.5)
     assert client.get(cache.make_key("kept")) is not None  # Redis came back with the old data …
