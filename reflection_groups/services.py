@@ -457,15 +457,7 @@ def meeting_cancel(*, meeting: GroupMeeting, actor: User) -> GroupMeeting:
     meeting = GroupMeeting.objects.select_for_update().select_related("group").get(pk=meeting.pk)
     if not can_take_part(actor, meeting.group):
         raise PermissionDenied(_("Only the group's members and facilitator can cancel its meetings."))
-    if meeting.cancelled_at is not None:
-        raise ValidationError(_("The meeting is already cancelled."))
-    if meeting.starts_at <= timezone.now():
-        raise ValidationError(_("The meeting has already started and cannot be cancelled."))
-    before = audit.values(meeting)
-    meeting.cancelled_at = timezone.now()
-    meeting.sequence += 1
-    meeting.save(update_fields=["cancelled_at", "sequence"])
-    audit.record(actor, audit.UPDATE, [meeting], audit.diff(before, meeting), event="meeting_cancel")
+    audit.record(actor, audit.UPDATE, [meeting], _call_off(meeting), event="meeting_cancel")
     queue_after_commit(tasks.meeting_cancelled, meeting.pk)
     return meeting
 
@@ -494,6 +486,20 @@ def _check_changeable(meeting) -> None:
         raise ValidationError(_("The meeting is cancelled and cannot be changed."))
     if meeting.starts_at <= timezone.now():
         raise ValidationError(_("The meeting has already started and cannot be changed."))
+
+
+def _call_off(meeting) -> dict:
+    """Cancel a meeting (a group's or a pair's) that has not started; bump SEQUENCE so calendars
+    take the CANCEL. Returns the audit diff."""
+    if meeting.cancelled_at is not None:
+        raise ValidationError(_("The meeting is already cancelled."))
+    if meeting.starts_at <= timezone.now():
+        raise ValidationError(_("The meeting has already started and cannot be cancelled."))
+    before = audit.values(meeting)
+    meeting.cancelled_at = timezone.now()
+    meeting.sequence += 1
+    meeting.save(update_fields=["cancelled_at", "sequence"])
+    return audit.diff(before, meeting)
 
 
 def _check_time_and_place(starts_at: datetime, place: str, video_link: str) -> None:
@@ -860,15 +866,7 @@ def pair_appointment_cancel(*, appointment: PairAppointment, actor: User) -> Pai
     appointment = PairAppointment.objects.select_for_update().select_related("pair").get(pk=appointment.pk)
     if not is_pair_party(actor, appointment.pair):
         raise PermissionDenied(_("Only the mentor and the mentee can cancel their meetings."))
-    if appointment.cancelled_at is not None:
-        raise ValidationError(_("The meeting is already cancelled."))
-    if appointment.starts_at <= timezone.now():
-        raise ValidationError(_("The meeting has already started and cannot be cancelled."))
-    before = audit.values(appointment)
-    appointment.cancelled_at = timezone.now()
-    appointment.sequence += 1
-    appointment.save(update_fields=["cancelled_at", "sequence"])
-    audit.record(actor, audit.UPDATE, [appointment], audit.diff(before, appointment), event="pair_appointment_cancel")
+    audit.record(actor, audit.UPDATE, [appointment], _call_off(appointment), event="pair_appointment_cancel")
     queue_after_commit(tasks.pair_appointment_changed, appointment.pk)
     return appointment
 
