@@ -24,12 +24,17 @@ Rules (k = settings.SURVEY_MIN_RESPONDENTS, default 5):
    never per segment, and only when those respondents are ≥ k.
 """
 
+import hashlib
 import math
 import random
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Avg, Count, Q
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import Avg, Count, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from programmes.models import MeasureArea, Session
@@ -130,6 +135,7 @@ class Results:
     free_texts: list  # [(question, [texts])]
     selected_value: object = None
     selected_hidden: bool = False
+    stamp: str = ""  # what the figures were computed from (results.figures), for keys of pages built on them
 
 
 def _segment_labels(segment: str) -> dict:
@@ -173,25 +179,54 @@ def parse_segment(segment: str | None, value: str | None):
     return segment, value
 
 
+def _sql(qs) -> tuple[str, tuple]:
+    """A queryset's SQL and parameters, to aggregate over it once more in the database."""
+    sql, params = qs.query.sql_with_params()
+    return sql, tuple(params)
+
+
+def _rows(sql: str, params) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 def _alphas(survey: Survey, likert: list, k: int) -> dict:
     """Cronbach's α per dimension with two or more items, over the respondents who answered
-    all of them, when they are ≥ k (one query: the item values per response)."""
+    all of them, when they are ≥ k. One query: the database sums each item's values and
+    squares over those respondents, and their totals per dimension (no answer comes to Python)."""
     items_of: dict = {}
     for q in likert:
         items_of.setdefault(q.dimension, []).append(q.pk)
     multi = {dim: ids for dim, ids in items_of.items() if len(ids) >= 2}
     if not multi:
         return {}
-    values: dict = {}
-    for response_id, question_id, value in Answer.objects.filter(
-        response__survey=survey, question_id__in=[q.pk for q in likert], value__isnull=False
-    ).values_list("response_id", "question_id", "value"):
-        values.setdefault(response_id, {})[question_id] = value
+    answers = Answer.objects.filter(
+        response__survey=survey, question_id__in=[i for ids in multi.values() for i in ids], value__isnull=False
+    ).values(rid=F("response_id"), dim=F("question__dimension"), qid=F("question_id"), v=F("value"))
+    inner, params = _sql(answers.order_by())
+    complete = " ".join("WHEN %s THEN %s" for _dim in multi)
+    sql = (
+        f"WITH a AS ({inner}), "  # noqa: S608 (the ORM's own SQL; values are parameters)
+        f"done AS (SELECT rid, dim, SUM(v) AS total FROM a GROUP BY rid, dim "
+        f"HAVING COUNT(*) = CASE dim {complete} END) "
+        "SELECT a.dim, a.qid, COUNT(*), SUM(a.v), SUM(a.v * a.v) FROM a "
+        "JOIN done ON done.rid = a.rid AND done.dim = a.dim GROUP BY a.dim, a.qid "
+        "UNION ALL SELECT dim, NULL, COUNT(*), SUM(total), SUM(total * total) FROM done GROUP BY dim"
+    )
+    cases = tuple(x for dim, ids in multi.items() for x in (dim, len(ids)))
+    item_vars: dict = {}
+    totals: dict = {}
+    for dim, qid, n, total, squares in _rows(sql, params + cases):
+        figures = stats.mean_var_of_sums(n, total, squares)
+        if qid is None:
+            totals[dim] = figures
+        else:
+            item_vars.setdefault(dim, []).append(figures[2])
     out = {}
-    for dim, ids in multi.items():
-        rows = [[answers[i] for i in ids] for answers in values.values() if all(i in answers for i in ids)]
-        if len(rows) >= k:
-            out[dim] = stats.cronbach_alpha(rows)
+    for dim, (n, _mean, total_var) in totals.items():
+        if n >= k and len(item_vars.get(dim, ())) == len(multi[dim]):
+            out[dim] = stats.cronbach_alpha_of(item_vars[dim], total_var)
     return out
 
 
@@ -351,6 +386,78 @@ def survey_results(survey: Survey, *, segment: str | None = None, value=None, k:
     return results
 
 
+# --- the figures of a closed survey, computed once --------------------------------
+
+FIGURES_TIMEOUT = 7 * 24 * 60 * 60
+
+
+def _series_with_counts(survey: Survey) -> list:
+    """The survey and the other waves of its series (ordered by wave), each with how many
+    were invited (`invited`), have answered (`done`) and responses stored (`responded`):
+    one query."""
+    from surveys.models import Invitation
+
+    def count(qs):
+        return Coalesce(Subquery(qs.values("survey_id").annotate(n=Count("pk")).values("n")), 0)
+
+    own = {"survey_id": OuterRef("pk")}
+    which = Q(pk=survey.pk)
+    if _in_series(survey):
+        which |= Q(programme_id=survey.programme_id, series=survey.series, kind__in=["baseline", "follow_up"])
+    return list(
+        Survey.objects.filter(which)
+        .annotate(
+            invited=count(Invitation.objects.filter(**own)),
+            done=count(Invitation.objects.filter(answered=True, **own)),
+            responded=count(Response.objects.filter(**own)),
+        )
+        .order_by("wave", "pk")
+        .only(*WAVE_FIELDS)
+    )
+
+
+def figures(survey: Survey, *, segment: str | None = None, value=None) -> tuple["Results", "Comparison"]:
+    """The results page's figures: `survey_results` and its `wave_comparison`.
+
+    A closed survey takes no more answers (services.response_submit refuses them; answers
+    are never edited, and no admin lists them), so its figures, and those of the closed wave
+    it is compared with, are a function of how many were invited, answered and responded in
+    each. They are computed once (two aggregations over every answer) and kept under a key
+    holding those counts, read fresh on every visit: a new answer or invitation gives a new
+    key at the commit that made it, and nothing else (a sign-up, another survey's answers)
+    makes them be computed again. What may change after closing is read again: the survey
+    rows here, the sectors' names by `relabelled` (where the page is built)."""
+    k = min_respondents()
+    series = _series_with_counts(survey)
+    before, after = comparison_waves(survey, series)
+    ids = {survey.pk} | {w.pk for w in (before, after) if w is not None}
+    counts = [(w.pk, w.invited, w.done, w.responded) for w in series if w.pk in ids]
+    asked = repr((survey.pk, survey.closes_at.isoformat(), k, get_language(), segment, value, counts))
+    stamp = hashlib.sha256(asked.encode()).hexdigest()[:32]
+    key = f"surveys:figures:{survey.pk}:{stamp}"
+    found = cache.get(key) if survey.is_closed else None
+    if found is None:
+        result = survey_results(survey, segment=segment, value=value, k=k)
+        comparison = wave_comparison(survey, segment=result.segment, value=result.selected_value, k=k)
+        if survey.is_closed:  # while open only the response count is shown: cheap, not kept
+            cache.set(key, (result, comparison), FIGURES_TIMEOUT)
+        result.stamp = stamp
+        return result, comparison
+    result, comparison = found
+    result.survey, result.stamp = survey, stamp
+    comparison.before, comparison.after = (before, after) if comparison.before is not None else (None, None)
+    return result, comparison
+
+
+def relabelled(result: Results) -> Results:
+    """`result` with its segments named as they are named now (a sector may be renamed after
+    its survey closed; figures kept by `figures` carry the names of when they were computed)."""
+    if result.segment_values:
+        labels = _segment_labels(result.segment)
+        result.segment_values = [(key, _label(labels, key), visible) for key, _old, visible in result.segment_values]
+    return result
+
+
 # --- wave comparison --------------------------------------------------------------
 
 
@@ -390,18 +497,27 @@ class Comparison:
     available: bool = False
 
 
-def comparison_waves(survey: Survey):
-    """(baseline, follow-up) of the survey's series, or (None, None)."""
-    if not survey.series or survey.kind not in (Survey.Kind.BASELINE, Survey.Kind.FOLLOW_UP):
+WAVE_FIELDS = ("pk", "wave", "title", "closes_at", "opens_at", "kind", "series", "programme_id", "questionnaire_id")
+
+
+def _in_series(survey: Survey) -> bool:
+    return bool(survey.series) and survey.kind in (Survey.Kind.BASELINE, Survey.Kind.FOLLOW_UP)
+
+
+def comparison_waves(survey: Survey, waves: list | None = None):
+    """(baseline, follow-up) of the survey's series, or (None, None). `waves`: the series'
+    surveys as `_series_with_counts` read them (else they are read here)."""
+    if not _in_series(survey):
         return None, None
-    waves = list(
-        Survey.objects.filter(
-            programme_id=survey.programme_id, series=survey.series, kind__in=["baseline", "follow_up"]
+    if waves is None:
+        waves = list(
+            Survey.objects.filter(
+                programme_id=survey.programme_id, series=survey.series, kind__in=["baseline", "follow_up"]
+            )
+            .order_by("wave", "pk")
+            .only(*WAVE_FIELDS)
         )
-        .order_by("wave", "pk")
-        .only("pk", "wave", "title", "closes_at", "opens_at", "kind", "series", "programme_id", "questionnaire_id")
-    )
-    waves = [w for w in waves if w.is_closed]
+    waves = [w for w in waves if w.kind in ("baseline", "follow_up") and w.is_closed]
     if len(waves) < 2:
         return None, None
     before = waves[0]
@@ -452,23 +568,32 @@ def wave_comparison(survey: Survey, *, segment: str | None = None, value=None, k
     if column and value is not None and not hidden_segment:
         qs = qs.filter(_segment_q(column, value))
     # A hidden segment is never queried: its rows come out suppressed below (row_hidden).
-    # One row per respondent and dimension: the respondent's score on the dimension (the
-    # mean of the items they answered). The means and the interval are taken over these
-    # scores, so n is the number of respondents, never of item answers.
-    scores: dict = {}
-    for row in (
-        qs.values("response__survey_id", "response_id", "question__dimension").annotate(score=Avg("value")).order_by()
+    # A respondent's score on a dimension is the mean of the items they answered; the means
+    # and the interval are taken over these scores, so n is the number of respondents, never
+    # of item answers. The database computes the scores and, over them, each wave's n, sum
+    # and sum of squares per dimension: one query, a few rows (no score comes to Python).
+    scores = (
+        qs.values(sid=F("response__survey_id"), rid=F("response_id"), dim=F("question__dimension"))
+        .annotate(score=Avg("value"))
+        .order_by()
+    )
+    inner, params = _sql(scores)
+    figures: dict = {}
+    for sid, dim, n, total, squares in _rows(
+        f"SELECT sid, dim, COUNT(*), SUM(score), SUM(score * score) FROM ({inner}) s GROUP BY sid, dim",  # noqa: S608
+        params,
     ):
-        scores.setdefault((row["response__survey_id"], row["question__dimension"]), []).append(float(row["score"]))
+        figures[(sid, dim)] = stats.mean_var_of_sums(n, total, squares)
     dims = []
-    for _sid, dim in scores:
+    for _sid, dim in figures:
         if dim not in dims:
             dims.append(dim)
     order = [key for key, _l in dimension_choices()]
     dims.sort(key=lambda d: order.index(d) if d in order else 99)
+    none = (0, None, None)
     for dim in dims:
-        before_scores, after_scores = scores.get((before.pk, dim), []), scores.get((after.pk, dim), [])
-        nb, na = len(before_scores), len(after_scores)
+        fb, fa = figures.get((before.pk, dim), none), figures.get((after.pk, dim), none)
+        nb, na = fb[0], fa[0]
         hidden = row_hidden or nb < k or na < k or 0 < abs(na - nb) < k
         comp.rows.append(
             ComparisonRow(
@@ -477,10 +602,10 @@ def wave_comparison(survey: Survey, *, segment: str | None = None, value=None, k
                 # A hidden row carries no figures at all, not even its n or its interval.
                 n_before=None if hidden else nb,
                 n_after=None if hidden else na,
-                mean_before=None if hidden else sum(before_scores) / nb,
-                mean_after=None if hidden else sum(after_scores) / na,
+                mean_before=None if hidden else fb[1],
+                mean_after=None if hidden else fa[1],
                 suppressed=hidden,
-                interval=None if hidden else stats.welch_interval(before_scores, after_scores),
+                interval=None if hidden else stats.welch_interval_of(fb, fa),
             )
         )
     return comp

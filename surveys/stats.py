@@ -56,10 +56,28 @@ def mean_var(values) -> tuple[int, float, float]:
     return n, mean, var
 
 
+def mean_var_of_sums(n, total, squares) -> tuple[int, float, float]:
+    """(n, mean, sample variance) from n, the sum and the sum of squares, as the database
+    gives them (SUM(x), SUM(x * x)): the same figures as `mean_var` without the values."""
+    n = int(n or 0)
+    if n == 0:
+        return 0, math.nan, math.nan
+    total, squares = float(total), float(squares)
+    mean = total / n
+    # Rounding can leave a tiny negative for values that are all equal: no spread.
+    var = max(0.0, (squares - total * total / n) / (n - 1)) if n > 1 else math.nan
+    return n, mean, var
+
+
 def welch_interval(before, after, *, confidence: float = CONFIDENCE) -> Interval | None:
     """The interval for mean(after) - mean(before); None with fewer than two in a wave."""
-    n_b, m_b, v_b = mean_var(before)
-    n_a, m_a, v_a = mean_var(after)
+    return welch_interval_of(mean_var(before), mean_var(after), confidence=confidence)
+
+
+def welch_interval_of(before: tuple, after: tuple, *, confidence: float = CONFIDENCE) -> Interval | None:
+    """`welch_interval` from each wave's (n, mean, sample variance)."""
+    n_b, m_b, v_b = before
+    n_a, m_a, v_a = after
     if n_b < 2 or n_a < 2:
         return None
     diff = m_a - m_b
@@ -90,7 +108,13 @@ def cronbach_alpha(rows) -> float | None:
         return None
     items = len(rows[0])
     item_vars = [mean_var(r[i] for r in rows)[2] for i in range(items)]
-    total_var = mean_var(sum(r) for r in rows)[2]
-    if not total_var:
+    return cronbach_alpha_of(item_vars, mean_var(sum(r) for r in rows)[2])
+
+
+def cronbach_alpha_of(item_vars: list, total_var: float) -> float | None:
+    """α from the items' variances and the variance of the respondents' totals (the same
+    respondents for each); None for fewer than two items or a total without spread."""
+    items = len(item_vars)
+    if items < 2 or not total_var or math.isnan(total_var):
         return None
     return items / (items - 1) * (1 - sum(item_vars) / total_var)

@@ -264,24 +264,17 @@ def survey_remind(request, pk: int):
 
 
 def _figures(survey, segment, value):
-    """The survey's figures and its comparison with the earlier wave: two aggregations over
-    every answer, kept while the tables they were read from are unchanged
-    (toppleder/caching.py). Sign-ups and page views do not touch those tables."""
-
-    def build():
-        result = res.survey_results(survey, segment=segment, value=value)
-        comparison = res.wave_comparison(survey, segment=result.segment, value=result.selected_value)
-        return result, comparison
-
-    asked = hashlib.sha256(f"{segment}\x00{value}".encode()).hexdigest()[:16]
-    return cached(f"surveys:results-figures:{survey.pk}:{get_language()}:{asked}", build)
+    """The survey's figures and its comparison with the earlier wave (results.figures: a
+    closed survey's are computed once, under a key of its answer counts)."""
+    return res.figures(survey, segment=segment, value=value)
 
 
-def _results_context(request, survey):
+def _results_context(request, survey, figures=None):
     filt = ResultsFilterForm(request.GET or None)
     # One group of the breakdown (`?segment=level&value=2`): a leader level must be a number.
     segment, value = _segment_asked(request)
-    result, comparison = _figures(survey, segment, value)
+    result, comparison = figures or _figures(survey, segment, value)
+    result = res.relabelled(result)
     actions_earlier, actions_own = res.actions_on(survey)
     focus = None
     if result.available and result.segment and result.selected_value is not None and not result.selected_hidden:
@@ -319,14 +312,17 @@ def survey_results(request, pk: int):
     # session table, which every sign-up writes (its seat counters), so that list is
     # rendered on every visit and put into its place in the body.
     query = hashlib.sha256(request.GET.urlencode().encode()).hexdigest()[:16]
+    figures = _figures(survey, *_segment_asked(request))
+    _result, comparison = figures
 
     def body():
-        context = _results_context(request, survey)
+        context = _results_context(request, survey, figures)
         context["between_html"] = mark_safe(BETWEEN_SLOT)  # noqa: S308 (a constant)
         return render_to_string("surveys/_results_body.html", context, request=request)
 
-    html = cached(f"surveys:results-body:{survey.pk}:{get_language()}:{query}", body)
-    _result, comparison = _figures(survey, *_segment_asked(request))
+    # The figures are computed outside the body's build (so its entry does not record their
+    # tables): their stamp is in the key instead.
+    html = cached(f"surveys:results-body:{survey.pk}:{get_language()}:{query}:{_result.stamp}", body)
     between = res.sessions_between_waves(comparison) if comparison.available else []
     between_html = render_to_string("surveys/_results_between.html", {"between": between}, request=request)
     return render(

@@ -365,8 +365,16 @@ def test_results_page_query_count_does_not_grow(hr_client, django_assert_max_num
     assert r.status_code == 200
     with django_assert_max_num_queries(21):
         cold = hr_client.get(url).content.decode()
-    with django_assert_max_num_queries(6):  # warm: nothing changed, the figures come from the cache
+    with django_assert_max_num_queries(7):  # warm: nothing changed, the figures come from the cache
         html = hr_client.get(url).content.decode()
+    # Built again after a write to every table (the body is rendered again), the figures of a
+    # closed survey are not computed again: they are kept under its answer counts.
+    from toppleder import caching
+
+    caching.bump_all()
+    with django_assert_max_num_queries(8):  # + the actions on the factors, read for the body
+        built = hr_client.get(url).content.decode()
+    assert built[built.index("<main") :].split("<form")[0] == cold[cold.index("<main") :].split("<form")[0]
     assert (
         html.count("<tr") == cold.count("<tr")
         and html[html.index("<main") :].split("<form")[0] == cold[cold.index("<main") :].split("<form")[0]
@@ -387,7 +395,7 @@ def test_sign_ups_do_not_make_the_results_figures_be_computed_again(hr_client, d
     url = reverse("surveys:survey_results", args=[survey.pk])
     hr_client.get(url)
     programme_services.registration_create(session=session, leader=leader)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         assert hr_client.get(url).status_code == 200
 
 
