@@ -8,12 +8,13 @@ number of queries for 10 leaders as for 5,000.
 from datetime import timedelta
 
 from django.db import connection
-from django.db.models import Count, Q, Value
+from django.db.models import Count, F, FilteredRelation, Q, Value
 from django.utils import timezone
 
 from programmes import selectors
 from programmes.models import ProgrammeEnrolment, Registration, Session
 from toppleder.dashboard import panel
+from toppleder.pages import lists_in_one_query
 from toppleder.permissions import leader_of
 
 PANEL_ROWS = 8
@@ -47,17 +48,33 @@ def next_sessions(request):
     leader = leader_of(request.user)
     if leader is None:
         return None
-    # Only the columns the rows show (no descriptions, no programme row).
-    sessions = selectors.sessions_upcoming_for(leader).select_related(None).only(*CARD_FIELDS)
-    history = (
-        selectors.registrations_for(leader)
-        .exclude(status=Registration.Status.CANCELLED)
-        .filter(session__starts_at__lt=timezone.now())
-        .select_related(None)
-        .select_related("session")
-        .only("pk", "status", "attendance", "session_id", "session__id", "session__title", "session__starts_at")
+    # Only the columns the rows show (no descriptions, no programme row). The sessions already
+    # held are the leader's registrations read from the session side (the same columns and
+    # own-registration annotations as the upcoming ones), so both lists are one round trip.
+    columns = {"my_attendance": F("own__attendance")}
+    upcoming = selectors.sessions_upcoming_for(leader).select_related(None).only(*CARD_FIELDS).annotate(**columns)
+    held = (
+        Session.objects.annotate(own=FilteredRelation("registrations", condition=Q(registrations__leader=leader)))
+        .filter(own__id__isnull=False, starts_at__lt=timezone.now())
+        .exclude(own__status=Registration.Status.CANCELLED)
+        .annotate(my_status=F("own__status"), my_position=F("own__waitlist_position"), my_registration_id=F("own__id"))
+        .annotate(**columns)
+        .only(*CARD_FIELDS)
+        .order_by("-starts_at", "-own__id")
     )
-    return {"sessions": list(sessions[:SESSION_ROWS]), "history": list(history[:PANEL_ROWS]), "next": "/"}
+    lists = lists_in_one_query(
+        {"upcoming": upcoming[:SESSION_ROWS], "held": held[:PANEL_ROWS]},
+        order={
+            "upcoming": lambda s: (s.starts_at, s.pk),
+            "held": lambda s: (-s.starts_at.timestamp(), -s.my_registration_id),
+        },
+    )
+    # The template lists the held ones as the leader's registrations (status, attendance, session).
+    history = [
+        Registration(pk=s.my_registration_id, session=s, status=s.my_status, attendance=s.my_attendance)
+        for s in lists["held"]
+    ]
+    return {"sessions": lists["upcoming"], "history": history, "next": "/"}
 
 
 @panel("leader", template="programmes/panels/my_commitments.html", order=40)
@@ -150,37 +167,70 @@ def hr_needs_action(request):
     """What HR should act on, first on the page: waiting lists and seats offered, sessions held
     this past week whose attendance is not recorded, commitments past their due date. A fixed
     number of rows each, counted in the database."""
+    from django.db.models import IntegerField, OuterRef, Subquery
+    from django.db.models.functions import Coalesce
+
+    from programmes.models import Commitment
+
     now = timezone.now()
+    fields = ("id", "title", "starts_at", "capacity", "confirmed_count", "waitlist_count", "offered_count")
     waiting = (
         Session.objects.published()
         .upcoming()
         .filter(Q(waitlist_count__gt=0) | Q(offered_count__gt=0))
-        .only("id", "title", "starts_at", "capacity", "confirmed_count", "waitlist_count", "offered_count")
+        .annotate(unrecorded=Value(0, output_field=IntegerField()))
+        .only(*fields)
         .order_by("starts_at", "pk")
+    )
+    not_recorded = (
+        Registration.objects.filter(
+            session=OuterRef("pk"),
+            status=Registration.Status.CONFIRMED,
+            attendance=Registration.Attendance.UNKNOWN,
+        )
+        .order_by()
+        .values("session")
+        .annotate(n=Count("pk"))
+        .values("n")
     )
     unrecorded = (
         Session.objects.filter(
             status=Session.Status.PUBLISHED, starts_at__lte=now, starts_at__gte=now - ATTENDANCE_LOOKBACK
         )
-        .annotate(
-            unrecorded=Count(
-                "registrations",
-                filter=Q(
-                    registrations__status=Registration.Status.CONFIRMED,
-                    registrations__attendance=Registration.Attendance.UNKNOWN,
-                ),
-            )
-        )
+        .annotate(unrecorded=Coalesce(Subquery(not_recorded, output_field=IntegerField()), 0))
         .filter(unrecorded__gt=0)
-        .only("id", "title", "starts_at")
+        .only(*fields)
         .order_by("starts_at", "pk")
     )
-    overdue = selectors.commitments_overdue()
+    # Both session lists in one round trip (the same columns: the seat counters are on the row).
+    lists = lists_in_one_query(
+        {"waiting": waiting[:PANEL_ROWS], "unrecorded": unrecorded[:PANEL_ROWS]},
+        order={"waiting": lambda s: (s.starts_at, s.pk), "unrecorded": lambda s: (s.starts_at, s.pk)},
+    )
+    # The first overdue commitments with their parties, and how many are overdue in all: one
+    # query over the party links of those commitments (every commitment has a party).
+    overdue = selectors.commitments_overdue().prefetch_related(None).select_related(None)
+    total = overdue.order_by().annotate(one=Value(1)).values("one").annotate(n=Count("pk")).values("n")
+    links = (
+        Commitment.parties.through.objects.filter(commitment__in=overdue.values("pk")[:PANEL_ROWS])
+        .select_related("commitment__session", "leader__user", "leader__organisation")
+        .annotate(overdue_total=Subquery(total, output_field=IntegerField()))
+        .order_by("commitment__due_date", "commitment_id", "leader__user__name", "pk")
+    )
+    commitments: dict = {}
+    overdue_total = 0
+    for link in links:
+        overdue_total = link.overdue_total
+        c = commitments.get(link.commitment_id)
+        if c is None:
+            c = commitments[link.commitment_id] = link.commitment
+            c.party_list = []
+        c.party_list.append(link.leader)
     return {
-        "waiting": list(waiting[:PANEL_ROWS]),
-        "unrecorded": list(unrecorded[:PANEL_ROWS]),
-        "overdue": list(overdue[:PANEL_ROWS]),
-        "overdue_total": overdue.count(),
+        "waiting": lists["waiting"],
+        "unrecorded": lists["unrecorded"],
+        "overdue": list(commitments.values()),
+        "overdue_total": overdue_total,
     }
 
 
@@ -190,8 +240,27 @@ def my_courses_and_projects(request):
     leader = leader_of(request.user)
     if leader is None:
         return None
-    courses = list(selectors.courses_visible_to(request.user).order_by("title", "pk")[:PANEL_ROWS])
-    projects = list(selectors.projects_visible_to(request.user).order_by("title", "pk")[:PANEL_ROWS])
-    if not courses and not projects:
+    from django.db.models import CharField, F
+
+    from programmes.models import CollaborationProject
+
+    # Both lists in one round trip: (pk, title, status) rows.
+    def rows(qs, status):
+        return qs.annotate(_status=status).order_by("title", "pk").values_list("pk", "title", "_status")[:PANEL_ROWS]
+
+    lists = lists_in_one_query(
+        {
+            "courses": rows(selectors.courses_visible_to(request.user), Value("", output_field=CharField())),
+            "projects": rows(selectors.projects_visible_to(request.user), F("status")),
+        },
+    )
+    if not lists["courses"] and not lists["projects"]:
         return None
-    return {"courses": courses, "projects": projects}
+    labels = dict(CollaborationProject.Status.choices)
+    return {
+        "courses": [{"pk": pk, "title": title} for pk, title, _status in lists["courses"]],
+        "projects": [
+            {"pk": pk, "title": title, "status_label": labels.get(status, status)}
+            for pk, title, status in lists["projects"]
+        ],
+    }

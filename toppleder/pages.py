@@ -105,3 +105,32 @@ class QuickSelect(_QuickOptions, forms.Select):
 
 class QuickSelectMultiple(_QuickOptions, forms.SelectMultiple):
     """A SelectMultiple for long lists (options rendered in Python)."""
+
+
+def lists_in_one_query(parts: dict, order: dict | None = None) -> dict[str, list]:
+    """Several short lists, each with its own filter, ordering and limit, read in one round
+    trip: a UNION ALL of the sliced querysets, each row tagged with its list's name, then
+    split again. The querysets must select the same columns (model rows with the same
+    `.only()` and annotations, or `values_list` rows of the same shape; a values row then
+    comes back with the list's name as its last item, removed here). PostgreSQL returns the
+    parts one after the other, each in its own order (a plain Append for these small reads);
+    `order`: per list, a sort key that puts its rows in order anyway, where one exists in
+    Python (a time and a pk; titles sort by the database's collation, not Python's).
+    SQLite cannot order and slice inside a UNION: there, a query each."""
+    from django.db import connection
+    from django.db.models import CharField, Value
+
+    order = order or {}
+    if not connection.features.supports_slicing_ordering_in_compound:
+        out = {name: list(qs) for name, qs in parts.items()}
+    else:
+        tagged = [qs.annotate(_list=Value(name, output_field=CharField())) for name, qs in parts.items()]
+        out = {name: [] for name in parts}
+        for row in tagged[0].union(*tagged[1:], all=True):
+            if isinstance(row, tuple):
+                out[row[-1]].append(row[:-1])
+            else:
+                out[row._list].append(row)
+    for name, key in order.items():
+        out[name].sort(key=key)
+    return out

@@ -15,7 +15,7 @@ one object is decided by that object kind's access helper in its app's `selector
 """
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
-from django.db.models import Q
+from django.db.models import OuterRef, Q
 
 from toppleder.models import ROLE_ADMIN, ROLE_FACILITATOR, ROLE_HR
 
@@ -23,10 +23,61 @@ from toppleder.models import ROLE_ADMIN, ROLE_FACILITATOR, ROLE_HR
 def _group_names(user) -> frozenset:
     # Cached on the user object: a page asks several times.
     if not hasattr(user, "_role_names"):
-        user._role_names = (
-            frozenset(user.groups.values_list("name", flat=True)) if user.is_authenticated else frozenset()
-        )
+        if user.is_authenticated:
+            _load_profile(user)
+        else:
+            user._role_names = frozenset()
     return user._role_names
+
+
+def _load_profile(user) -> None:
+    """The user's role names and Leader profile (with its organisation), in one query (a
+    LEFT JOIN from the user: one row per role), remembered on the user: nearly every page
+    asks both (the roles for what it shows, the profile for the header), and they cost one
+    round trip instead of two. Only what is not known yet is read."""
+    from toppleder.models import Leader, Organisation, User
+
+    related = User.leader.related
+    if related.is_cached(user):
+        user._role_names = frozenset(user.groups.values_list("name", flat=True))
+        return
+    if hasattr(user, "_role_names"):
+        _load_leader_alone(user)
+        return
+    from django.db import connection
+
+    leader_fields = [f.name for f in Leader._meta.concrete_fields]
+    org_fields = [f.name for f in Organisation._meta.concrete_fields]
+    qs = User.objects.filter(pk=user.pk)
+    # The names of the leader's leader groups (their profile shows them) as an array, where
+    # the database has arrays: a subquery on the same row rather than a query of its own.
+    arrays = connection.vendor == "postgresql"
+    if arrays:
+        from django.contrib.postgres.expressions import ArraySubquery
+
+        from toppleder.models import LeaderGroup
+
+        names = LeaderGroup.objects.filter(members=OuterRef("leader__pk")).order_by("organisation__name", "name")
+        qs = qs.annotate(_leader_group_names=ArraySubquery(names.values("name")))
+    rows = list(
+        qs.values_list(
+            "groups__name",
+            *(f"leader__{name}" for name in leader_fields),
+            *(f"leader__organisation__{name}" for name in org_fields),
+            *(["_leader_group_names"] if arrays else []),
+        )
+    )
+    user._role_names = frozenset(row[0] for row in rows if row[0] is not None)
+    leader = None
+    if rows and rows[0][1] is not None:
+        row = rows[0]
+        end = 1 + len(leader_fields) + len(org_fields)
+        leader = Leader.from_db("default", leader_fields, row[1 : 1 + len(leader_fields)])
+        leader.organisation = Organisation.from_db("default", org_fields, row[1 + len(leader_fields) : end])
+        leader.user = user
+        if arrays:
+            leader.leader_group_names = list(row[end] or [])
+    related.set_cached_value(user, leader)
 
 
 def is_admin(user) -> bool:
@@ -67,16 +118,22 @@ def can_facilitate(user) -> bool:
 def _load_leader(user) -> None:
     """Fetch the user's Leader profile once per request, with its organisation (base.html
     shows it), and remember the answer on the user, "none" included: `user.leader` then
-    costs no query, and a user without a profile (HR) is not asked again on every check."""
+    costs no query, and a user without a profile (HR) is not asked again on every check.
+    The roles come with it (`_load_profile`) unless they are known already."""
+    from toppleder.models import User
+
+    if User.leader.related.is_cached(user):
+        return
+    _load_profile(user)
+
+
+def _load_leader_alone(user) -> None:
     from toppleder.models import Leader, User
 
-    related = User.leader.related
-    if related.is_cached(user):
-        return
     leader = Leader.objects.select_related("organisation").filter(user_id=user.pk).first()
     if leader is not None:
         leader.user = user
-    related.set_cached_value(user, leader)
+    User.leader.related.set_cached_value(user, leader)
 
 
 def leader_of(user):
