@@ -178,32 +178,33 @@ def proposals(programme, kind):
 
 
 def leader_groups(leader):
-    """A leader's published groups (the dashboard panel), each with `member_list` (memberships
-    by name), `next_meeting` and `is_new_for_me`: one query over the groups' memberships."""
+    """A leader's published groups (the dashboard panel): `pk`, `name`, `member_count`,
+    `next_meeting` and `is_new_for_me`. One query over the leader's own memberships, the
+    group's member count and next meeting as subqueries (no member rows are read)."""
     next_meeting = (
         GroupMeeting.objects.filter(group=OuterRef("group_id"), starts_at__gte=timezone.now())
         .order_by("starts_at")
         .values("starts_at")[:1]
     )
-    rows = (
-        GroupMembership.objects.filter(
-            group__in=GroupMembership.objects.filter(leader=leader).values("group_id"),
-            group__status=ReflectionGroup.Status.PUBLISHED,
-        )
-        .select_related("group__facilitator", "leader__user")
-        .annotate(group_next_meeting=Subquery(next_meeting))
-        .order_by("group__programme_id", "group__kind", "group__name", "group_id", "leader__user__name")
+    members = (
+        GroupMembership.objects.filter(group=OuterRef("group_id")).order_by().values("group").annotate(n=Count("pk"))
     )
-    groups = {}
-    for m in rows:
-        group = groups.get(m.group_id)
-        if group is None:
-            group = groups[m.group_id] = m.group
-            group.member_list, group.next_meeting = [], m.group_next_meeting
-        group.member_list.append(m)
-        if m.leader_id == leader.pk:
-            group.is_new_for_me = m.seen_at is None
-    return list(groups.values())
+    rows = (
+        GroupMembership.objects.filter(leader=leader, group__status=ReflectionGroup.Status.PUBLISHED)
+        .annotate(next_meeting=Subquery(next_meeting), member_count=Subquery(members.values("n")))
+        .order_by("group__programme_id", "group__kind", "group__name", "group_id")
+        .values("group_id", "group__name", "seen_at", "next_meeting", "member_count")
+    )
+    return [
+        {
+            "pk": row["group_id"],
+            "name": row["group__name"],
+            "member_count": row["member_count"] or 0,
+            "next_meeting": row["next_meeting"],
+            "is_new_for_me": row["seen_at"] is None,
+        }
+        for row in rows
+    ]
 
 
 # --------------------------------------------------------------------------- pairs

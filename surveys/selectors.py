@@ -131,12 +131,15 @@ def action_for(user, pk):
 
 def actions_for_leader(user):
     """A leader's own actions: those they own, and those whose commitment they are party to."""
+    from programmes.models import Commitment
     from surveys.models import Action
 
+    # The commitments as a subquery, not a join over their parties: no DISTINCT over every
+    # column of four joined tables (PostgreSQL spent 5 ms planning that for a 0.2 ms read).
+    party_to = Commitment.parties.through.objects.filter(leader__user=user).values("commitment_id")
     return (
-        Action.objects.filter(Q(owner=user) | Q(commitment__parties__user=user))
-        .select_related("survey", "measure", "owner")
-        .distinct()
+        Action.objects.filter(Q(owner=user) | Q(commitment_id__in=party_to))
+        .select_related("measure")
         .order_by("status", "due_date", "pk")
     )
 
