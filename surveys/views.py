@@ -4,6 +4,7 @@ import hashlib
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import BadRequest, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -32,7 +33,6 @@ from surveys.forms import (
 )
 from surveys.models import LIKERT_MAX, LIKERT_MIN, dimension_label
 from toppleder import dates
-from toppleder.caching import cached
 from toppleder.pages import filters, form_error, paginate
 from toppleder.permissions import is_hr, require_hr
 from toppleder.spreadsheets import Sheet, sheet_response
@@ -269,13 +269,13 @@ def _figures(survey, segment, value):
     return res.figures(survey, segment=segment, value=value)
 
 
-def _results_context(request, survey, figures=None):
+def _results_context(request, survey, figures=None, actions=None):
     filt = ResultsFilterForm(request.GET or None)
     # One group of the breakdown (`?segment=level&value=2`): a leader level must be a number.
     segment, value = _segment_asked(request)
     result, comparison = figures or _figures(survey, segment, value)
     result = res.relabelled(result)
-    actions_earlier, actions_own = res.actions_on(survey)
+    actions_earlier, actions_own = actions or res.actions_on(survey)
     focus = None
     if result.available and result.segment and result.selected_value is not None and not result.selected_hidden:
         v = result.selected_value
@@ -307,24 +307,32 @@ def _results_context(request, survey, figures=None):
 @require_GET
 def survey_results(request, pk: int):
     survey = selectors.survey_for(request.user, pk)
-    # The body (figures, tables, chart) is the same for everyone in HR and reads only the
-    # survey's tables: cached under the cache rule. The sessions between the waves read the
-    # session table, which every sign-up writes (its seat counters), so that list is
-    # rendered on every visit and put into its place in the body.
-    query = hashlib.sha256(request.GET.urlencode().encode()).hexdigest()[:16]
+    # The body (figures, tables, charts, the actions on the factors) is the same for everyone
+    # in HR. It is kept under a key made of everything it shows, read fresh on every visit:
+    # the figures' stamp (results.figures: the waves' answer counts), the survey rows, the
+    # segments' current names and the actions with what the page shows of them. So it is
+    # correct at commit, and a write that changes none of these (a sign-up, an answer to
+    # another survey) does not make it be rendered again. What the body shows must be in the
+    # key: `_results_body_key`. The sessions between the waves are read on every visit (the
+    # session table changes with every sign-up) and put into their place in the body.
     figures = _figures(survey, *_segment_asked(request))
-    _result, comparison = figures
-
-    def body():
-        context = _results_context(request, survey, figures)
+    result, comparison = figures
+    result = res.relabelled(result)
+    actions = res.actions_on(survey)
+    key = _results_body_key(request, survey, result, comparison, actions)
+    html = cache.get(key)
+    if html is None:
+        context = _results_context(request, survey, (result, comparison), actions)
         context["between_html"] = mark_safe(BETWEEN_SLOT)  # noqa: S308 (a constant)
-        return render_to_string("surveys/_results_body.html", context, request=request)
-
-    # The figures are computed outside the body's build (so its entry does not record their
-    # tables): their stamp is in the key instead.
-    html = cached(f"surveys:results-body:{survey.pk}:{get_language()}:{query}:{_result.stamp}", body)
+        html = render_to_string("surveys/_results_body.html", context, request=request)
+        cache.set(key, html, RESULTS_BODY_TIMEOUT)
     between = res.sessions_between_waves(comparison) if comparison.available else []
-    between_html = render_to_string("surveys/_results_between.html", {"between": between}, request=request)
+    # Rendered only when what it lists changed (the rows read above are its key).
+    between_key = f"surveys:results-between:{hashlib.sha256(repr((get_language(), between)).encode()).hexdigest()[:32]}"
+    between_html = cache.get(between_key)
+    if between_html is None:
+        between_html = render_to_string("surveys/_results_between.html", {"between": between}, request=request)
+        cache.set(between_key, between_html, RESULTS_BODY_TIMEOUT)
     return render(
         request,
         "surveys/results.html",
@@ -333,6 +341,31 @@ def survey_results(request, pk: int):
 
 
 BETWEEN_SLOT = "<!-- sessions between the waves -->"
+RESULTS_BODY_TIMEOUT = 24 * 60 * 60
+
+
+def _results_body_key(request, survey, result, comparison, actions) -> str:
+    """The cache key of the results body: everything the body shows, hashed."""
+
+    def wave(s):
+        return None if s is None else (s.pk, s.title, s.opens_at.isoformat(), s.closes_at.isoformat(), s.kind, s.wave)
+
+    def shown(a):
+        measure = a.measure.text if a.measure_id else ""
+        return (a.pk, a.survey_id, a.factor, a.kind, a.text, a.status, str(a.due_date), a.owner.name, measure)
+
+    earlier, own = actions
+    content = (
+        get_language(),
+        request.GET.urlencode(),
+        result.stamp,
+        wave(survey),
+        result.segment_values,
+        wave(comparison.before),
+        wave(comparison.after),
+        sorted((factor, [shown(a) for a in items]) for part in (earlier, own) for factor, items in part.items()),
+    )
+    return f"surveys:results-body:{survey.pk}:{hashlib.sha256(repr(content).encode()).hexdigest()[:32]}"
 
 
 def _segment_asked(request):

@@ -322,3 +322,42 @@ def test_alpha_under_the_threshold_is_flagged_on_the_page(client):
     client.force_login(HRUserFactory())
     page = client.get(f"/surveys/{survey.pk}/results/").content.decode()
     assert "Lav intern konsistens" in page
+
+
+def test_alpha_from_the_database_equals_the_textbook_alpha_over_the_complete_respondents():
+    """The database sums each item over the respondents who answered every item of the factor;
+    α from those sums is the α of the answer rows themselves (stats.cronbach_alpha)."""
+    import random
+
+    from surveys import stats
+    from surveys.models import Answer
+
+    survey = _closed()
+    add_responses(survey, 14, values=[3])
+    trust_items = [q.pk for q in survey.questionnaire.questions.order_by("order") if q.dimension == "trust"]
+    rng = random.Random(7)
+    rows = []
+    answers = Answer.objects.filter(response__survey=survey, question_id__in=trust_items).order_by("response_id")
+    per_response: dict = {}
+    for answer in answers:
+        answer.value = rng.randint(1, 5)
+        answer.save(update_fields=["value"])
+        per_response.setdefault(answer.response_id, {})[answer.question_id] = answer.value
+    # One respondent skipped an item: left out of α (not of the factor's mean).
+    skipped = next(iter(per_response))
+    Answer.objects.filter(response_id=skipped, question_id=trust_items[-1]).update(value=None)
+    del per_response[skipped]
+    rows = [[values[q] for q in trust_items] for values in per_response.values()]
+    trust = {r.key: r for r in survey_results(survey).dimensions}["trust"]
+    assert trust.alpha == pytest.approx(stats.cronbach_alpha(rows))
+
+
+def test_the_summary_forms_give_the_same_figures_as_the_values():
+    from surveys import stats
+
+    before, after = [1, 2, 2, 3, 5, 4, 4], [3, 4, 4, 5, 5, 2]
+    sums = [(len(v), sum(v), sum(x * x for x in v)) for v in (before, after)]
+    assert stats.mean_var_of_sums(*sums[0]) == pytest.approx(stats.mean_var(before))
+    a, b = stats.welch_interval(before, after), stats.welch_interval_of(*(stats.mean_var_of_sums(*s) for s in sums))
+    assert (a.low, a.high, a.df) == pytest.approx((b.low, b.high, b.df))
+    assert stats.mean_var_of_sums(3, 12, 48) == (3, 4.0, 0.0)  # no spread: exactly 0, never below
