@@ -458,12 +458,17 @@ def cmd_seat_check():
 
     from programmes.models import Registration, Session
 
+    # A hybrid session has two capacities: seats in the room (`capacity`) and places online
+    # (`online_capacity`, none = no limit); each is checked against its own registrations.
+    confirmed = Q(registrations__status=Registration.Status.CONFIRMED)
+    online = Q(registrations__mode=Registration.Mode.ONLINE)
     over = list(
         Session.objects.annotate(
-            real=Count("registrations", filter=Q(registrations__status=Registration.Status.CONFIRMED))
+            real=Count("registrations", filter=confirmed & ~online),
+            real_online=Count("registrations", filter=confirmed & online),
         )
-        .filter(real__gt=F("capacity"))
-        .values("pk", "capacity", "real")
+        .filter(Q(real__gt=F("capacity")) | Q(online_capacity__isnull=False, real_online__gt=F("online_capacity")))
+        .values("pk", "capacity", "real", "online_capacity", "real_online")
     )
     try:
         from programmes import seats

@@ -6,6 +6,7 @@ number of queries for 10 leaders as for 5,000.
 """
 
 from datetime import timedelta
+from types import SimpleNamespace
 
 from django.db import connection
 from django.db.models import Count, F, FilteredRelation, Q, Value
@@ -207,25 +208,41 @@ def hr_needs_action(request):
         {"waiting": waiting[:PANEL_ROWS], "unrecorded": unrecorded[:PANEL_ROWS]},
         order={"waiting": lambda s: (s.starts_at, s.pk), "unrecorded": lambda s: (s.starts_at, s.pk)},
     )
-    # The first overdue commitments with their parties, and how many are overdue in all: one
-    # query over the party links of those commitments (every commitment has a party).
+    # The first overdue commitments with their parties' names, and how many are overdue in
+    # all: one query (a row per commitment and party; a commitment without parties has one).
     overdue = selectors.commitments_overdue().prefetch_related(None).select_related(None)
     total = overdue.order_by().annotate(one=Value(1)).values("one").annotate(n=Count("pk")).values("n")
-    links = (
-        Commitment.parties.through.objects.filter(commitment__in=overdue.values("pk")[:PANEL_ROWS])
-        .select_related("commitment__session", "leader__user", "leader__organisation")
+    rows = (
+        Commitment.objects.filter(pk__in=overdue.values("pk")[:PANEL_ROWS])
         .annotate(overdue_total=Subquery(total, output_field=IntegerField()))
-        .order_by("commitment__due_date", "commitment_id", "leader__user__name", "pk")
+        .order_by("due_date", "pk", "parties__user__name", "parties__pk")
+        .values(
+            "pk",
+            "text",
+            "due_date",
+            "session_id",
+            "overdue_total",
+            "parties__user__name",
+            "parties__organisation__name",
+        )
     )
     commitments: dict = {}
     overdue_total = 0
-    for link in links:
-        overdue_total = link.overdue_total
-        c = commitments.get(link.commitment_id)
+    for row in rows:
+        overdue_total = row["overdue_total"]
+        c = commitments.get(row["pk"])
         if c is None:
-            c = commitments[link.commitment_id] = link.commitment
+            c = commitments[row["pk"]] = Commitment(
+                pk=row["pk"], text=row["text"], due_date=row["due_date"], session_id=row["session_id"]
+            )
             c.party_list = []
-        c.party_list.append(link.leader)
+        if row["parties__user__name"] is not None:
+            c.party_list.append(
+                SimpleNamespace(
+                    name=row["parties__user__name"],
+                    organisation=SimpleNamespace(name=row["parties__organisation__name"]),
+                )
+            )
     return {
         "waiting": lists["waiting"],
         "unrecorded": lists["unrecorded"],
