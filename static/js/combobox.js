@@ -139,7 +139,7 @@
     combobox.className = "tl-multicombo";
     ["added", "clear", "empty", "found", "invalid", "items", "of", "remove", "removed", "toggle"].forEach(function (key) {
       var text = texts["multi" + key.charAt(0).toUpperCase() + key.slice(1)];
-      if (text) combobox.setAttribute("data-sr-" + key, text);
+      if (text) combobox.setAttribute("data-sr-" + key, text.replace("{count}", "%d"));
     });
     var input = document.createElement("input");
     input.type = "text";
@@ -148,8 +148,8 @@
     var list = document.createElement("u-datalist");
     list.id = id + "__list";
     list.setAttribute("data-sr-of", texts.multiOf || "");
-    list.setAttribute("data-sr-singular", texts.resultsOneCount || "");
-    list.setAttribute("data-sr-plural", texts.resultsManyCount || "");
+    list.setAttribute("data-sr-singular", (texts.resultsOneCount || "").replace("{count}", "%d"));
+    list.setAttribute("data-sr-plural", (texts.resultsManyCount || "").replace("{count}", "%d"));
     Array.prototype.forEach.call(select.options, function (option) {
       if (option.value === "") return;
       var item = document.createElement("u-option");
@@ -167,6 +167,7 @@
     select.parentNode.insertBefore(combobox, select);
     select.id = id + "-select";
     select.hidden = true;
+    select.style.display = "none"; // Punkt styles .pkt-input as a block, which would undo "hidden"
     input.id = id;
     input.setAttribute("list", list.id);
     if (describedBy) input.setAttribute("aria-describedby", describedBy);
