@@ -98,7 +98,7 @@
       confirmOnBlur: true,
       displayMenu: "overlay",
       cssNamespace: "autocomplete",
-      inputClasses: "pkt-input",
+      inputClasses: "pkt-input pkt-input--fullwidth", // as wide as the list (max 46rem), not Punkt's 31rem
       onConfirm: choose,
       templates: {
         inputValue: function (value) { return value == null ? "" : value; },
@@ -143,7 +143,7 @@
     });
     var input = document.createElement("input");
     input.type = "text";
-    input.className = "pkt-input";
+    input.className = "pkt-input pkt-input--fullwidth";
     input.autocomplete = "off";
     var list = document.createElement("u-datalist");
     list.id = id + "__list";
