@@ -73,6 +73,7 @@
     var describedBy = (select.getAttribute("aria-describedby") || "").split(/\s+/).filter(Boolean);
     var invalid = select.getAttribute("aria-invalid") === "true";
     var id = select.id;
+    var input = null; // the library's text field, once it is there
     keepLabel(select, id);
 
     function clear() {
@@ -85,7 +86,7 @@
       // Called with the label chosen, or undefined when nothing matched.
       var index = label === undefined ? -1 : labels.indexOf(label);
       if (index !== -1) options[index].selected = true;
-      else if (!document.getElementById(id) || document.getElementById(id).value.trim() === "") clear();
+      else if (!input || input.value.trim() === "") clear();
       select.dispatchEvent(new Event("change", { bubbles: true }));
     }
 
@@ -117,7 +118,7 @@
       dropdownArrow: function () { return ""; },
     });
     // Posting goes through the select; the text field has no name and is never posted.
-    var input = document.getElementById(id);
+    input = document.getElementById(id);
     if (!input) return;
     input.closest(".autocomplete__wrapper").parentNode.classList.add("tl-combobox");
     if (invalid) input.setAttribute("aria-invalid", "true");

@@ -107,3 +107,19 @@ def test_without_javascript_the_plain_select_does_the_same(live_server, browser,
         page.click("text=Meld på alle i gruppen")
     assert posted(request.value)["group"] == [str(group.pk)]
     context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_error_stays_tied_to_the_text_field(enrolment_page):
+    page, url = enrolment_page
+    with page.expect_navigation():
+        page.click("text=Meld på alle i gruppen")  # nothing chosen
+    field = page.locator("#id_group")
+    assert field.get_attribute("role") == "combobox"
+    assert field.get_attribute("aria-invalid") == "true"
+    described = field.get_attribute("aria-describedby").split()
+    texts = [page.locator(f"[id='{i}']").inner_text().strip() for i in described]
+    assert any("Feltet er påkrevet" in t for t in texts), texts
+    field.focus()
+    page.keyboard.type("x")  # the library drops its own usage hint once one types; the error stays
+    assert "id_group_error" in field.get_attribute("aria-describedby").split()
