@@ -498,11 +498,14 @@ def measure_changes_since(since, limit: int = 30) -> list:
 
 
 def measure_area_detail(key: str) -> MeasureArea:
-    """One area by key with measures, the sessions delivered for each and their history."""
+    """One area by key with measures, the sessions delivered for each, their history and the
+    actions that update them."""
     sessions = Session.objects.exclude(status=Session.Status.DRAFT).select_related("programme").order_by("starts_at")
     changes = MeasureChange.objects.select_related("by").order_by("-at", "-pk")
     measures = Measure.objects.prefetch_related(
-        Prefetch("sessions", queryset=sessions), Prefetch("changes", queryset=changes)
+        Prefetch("sessions", queryset=sessions),
+        Prefetch("changes", queryset=changes),
+        Prefetch("survey_actions", queryset=_measure_actions()),
     ).order_by("order", "pk")
     return get_object_or_404(MeasureArea.objects.prefetch_related(Prefetch("measures", queryset=measures)), key=key)
 

@@ -12,13 +12,13 @@ import csv
 import io
 import random
 import uuid
-from decimal import Decimal
 from datetime import timedelta
+from decimal import Decimal
 
 from django.db import connection, transaction
 from django.utils import timezone
 
-from programmes.models import Programme, ProgrammeEnrolment, Registration, Session
+from programmes.models import Measure, Programme, ProgrammeEnrolment, Registration, Session
 from surveys import questionnaire as qmod
 from surveys import services
 from surveys.models import Answer, Invitation, Question, Questionnaire, Response, Survey
@@ -126,11 +126,13 @@ def seed(*, size: str, rng: random.Random, stdout) -> None:
     if made:
         _analyze()
     stdout.write(
-        f"  surveys: {len(made)} new surveys" + (f" ({', '.join(made)})" if made else "") + f", {scores} 10-FAKTOR figures"
+        f"  surveys: {len(made)} new surveys"
+        + (f" ({', '.join(made)})" if made else "")
+        + f", {scores} 10-FAKTOR figures"
     )
 
 
-GROUP_WAVE = "Faktorer i gruppa – runde %(wave)s: %(name)s"
+GROUP_WAVE = "Samhandling i gruppa – runde %(wave)s: %(name)s"
 
 
 def _group_waves(programme, questionnaire, rng, now) -> list[str]:
@@ -195,6 +197,20 @@ def _group_waves(programme, questionnaire, rng, now) -> list[str]:
             group_ref=group.pk,
         )
         _fill(second, members, len(members), rng, lift=1.0, text_share=0.0)
+        measure = Measure.objects.order_by("area__order", "order", "pk").first()
+        if measure is not None:
+            # From the second wave: an update to a measure, owned by the facilitator (the
+            # measures page shows it with its factor and among last month's news).
+            services.action_create(
+                survey=second,
+                factor="across_orgs",
+                kind="measure",
+                text="Gruppa foreslår en felles møteplass for bydeler og etater i tiltaket.",
+                owner=group.facilitator,
+                due_date=timezone.localdate() + timedelta(days=60),
+                measure=measure,
+                by=group.facilitator,
+            )
         made += [first.title, second.title]
     return made
 

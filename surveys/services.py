@@ -477,9 +477,7 @@ def action_create(
     ):
         errors["measure"] = _("Choose the measure to update.")
     if group is not None:
-        members = set(
-            GroupMembership.objects.filter(group=group, active=True).values_list("leader_id", flat=True)
-        )
+        members = set(GroupMembership.objects.filter(group=group, active=True).values_list("leader_id", flat=True))
         if any(getattr(p, "pk", p) not in members for p in parties):
             errors["parties"] = _("A facilitator makes commitments between the group's own members.")
         member_users = set(Leader.objects.filter(pk__in=members).values_list("user_id", flat=True))

@@ -49,6 +49,8 @@ def measure_area(request, area_key):
 def _measure_area_page(request, area_key, *, bad_form=None, bad_pk=None, status=200):
     area = selectors.measure_area_detail(area_key)
     measures = list(area.measures.all())
+    for m in measures:
+        m.factor_labels = sorted({a.factor_label for a in m.survey_actions.all()})
     hr = is_hr(request.user)
     if hr:
         for m in measures:

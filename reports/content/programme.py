@@ -364,15 +364,13 @@ def factor_participation(programme: Programme, period: Period) -> dict:
         .values_list("organisation_id", "n")
         .order_by()
     )
-    enrolments = ProgrammeEnrolment.objects.active().filter(
-        programme=programme, leader__organisation_id__in=per_org
-    )
+    enrolments = ProgrammeEnrolment.objects.active().filter(programme=programme, leader__organisation_id__in=per_org)
     if period.end:
         enrolments = enrolments.filter(enrolled_at__lt=period.bounds()[1])
     enrolled_years: dict = {}
-    for org_id, year in enrolments.annotate(y=ExtractYear("enrolled_at")).values_list(
-        "leader__organisation_id", "y"
-    ).order_by():
+    for org_id, year in (
+        enrolments.annotate(y=ExtractYear("enrolled_at")).values_list("leader__organisation_id", "y").order_by()
+    ):
         enrolled_years.setdefault(org_id, []).append(year)
     attended = {
         (r["leader__organisation_id"], r["y"]): (r["leaders"], r["attendances"])
@@ -414,9 +412,7 @@ def factor_participation(programme: Programme, period: Period) -> dict:
         participation = [
             {
                 "label": _("Leaders enrolled (share of its leaders)"),
-                "values": [
-                    f"{n} ({round(100 * n / n_leaders)} %)" if n_leaders else str(n) for n in enrolled
-                ],
+                "values": [f"{n} ({round(100 * n / n_leaders)} %)" if n_leaders else str(n) for n in enrolled],
             },
             {
                 "label": _("Leaders who attended a session that year"),
@@ -428,9 +424,7 @@ def factor_participation(programme: Programme, period: Period) -> dict:
             },
             {
                 "label": _("Leaders in a reflection or network group"),
-                "values": [
-                    str(sum(1 for first in group_years.get(org_id, {}).values() if first <= y)) for y in years
-                ],
+                "values": [str(sum(1 for first in group_years.get(org_id, {}).values() if first <= y)) for y in years],
             },
         ]
         factors = [

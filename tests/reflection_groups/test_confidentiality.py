@@ -191,7 +191,9 @@ def test_note_text_never_reaches_anyone_outside_the_group_or_pair(role, client, 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ROLES)
-def test_a_groups_survey_pages_open_for_its_named_facilitator_only(role, client, world, hr_user, admin_user, plain_user):
+def test_a_groups_survey_pages_open_for_its_named_facilitator_only(
+    role, client, world, hr_user, admin_user, plain_user
+):
     client = _client_for(role, client, world, hr_user, admin_user, plain_user)
     for name in sorted(_group_pages_elsewhere()):
         response = client.get(reverse(name, kwargs=URL_KWARGS[name](world)))

@@ -300,9 +300,7 @@ def test_a_facilitator_acts_for_their_own_group_only(client):
     assert Action.objects.count() == 0
     # The facilitator's own action, owned by the facilitator, on an update to a measure.
     measure = _measure()
-    action = services.action_create(
-        **{**args, "kind": "measure"}, owner=facilitator, measure=measure, by=facilitator
-    )
+    action = services.action_create(**{**args, "kind": "measure"}, owner=facilitator, measure=measure, by=facilitator)
     assert action.measure == measure and action.created_by == facilitator
 
 
