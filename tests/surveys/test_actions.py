@@ -236,6 +236,11 @@ def test_a_facilitator_makes_an_action_from_the_groups_factor_and_the_next_wave_
     action = Action.objects.get()
     assert (action.factor, action.owner, action.created_by, action.survey) == ("trust", a.user, facilitator, base)
     assert set(action.commitment.parties.all()) == {a, b}
+    from toppleder.audit import AuditEntry
+
+    recorded = set(AuditEntry.objects.filter(actor=facilitator).values_list("event", "object_type", "object_id"))
+    assert ("action_create", "surveys.action", str(action.pk)) in recorded  # the facilitator's own entries
+    assert ("commitment_create", "programmes.commitment", str(action.commitment.pk)) in recorded
 
     # The group's next wave: its figure for trust shows the action taken on it, on the
     # facilitator's page and on HR's results page.
