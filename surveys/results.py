@@ -403,7 +403,12 @@ def _series_with_counts(survey: Survey) -> list:
     own = {"survey_id": OuterRef("pk")}
     which = Q(pk=survey.pk)
     if _in_series(survey):
-        which |= Q(programme_id=survey.programme_id, series=survey.series, kind__in=["baseline", "follow_up"])
+        which |= Q(
+            programme_id=survey.programme_id,
+            series=survey.series,
+            group_ref=survey.group_ref,
+            kind__in=["baseline", "follow_up"],
+        )
     return list(
         Survey.objects.filter(which)
         .annotate(
@@ -497,7 +502,18 @@ class Comparison:
     available: bool = False
 
 
-WAVE_FIELDS = ("pk", "wave", "title", "closes_at", "opens_at", "kind", "series", "programme_id", "questionnaire_id")
+WAVE_FIELDS = (
+    "pk",
+    "wave",
+    "title",
+    "closes_at",
+    "opens_at",
+    "kind",
+    "series",
+    "programme_id",
+    "questionnaire_id",
+    "group_ref",
+)
 
 
 def _in_series(survey: Survey) -> bool:
@@ -512,12 +528,17 @@ def comparison_waves(survey: Survey, waves: list | None = None):
     if waves is None:
         waves = list(
             Survey.objects.filter(
-                programme_id=survey.programme_id, series=survey.series, kind__in=["baseline", "follow_up"]
+                programme_id=survey.programme_id,
+                series=survey.series,
+                group_ref=survey.group_ref,  # a group's waves are compared with the group's own
+                kind__in=["baseline", "follow_up"],
             )
             .order_by("wave", "pk")
             .only(*WAVE_FIELDS)
         )
-    waves = [w for w in waves if w.kind in ("baseline", "follow_up") and w.is_closed]
+    waves = [
+        w for w in waves if w.kind in ("baseline", "follow_up") and w.group_ref == survey.group_ref and w.is_closed
+    ]
     if len(waves) < 2:
         return None, None
     before = waves[0]
@@ -654,13 +675,28 @@ def sessions_between_waves(comp: Comparison) -> list[tuple[str, list]]:
 def actions_on(survey: Survey) -> tuple[dict, dict]:
     """({factor: [actions made from earlier waves]}, {factor: [actions made from this one]}).
 
-    Earlier waves are the same programme's surveys of the same series with a lower wave, so a
-    follow-up shows, next to each factor's figure, what was done about it since. One query."""
+    Earlier waves are the same programme's surveys of the same series with a lower wave, made
+    for the same group (`group_ref`; none for the programme's own waves), so a follow-up shows,
+    next to each factor's figure, what was done about it since. A group's survey without a
+    series counts the group's earlier surveys of the same questionnaire series. One query."""
     earlier: dict = {}
     own: dict = {}
     qs = Action.objects.filter(survey__programme_id=survey.programme_id).select_related("owner", "measure", "survey")
     if survey.series:
-        qs = qs.filter(Q(survey=survey) | Q(survey__series=survey.series, survey__wave__lt=survey.wave))
+        qs = qs.filter(
+            Q(survey=survey)
+            | Q(survey__series=survey.series, survey__group_ref=survey.group_ref, survey__wave__lt=survey.wave)
+        )
+    elif survey.group_ref:
+        qs = qs.filter(
+            Q(survey=survey)
+            | Q(
+                survey__series="",
+                survey__group_ref=survey.group_ref,
+                survey__questionnaire__series=survey.questionnaire.series,
+                survey__opens_at__lt=survey.opens_at,
+            )
+        )
     else:
         qs = qs.filter(survey=survey)
     for action in qs.order_by("due_date", "pk"):
