@@ -29,7 +29,7 @@ def surveys_open_now(request):
     return {"surveys": surveys, "soon": now + timedelta(days=7)}
 
 
-@panel("leader", template="surveys/panels/my_actions.html", order=35)
+@panel("leader", template="surveys/panels/my_actions.html", order=35, side=True)
 def my_actions(request):
     """The leader's own actions from survey results (owned, or party to the commitment). No
     figure is shown here: the results page shows the figures, suppressed under k."""
