@@ -417,6 +417,7 @@ def _scenarios():
         courses,
         enrolment,
         group_bookings,
+        guests,
         imports,
         measures,
         projects,
@@ -698,6 +699,33 @@ def _scenarios():
         ),
         S + "checkin.attendance_check_in": check_in,
         S + "imports.leaders_import": call(imports.leaders_import, file=_csv, programme=lambda w: w.programme, by=hr),
+        S + "guests.guest_sessions": call(
+            guests.guest_sessions, system, programme=lambda w: w.programme, session=lambda w: w.session
+        ),
+        S + "guests.guest_invite": call(
+            guests.guest_invite,
+            programme=lambda w: w.programme,
+            session=lambda w: w.session,
+            name="Pia Politiker",
+            email="pia.politiker@byr.oslo.kommune.no",
+            category="politician",
+            organisation="Byrådet",
+            by=hr,
+        ),
+        # A new union representative, and a leader's e-mail in capitals (attached, not a new person).
+        S + "guests.guests_import": call(
+            guests.guests_import,
+            programme=lambda w: w.programme,
+            session=lambda w: w.session,
+            file=lambda w: io.BytesIO(
+                (
+                    "Navn;E-post;Kategori;Hovedsammenslutning\n"
+                    "Tore Tillitsvalgt;tore@fagforbundet.no;Tillitsvalgt;LO Kommune\n"
+                    f"Mia Medlem;{w.members[0].user.email.upper()};Gjest;\n"
+                ).encode()
+            ),
+            by=hr,
+        ),
         # reflection groups
         R + "organisation_tree": call(rg.organisation_tree, system),
         R + "lines": call(rg.lines, system),
