@@ -64,9 +64,9 @@ def participant(email="pia@byr.oslo.kommune.no"):
     return Participant.objects.get(user__email=email)
 
 
-def link(action, person, session, registration=None):
+def link(action, person, session, registration=None, nonce=0):
     token = email_actions.make_token(
-        action, leader=person, session=session, registration=registration, expires_at=session.starts_at
+        action, leader=person, session=session, registration=registration, expires_at=session.starts_at, nonce=nonce
     )
     return email_actions.read(action, token)
 
@@ -213,7 +213,7 @@ def test_a_file_with_bad_lines_is_refused_per_line_in_norwegian_and_nothing_is_w
     assert "«feil-adresse» er ikke en gyldig e-postadresse" in text[3]
     assert "ukjent kategori «journalist»" in text[4]
     assert "ukjent hovedsammenslutning «Fagforeningen X»" in text[5]
-    assert "finnes også på linje 2" in text[6]
+    assert "står også på linje 2" in text[6]
     assert not Participant.objects.exists() and not GuestInvitation.objects.exists()
     assert not User.objects.filter(email__endswith="example.no").exists()
 
@@ -275,7 +275,7 @@ def test_a_guest_who_cannot_come_says_so_once(hr):
     services.email_action_perform(ticket=link("decline", p, session), by=p.user)
 
     assert GuestInvitation.objects.get(participant=p).declined_at == NOW
-    assert email_actions.preview(link("decline", p, session)).outcome == "declined"
+    assert email_actions.preview(link("decline", p, session, nonce=1)).outcome == "declined"
     with pytest.raises(ValidationError):
         services.invitation_decline(session=session, participant=p)
 
