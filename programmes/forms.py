@@ -599,6 +599,7 @@ class _GuestTargetMixin:
 
 
 class GuestInviteForm(_GuestTargetMixin, forms.Form):
+    prefix = "invite"  # two forms on one page: ids stay unique
     name = forms.CharField(label=_("Name"), max_length=200)
     email = forms.EmailField(label=_("E-mail"), max_length=254)
     category = forms.ChoiceField(label=_("Category"))
@@ -622,6 +623,7 @@ class GuestInviteForm(_GuestTargetMixin, forms.Form):
 
 
 class GuestImportForm(_GuestTargetMixin, LeaderImportForm):
+    prefix = "import"
     def __init__(self, *args, programme, **kwargs):
         super().__init__(*args, **kwargs)
         self._target_field(programme)
