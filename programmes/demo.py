@@ -496,7 +496,9 @@ def _leader_conferences(programme: Programme, leaders: list[Leader]) -> int:
                 session=spring,
                 participant=p,
                 status=Registration.Status.CONFIRMED,
-                attendance=Registration.Attendance.ATTENDED if p.category == "politician" else Registration.Attendance.NO_SHOW,
+                attendance=Registration.Attendance.ATTENDED
+                if p.category == "politician"
+                else Registration.Attendance.NO_SHOW,
                 created_at=spring_start - timedelta(days=30),
             )
         )

@@ -150,9 +150,7 @@ def read(action: str, token: str, *, user=None) -> Ticket:
     leader = Leader.objects.select_related("user").filter(user_id=user_id, user__is_active=True).first()
     participant = None
     if leader is None:
-        participant = (
-            Participant.objects.select_related("user").filter(user_id=user_id, user__is_active=True).first()
-        )
+        participant = Participant.objects.select_related("user").filter(user_id=user_id, user__is_active=True).first()
     session = Session.objects.select_related("programme").filter(pk=session_id).first()
     if (leader is None and participant is None) or session is None:
         raise LinkInvalid("tampered")

@@ -624,6 +624,7 @@ class GuestInviteForm(_GuestTargetMixin, forms.Form):
 
 class GuestImportForm(_GuestTargetMixin, LeaderImportForm):
     prefix = "import"
+
     def __init__(self, *args, programme, **kwargs):
         super().__init__(*args, **kwargs)
         self._target_field(programme)

@@ -533,7 +533,9 @@ class Registration(models.Model):
         verbose_name_plural = _("registrations")
         constraints = [
             models.UniqueConstraint(fields=["session", "leader"], name="registration_once_per_session"),
-            models.UniqueConstraint(fields=["session", "participant"], name="registration_participant_once_per_session"),
+            models.UniqueConstraint(
+                fields=["session", "participant"], name="registration_participant_once_per_session"
+            ),
             models.CheckConstraint(
                 condition=Q(leader__isnull=False, participant__isnull=True)
                 | Q(leader__isnull=True, participant__isnull=False),

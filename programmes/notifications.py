@@ -240,7 +240,9 @@ def seat_open_queue(*, session_id: int, seat: str) -> int:
 
 
 def _to_registrants(session: Session, kind: str, key_prefix: str, statuses, params: dict) -> int:
-    regs = Registration.objects.filter(session=session, status__in=statuses).select_related("leader__user", "participant__user")
+    regs = Registration.objects.filter(session=session, status__in=statuses).select_related(
+        "leader__user", "participant__user"
+    )
     with transaction.atomic():
         return mail_enqueue_many(
             Item(

@@ -131,7 +131,10 @@ def _check_person(person: Person, categories: dict, unions: dict) -> tuple[Perso
     except ValidationError:
         errors.append(
             _("%(column)s: %(message)s")
-            % {"column": _("E-mail"), "message": _("“%(email)s” is not a valid e-mail address.") % {"email": person.email}}
+            % {
+                "column": _("E-mail"),
+                "message": _("“%(email)s” is not a valid e-mail address.") % {"email": person.email},
+            }
         )
     category = categories.get(imports._norm(person.category or ""))
     if category is None:
@@ -159,9 +162,10 @@ def _check_person(person: Person, categories: dict, unions: dict) -> tuple[Perso
     elif category == Category.UNION_REPRESENTATIVE:
         errors.append(
             _("%(column)s: %(message)s")
-            % {"column": _("Union"), "message": _("a union representative needs a union (%(names)s).") % {
-                "names": _union_names()
-            }}
+            % {
+                "column": _("Union"),
+                "message": _("a union representative needs a union (%(names)s).") % {"names": _union_names()},
+            }
         )
     organisation = (person.organisation or "").strip()
     if len(name) > 200 or len(organisation) > 200:
@@ -237,9 +241,7 @@ def _invite(people: list[Person], sessions: list[Session], *, by, result: Invite
         invitees.append(("participant", participant))
     new = []
     for session in sessions:
-        have = set(
-            GuestInvitation.objects.filter(session=session).values_list("participant_id", "leader_id")
-        )
+        have = set(GuestInvitation.objects.filter(session=session).values_list("participant_id", "leader_id"))
         seen = set()
         for role, row in invitees:
             key = (row.pk, None) if role == "participant" else (None, row.pk)

@@ -34,13 +34,13 @@ def _page(request, programme, *, invite_form=None, import_form=None, result=None
 
 
 def _done(request, programme, result):
-    text = ngettext(
-        "%(n)s invitation written.", "%(n)s invitations written.", result.invitations
-    ) % {"n": result.invitations}
+    text = ngettext("%(n)s invitation written.", "%(n)s invitations written.", result.invitations) % {
+        "n": result.invitations
+    }
     if result.already_invited:
-        text += " " + ngettext(
-            "%(n)s was already invited.", "%(n)s were already invited.", result.already_invited
-        ) % {"n": result.already_invited}
+        text += " " + ngettext("%(n)s was already invited.", "%(n)s were already invited.", result.already_invited) % {
+            "n": result.already_invited
+        }
     if result.errors:
         text += " " + _("%(n)s lines with errors were left out: %(lines)s.") % {
             "n": len({line for line, _m in result.errors}),

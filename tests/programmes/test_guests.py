@@ -351,7 +351,10 @@ def test_guests_count_in_attendance_by_category_and_never_in_leader_figures(hr):
 
     guests = programme_guests(programme, Period())
     with translation.override("en"):
-        rows = {(r["category"], r["invited"], r["signed"], r["attended"]) for r in programme_guests(programme, Period())["rows"]}
+        rows = {
+            (r["category"], r["invited"], r["signed"], r["attended"])
+            for r in programme_guests(programme, Period())["rows"]
+        }
     assert rows == {("Politician", 1, 1, 1), ("Union representative", 1, 1, 1), ("Guest", 1, 0, 0)}
     assert guests["total"] == {"invited": 3, "signed": 2, "attended": 2}
     assert len(guests["by_kind"]) == 3 and {r["sessions"] for r in guests["by_kind"]} == {1}
@@ -402,3 +405,19 @@ def test_database_allows_exactly_one_person_per_registration():
     p = Participant.objects.create(user=User.objects.create(email="y@example.no", name="Y"), category="guest")
     with pytest.raises(IntegrityError), transaction.atomic():
         RegistrationFactory(session=session, leader=leader, participant=p)
+
+
+def test_guests_invited_to_a_draft_get_the_invitation_when_it_is_published_once(hr, django_capture_on_commit_callbacks):
+    session = conference(status=Session.Status.DRAFT)
+    with django_capture_on_commit_callbacks(execute=True):
+        invite(session, hr)
+    assert not OutboxMessage.objects.filter(kind=OutboxMessage.Kind.SESSION_INVITATION).exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.session_publish(session=session, by=hr)
+    assert (
+        OutboxMessage.objects.filter(kind=OutboxMessage.Kind.SESSION_INVITATION, recipient=participant().user).count()
+        == 1
+    )
+    notifications.guest_invitations_send(session_id=session.pk)  # a re-run adds nothing
+    assert OutboxMessage.objects.filter(kind=OutboxMessage.Kind.SESSION_INVITATION).count() == 1
