@@ -17,11 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from programmes import seats, tasks
+from programmes import notifications, seats
 from programmes.models import GroupBooking, ProgrammeEnrolment, Registration, Session
 from programmes.services import registrations as regs
 from toppleder import audit
-from toppleder.celery import queue_after_commit
 from toppleder.models import Leader, LeaderGroup
 
 ACTIVE = (Registration.Status.CONFIRMED, Registration.Status.WAITLISTED, Registration.Status.OFFERED)
@@ -142,7 +141,7 @@ def group_booking_create(
                 written.append(reg)
             seats.recount([session.pk])
             for reg in written:
-                queue_after_commit(tasks.registration_confirmed, reg.pk)
+                regs.tell(notifications.registration_confirmed_queue, reg.pk)
     except IntegrityError as exc:
         raise ValidationError(
             _("Someone in the group signed up at the same moment. Please try again."), code="dup"
@@ -191,7 +190,7 @@ def group_offer_accept(*, booking: GroupBooking, booker: Leader, by=None) -> int
                 audit.record(by, audit.UPDATE, [reg], audit.diff(before, reg), event="group_offer_accept")
             seats.recount([session.pk])
             for reg in offered:
-                queue_after_commit(tasks.registration_promoted, reg.pk)
+                regs.tell(notifications.registration_promoted_queue, reg.pk)
     except DatabaseError as exc:
         if regs._is_lock_error(exc):
             raise regs.RegistrationBusy() from exc

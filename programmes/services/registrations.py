@@ -19,7 +19,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from programmes import seats, tasks
+from programmes import notifications, seats, tasks
 from programmes.models import (
     EmailActionUse,
     GroupBooking,
@@ -57,6 +57,15 @@ def offer_rules() -> tuple:
         timedelta(hours=getattr(settings, "OFFER_CUTOFF_HOURS", 48)),
         timedelta(minutes=getattr(settings, "OFFER_MIN_WINDOW_MINUTES", 60)),
     )
+
+
+def tell(queue, registration_id: int) -> None:
+    """The e-mail a registration change causes (`notifications.<kind>_queue`) is written to the
+    outbox inside the change's own transaction: it commits with the change or not at all. A
+    commit whose answer never reached the portal (the database going away as it committed)
+    still has its e-mail; delivery is queued after commit, and the outbox sweeper sends what
+    that loses. Queuing a task after commit instead would lose the e-mail in that gap."""
+    queue(registration_id=registration_id)
 
 
 class RegistrationBusy(Exception):
@@ -233,7 +242,7 @@ def _promote_mode(session: Session, mode: str, *, now, by, event: str) -> list[R
     )
     _set_positions(rest, by=by, event=event)
     for reg in first:
-        queue_after_commit(tasks.waitlist_offer, reg.pk)
+        tell(notifications.waitlist_offer_queue, reg.pk)
     return first
 
 
@@ -340,15 +349,12 @@ def registration_create(
     if (leader is None) == (participant is None):
         raise ValueError("registration_create: a leader or a participant, not both")
     who = {"participant_id": participant.pk} if participant is not None else {"leader_id": leader.pk}
-    again = None
     try:
         with transaction.atomic():
             session = lock_session(session.pk) if REGISTRATION_LOCKING else Session.objects.get(pk=session.pk)
             existing = Registration.objects.filter(session_id=session.pk, **who).first()
             refusal = _refusal(session, leader, existing, participant) or _mode_refusal(session, mode)
             if refusal:
-                if existing is not None and existing.status != Registration.Status.CANCELLED:
-                    again = existing.pk
                 raise ValidationError(refusal, code="refused")
             # Seats offered to the waiting list are held; nobody jumps a waiting list.
             free = free_seats(session, mode)
@@ -374,14 +380,7 @@ def registration_create(
                 audit.record(
                     by, audit.UPDATE, [registration], audit.diff(before, registration), event="registration_create"
                 )
-            queue_after_commit(tasks.registration_confirmed, registration.pk)
-    except ValidationError:
-        if again is not None:
-            # Signing up again: the first answer may have been lost together with its e-mail
-            # (the database went away as it committed). The confirmation is queued again; its
-            # key makes it the same one e-mail if it was sent already.
-            queue_after_commit(tasks.registration_confirmed, again)
-        raise
+            tell(notifications.registration_confirmed_queue, registration.pk)
     except IntegrityError as exc:
         # Same leader twice at once without the lock: the unique constraint catches it.
         raise ValidationError(_("You are already signed up for this session."), code="duplicate") from exc
@@ -422,7 +421,7 @@ def registration_restore(*, registration: Registration, by=None) -> Registration
             reg.save(update_fields=[*fields, "cancelled_at", "attendance"])
             seats.recount([session.pk])
             audit.record(by, audit.UPDATE, [reg], audit.diff(before, reg), event="registration_restore")
-            queue_after_commit(tasks.registration_confirmed, reg.pk)
+            tell(notifications.registration_confirmed_queue, reg.pk)
     except DatabaseError as exc:
         if _is_lock_error(exc):
             raise RegistrationBusy() from exc
@@ -468,7 +467,7 @@ def registration_cancel(*, registration: Registration, by=None, apologies: bool 
                 promote_waiting(session, by=by, event="registration_cancel")
             else:
                 _set_positions(_waiting(session, reg.mode), by=by, event="registration_cancel")
-            queue_after_commit(tasks.registration_cancelled, reg.pk)
+            tell(notifications.registration_cancelled_queue, reg.pk)
     except DatabaseError as exc:
         if _is_lock_error(exc):
             raise RegistrationBusy() from exc
@@ -530,7 +529,7 @@ def offer_accept(*, registration: Registration, by=None) -> Registration:
             audit.record(by, audit.UPDATE, [reg], audit.diff(before, reg), event="offer_accept")
             if was == Registration.Status.WAITLISTED:
                 _set_positions(_waiting(session, reg.mode), by=by, event="offer_accept")
-            queue_after_commit(tasks.registration_promoted, reg.pk)
+            tell(notifications.registration_promoted_queue, reg.pk)
     except DatabaseError as exc:
         if _is_lock_error(exc):
             raise RegistrationBusy() from exc
@@ -587,7 +586,7 @@ def registration_switch_mode(*, registration: Registration, mode: str, by=None, 
                 promote_waiting(session, by=by, event="registration_switch_mode")
             else:
                 _set_positions(_waiting(session, was_mode), by=by, event="registration_switch_mode")
-            queue_after_commit(tasks.registration_confirmed, reg.pk)
+            tell(notifications.registration_confirmed_queue, reg.pk)
     except DatabaseError as exc:
         if _is_lock_error(exc):
             raise RegistrationBusy() from exc

@@ -33,7 +33,10 @@ def stack():
         s.start()
         s.seeded = s.run_django("seed", str(LEADERS), "5")
         s.start_processes()
-        wait_until(lambda: _get(s, "/healthz/live") == 200, 30, "gunicorn to answer")
+        try:  # slow to boot on a busy machine
+            wait_until(lambda: _get(s, "/healthz/live") == 200, 120, "gunicorn to answer")
+        except TimeoutError:
+            pytest.fail(f"gunicorn did not answer\n--- web ---\n{s.log('web')}")
         yield s
     finally:
         s.stop()

@@ -37,9 +37,14 @@ THREADS = 50
 
 @pytest.fixture(autouse=True)
 def _queue_tasks_without_running(monkeypatch):
-    """E-mails are not under test here: record queued tasks instead of running them eagerly in 50 threads."""
+    """E-mails are not under test here: their outbox rows are written in the sign-up's
+    transaction, but queued tasks (their delivery among them) are recorded instead of run
+    eagerly in 50 threads."""
+    from toppleder.outbox import enqueue
+
     queued = []
-    monkeypatch.setattr(registrations, "queue_after_commit", lambda task, pk, *rest: queued.append((task.name, pk)))
+    for module in (registrations, enqueue):
+        monkeypatch.setattr(module, "queue_after_commit", lambda task, pk, *rest: queued.append((task.name, pk)))
     return queued
 
 

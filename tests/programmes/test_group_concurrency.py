@@ -31,11 +31,12 @@ S = Registration.Status
 
 @pytest.fixture(autouse=True)
 def _quiet(monkeypatch):
-    """E-mails are not under test: queued tasks are dropped; the lock waits long on two cores."""
-    from programmes.services import group_bookings
+    """E-mails are not under test: their outbox rows are written, their delivery and other
+    queued tasks are dropped; the lock waits long on two cores."""
+    from toppleder.outbox import enqueue
 
     monkeypatch.setattr(registrations, "queue_after_commit", lambda *a: None)
-    monkeypatch.setattr(group_bookings, "queue_after_commit", lambda *a: None)
+    monkeypatch.setattr(enqueue, "queue_after_commit", lambda *a: None)
     monkeypatch.setattr(registrations, "REGISTRATION_LOCK_TIMEOUT_MS", 60000)
 
 

@@ -23,7 +23,11 @@ GUESTS = LEADERS = 12
 
 @pytest.fixture(autouse=True)
 def _quiet(monkeypatch):
-    monkeypatch.setattr(registrations, "queue_after_commit", lambda *a, **k: None)
+    """Outbox rows are written in the sign-up's transaction; their delivery tasks are not run."""
+    from toppleder.outbox import enqueue
+
+    for module in (registrations, enqueue):
+        monkeypatch.setattr(module, "queue_after_commit", lambda *a, **k: None)
     monkeypatch.setattr(registrations, "REGISTRATION_LOCK_TIMEOUT_MS", 60000)
 
 
