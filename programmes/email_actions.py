@@ -159,6 +159,16 @@ def read(action: str, token: str, *, user=None) -> Ticket:
         registration = Registration.objects.filter(
             pk=int(reg_id), session_id=session.pk, **person_filter(leader or participant)
         ).first()
+        if registration is None and leader is not None:
+            # A guest who became a leader later (the leader import): a link about the seat they
+            # had as a participant still names that seat.
+            registration = (
+                Registration.objects.filter(pk=int(reg_id), session_id=session.pk, participant__user_id=user_id)
+                .select_related("participant__user")
+                .first()
+            )
+            if registration is not None:
+                leader, participant = None, registration.participant
         if registration is None:
             raise LinkInvalid("tampered")
     if EmailActionUse.objects.filter(digest=digest(token)).exists():

@@ -77,6 +77,7 @@ def session_page(request, session, *, status=200, loaded=False, **forms):
             (r for r in active if r.status == Registration.Status.CONFIRMED), key=lambda r: (r.person.user.name, r.pk)
         )
         context["registrations"] = registrations
+        context["guests_confirmed"] = sum(1 for r in registrations if r.participant_id)
         waiting = [r for r in active if r.status == Registration.Status.WAITLISTED]
         # A hybrid session has a waiting list per mode; the room's is the one HR reorders here.
         context["waitlist"] = [r for r in waiting if r.mode == Registration.Mode.ROOM]

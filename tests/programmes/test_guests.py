@@ -421,3 +421,17 @@ def test_guests_invited_to_a_draft_get_the_invitation_when_it_is_published_once(
     )
     notifications.guest_invitations_send(session_id=session.pk)  # a re-run adds nothing
     assert OutboxMessage.objects.filter(kind=OutboxMessage.Kind.SESSION_INVITATION).count() == 1
+
+
+def test_a_guest_who_later_becomes_a_leader_can_still_use_the_link_about_their_seat(hr):
+    from tests.factories import LeaderFactory
+
+    session = conference(capacity=1)
+    invite(session, hr)
+    p = participant()
+    reg = services.registration_create(session=session, participant=p)
+    LeaderFactory(user=p.user)  # the leader import gave the same person a leader profile
+
+    ticket = link("giveup", p, session, reg)
+    assert ticket.participant == p and ticket.registration == reg
+    assert services.email_action_perform(ticket=ticket, by=p.user) == "seat_given_up"
