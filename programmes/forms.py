@@ -622,6 +622,26 @@ class GuestInviteForm(_GuestTargetMixin, forms.Form):
         self.order_fields(["target", "name", "email", "category", "organisation", "union"])
 
 
+class GuestKnownForm(_GuestTargetMixin, forms.Form):
+    """Invite people invited before (participants already in the portal) in one go."""
+
+    prefix = "known"
+    participants = forms.ModelMultipleChoiceField(
+        label=_("People invited before"), queryset=None, widget=QuickSelectMultiple
+    )
+
+    def __init__(self, *args, programme, **kwargs):
+        from programmes.models import Participant
+
+        super().__init__(*args, **kwargs)
+        self._target_field(programme)
+        self.fields["participants"].queryset = Participant.objects.select_related("user").order_by("user__name")
+        self.fields["participants"].label_from_instance = lambda p: (
+            f"{p.name} ({p.get_category_display()}{', ' + p.affiliation if p.affiliation else ''})"
+        )
+        self.order_fields(["target", "participants"])
+
+
 class GuestImportForm(_GuestTargetMixin, LeaderImportForm):
     prefix = "import"
 

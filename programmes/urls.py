@@ -51,6 +51,7 @@ urlpatterns = [
     path("programmes/<id:pk>/guests/", guests.guest_list, name="guest_list"),
     path("programmes/<id:pk>/guests/invite/", guests.guest_invite, name="guest_invite"),
     path("programmes/<id:pk>/guests/import/", guests.guests_import, name="guests_import"),
+    path("programmes/<id:pk>/guests/invite-known/", guests.guests_invite_known, name="guests_invite_known"),
     path("programmes/<id:pk>/courses/", courses.course_list, name="course_list"),
     path("programmes/<id:pk>/courses/new/", courses.courses_create, name="courses_create"),
     path("courses/<id:pk>/", courses.course_detail, name="course_detail"),

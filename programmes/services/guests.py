@@ -287,6 +287,29 @@ def guest_invite(
     return result
 
 
+def guests_invite_known(
+    *,
+    programme: Programme,
+    participants: list[Participant],
+    by,
+    session: Session | None = None,
+    kind: str = "",
+) -> InviteResult:
+    """Invite participants already in the portal (chosen from the list of people invited
+    before) to a session, or every coming session of a kind; their details stay as they are."""
+    sessions = guest_sessions(programme=programme, session=session, kind=kind)
+    if not participants:
+        raise ValidationError({"participants": _("Choose at least one person.")})
+    people = [
+        Person(p.name, p.user.email.lower(), p.category, p.organisation, p.union)
+        for p in Participant.objects.filter(pk__in=[getattr(p, "pk", p) for p in participants]).select_related("user")
+    ]
+    result = InviteResult()
+    with transaction.atomic():
+        _invite(people, sessions, by=by, result=result)
+    return result
+
+
 def _parse(table: list[list[str]], result: InviteResult) -> list[Person]:
     errors = result.errors
     if not table or not any(c.strip() for c in table[0]):

@@ -11,7 +11,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from programmes import selectors, services
-from programmes.forms import GuestImportForm, GuestInviteForm
+from programmes.forms import GuestImportForm, GuestInviteForm, GuestKnownForm
 from toppleder.pages import form_error, paginate_narrow
 
 
@@ -22,12 +22,13 @@ def guest_list(request, pk):
     return _page(request, programme)
 
 
-def _page(request, programme, *, invite_form=None, import_form=None, result=None, status=200):
+def _page(request, programme, *, invite_form=None, import_form=None, known_form=None, result=None, status=200):
     context = {
         "programme": programme,
         "page": paginate_narrow(request, selectors.guest_invitations_of(programme)),
         "invite_form": invite_form or GuestInviteForm(programme=programme),
         "import_form": import_form or GuestImportForm(programme=programme),
+        "known_form": known_form or GuestKnownForm(programme=programme),
         "result": result,
     }
     return render(request, "programmes/guest_list.html", context, status=status)
@@ -102,3 +103,23 @@ def guests_import(request, pk):
             if result.ok or (result.partial and result.invitations + result.already_invited):
                 return _done(request, programme, result)
     return _page(request, programme, import_form=form, result=result, status=400)
+
+
+@login_required
+@require_POST
+def guests_invite_known(request, pk):
+    programme = selectors.programme_for(request.user, pk, manage=True)
+    form = GuestKnownForm(request.POST, programme=programme)
+    if form.is_valid():
+        try:
+            result = services.guests_invite_known(
+                programme=programme,
+                by=request.user,
+                participants=list(form.cleaned_data["participants"]),
+                **form.target(),
+            )
+        except ValidationError as exc:
+            form_error(form, exc)
+        else:
+            return _done(request, programme, result)
+    return _page(request, programme, known_form=form, status=400)

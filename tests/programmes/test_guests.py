@@ -435,3 +435,21 @@ def test_a_guest_who_later_becomes_a_leader_can_still_use_the_link_about_their_s
     ticket = link("giveup", p, session, reg)
     assert ticket.participant == p and ticket.registration == reg
     assert services.email_action_perform(ticket=ticket, by=p.user) == "seat_given_up"
+
+
+def test_people_invited_before_are_invited_again_from_the_list(hr):
+    programme = ProgrammeFactory()
+    spring = conference(programme, title="Vår", starts_at=NOW + timedelta(days=5))
+    autumn = conference(programme, title="Høst", starts_at=NOW + timedelta(days=60))
+    invite(spring, hr)
+    invite(spring, hr, name="Tore T", email="tore@fagforbundet.no", category="union_representative", union="unio")
+
+    result = services.guests_invite_known(
+        programme=programme, session=autumn, participants=list(Participant.objects.all()), by=hr
+    )
+
+    assert (result.invitations, result.participants_created) == (2, 0)
+    assert GuestInvitation.objects.filter(session=autumn).count() == 2
+    assert participant("tore@fagforbundet.no").union == "unio"  # their details stay as they were
+    with pytest.raises(ValidationError):
+        services.guests_invite_known(programme=programme, session=autumn, participants=[], by=hr)

@@ -130,3 +130,26 @@ def test_the_guest_list_counts_its_queries_once_whatever_the_number_of_guests(
     with django_assert_max_num_queries(14):
         response = client.get(url("guest_list", programme))
     assert "15 invitasjoner ved navn" in response.content.decode()
+
+
+def test_hr_invites_people_invited_before_from_the_list(client, hr_user, world):
+    from programmes import services
+
+    programme, session = world
+    later = SessionFactory(programme=programme, kind="leader_conference", title="Vårsamlingen")
+    services.guest_invite(
+        programme=programme,
+        session=session,
+        name="Pia",
+        email="pia@byr.oslo.kommune.no",
+        category="politician",
+        by=hr_user,
+    )
+    login(client, hr_user)
+    assert "Personer invitert før" in client.get(url("guest_list", programme)).content.decode()
+    response = client.post(
+        url("guests_invite_known", programme),
+        {"known-target": f"session:{later.pk}", "known-participants": [Participant.objects.get().pk]},
+    )
+    assert response.status_code == 302
+    assert GuestInvitation.objects.filter(session=later).count() == 1

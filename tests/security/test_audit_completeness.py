@@ -122,6 +122,7 @@ class W:
     booking_group: object = None
     group_booking: object = None
     hybrid_registration: object = None
+    known_guest: object = None
 
 
 @pytest.fixture
@@ -326,6 +327,7 @@ def w(settings, tmp_path) -> W:
         programme=programme, title="Hybrid", capacity=1, format="hybrid", video_link="https://teams.example.no/h"
     )
     world.hybrid_registration = RegistrationFactory(session=hybrid, leader=members[1])
+    world.known_guest = _known_participant(world)
     RegistrationFactory(session=hybrid, leader=members[2], status="waitlisted", waitlist_position=1)
     return world
 
@@ -395,6 +397,14 @@ def _csv(w) -> io.BytesIO:
             f"{w.members[1].user.name} Endret;{w.members[1].user.email};{org};Direktør;1\n"
         ).encode()
     )
+
+
+def _known_participant(w):
+    """A politician invited to another session before (made past the services: world data)."""
+    from programmes.models import Participant
+
+    user, _ = User.objects.get_or_create(email="kjent@byr.oslo.kommune.no", defaults={"name": "Kari Kjent"})
+    return Participant.objects.get_or_create(user=user, defaults={"category": "politician"})[0]
 
 
 def _in_transaction(func):
@@ -710,6 +720,13 @@ def _scenarios():
             email="pia.politiker@byr.oslo.kommune.no",
             category="politician",
             organisation="Byrådet",
+            by=hr,
+        ),
+        S + "guests.guests_invite_known": call(
+            guests.guests_invite_known,
+            programme=lambda w: w.programme,
+            session=lambda w: w.session,
+            participants=lambda w: [w.known_guest],
             by=hr,
         ),
         # A new union representative, and a leader's e-mail in capitals (attached, not a new person).
