@@ -28,6 +28,13 @@ MATERIAL_MAX_BYTES = getattr(settings, "MATERIAL_MAX_BYTES", 20 * 1024 * 1024)
 CSV_MAX_BYTES = 5 * 1024 * 1024
 
 
+def group_label(group: LeaderGroup) -> str:
+    """A leader group in a pick list: its name and, where the name does not say it, its
+    organisation (two organisations may each have a "Ledergruppe økonomi")."""
+    org = group.organisation.name
+    return group.name if org in group.name else f"{group.name} ({org})"
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 
@@ -179,6 +186,7 @@ class SessionForm(forms.ModelForm):
         self.fields["reserved_for_groups"].queryset = LeaderGroup.objects.select_related("organisation").order_by(
             "organisation__name", "name"
         )
+        self.fields["reserved_for_groups"].label_from_instance = group_label
         self.fields["measures"].queryset = Measure.objects.select_related("area").order_by("area__order", "order")
         self.fields["capacity"].widget.attrs["min"] = 1
         self.fields["capacity"].error_messages["min_value"] = CAPACITY_MESSAGE
@@ -281,6 +289,7 @@ class EnrolGroupForm(forms.Form):
         self.fields["group"].queryset = LeaderGroup.objects.select_related("organisation").order_by(
             "organisation__name", "name"
         )
+        self.fields["group"].label_from_instance = group_label
 
 
 class EnrolOrganisationsForm(forms.Form):
@@ -503,6 +512,7 @@ class CoursesCreateForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["template"].queryset = CourseTemplate.objects.order_by("name")
         self.fields["groups"].queryset = LeaderGroup.objects.select_related("organisation").order_by("name")
+        self.fields["groups"].label_from_instance = group_label
         self.fields["facilitator"].queryset = facilitator_candidates().order_by("name", "email")
         self.fields["place"].required_when = _("required for sessions in person or hybrid")
         self.fields["video_link"].required_when = _("required for digital or hybrid sessions")

@@ -3,7 +3,6 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from programmes.models import Measure, Programme, Session
@@ -12,6 +11,7 @@ from surveys import selectors
 from surveys.models import LIKERT_MAX, LIKERT_MIN, Action, Question, Questionnaire, Survey, dimension_choices
 from surveys.results import SEGMENT_LABELS
 from surveys.services import answers_validate
+from toppleder import dates
 from toppleder.models import ROLE_ADMIN, ROLE_HR, Leader, User
 from toppleder.pages import QuickSelect, QuickSelectMultiple
 
@@ -26,7 +26,7 @@ class DateTimeLocalInput(forms.DateTimeInput):
 
 
 def _day(value) -> str:
-    return formats.date_format(timezone.localtime(value), "j. F Y")
+    return dates.fmt(value)
 
 
 class SessionChoiceField(forms.ModelChoiceField):

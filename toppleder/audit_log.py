@@ -22,12 +22,13 @@ from importlib import import_module
 
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.module_loading import module_has_submodule
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from toppleder import dates
 from toppleder.audit import HIDDEN, Action, AuditEntry
 
 # The apps whose rows the log speaks of (the object filter's choices; no query needed).
@@ -134,16 +135,12 @@ def _when(value: str) -> str | None:
     if moment is not None:
         if timezone.is_naive(moment):
             moment = timezone.make_aware(moment)
-        local = timezone.localtime(moment)
-        return _("%(date)s at %(time)s") % {
-            "date": formats.date_format(local, "j. F Y"),
-            "time": local.strftime("%H.%M"),
-        }
+        return dates.fmt(moment, "datetime")
     try:
         day = parse_date(value)
     except ValueError:
         day = None
-    return formats.date_format(day, "j. F Y") if isinstance(day, datetime.date) else None
+    return dates.fmt(day) if isinstance(day, datetime.date) else None
 
 
 class _Names:

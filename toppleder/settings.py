@@ -282,6 +282,11 @@ STATICFILES_DIRS = [
     ("punkt/fonts", NODE_MODULES / "@oslokommune/punkt-assets/dist/fonts"),
     ("punkt/icons", NODE_MODULES / "@oslokommune/punkt-assets/dist/icons"),
     ("punkt/logos", NODE_MODULES / "@oslokommune/punkt-assets/dist/logos"),
+    # GOV.UK's accessible-autocomplete: long pick lists become searchable (static/js/combobox.js).
+    ("vendor/accessible-autocomplete", NODE_MODULES / "accessible-autocomplete/dist"),
+    # Digdir's u-combobox and u-datalist: long multi-selects become searchable (the same file).
+    ("vendor/u-combobox", NODE_MODULES / "@u-elements/u-combobox/dist"),
+    ("vendor/u-datalist", NODE_MODULES / "@u-elements/u-datalist/dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -13,10 +13,11 @@ import datetime
 
 from django.conf import settings
 from django.db import models
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
+from toppleder import dates
 from toppleder.audit import SENSITIVE
 from toppleder.models import Leader
 from toppleder.privacy import personal_records
@@ -46,13 +47,7 @@ def when(value) -> str:
     """A moment in Oslo time ("2. desember 2026 kl. 13.05"), a day ("2. desember 2026")."""
     if value is None:
         return "–"
-    if isinstance(value, datetime.datetime):
-        local = timezone.localtime(value)
-        return _("%(date)s at %(time)s") % {
-            "date": formats.date_format(local, "j. F Y"),
-            "time": local.strftime("%H.%M"),
-        }
-    return formats.date_format(value, "j. F Y")
+    return dates.fmt(value, "datetime" if isinstance(value, datetime.datetime) else "date")
 
 
 def _theme_labels() -> dict:
