@@ -447,12 +447,34 @@ def commitments_with_parties(commitments: QuerySet) -> list[Commitment]:
     return list(out.values())
 
 
+def _measure_actions():
+    """The actions made from survey results that update a measure (`Measure.survey_actions`,
+    the surveys app's rows pointing here), with their owners. Reached through the relation,
+    so this layer imports nothing from the one above it."""
+    model = Measure._meta.get_field("survey_actions").related_model
+    return model.objects.select_related("owner").order_by("due_date", "pk")
+
+
 def measure_areas_with_measures() -> QuerySet:
-    """The four areas, each with its measures, each with delivered/planned session counts."""
-    measures = Measure.objects.annotate(
-        delivered_count=Count("sessions", filter=Q(sessions__status=Session.Status.COMPLETED), distinct=True),
-        planned_count=Count("sessions", filter=Q(sessions__status=Session.Status.PUBLISHED), distinct=True),
-    ).order_by("order", "pk")
+    """The four areas, each with its measures, each with delivered/planned session counts, the
+    sessions that serve it (not drafts, not cancelled) and the actions that update it (each
+    with the factor it answers). Five queries whatever the number of sessions and actions."""
+    measures = (
+        Measure.objects.annotate(
+            delivered_count=Count("sessions", filter=Q(sessions__status=Session.Status.COMPLETED), distinct=True),
+            planned_count=Count("sessions", filter=Q(sessions__status=Session.Status.PUBLISHED), distinct=True),
+        )
+        .prefetch_related(
+            Prefetch(
+                "sessions",
+                queryset=Session.objects.exclude(status__in=[Session.Status.DRAFT, Session.Status.CANCELLED])
+                .only("pk", "title", "starts_at", "status")
+                .order_by("starts_at", "pk"),
+            ),
+            Prefetch("survey_actions", queryset=_measure_actions()),
+        )
+        .order_by("order", "pk")
+    )
     return MeasureArea.objects.prefetch_related(Prefetch("measures", queryset=measures)).order_by("order")
 
 
@@ -476,11 +498,14 @@ def measure_changes_since(since, limit: int = 30) -> list:
 
 
 def measure_area_detail(key: str) -> MeasureArea:
-    """One area by key with measures, the sessions delivered for each and their history."""
+    """One area by key with measures, the sessions delivered for each, their history and the
+    actions that update them."""
     sessions = Session.objects.exclude(status=Session.Status.DRAFT).select_related("programme").order_by("starts_at")
     changes = MeasureChange.objects.select_related("by").order_by("-at", "-pk")
     measures = Measure.objects.prefetch_related(
-        Prefetch("sessions", queryset=sessions), Prefetch("changes", queryset=changes)
+        Prefetch("sessions", queryset=sessions),
+        Prefetch("changes", queryset=changes),
+        Prefetch("survey_actions", queryset=_measure_actions()),
     ).order_by("order", "pk")
     return get_object_or_404(MeasureArea.objects.prefetch_related(Prefetch("measures", queryset=measures)), key=key)
 

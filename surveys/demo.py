@@ -13,11 +13,12 @@ import io
 import random
 import uuid
 from datetime import timedelta
+from decimal import Decimal
 
 from django.db import connection, transaction
 from django.utils import timezone
 
-from programmes.models import Programme, ProgrammeEnrolment, Registration, Session
+from programmes.models import Measure, Programme, ProgrammeEnrolment, Registration, Session
 from surveys import questionnaire as qmod
 from surveys import services
 from surveys.models import Answer, Invitation, Question, Questionnaire, Response, Survey
@@ -120,9 +121,138 @@ def seed(*, size: str, rng: random.Random, stdout) -> None:
             _fill(pulse, others, round(len(others) * 0.3), rng, lift=0.5, text_share=0.0)
             Invitation.objects.get_or_create(survey=pulse, user=leaders[0].user, defaults={"sent_at": pulse.opens_at})
             made.append(pulse.title)
+        made += _group_waves(programme, default, rng, now)
+        scores = _factor_scores(programme, rng, now)
     if made:
         _analyze()
-    stdout.write(f"  surveys: {len(made)} new surveys" + (f" ({', '.join(made)})" if made else ""))
+    stdout.write(
+        f"  surveys: {len(made)} new surveys"
+        + (f" ({', '.join(made)})" if made else "")
+        + f", {scores} 10-FAKTOR figures"
+    )
+
+
+GROUP_WAVE = "Samhandling i gruppa – runde %(wave)s: %(name)s"
+
+
+def _group_waves(programme, questionnaire, rng, now) -> list[str]:
+    """Two waves of the factor questionnaire for each facilitator account's first group, every
+    member invited and answering (a group of six or more is over k), and an action its
+    facilitator made from the first wave's trust figure: the group's surveys page, its figures
+    and the action in the next wave."""
+    from django.db.models import Count
+
+    from reflection_groups.models import ReflectionGroup
+
+    made = []
+    seen = set()
+    groups = (
+        ReflectionGroup.objects.filter(programme=programme, status=ReflectionGroup.Status.PUBLISHED)
+        .exclude(facilitator__isnull=True)
+        .annotate(n=Count("memberships"))
+        .filter(n__gte=_k())
+        .select_related("facilitator")
+        .order_by("pk")
+    )
+    for group in groups:
+        if group.facilitator_id in seen:
+            continue
+        seen.add(group.facilitator_id)
+        members = list(
+            Leader.objects.filter(group_memberships__group=group, group_memberships__active=True)
+            .select_related("user", "organisation__sector")
+            .order_by("user__email")
+        )
+        first = _survey(
+            programme,
+            questionnaire,
+            GROUP_WAVE % {"wave": 1, "name": group.name},
+            "baseline",
+            1,
+            now - timedelta(days=120),
+            now - timedelta(days=100),
+            group_ref=group.pk,
+        )
+        if first is None:
+            continue  # made before: leave it as it is
+        _fill(first, members, len(members), rng, lift=0.0, text_share=0.0)
+        services.action_create(
+            survey=first,
+            factor="trust",
+            kind="commitment",
+            text="Vi tar med én sak fra egen virksomhet til hvert gruppemøte og følger den opp sammen.",
+            owner=members[0].user,
+            due_date=timezone.localdate() + timedelta(days=45),
+            parties=members[:2],
+            by=group.facilitator,
+        )
+        second = _survey(
+            programme,
+            questionnaire,
+            GROUP_WAVE % {"wave": 2, "name": group.name},
+            "follow_up",
+            2,
+            now - timedelta(days=25),
+            now - timedelta(days=8),
+            group_ref=group.pk,
+        )
+        _fill(second, members, len(members), rng, lift=1.0, text_share=0.0)
+        measure = Measure.objects.order_by("area__order", "order", "pk").first()
+        if measure is not None:
+            # From the second wave: an update to a measure, owned by the facilitator (the
+            # measures page shows it with its factor and among last month's news).
+            services.action_create(
+                survey=second,
+                factor="across_orgs",
+                kind="measure",
+                text="Gruppa foreslår en felles møteplass for bydeler og etater i tiltaket.",
+                owner=group.facilitator,
+                due_date=timezone.localdate() + timedelta(days=60),
+                measure=measure,
+                by=group.facilitator,
+            )
+        made += [first.title, second.title]
+    return made
+
+
+def _factor_scores(programme, rng, now) -> int:
+    """Organisations' own 10-FAKTOR averages for last year and this one (as HR would import
+    them from KS's report): the four organisations with most leaders in the programme, and one
+    with fewer than k taking part, which the progress report leaves out. Idempotent."""
+    from django.db.models import Count
+
+    from surveys.models import OrganisationFactorScore
+    from toppleder import reference
+    from toppleder.models import Organisation
+
+    if OrganisationFactorScore.objects.exists():
+        return 0
+    taking_part = (
+        Organisation.objects.filter(
+            leaders__enrolments__programme=programme,
+            leaders__enrolments__status=ProgrammeEnrolment.Status.ENROLLED,
+        )
+        .annotate(n=Count("leaders", distinct=True))
+        .order_by("-n", "name")
+    )
+    large = [o for o in taking_part if o.n >= _k()][:4]
+    small = [o for o in taking_part if o.n < _k()][:1]
+    rows = []
+    for org in large + small:
+        for year in (now.year - 1, now.year):
+            for entry in reference.entries("ten_factors"):
+                mean = min(4.9, max(1.5, rng.gauss(3.6 + 0.15 * (year - now.year + 1), 0.35)))
+                rows.append(
+                    OrganisationFactorScore(
+                        organisation=org,
+                        year=year,
+                        factor=entry["key"],
+                        mean=Decimal(f"{mean:.2f}"),
+                        respondents=rng.randrange(20, 120),
+                    )
+                )
+    OrganisationFactorScore.objects.bulk_create(rows)
+    return len(rows)
 
 
 def _insert(model, columns: list[str], rows: list[tuple]) -> None:
@@ -193,7 +323,7 @@ def _questionnaire(name: str, series: str, items) -> Questionnaire:
     return q
 
 
-def _survey(programme, questionnaire, title, kind, wave, opens, closes, *, session=None, series=None):
+def _survey(programme, questionnaire, title, kind, wave, opens, closes, *, session=None, series=None, group_ref=None):
     """The survey, created now; None if it already existed (idempotency)."""
     if Survey.objects.filter(programme=programme, title=title).exists():
         return None
@@ -207,6 +337,7 @@ def _survey(programme, questionnaire, title, kind, wave, opens, closes, *, sessi
         opens_at=opens,
         closes_at=closes,
         session=session,
+        group_ref=group_ref,
     )
 
 

@@ -211,7 +211,9 @@ class ActionForm(forms.Form):
         widget=QuickSelect,
     )
 
-    def __init__(self, *args, programme, **kwargs):
+    def __init__(self, *args, programme, group=None, **kwargs):
+        """`group`: the facilitator's form, limited to the group's members (and the owner to a
+        member or the facilitator)."""
         super().__init__(*args, **kwargs)
         leaders = (
             Leader.objects.filter(enrolments__programme=programme, user__is_active=True)
@@ -219,15 +221,20 @@ class ActionForm(forms.Form):
             .order_by("user__name")
             .distinct()
         )
+        if group is not None:
+            leaders = leaders.filter(group_memberships__group=group, group_memberships__active=True)
         self.fields["parties"].queryset = leaders
         self.fields["parties"].label_from_instance = lambda le: f"{le.user.name} ({le.organisation.name})"
         # The owner: a leader in the programme or someone in HR.
-        self.fields["owner"].queryset = (
-            User.objects.filter(is_active=True)
-            .filter(Q(leader__enrolments__programme=programme) | Q(groups__name__in=HR_GROUPS))
-            .distinct()
-            .order_by("name")
-        )
+        owners = User.objects.filter(is_active=True)
+        if group is None:
+            owners = owners.filter(Q(leader__enrolments__programme=programme) | Q(groups__name__in=HR_GROUPS))
+        else:
+            owners = owners.filter(
+                Q(leader__group_memberships__group=group, leader__group_memberships__active=True)
+                | Q(pk=group.facilitator_id)
+            )
+        self.fields["owner"].queryset = owners.distinct().order_by("name")
         self.fields["owner"].label_from_instance = lambda u: u.name or u.email
         self.fields["measure"].queryset = Measure.objects.select_related("area").order_by("area__order", "order")
         self.fields["measure"].label_from_instance = lambda m: f"{m.area.name}: {m.text}"

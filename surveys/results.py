@@ -396,10 +396,24 @@ def comparison_waves(survey: Survey):
         return None, None
     waves = list(
         Survey.objects.filter(
-            programme_id=survey.programme_id, series=survey.series, kind__in=["baseline", "follow_up"]
+            programme_id=survey.programme_id,
+            series=survey.series,
+            group_ref=survey.group_ref,  # a group's waves are compared with the group's own
+            kind__in=["baseline", "follow_up"],
         )
         .order_by("wave", "pk")
-        .only("pk", "wave", "title", "closes_at", "opens_at", "kind", "series", "programme_id", "questionnaire_id")
+        .only(
+            "pk",
+            "wave",
+            "title",
+            "closes_at",
+            "opens_at",
+            "kind",
+            "series",
+            "programme_id",
+            "questionnaire_id",
+            "group_ref",
+        )
     )
     waves = [w for w in waves if w.is_closed]
     if len(waves) < 2:
@@ -529,13 +543,28 @@ def sessions_between_waves(comp: Comparison) -> list[tuple[str, list]]:
 def actions_on(survey: Survey) -> tuple[dict, dict]:
     """({factor: [actions made from earlier waves]}, {factor: [actions made from this one]}).
 
-    Earlier waves are the same programme's surveys of the same series with a lower wave, so a
-    follow-up shows, next to each factor's figure, what was done about it since. One query."""
+    Earlier waves are the same programme's surveys of the same series with a lower wave, made
+    for the same group (`group_ref`; none for the programme's own waves), so a follow-up shows,
+    next to each factor's figure, what was done about it since. A group's survey without a
+    series counts the group's earlier surveys of the same questionnaire series. One query."""
     earlier: dict = {}
     own: dict = {}
     qs = Action.objects.filter(survey__programme_id=survey.programme_id).select_related("owner", "measure", "survey")
     if survey.series:
-        qs = qs.filter(Q(survey=survey) | Q(survey__series=survey.series, survey__wave__lt=survey.wave))
+        qs = qs.filter(
+            Q(survey=survey)
+            | Q(survey__series=survey.series, survey__group_ref=survey.group_ref, survey__wave__lt=survey.wave)
+        )
+    elif survey.group_ref:
+        qs = qs.filter(
+            Q(survey=survey)
+            | Q(
+                survey__series="",
+                survey__group_ref=survey.group_ref,
+                survey__questionnaire__series=survey.questionnaire.series,
+                survey__opens_at__lt=survey.opens_at,
+            )
+        )
     else:
         qs = qs.filter(survey=survey)
     for action in qs.order_by("due_date", "pk"):

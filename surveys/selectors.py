@@ -2,16 +2,19 @@
 
 Access: surveys and questionnaires are managed, and their results read, by HR only:
 `survey_for(user, pk)` and `questionnaire_for(user, pk)` answer 403 for any other role and
-404 for a missing one. Answering needs no sign-in: the invitation's token is the credential
+404 for a missing one. One exception: a group's *named* facilitator reads the factor figures
+of the surveys made for that group (`facilitated_group_for`, `group_survey_for`; anyone else,
+HR included, gets a 404 there). Answering needs no sign-in: the invitation's token is the credential
 (services.invitation_for_token).
 """
 
 from django.db.models import Count, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from programmes.models import ProgrammeEnrolment, Registration
-from reflection_groups.models import GroupMembership, MentorPair
+from reflection_groups.models import GroupMembership, MentorPair, ReflectionGroup
 from surveys.models import Invitation, Questionnaire, Survey
 from toppleder.permissions import require_hr
 
@@ -114,13 +117,40 @@ def questionnaire_for(user, pk) -> Questionnaire:
     return get_object_or_404(Questionnaire, pk=pk)
 
 
+def facilitated_group_for(user, group_pk) -> ReflectionGroup:
+    """A published or closed group the user is the named facilitator of; a 404 for everyone
+    else (HR and administrators too: their role adds nothing to a facilitator's pages)."""
+    if not user.is_authenticated:
+        raise Http404
+    return get_object_or_404(
+        ReflectionGroup.objects.visible_to_members().select_related("programme", "facilitator"),
+        pk=group_pk,
+        facilitator=user,
+    )
+
+
+def group_surveys(group):
+    """The surveys made for a group (its `group_ref`), newest first."""
+    return (
+        Survey.objects.filter(group_ref=group.pk, programme_id=group.programme_id)
+        .select_related("questionnaire")
+        .order_by("-opens_at", "pk")
+    )
+
+
+def group_survey_for(user, group_pk, pk) -> Survey:
+    """A survey made for a group the user facilitates (404 otherwise)."""
+    group = facilitated_group_for(user, group_pk)
+    survey = get_object_or_404(group_surveys(group).select_related("programme"), pk=pk)
+    survey.group = group
+    return survey
+
+
 # --- actions ----------------------------------------------------------------------
 
 
 def action_for(user, pk):
     """HR reads every action; an owner reads their own; anyone else gets a 404."""
-    from django.http import Http404
-
     from surveys.models import Action
     from toppleder.permissions import is_hr
 

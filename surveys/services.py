@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from programmes.models import Measure
 from programmes.services.commitments import commitment_create
 from programmes.services.imports import _read_table  # the one CSV/Excel reader
+from reflection_groups.models import GroupMembership, ReflectionGroup
 from surveys import questionnaire as default_q
 from surveys import selectors, tasks
 from surveys.models import (
@@ -224,7 +225,13 @@ def survey_create(
             if kind == Survey.Kind.BASELINE:
                 wave = 1
             else:
-                last = Survey.objects.filter(programme=programme, series=series).aggregate(w=Max("wave"))["w"] or 1
+                # A group's own waves are counted apart from the programme's (group_ref).
+                last = (
+                    Survey.objects.filter(programme=programme, series=series, group_ref=group_ref).aggregate(
+                        w=Max("wave")
+                    )["w"]
+                    or 1
+                )
                 wave = last + 1
     wave = wave or 1
     if kind == Survey.Kind.FOLLOW_UP and wave < 2:
@@ -434,11 +441,18 @@ def action_create(
     parties=(),
     measure=None,
 ) -> Action:
-    """HR turns a factor's figure into an action: a commitment between named leaders (made
-    through programmes' commitment_create, so it is followed up like every commitment) or
-    an update to one of the programme's measures. The action stores no figure."""
+    """HR, or the named facilitator of the group a survey was made for, turns a factor's
+    figure into an action: a commitment between named leaders (made through programmes'
+    commitment_create, so it is followed up like every commitment) or an update to one of the
+    programme's measures. The action stores no figure.
+
+    A facilitator (who is not HR) acts for their own group only: the parties of a commitment
+    are the group's members, and the owner is a member or the facilitator."""
+    group = None
     if by is not None and not is_hr(by):
-        raise ValidationError(_("Only HR can make an action from the results."))
+        group = _facilitated_group(survey, by)
+        if group is None:
+            raise ValidationError(_("Only HR or the group's facilitator can make an action from the results."))
     errors = {}
     factors = set(survey.questionnaire.questions.likert().values_list("dimension", flat=True))
     if factor not in factors:
@@ -462,6 +476,13 @@ def action_create(
         measure is None or not Measure.objects.filter(pk=getattr(measure, "pk", measure)).exists()
     ):
         errors["measure"] = _("Choose the measure to update.")
+    if group is not None:
+        members = set(GroupMembership.objects.filter(group=group, active=True).values_list("leader_id", flat=True))
+        if any(getattr(p, "pk", p) not in members for p in parties):
+            errors["parties"] = _("A facilitator makes commitments between the group's own members.")
+        member_users = set(Leader.objects.filter(pk__in=members).values_list("user_id", flat=True))
+        if owner is not None and owner.pk not in member_users | {by.pk}:
+            errors["owner"] = _("The owner is one of the group's members or its facilitator.")
     if errors:
         raise ValidationError(errors)
     commitment = None
@@ -480,6 +501,17 @@ def action_create(
     )
     audit.record(by, audit.CREATE, [action], audit.created(action), event="action_create")
     return action
+
+
+def _facilitated_group(survey: Survey, user):
+    """The group the survey was made for, when `user` is its named facilitator; else None."""
+    if not survey.group_ref:
+        return None
+    return (
+        ReflectionGroup.objects.visible_to_members()
+        .filter(pk=survey.group_ref, programme_id=survey.programme_id, facilitator=user)
+        .first()
+    )
 
 
 @transaction.atomic

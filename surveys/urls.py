@@ -17,6 +17,13 @@ urlpatterns = [
     path("surveys/<id:pk>/results.csv", views.survey_results_csv, name="survey_results_csv"),
     path("surveys/<id:pk>/actions/new/<key:factor>/", views.action_create, name="action_create"),
     path("surveys/actions/<id:pk>/status/", views.action_status, name="action_status"),
+    path("surveys/groups/<id:group_pk>/", views.group_surveys, name="group_surveys"),
+    path("surveys/groups/<id:group_pk>/<id:pk>/", views.group_survey_results, name="group_survey_results"),
+    path(
+        "surveys/groups/<id:group_pk>/<id:pk>/actions/new/<key:factor>/",
+        views.group_action_create,
+        name="group_action_create",
+    ),
     path("surveys/factor-scores/", views.factor_scores, name="factor_scores"),
     path("surveys/questionnaires/", views.questionnaire_list, name="questionnaire_list"),
     path("surveys/questionnaires/<id:pk>/", views.questionnaire_detail, name="questionnaire_detail"),

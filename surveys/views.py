@@ -492,9 +492,14 @@ def action_create(request, pk: int, factor: str):
     """From a factor's figure: a commitment between leaders or an update to a measure. The
     page shows the figure as the results do (hidden under k), never more."""
     survey = selectors.survey_for(request.user, pk)
+    return _action_page(request, survey, factor, back=reverse("surveys:survey_results", args=[survey.pk]))
+
+
+def _action_page(request, survey, factor: str, *, back: str, group=None):
+    """HR's and a group facilitator's action page: one form, one service, one rule for the figure."""
     if factor not in set(survey.questionnaire.questions.likert().values_list("dimension", flat=True)):
         raise Http404("the survey does not measure this factor")
-    form = ActionForm(request.POST or None, programme=survey.programme)
+    form = ActionForm(request.POST or None, programme=survey.programme, group=group)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -513,12 +518,14 @@ def action_create(request, pk: int, factor: str):
             form_error(form, exc)
         else:
             messages.success(request, _("The action was made. It is shown with the factor in the next wave."))
-            return redirect("surveys:survey_results", survey.pk)
+            return redirect(back)
     return render(
         request,
         "surveys/action_form.html",
         {
             "survey": survey,
+            "back": back,
+            "group": group,
             "factor": factor,
             "factor_label": dimension_label(factor),
             "figure": res.factor_figure(survey, factor),
@@ -527,6 +534,54 @@ def action_create(request, pk: int, factor: str):
         },
         status=400 if form.is_bound and form.errors else 200,
     )
+
+
+# --- a group's facilitator: the group's own surveys and actions from their figures ----------
+
+
+@login_required
+@require_GET
+def group_surveys(request, group_pk: int):
+    """The surveys made for a group, for its named facilitator (a 404 for anyone else)."""
+    group = selectors.facilitated_group_for(request.user, group_pk)
+    return render(
+        request,
+        "surveys/group_surveys.html",
+        {"group": group, "surveys": list(selectors.group_surveys(group)), "k": res.min_respondents()},
+    )
+
+
+@login_required
+@require_GET
+def group_survey_results(request, group_pk: int, pk: int):
+    """One of the group's surveys for its facilitator: each factor's figure for the whole
+    group only (no breakdown, no items), hidden under k as everywhere, with the actions taken
+    on it since the group's earlier waves and those made from it."""
+    survey = selectors.group_survey_for(request.user, group_pk, pk)
+    result = res.survey_results(survey)
+    earlier, own = res.actions_on(survey)
+    rows = [(r, earlier.get(r.key, []), own.get(r.key, [])) for r in result.dimensions]
+    return render(
+        request,
+        "surveys/group_results.html",
+        {
+            "group": survey.group,
+            "survey": survey,
+            "result": result,
+            "factor_rows": rows,
+            "any_actions": bool(earlier or own),
+            "k": res.min_respondents(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def group_action_create(request, group_pk: int, pk: int, factor: str):
+    """The facilitator turns one of the group's factor figures into an action for the group."""
+    survey = selectors.group_survey_for(request.user, group_pk, pk)
+    back = reverse("surveys:group_survey_results", args=[survey.group.pk, survey.pk])
+    return _action_page(request, survey, factor, back=back, group=survey.group)
 
 
 @login_required

@@ -141,7 +141,7 @@ def group_booking_create(
                 written.append(reg)
             seats.recount([session.pk])
             for reg in written:
-                regs.tell(notifications.registration_confirmed_queue, reg.pk)
+                notifications.registration_confirmed_queue(registration_id=reg.pk)
     except IntegrityError as exc:
         raise ValidationError(
             _("Someone in the group signed up at the same moment. Please try again."), code="dup"
@@ -190,7 +190,7 @@ def group_offer_accept(*, booking: GroupBooking, booker: Leader, by=None) -> int
                 audit.record(by, audit.UPDATE, [reg], audit.diff(before, reg), event="group_offer_accept")
             seats.recount([session.pk])
             for reg in offered:
-                regs.tell(notifications.registration_promoted_queue, reg.pk)
+                notifications.registration_promoted_queue(registration_id=reg.pk)
     except DatabaseError as exc:
         if regs._is_lock_error(exc):
             raise regs.RegistrationBusy() from exc

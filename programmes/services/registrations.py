@@ -6,6 +6,13 @@ concurrent sign-ups confirms more than `capacity` people. After every status cha
 session's seat counters (programmes/seats.py, what the pages read) are set from the rows, under
 the same lock. `REGISTRATION_LOCKING` exists only so a test can show
 that the concurrency test fails without the lock.
+
+The e-mails a change causes (`notifications.<kind>_queue`: confirmation, cancellation,
+promotion, offer) are written to the outbox inside the change's own transaction: they commit
+with it or not at all. A COMMIT whose answer never reached the portal (the database going away
+as it committed) or a process dying just after it still leaves the e-mail; only its delivery is
+queued after the commit, and the outbox sweeper sends what that loses. (A task queued after the
+commit to write the e-mail would be lost in that gap.)
 """
 
 from __future__ import annotations
@@ -57,15 +64,6 @@ def offer_rules() -> tuple:
         timedelta(hours=getattr(settings, "OFFER_CUTOFF_HOURS", 48)),
         timedelta(minutes=getattr(settings, "OFFER_MIN_WINDOW_MINUTES", 60)),
     )
-
-
-def tell(queue, registration_id: int) -> None:
-    """The e-mail a registration change causes (`notifications.<kind>_queue`) is written to the
-    outbox inside the change's own transaction: it commits with the change or not at all. A
-    commit whose answer never reached the portal (the database going away as it committed)
-    still has its e-mail; delivery is queued after commit, and the outbox sweeper sends what
-    that loses. Queuing a task after commit instead would lose the e-mail in that gap."""
-    queue(registration_id=registration_id)
 
 
 class RegistrationBusy(Exception):
@@ -242,7 +240,7 @@ def _promote_mode(session: Session, mode: str, *, now, by, event: str) -> list[R
     )
     _set_positions(rest, by=by, event=event)
     for reg in first:
-        tell(notifications.waitlist_offer_queue, reg.pk)
+        notifications.waitlist_offer_queue(registration_id=reg.pk)
     return first
 
 
@@ -380,7 +378,7 @@ def registration_create(
                 audit.record(
                     by, audit.UPDATE, [registration], audit.diff(before, registration), event="registration_create"
                 )
-            tell(notifications.registration_confirmed_queue, registration.pk)
+            notifications.registration_confirmed_queue(registration_id=registration.pk)
     except IntegrityError as exc:
         # Same leader twice at once without the lock: the unique constraint catches it.
         raise ValidationError(_("You are already signed up for this session."), code="duplicate") from exc
@@ -421,7 +419,7 @@ def registration_restore(*, registration: Registration, by=None) -> Registration
             reg.save(update_fields=[*fields, "cancelled_at", "attendance"])
             seats.recount([session.pk])
             audit.record(by, audit.UPDATE, [reg], audit.diff(before, reg), event="registration_restore")
-            tell(notifications.registration_confirmed_queue, reg.pk)
+            notifications.registration_confirmed_queue(registration_id=reg.pk)
     except DatabaseError as exc:
         if _is_lock_error(exc):
             raise RegistrationBusy() from exc
@@ -467,7 +465,7 @@ def registration_cancel(*, registration: Registration, by=None, apologies: bool 
                 promote_waiting(session, by=by, event="registration_cancel")
             else:
                 _set_positions(_waiting(session, reg.mode), by=by, event="registration_cancel")
-            tell(notifications.registration_cancelled_queue, reg.pk)
+            notifications.registration_cancelled_queue(registration_id=reg.pk)
     except DatabaseError as exc:
         if _is_lock_error(exc):
             raise RegistrationBusy() from exc
@@ -529,7 +527,7 @@ def offer_accept(*, registration: Registration, by=None) -> Registration:
             audit.record(by, audit.UPDATE, [reg], audit.diff(before, reg), event="offer_accept")
             if was == Registration.Status.WAITLISTED:
                 _set_positions(_waiting(session, reg.mode), by=by, event="offer_accept")
-            tell(notifications.registration_promoted_queue, reg.pk)
+            notifications.registration_promoted_queue(registration_id=reg.pk)
     except DatabaseError as exc:
         if _is_lock_error(exc):
             raise RegistrationBusy() from exc
@@ -586,7 +584,7 @@ def registration_switch_mode(*, registration: Registration, mode: str, by=None, 
                 promote_waiting(session, by=by, event="registration_switch_mode")
             else:
                 _set_positions(_waiting(session, was_mode), by=by, event="registration_switch_mode")
-            tell(notifications.registration_confirmed_queue, reg.pk)
+            notifications.registration_confirmed_queue(registration_id=reg.pk)
     except DatabaseError as exc:
         if _is_lock_error(exc):
             raise RegistrationBusy() from exc

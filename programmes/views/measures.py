@@ -19,12 +19,24 @@ from toppleder.permissions import is_hr
 @login_required
 @require_GET
 def measure_list(request):
-    context = {"areas": selectors.measure_areas_with_measures()}
+    """The four areas and their measures, each with the sessions, actions and factors linked to
+    it; for HR also the overdue measures and what changed since last month (status and target
+    date changes with who, when and why, and the actions made on the measures)."""
+    areas = list(selectors.measure_areas_with_measures())
+    today = timezone.localdate()
+    since = today - timedelta(days=30)
+    new_actions = []
+    for area in areas:
+        for m in area.measures.all():
+            actions = list(m.survey_actions.all())
+            m.factor_labels = sorted({a.factor_label for a in actions})
+            new_actions += [a for a in actions if timezone.localdate(a.created_at) >= since]
+    context = {"areas": areas}
     if is_hr(request.user):
-        today = timezone.localdate()
-        # HR follows the measures: which are overdue, and what changed in the last month.
         context["overdue"] = selectors.measures_overdue(today)
-        context["changes"] = selectors.measure_changes_since(today - timedelta(days=30))
+        context["changes"] = selectors.measure_changes_since(since)
+        context["new_actions"] = sorted(new_actions, key=lambda a: (a.created_at, a.pk), reverse=True)
+        context["since"] = since
     return render(request, "programmes/measure_list.html", context)
 
 
@@ -37,6 +49,8 @@ def measure_area(request, area_key):
 def _measure_area_page(request, area_key, *, bad_form=None, bad_pk=None, status=200):
     area = selectors.measure_area_detail(area_key)
     measures = list(area.measures.all())
+    for m in measures:
+        m.factor_labels = sorted({a.factor_label for a in m.survey_actions.all()})
     hr = is_hr(request.user)
     if hr:
         for m in measures:

@@ -33,6 +33,7 @@ from reports.period import Period
 from surveys.models import Survey
 from surveys.results import Comparison, min_respondents, wave_comparison
 from toppleder import reference
+from toppleder.models import Leader
 
 
 def held_sessions(programme: Programme, period: Period):
@@ -315,9 +316,11 @@ def wave_label(survey: Survey) -> str:
 def programme_survey_trends(programme: Programme, period: Period) -> list[Comparison]:
     """For each survey series, the baseline against its latest follow-up that closed in the
     period (`surveys.results.wave_comparison`, which hides what must be hidden). Series
-    without two comparable waves are left out."""
+    without two comparable waves are left out. The programme's own waves only: a group's
+    waves (`group_ref`) are its facilitator's to read, compared with the group's own."""
     followups = Survey.objects.filter(
-        Q(programme=programme, kind=Survey.Kind.FOLLOW_UP, closes_at__lte=timezone.now()) & period.filter("closes_at")
+        Q(programme=programme, kind=Survey.Kind.FOLLOW_UP, closes_at__lte=timezone.now(), group_ref__isnull=True)
+        & period.filter("closes_at")
     ).order_by("series", "-wave", "-closes_at")
     seen, comparisons = set(), []
     for survey in followups:
@@ -390,6 +393,123 @@ def mentoring_evaluations(programme: Programme) -> list[dict]:
             }
         )
     return out
+
+
+def factor_participation(programme: Programme, period: Period) -> dict:
+    """Organisations' own 10-FAKTOR factor averages (imported by HR) per year, beside that
+    organisation's participation in the programme in the same year. Factor averages only
+    (the import holds no items, and refused every unit under k); an organisation with fewer
+    than k leaders taking part is left out and only counted. A side-by-side, not an effect.
+
+    Five grouped queries whatever the number of organisations: the scores, the leaders per
+    organisation, the enrolments, the attendance per organisation and year, the group members.
+    """
+    from django.db.models.functions import ExtractYear
+
+    from surveys.models import OrganisationFactorScore
+
+    k = min_respondents()
+    scores = OrganisationFactorScore.objects.all()
+    if period.start:
+        scores = scores.filter(year__gte=period.start.year)
+    if period.end:
+        scores = scores.filter(year__lte=period.end.year)
+    per_org: dict = {}
+    for org_id, name, year, factor, mean in scores.values_list(
+        "organisation_id", "organisation__name", "year", "factor", "mean"
+    ).order_by():
+        entry = per_org.setdefault(org_id, {"name": name, "years": set(), "means": {}})
+        entry["years"].add(year)
+        entry["means"][(factor, year)] = mean
+    if not per_org:
+        return {"organisations": [], "hidden": 0, "k": k}
+
+    leaders = dict(
+        Leader.objects.filter(organisation_id__in=per_org, user__is_active=True)
+        .values("organisation_id")
+        .annotate(n=Count("id"))
+        .values_list("organisation_id", "n")
+        .order_by()
+    )
+    enrolments = ProgrammeEnrolment.objects.active().filter(programme=programme, leader__organisation_id__in=per_org)
+    if period.end:
+        enrolments = enrolments.filter(enrolled_at__lt=period.bounds()[1])
+    enrolled_years: dict = {}
+    for org_id, year in (
+        enrolments.annotate(y=ExtractYear("enrolled_at")).values_list("leader__organisation_id", "y").order_by()
+    ):
+        enrolled_years.setdefault(org_id, []).append(year)
+    attended = {
+        (r["leader__organisation_id"], r["y"]): (r["leaders"], r["attendances"])
+        for r in Registration.objects.filter(
+            session_id__in=held_sessions(programme, period).values("pk"),
+            attendance=Registration.Attendance.ATTENDED,
+            leader__organisation_id__in=per_org,
+        )
+        .annotate(y=ExtractYear("session__starts_at"))
+        .values("leader__organisation_id", "y")
+        .annotate(leaders=Count("leader", distinct=True), attendances=Count("id"))
+        .order_by()
+    }
+    group_years: dict = {}
+    for org_id, leader_id, year in (
+        GroupMembership.objects.filter(group__programme=programme, leader__organisation_id__in=per_org)
+        .exclude(group__status=ReflectionGroup.Status.PROPOSED)
+        .annotate(y=ExtractYear("joined"))
+        .values_list("leader__organisation_id", "leader_id", "y")
+        .order_by()
+    ):
+        first = group_years.setdefault(org_id, {})
+        first[leader_id] = min(year, first.get(leader_id, year))
+
+    factor_order = [(e["key"], reference.label(e)) for e in reference.entries("ten_factors")]
+    organisations, hidden = [], 0
+    for org_id, entry in sorted(per_org.items(), key=lambda item: item[1]["name"]):
+        taking_part = len(enrolled_years.get(org_id, []))
+        if taking_part < k:
+            hidden += 1  # too few of its leaders take part: not shown, not named
+            continue
+        years = sorted(entry["years"])
+        n_leaders = leaders.get(org_id, 0)
+
+        def enrolled_by(year, org_id=org_id):
+            return sum(1 for y in enrolled_years.get(org_id, []) if y <= year)
+
+        enrolled = [enrolled_by(y) for y in years]
+        participation = [
+            {
+                "label": _("Leaders enrolled (share of its leaders)"),
+                "values": [f"{n} ({round(100 * n / n_leaders)} %)" if n_leaders else str(n) for n in enrolled],
+            },
+            {
+                "label": _("Leaders who attended a session that year"),
+                "values": [str(attended.get((org_id, y), (0, 0))[0]) for y in years],
+            },
+            {
+                "label": _("Session attendances that year"),
+                "values": [str(attended.get((org_id, y), (0, 0))[1]) for y in years],
+            },
+            {
+                "label": _("Leaders in a reflection or network group"),
+                "values": [str(sum(1 for first in group_years.get(org_id, {}).values() if first <= y)) for y in years],
+            },
+        ]
+        factors = [
+            {"label": str(label), "values": [entry["means"].get((key, y)) for y in years]}
+            for key, label in factor_order
+            if any((key, y) in entry["means"] for y in years)
+        ]
+        organisations.append(
+            {
+                "name": entry["name"],
+                "leaders": n_leaders,
+                "taking_part": taking_part,
+                "years": years,
+                "participation": participation,
+                "factors": factors,
+            }
+        )
+    return {"organisations": organisations, "hidden": hidden, "k": k}
 
 
 def result_chain(
@@ -578,5 +698,6 @@ def programme_report_data(programme: Programme, period: Period | None = None) ->
                 key: sum(r.get(key, 0) for r in measure_rows.values()) for key, _label in Measure.Status.choices
             },
         ),
+        "factor_participation": factor_participation(programme, period),
         "k": min_respondents(),
     }

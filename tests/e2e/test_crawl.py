@@ -360,10 +360,34 @@ def state_pages(role: str) -> list[tuple[str, str]]:
         .distinct()
         .first()
     )
+    if role in ("facilitator", "external facilitator"):
+        return _group_survey_pages(role)
     if full is None or role not in ("leader", "hr"):
         return []
     pages = [(f"{role}: full session {full.pk}", reverse("programmes:session_detail", args=[full.pk]))]
     return pages + _programme_shape_pages(role)
+
+
+def _group_survey_pages(role: str) -> list[tuple[str, str]]:
+    """A facilitator's group with its own surveys (the crawl meets the address shape first on a
+    group without any): the list, the later wave's factors with the action taken since, and
+    the form for a new action."""
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from reflection_groups.models import ReflectionGroup
+    from surveys.models import Survey
+
+    groups = ReflectionGroup.objects.filter(facilitator__email=dict(ROLES)[role]).values("pk")
+    survey = Survey.objects.filter(group_ref__in=groups, closes_at__lte=timezone.now()).order_by("-wave", "pk").first()
+    if survey is None:
+        return []
+    group = survey.group_ref
+    return [
+        (f"{role}: group surveys", reverse("surveys:group_surveys", args=[group])),
+        (f"{role}: group factors", reverse("surveys:group_survey_results", args=[group, survey.pk])),
+        (f"{role}: group action", reverse("surveys:group_action_create", args=[group, survey.pk, "trust"])),
+    ]
 
 
 def _programme_shape_pages(role: str) -> list[tuple[str, str]]:

@@ -142,11 +142,14 @@ def test_measure_areas_count_delivered_sessions(django_assert_num_queries):
     measure = Measure.objects.get(area__key="competence_support", order=1)
     for status in ("completed", "completed", "published", "draft"):
         SessionFactory(status=status).measures.add(measure)
-    with django_assert_num_queries(2):
+    # Areas, measures with their counts, their linked sessions, the actions that update them.
+    with django_assert_num_queries(4):
         areas = list(selectors.measure_areas_with_measures())
         counted = {m.pk: (m.delivered_count, m.planned_count) for a in areas for m in a.measures.all()}
+        linked = {m.pk: len(m.sessions.all()) for a in areas for m in a.measures.all()}
     assert len(areas) == 4
     assert counted[measure.pk] == (2, 1)
+    assert linked[measure.pk] == 3  # the draft is not linked yet
 
 
 def test_session_detail_404s_for_missing_session():

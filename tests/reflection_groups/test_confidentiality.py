@@ -67,7 +67,42 @@ URL_KWARGS = {
     "onboarding_detail": lambda w: {"pk": w.members[2].pk},  # a top leader for two months
     "onboarding_tick": lambda w: {"pk": w.members[2].pk},
     "onboarding_contact": lambda w: {"pk": w.members[2].pk},
+    # A group's pages in other apps (by their namespaced names): the facilitator's survey pages.
+    "surveys:group_surveys": lambda w: {"group_pk": w.group.pk},
+    "surveys:group_survey_results": lambda w: {"group_pk": w.group.pk, "pk": _group_survey(w).pk},
+    "surveys:group_action_create": lambda w: {"group_pk": w.group.pk, "pk": _group_survey(w).pk, "factor": "trust"},
 }
+
+
+def _group_survey(w):
+    """A closed survey made for the group, with answers (made on first use)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from surveys.models import Survey
+    from tests.surveys.factories import SurveyFactory, add_responses
+
+    survey = Survey.objects.filter(group_ref=w.group.pk).first()
+    if survey is None:
+        now = timezone.now()
+        survey = SurveyFactory(
+            programme=w.programme,
+            kind="group_end",
+            series="",
+            group_ref=w.group.pk,
+            opens_at=now - timedelta(days=20),
+            closes_at=now - timedelta(days=1),
+        )
+        add_responses(survey, 6)
+    return survey
+
+
+def _group_pages_elsewhere() -> set[str]:
+    """Every URL of another app that takes a group's id (`group_pk`): it needs an entry too."""
+    from surveys import urls as survey_urls
+
+    return {f"surveys:{p.name}" for p in survey_urls.urlpatterns if "group_pk" in str(p.pattern)}
 
 
 def _theme_window(w):
@@ -93,7 +128,7 @@ ROLES = ["anonymous", "member", "outsider", "facilitator", "mentor", "hr", "admi
 
 
 def test_every_url_of_the_app_has_an_entry():
-    assert {p.name for p in app_urls.urlpatterns} == set(URL_KWARGS)
+    assert {p.name for p in app_urls.urlpatterns} | _group_pages_elsewhere() == set(URL_KWARGS)
 
 
 def _hr_facilitating_another_group(world):
@@ -131,6 +166,8 @@ def _all_urls(world):
     out = [reverse("dashboard")]
     for p in app_urls.urlpatterns:
         out.append((p.name, reverse(f"reflection_groups:{p.name}", kwargs=URL_KWARGS[p.name](world))))
+    for name in sorted(_group_pages_elsewhere()):
+        out.append((name, reverse(name, kwargs=URL_KWARGS[name](world))))
     return out
 
 
@@ -150,6 +187,20 @@ def test_note_text_never_reaches_anyone_outside_the_group_or_pair(role, client, 
                 assert GROUP_SECRET not in body, (role, method, url)
             if not (may_read_pair and method == "get" and name in PAIR_NOTE_PAGES):
                 assert PAIR_SECRET not in body, (role, method, url)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_a_groups_survey_pages_open_for_its_named_facilitator_only(
+    role, client, world, hr_user, admin_user, plain_user
+):
+    client = _client_for(role, client, world, hr_user, admin_user, plain_user)
+    for name in sorted(_group_pages_elsewhere()):
+        response = client.get(reverse(name, kwargs=URL_KWARGS[name](world)))
+        if role == "anonymous":
+            assert response.status_code == 302, name
+        else:
+            assert response.status_code == (200 if role == "facilitator" else 404), (role, name)
 
 
 @pytest.mark.django_db

@@ -86,6 +86,19 @@ def _cancelled_session(programme, leader):
     return session
 
 
+def _group_survey(programme, group):
+    survey = SurveyFactory(
+        programme=programme,
+        kind="group_end",
+        series="",
+        group_ref=group.pk,
+        opens_at=timezone.now() - timedelta(days=20),
+        closes_at=timezone.now() - timedelta(days=1),
+    )
+    add_responses(survey, 6)
+    return survey
+
+
 def build_world(groups_world) -> W:
     g = groups_world
     leader_a = g.members[0]  # a member of the group and the mentee of the pair
@@ -150,6 +163,9 @@ def build_world(groups_world) -> W:
             status=MentorPair.Status.PROPOSED,
         ),
         "survey": survey,
+        # A closed survey made for A's group, with enough answers for its factor figures:
+        # only the group's named facilitator opens its pages for facilitators.
+        "group_survey": _group_survey(programme, g.group),
         # Leader A's action from the survey's results (made straight in: the service makes
         # actions only from a closed survey's figures).
         "survey_action": Action.objects.create(
@@ -376,6 +392,12 @@ CALLS = {
     "surveys:questionnaire_list": ("get", lambda w: {}),
     "surveys:action_create": ("get", lambda w: {"pk": o(w, "survey"), "factor": "trust"}),
     "surveys:factor_scores": ("get", lambda w: {}),
+    "surveys:group_surveys": ("get", lambda w: {"group_pk": o(w, "group")}),
+    "surveys:group_survey_results": ("get", lambda w: {"group_pk": o(w, "group"), "pk": o(w, "group_survey")}),
+    "surveys:group_action_create": (
+        "get",
+        lambda w: {"group_pk": o(w, "group"), "pk": o(w, "group_survey"), "factor": "trust"},
+    ),
     "surveys:action_status": ("post", lambda w: {"pk": o(w, "survey_action")}, {"status": "done"}),
     "surveys:questionnaire_detail": ("get", lambda w: {"pk": o(w, "questionnaire")}),
     "surveys:questionnaire_copy": ("post", lambda w: {"pk": o(w, "questionnaire")}),
@@ -521,6 +543,10 @@ MATRIX = {
     "surveys:questionnaire_list": ("login", 403, 403, 403, 403, 200, 200, 403, 200),
     "surveys:action_create": ("login", 403, 403, 403, 403, 200, 200, 403, 200),
     "surveys:factor_scores": ("login", 403, 403, 403, 403, 200, 200, 403, 200),
+    # A group's facilitator pages: the named facilitator only; HR's role adds nothing here.
+    "surveys:group_surveys": ("login", 404, 200, 404, 404, 404, 404, 404, 404),
+    "surveys:group_survey_results": ("login", 404, 200, 404, 404, 404, 404, 404, 404),
+    "surveys:group_action_create": ("login", 404, 200, 404, 404, 404, 404, 404, 404),
     "surveys:action_status": ("login", 404, 404, 404, 302, 302, 302, 404, 302),
     "surveys:survey_create": ("login", 403, 403, 403, 403, 200, 200, 403, 200),
     "surveys:survey_detail": ("login", 403, 403, 403, 403, 200, 200, 403, 200),
@@ -606,6 +632,7 @@ OWN_GROUP = {
     "reflection_groups:meeting_detail": ({"pk": "hr_group", "meeting_pk": "hr_meeting"}, 200),
     "reflection_groups:attendance_record": ({"pk": "hr_group", "meeting_pk": "hr_meeting"}, 302),
     "reflection_groups:group_seen": ({"pk": "hr_group"}, 403),
+    "surveys:group_surveys": ({"group_pk": "hr_group"}, 200),
 }
 
 

@@ -65,14 +65,11 @@ SERVICE_MODULES = [
     "toppleder.services",
     "toppleder.outbox.services",
 ]
-# Rows nobody records: the log itself and sessions (every request). The outbox rows the delivery
-# tasks write are bookkeeping, but no task runs here (nothing commits inside a test), so the only
-# outbox change a scenario makes is HR's own resend, which is recorded.
+# Rows nobody records: the log itself and sessions (every request).
 UNRECORDED_TABLES = {"toppleder.auditentry", "sessions.session"}
-# The e-mail a registration change causes is written to the outbox in the change's own
-# transaction (programmes/services/registrations.py `tell`): a new outbox row is bookkeeping
-# of that change, like its delivery, and has no entry of its own. Changes to existing rows (HR's
-# resend) are still recorded.
+# The e-mails a recorded change causes are outbox rows written in the change's own transaction
+# (a registration's confirmation, a waiting-list offer): a consequence of the change its entry
+# names, not a change of their own. A change *to* an outbox row (HR's resend) is recorded.
 CREATED_UNRECORDED = {"toppleder.outboxmessage"}
 
 
@@ -426,7 +423,6 @@ T = "toppleder.services."
 
 def _scenarios():
     from programmes import checkin as venue
-    from programmes import notifications
     from programmes.services import (
         checkin,
         common,
@@ -715,12 +711,6 @@ def _scenarios():
         ),
         S + "checkin.attendance_check_in": check_in,
         S + "imports.leaders_import": call(imports.leaders_import, file=_csv, programme=lambda w: w.programme, by=hr),
-        S + "registrations.tell": call(
-            registrations.tell,
-            system,
-            queue=lambda w: notifications.registration_confirmed_queue,
-            registration_id=lambda w: Registration.objects.filter(session=w.session, status="confirmed").first().pk,
-        ),
         S + "guests.guest_sessions": call(
             guests.guest_sessions, system, programme=lambda w: w.programme, session=lambda w: w.session
         ),
