@@ -139,15 +139,15 @@ class RegistrationInline(admin.TabularInline):
     extra = 0
     can_delete = False
     raw_id_fields = ["leader"]
-    fields = ["leader", "status", "waitlist_position", "attendance", "created_at"]
-    readonly_fields = ["leader", "status", "waitlist_position", "created_at"]
+    fields = ["leader", "participant", "status", "waitlist_position", "attendance", "created_at"]
+    readonly_fields = ["leader", "participant", "status", "waitlist_position", "created_at"]
     ordering = ["status", "waitlist_position", "created_at"]
 
     def has_add_permission(self, request, obj=None):
         return False
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("leader__user")
+        return super().get_queryset(request).select_related("leader__user", "participant__user")
 
 
 @admin.register(Session)
@@ -195,12 +195,13 @@ class WaitlistChangeInline(admin.TabularInline):
 
 @admin.register(Registration)
 class RegistrationAdmin(AuditedAdmin, admin.ModelAdmin):
-    list_display = ["leader", "session", "status", "waitlist_position", "attendance", "created_at"]
+    # A row names a leader or a participant who is not a leader (a guest: programmes/services/guests.py).
+    list_display = ["leader", "participant", "session", "status", "waitlist_position", "attendance", "created_at"]
     list_filter = ["status", "attendance", "session__programme", "session__kind"]
-    search_fields = ["leader__user__name", "leader__user__email", "session__title"]
-    list_select_related = ["leader__user", "session"]
+    search_fields = ["leader__user__name", "leader__user__email", "participant__user__name", "session__title"]
+    list_select_related = ["leader__user", "participant__user", "session"]
     raw_id_fields = ["leader", "session"]
-    readonly_fields = ["status", "waitlist_position", "created_at", "promoted_at", "cancelled_at"]
+    readonly_fields = ["participant", "status", "waitlist_position", "created_at", "promoted_at", "cancelled_at"]
     date_hierarchy = "created_at"
     inlines = [WaitlistChangeInline]
     actions = ["cancel"]

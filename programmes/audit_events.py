@@ -18,6 +18,7 @@ EVENTS = {
     "enrolment_add": ("programmes.programmeenrolment", gettext_lazy("%(who)s enrolled %(object)s.")),
     "enrolment_withdraw": ("programmes.programmeenrolment", gettext_lazy("%(who)s withdrew the enrolment %(object)s.")),
     "leaders_import_csv": ("toppleder.user", gettext_lazy("%(who)s imported %(object)s from a leader list (CSV).")),
+    "guest_invite": ("programmes.guestinvitation", gettext_lazy("%(who)s invited %(object)s by name.")),
     "course_template_create": (
         "programmes.coursetemplate",
         gettext_lazy("%(who)s created the course template %(object)s."),

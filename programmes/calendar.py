@@ -129,7 +129,7 @@ def registration_ics(registration: Registration, method: str) -> bytes:
         _event(
             registration.session,
             cancelled=(method == "CANCEL"),
-            attendee=registration.leader,
+            attendee=registration.person,
             sequence=registration_sequence(registration),
         )
     )

@@ -2,7 +2,9 @@
 
 Past sessions with attendance, upcoming sessions with free seats, one full session with a
 waiting list (a leader group booked "all or none" waits on it as one unit), a hybrid
-session full in the room and open online, enrolments across every organisation, measures with status, owners and
+session full in the room and open online, the city government's spring and autumn leader
+conferences with politicians, secretaries and (in autumn) the main unions' representatives,
+enrolments across every organisation, measures with status, owners and
 linked sessions, and commitments between top leaders. leder001 is enrolled, signed up
 for upcoming sessions, on a waiting list, has a history and a commitment.
 
@@ -30,7 +32,9 @@ from programmes.models import (
     Commitment,
     Contributor,
     GroupBooking,
+    GuestInvitation,
     Measure,
+    Participant,
     Programme,
     ProgrammeEnrolment,
     Registration,
@@ -38,7 +42,7 @@ from programmes.models import (
 )
 from programmes.services import default_programme_goal
 from toppleder import reference
-from toppleder.models import Leader, LeaderGroup
+from toppleder.models import Leader, LeaderGroup, User
 
 OSLO = ZoneInfo("Europe/Oslo")
 NAME, PERIOD = "Tilbud til toppledere", "2026/27"
@@ -85,6 +89,7 @@ def seed(*, size: str, rng: random.Random, stdout) -> None:
         created, regs = _sessions(programme, size, leaders, rng)
         regs += _group_booking(programme)
         regs += _hybrid_full_room(programme, leaders)
+        regs += _leader_conferences(programme, leaders)
         _measures(programme, rng)
         commitments = _commitments(programme, leaders)
         courses = _courses(programme)
@@ -415,6 +420,121 @@ def _hybrid_full_room(programme: Programme, leaders: list[Leader]) -> int:
         reg.created_at = now - timedelta(days=10) + timedelta(minutes=k * 11)
     Registration.objects.bulk_create(rows)
     seats.recount([session.pk])
+    return len(rows)
+
+
+SPRING_TITLE = "Byrådets ledersamling: vårsamlingen"
+AUTUMN_TITLE = "Byrådets ledersamling: høstsamlingen med hovedsammenslutningene"
+# (name, e-mail, category, organisation, union): the city government and its secretaries at
+# both conferences; the main unions' representatives in autumn (reference: unions).
+POLITICIANS = [
+    ("Byrådsleder Anne Berg", "politiker.berg", "politician", "Byrådet", ""),
+    ("Byråd Jonas Aas", "politiker.aas", "politician", "Byrådet", ""),
+    ("Byråd Lise Moen", "politiker.moen", "politician", "Byrådet", ""),
+    ("Ida Strand", "sekretaer.strand", "political_secretary", "Byrådslederens kontor", ""),
+    ("Petter Lund", "sekretaer.lund", "political_secretary", "Byrådsavdeling for finans", ""),
+]
+UNION_REPRESENTATIVES = [
+    ("Tone Vik", "tillitsvalgt.lo", "union_representative", "", "lo_kommune"),
+    ("Arne Dahl", "tillitsvalgt.unio", "union_representative", "", "unio"),
+    ("Randi Holm", "tillitsvalgt.ys", "union_representative", "", "ys_kommune"),
+    ("Kjetil Brekke", "tillitsvalgt.akademikerne", "union_representative", "", "akademikerne"),
+]
+
+
+def _participants(people) -> list[Participant]:
+    """The participants (not leaders) of the demo, made once (an e-mail names each)."""
+    out = []
+    for name, local, category, organisation, union in people:
+        email = f"{local}@toppleder.example"
+        user, _ = User.objects.get_or_create(email=email, defaults={"name": name})
+        participant, _ = Participant.objects.get_or_create(
+            user=user, defaults={"category": category, "organisation": organisation, "union": union}
+        )
+        out.append(participant)
+    return out
+
+
+def _leader_conferences(programme: Programme, leaders: list[Leader]) -> int:
+    """The city government's two leader conferences (once): the spring one held, with the
+    politicians and secretaries present; the autumn one ahead, with the main unions'
+    representatives invited too — some signed up, one cannot come, the rest not answered
+    yet. Returns the registrations added."""
+    if Session.objects.filter(programme=programme, title__in=[SPRING_TITLE, AUTUMN_TITLE]).exists():
+        return 0
+    if len(leaders) < 12:
+        return 0
+    politicians, unions = _participants(POLITICIANS), _participants(UNION_REPRESENTATIVES)
+    spring_start, autumn_start = _at(-75, 9), _at(24, 9)
+    common = {"programme": programme, "kind": "leader_conference", "place": PLACES[0], "capacity": 120}
+    spring = Session.objects.create(
+        **common,
+        title=SPRING_TITLE,
+        theme="Felles retning og strategiske prioriteringer",
+        description="Byrådet samler toppledelsen i kommunen: byrådet og byrådssekretærene, kommunaldirektører, "
+        "seksjonssjefer og direktørene for bydeler, etater og foretak.",
+        starts_at=spring_start,
+        ends_at=spring_start + timedelta(hours=6),
+        status=Session.Status.COMPLETED,
+    )
+    autumn = Session.objects.create(
+        **common,
+        title=AUTUMN_TITLE,
+        theme="Bydelsreformen: ledelse og organisasjonskultur",
+        description="Høstsamlingen med byrådet, toppledelsen og representanter fra hovedsammenslutningene.",
+        starts_at=autumn_start,
+        ends_at=autumn_start + timedelta(hours=6),
+        registration_deadline=autumn_start - timedelta(days=3),
+        status=Session.Status.PUBLISHED,
+    )
+    now = timezone.now()
+    invitations, rows = [], []
+    for p in politicians:
+        invitations.append(GuestInvitation(session=spring, participant=p, invited_at=spring_start - timedelta(days=40)))
+        rows.append(
+            Registration(
+                session=spring,
+                participant=p,
+                status=Registration.Status.CONFIRMED,
+                attendance=Registration.Attendance.ATTENDED
+                if p.category == "politician"
+                else Registration.Attendance.NO_SHOW,
+                created_at=spring_start - timedelta(days=30),
+            )
+        )
+    for k, leader in enumerate(leaders[-12:]):
+        rows.append(
+            Registration(
+                session=spring,
+                leader=leader,
+                status=Registration.Status.CONFIRMED,
+                attendance=Registration.Attendance.ATTENDED if k % 4 else Registration.Attendance.NO_SHOW,
+                created_at=spring_start - timedelta(days=25),
+            )
+        )
+    guests = politicians + unions
+    for k, p in enumerate(guests):
+        declined = p is unions[-1]  # one union representative cannot come
+        invitations.append(
+            GuestInvitation(
+                session=autumn,
+                participant=p,
+                invited_at=now - timedelta(days=6),
+                declined_at=now - timedelta(days=2) if declined else None,
+            )
+        )
+        if not declined and k % 3 != 2:  # every third has not answered yet
+            rows.append(
+                Registration(
+                    session=autumn,
+                    participant=p,
+                    status=Registration.Status.CONFIRMED,
+                    created_at=now - timedelta(days=5) + timedelta(minutes=k * 7),
+                )
+            )
+    GuestInvitation.objects.bulk_create(invitations)
+    Registration.objects.bulk_create(rows)
+    seats.recount([spring.pk, autumn.pk])
     return len(rows)
 
 

@@ -11,6 +11,10 @@ whose unique digest makes the link single use).
 
 `read` is the access helper for these pages: it returns a Ticket or raises LinkInvalid with
 a reason the page explains (tampered, expired, used, another person's link).
+
+The recipient is a leader or a participant who is not a leader (a politician, a union
+representative: programmes/services/guests.py); the token names the user either way, and
+`Ticket.person` is whichever they are.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from programmes.models import EmailActionUse, Registration, Session
+from programmes.models import EmailActionUse, Participant, Registration, Session
 from toppleder.models import Leader
 from toppleder.outbox.rendering import absolute_url
 
@@ -62,11 +66,22 @@ class Ticket:
     action: str
     token: str
     user_id: int
-    leader: Leader
+    leader: Leader | None  # the recipient's leader profile, or None for a participant
     session: Session
     registration: Registration | None
     expires_at: datetime
     nonce: int
+    participant: Participant | None = None
+
+    @property
+    def person(self):
+        """The leader or the participant the link was made for (both have `user`, `name`)."""
+        return self.leader if self.leader is not None else self.participant
+
+    @property
+    def person_filter(self) -> dict:
+        """Their registrations: `Registration.objects.filter(**ticket.person_filter)`."""
+        return person_filter(self.person)
 
     @property
     def digest(self) -> str:
@@ -75,6 +90,13 @@ class Ticket:
     @property
     def label(self):
         return LABELS[self.action]
+
+
+def person_filter(person) -> dict:
+    """A leader's or a participant's rows (registrations, invitations) as filter arguments."""
+    if isinstance(person, Participant):
+        return {"participant_id": person.pk}
+    return {"leader_id": person.pk}
 
 
 def _salt(action: str) -> str:
@@ -86,8 +108,9 @@ def digest(token: str) -> str:
 
 
 def make_token(
-    action: str, *, leader: Leader, session: Session, expires_at: datetime, registration=None, nonce: int = 0
+    action: str, *, leader, session: Session, expires_at: datetime, registration=None, nonce: int = 0
 ) -> str:
+    """`leader`: the recipient, a Leader or a Participant (the token names their user)."""
     if action not in LABELS:
         raise ValueError(f"unknown e-mail action {action!r}")
     payload = {
@@ -125,19 +148,34 @@ def read(action: str, token: str, *, user=None) -> Ticket:
     if user is not None and user.is_authenticated and user.pk != user_id:
         raise LinkInvalid("other_person")
     leader = Leader.objects.select_related("user").filter(user_id=user_id, user__is_active=True).first()
+    participant = None
+    if leader is None:
+        participant = Participant.objects.select_related("user").filter(user_id=user_id, user__is_active=True).first()
     session = Session.objects.select_related("programme").filter(pk=session_id).first()
-    if leader is None or session is None:
+    if (leader is None and participant is None) or session is None:
         raise LinkInvalid("tampered")
     registration = None
     if reg_id is not None:
-        registration = Registration.objects.filter(pk=int(reg_id), session_id=session.pk, leader_id=leader.pk).first()
+        registration = Registration.objects.filter(
+            pk=int(reg_id), session_id=session.pk, **person_filter(leader or participant)
+        ).first()
+        if registration is None and leader is not None:
+            # A guest who became a leader later (the leader import): a link about the seat they
+            # had as a participant still names that seat.
+            registration = (
+                Registration.objects.filter(pk=int(reg_id), session_id=session.pk, participant__user_id=user_id)
+                .select_related("participant__user")
+                .first()
+            )
+            if registration is not None:
+                leader, participant = None, registration.participant
         if registration is None:
             raise LinkInvalid("tampered")
     if EmailActionUse.objects.filter(digest=digest(token)).exists():
         raise LinkInvalid("used")
     if timezone.now() >= expires_at:
         raise LinkInvalid("expired")
-    return Ticket(action, token, user_id, leader, session, registration, expires_at, nonce)
+    return Ticket(action, token, user_id, leader, session, registration, expires_at, nonce, participant)
 
 
 @dataclass
@@ -151,8 +189,8 @@ class Preview:
 
 def preview(ticket: Ticket) -> Preview:
     """Reads only: what pressing the button would do now."""
-    session, leader = ticket.session, ticket.leader
-    existing = Registration.objects.filter(session_id=session.pk, leader_id=leader.pk).first()
+    session = ticket.session
+    existing = Registration.objects.filter(session_id=session.pk, **ticket.person_filter).first()
     active = existing is not None and existing.status in (Registration.Status.CONFIRMED, Registration.Status.WAITLISTED)
     if ticket.action in (SIGN_UP, WAITLIST):
         if active:
@@ -169,7 +207,13 @@ def preview(ticket: Ticket) -> Preview:
     if ticket.action == DECLINE:
         if active:
             return Preview(False, "active")
-        if session.declines.filter(leader_id=leader.pk).exists():
+        if ticket.participant is not None:
+            declined = session.guest_invitations.filter(
+                participant_id=ticket.participant.pk, declined_at__isnull=False
+            ).exists()
+        else:
+            declined = session.declines.filter(leader_id=ticket.leader.pk).exists()
+        if declined:
             return Preview(False, "declined")
         return Preview(True, "declined")
     reg = ticket.registration

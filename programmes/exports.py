@@ -70,16 +70,16 @@ def registrations(programme: Programme) -> Sheet:
     ]
     qs = (
         Registration.objects.filter(session__programme=programme)
-        .select_related("session", "leader__user", "leader__organisation")
-        .order_by("session__starts_at", "session_id", "status", "waitlist_position", "leader__user__name")
+        .select_related("session", "leader__user", "leader__organisation", "participant__user")
+        .order_by("session__starts_at", "session_id", "status", "waitlist_position", "leader__user__name", "pk")
     )
     rows = (
         [
             r.session.title,
             r.session.starts_at,
-            r.leader.user.name,
-            r.leader.user.email,
-            r.leader.organisation.name,
+            r.person.user.name,
+            r.person.user.email,
+            r.affiliation,
             r.get_status_display(),
             r.waitlist_position or "",
             r.get_attendance_display(),

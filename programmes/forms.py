@@ -420,7 +420,7 @@ class AttendanceForm(forms.Form):
         self.registrations = list(registrations)
         for reg in self.registrations:
             self.fields[f"r{reg.pk}"] = forms.ChoiceField(
-                label=reg.leader.name,
+                label=reg.person.name,
                 choices=Registration.Attendance.choices,
                 initial=reg.attendance,
                 widget=forms.RadioSelect,
@@ -567,3 +567,100 @@ class ProjectForm(forms.ModelForm):
         for name in ("leaders", "organisations", "sessions", "commitments", "measures"):
             data[name] = list(data.get(name) or [])
         return data
+
+
+# --- Participants who are not leaders (programmes/services/guests.py) ---------------------
+def guest_targets(programme: Programme) -> list[tuple[str, str]]:
+    """What HR can invite guests to: each coming session of the programme ("session:<id>"),
+    and each kind those sessions have ("kind:<key>": every coming session of that kind)."""
+    from django.utils import timezone
+
+    from programmes.services.guests import OPEN_STATUSES
+    from toppleder import dates, reference
+
+    sessions = list(
+        Session.objects.filter(programme=programme, status__in=OPEN_STATUSES, starts_at__gt=timezone.now())
+        .only("pk", "title", "starts_at", "kind")
+        .order_by("starts_at", "pk")
+    )
+    kinds = dict(reference.choices("activity_kinds"))
+    choices = [(f"session:{s.pk}", f"{s.title} ({dates.fmt(s.starts_at)})") for s in sessions]
+    for kind in sorted({s.kind for s in sessions}, key=lambda k: str(kinds.get(k, k))):
+        choices.append(
+            (f"kind:{kind}", _("Every coming session of the kind «%(kind)s»") % {"kind": kinds.get(kind, kind)})
+        )
+    return choices
+
+
+class _GuestTargetMixin:
+    def _target_field(self, programme):
+        self.programme = programme
+        self.fields["target"] = forms.ChoiceField(
+            label=_("Invite to"),
+            choices=[("", _("Choose a session or a kind of session"))] + guest_targets(programme),
+        )
+
+    def target(self) -> dict:
+        """{"session": Session} or {"kind": key}, for the guests services."""
+        what, _sep, value = self.cleaned_data["target"].partition(":")
+        if what == "session":
+            return {"session": Session.objects.get(pk=int(value), programme=self.programme)}
+        return {"kind": value}
+
+
+class GuestInviteForm(_GuestTargetMixin, forms.Form):
+    prefix = "invite"  # two forms on one page: ids stay unique
+    name = forms.CharField(label=_("Name"), max_length=200)
+    email = forms.EmailField(label=_("E-mail"), max_length=254)
+    category = forms.ChoiceField(label=_("Category"))
+    organisation = forms.CharField(
+        label=_("Organisation"),
+        max_length=200,
+        required=False,
+        help_text=_("For example the city government or a company. Not needed for a union representative."),
+    )
+    union = forms.ChoiceField(label=_("Union"), required=False)
+
+    def __init__(self, *args, programme, **kwargs):
+        from programmes.models import Participant
+        from toppleder import reference
+
+        super().__init__(*args, **kwargs)
+        self._target_field(programme)
+        self.fields["category"].choices = [("", _("Choose a category"))] + list(Participant.Category.choices)
+        self.fields["union"].choices = [("", _("No union"))] + reference.choices("unions")
+        self.order_fields(["target", "name", "email", "category", "organisation", "union"])
+
+
+class GuestKnownForm(_GuestTargetMixin, forms.Form):
+    """Invite people invited before (participants already in the portal) in one go."""
+
+    prefix = "known"
+    participants = forms.ModelMultipleChoiceField(
+        label=_("People invited before"), queryset=None, widget=QuickSelectMultiple
+    )
+
+    def __init__(self, *args, programme, **kwargs):
+        from programmes.models import Participant
+
+        super().__init__(*args, **kwargs)
+        self._target_field(programme)
+        self.fields["participants"].queryset = Participant.objects.select_related("user").order_by("user__name")
+        self.fields["participants"].label_from_instance = lambda p: (
+            f"{p.name} ({p.get_category_display()}{', ' + p.affiliation if p.affiliation else ''})"
+        )
+        self.order_fields(["target", "participants"])
+
+
+class GuestImportForm(_GuestTargetMixin, LeaderImportForm):
+    prefix = "import"
+
+    def __init__(self, *args, programme, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._target_field(programme)
+        self.fields["file"].help_text = _(
+            "The first row names the columns: name, e-mail and category, and if you like organisation and union. "
+            "Categories: politician, political secretary, union representative, guest, contributor. "
+            "Norwegian or English names."
+        )
+        self.order_fields(["target", "file", "mode"])

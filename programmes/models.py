@@ -379,6 +379,102 @@ class GroupBooking(models.Model):
         return f"{self.group} – {self.session}"
 
 
+class Participant(models.Model):
+    """Someone who takes part in sessions without a leader profile: a politician, a political
+    secretary, a union representative, a guest or a contributor (the city government's leader
+    conferences, "Byrådets ledersamlinger"). HR invites them by name (programmes/services/guests.py).
+
+    Name and e-mail are on their `User` (no usable password), as for a leader, because the
+    outbox, the one-click links and the calendar entries are addressed to a user. A person
+    who is a leader is never a participant too: the invitation attaches their leader profile.
+    Participants count in attendance and in the reports by category, never in leader
+    statistics or surveys.
+    """
+
+    class Category(models.TextChoices):
+        POLITICIAN = "politician", _("Politician")
+        POLITICAL_SECRETARY = "political_secretary", _("Political secretary")
+        UNION_REPRESENTATIVE = "union_representative", _("Union representative")
+        GUEST = "guest", _("Guest")
+        CONTRIBUTOR = "contributor", _("Contributor")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="participant", verbose_name=_("user")
+    )
+    category = models.CharField(_("category"), max_length=24, choices=Category.choices)
+    organisation = models.CharField(
+        _("organisation"), max_length=200, blank=True, help_text=_("For example the city government or a company.")
+    )
+    union = models.CharField(_("union"), max_length=20, blank=True, choices=reference.choices("unions"))
+    created_at = models.DateTimeField(_("added at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("participant (not a leader)")
+        verbose_name_plural = _("participants (not leaders)")
+        ordering = ["user__name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(category="union_representative") | ~Q(union=""),
+                name="participant_union_representative_has_union",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self):
+        return self.user.get_full_name()
+
+    @property
+    def affiliation(self) -> str:
+        """The union for a union representative, else the organisation (as lists show it)."""
+        return self.get_union_display() if self.union else self.organisation
+
+
+class GuestInvitation(models.Model):
+    """HR invited someone to a session by name: a participant, or a leader outside the
+    programme (a guest who turned out to be a leader). Either may then sign up from the
+    invitation's one-click link, under the same capacity and waiting list as everyone."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="guest_invitations")
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, null=True, blank=True, related_name="invitations"
+    )
+    leader = models.ForeignKey(
+        Leader, on_delete=models.CASCADE, null=True, blank=True, related_name="guest_invitations"
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    invited_at = models.DateTimeField(_("invited at"), default=timezone.now)
+    # "Jeg kan ikke" from a participant (a leader's goes to SessionDecline as always).
+    declined_at = models.DateTimeField(_("declined at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("guest invitation")
+        verbose_name_plural = _("guest invitations")
+        ordering = ["session_id", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(participant__isnull=False, leader__isnull=True)
+                | Q(participant__isnull=True, leader__isnull=False),
+                name="guest_invitation_one_person",
+            ),
+            models.UniqueConstraint(
+                fields=["session", "participant"], name="guest_invitation_participant_once_per_session"
+            ),
+            models.UniqueConstraint(fields=["session", "leader"], name="guest_invitation_leader_once_per_session"),
+        ]
+
+    def __str__(self):
+        return f"{self.participant or self.leader} – {self.session}"
+
+    @property
+    def person(self):
+        return self.participant if self.participant_id else self.leader
+
+
 class Registration(models.Model):
     class Status(models.TextChoices):
         CONFIRMED = "confirmed", _("Confirmed")
@@ -400,7 +496,12 @@ class Registration(models.Model):
         EXCUSED = "excused", _("Excused absence")
 
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="registrations")
-    leader = models.ForeignKey(Leader, on_delete=models.CASCADE, related_name="registrations")
+    # A leader, or a participant who is not a leader (a politician, a union representative…):
+    # exactly one. Both share the session's seats, waiting lists, links and calendar entries.
+    leader = models.ForeignKey(Leader, on_delete=models.CASCADE, null=True, blank=True, related_name="registrations")
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, null=True, blank=True, related_name="registrations"
+    )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices)
     # Order on the waiting list (lower first); null unless waitlisted.
     waitlist_position = models.PositiveIntegerField(_("waiting-list position"), null=True, blank=True)
@@ -432,6 +533,14 @@ class Registration(models.Model):
         verbose_name_plural = _("registrations")
         constraints = [
             models.UniqueConstraint(fields=["session", "leader"], name="registration_once_per_session"),
+            models.UniqueConstraint(
+                fields=["session", "participant"], name="registration_participant_once_per_session"
+            ),
+            models.CheckConstraint(
+                condition=Q(leader__isnull=False, participant__isnull=True)
+                | Q(leader__isnull=True, participant__isnull=False),
+                name="registration_one_person",
+            ),
             models.CheckConstraint(
                 condition=Q(status="waitlisted", waitlist_position__isnull=False)
                 | (~Q(status="waitlisted") & Q(waitlist_position__isnull=True)),
@@ -444,7 +553,20 @@ class Registration(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.leader} – {self.session}"
+        return f"{self.person} – {self.session}"
+
+    @property
+    def person(self):
+        """The leader or the participant (both have `user` and `name`)."""
+        return self.participant if self.participant_id else self.leader
+
+    @property
+    def affiliation(self) -> str:
+        """What lists show beside the name: the leader's organisation, a participant's
+        organisation or union."""
+        if self.participant_id:
+            return self.participant.affiliation
+        return self.leader.organisation.name
 
     # A cancelled seat can be taken back this long after the cancellation, if still free.
     UNDO_WINDOW = timedelta(minutes=10)

@@ -16,11 +16,20 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from programmes import email_actions
 from programmes.calendar import registration_ics, session_ics
-from programmes.models import Commitment, ProgrammeEnrolment, Registration, Session, SessionDecline
+from programmes.models import (
+    Commitment,
+    GuestInvitation,
+    Participant,
+    ProgrammeEnrolment,
+    Registration,
+    Session,
+    SessionDecline,
+)
 from toppleder.models import Leader, OutboxMessage
 from toppleder.outbox.enqueue import Item, mail_enqueue, mail_enqueue_many
 from toppleder.outbox.rendering import Email, Skip, absolute_url, render_email, renderer
@@ -104,6 +113,43 @@ def session_invitations_send(*, session_id: int, leader_ids: list[int]) -> int:
         )
 
 
+def guest_invitations_send(*, session_id: int) -> int:
+    """Queue the invitation to everyone HR invited to a published session by name
+    (programmes/services/guests.py) who has not answered yet. The key is the leaders' one
+    (per session and person), so a leader invited both ways gets one e-mail, and a re-run
+    adds nothing."""
+    session = Session.objects.filter(pk=session_id, status=Session.Status.PUBLISHED).first()
+    if session is None or not session.is_open_for_registration:
+        return 0
+    invitations = (
+        GuestInvitation.objects.filter(session=session, declined_at__isnull=True)
+        .select_related("participant__user", "leader__user")
+        .order_by("pk")
+    )
+    with transaction.atomic():
+        return mail_enqueue_many(
+            Item(
+                kind=Kind.SESSION_INVITATION,
+                user=invitation.person.user,
+                key=f"session_invitation:{session.pk}:{invitation.person.user_id}",
+                obj=session,
+                object_ref=session.title,
+            )
+            for invitation in invitations
+        )
+
+
+def invited_person(session: Session, user_id: int):
+    """The recipient of a session invitation as the one who would sign up: their leader
+    profile, else the participant HR invited to this session (None: neither)."""
+    leader = Leader.objects.filter(user_id=user_id).first()
+    if leader is not None:
+        return leader
+    return Participant.objects.filter(
+        user_id=user_id, invitations__session=session, invitations__declined_at__isnull=True
+    ).first()
+
+
 def enrolment_invitations_queue(*, programme_id: int, leader_ids: list[int]) -> int:
     """Leaders enrolled after sessions were published are invited to those still open.
 
@@ -124,7 +170,7 @@ def enrolment_invitations_queue(*, programme_id: int, leader_ids: list[int]) -> 
 
 def _registration(registration_id: int) -> Registration | None:
     return (
-        Registration.objects.select_related("session", "session__programme", "leader__user")
+        Registration.objects.select_related("session", "session__programme", "leader__user", "participant__user")
         .filter(pk=registration_id)
         .first()
     )
@@ -137,7 +183,7 @@ def registration_confirmed_queue(*, registration_id: int) -> OutboxMessage | Non
     waitlisted = reg.status == Registration.Status.WAITLISTED
     return mail_enqueue(
         kind=Kind.REGISTRATION_WAITLISTED if waitlisted else Kind.REGISTRATION_CONFIRMED,
-        user=reg.leader.user,
+        user=reg.person.user,
         key=f"registration_confirmed:{reg.pk}:{reg.session.sequence}:{_ts(reg.created_at)}",
         obj=reg,
         object_ref=reg.session.title,
@@ -151,7 +197,7 @@ def registration_cancelled_queue(*, registration_id: int) -> OutboxMessage | Non
         return None
     return mail_enqueue(
         kind=Kind.REGISTRATION_CANCELLED,
-        user=reg.leader.user,
+        user=reg.person.user,
         key=f"registration_cancelled:{reg.pk}:{_ts(reg.cancelled_at)}",
         obj=reg,
         object_ref=reg.session.title,
@@ -164,7 +210,7 @@ def registration_promoted_queue(*, registration_id: int) -> OutboxMessage | None
         return None
     return mail_enqueue(
         kind=Kind.REGISTRATION_PROMOTED,
-        user=reg.leader.user,
+        user=reg.person.user,
         key=f"registration_promoted:{reg.pk}:{_ts(reg.promoted_at)}",
         obj=reg,
         object_ref=reg.session.title,
@@ -177,7 +223,7 @@ def waitlist_offer_queue(*, registration_id: int) -> OutboxMessage | None:
         return None
     return mail_enqueue(
         kind=Kind.WAITLIST_OFFER,
-        user=reg.leader.user,
+        user=reg.person.user,
         key=f"waitlist_offer:{reg.pk}:{_ts(reg.offered_at)}",
         obj=reg,
         object_ref=reg.session.title,
@@ -194,12 +240,14 @@ def seat_open_queue(*, session_id: int, seat: str) -> int:
 
 
 def _to_registrants(session: Session, kind: str, key_prefix: str, statuses, params: dict) -> int:
-    regs = Registration.objects.filter(session=session, status__in=statuses).select_related("leader__user")
+    regs = Registration.objects.filter(session=session, status__in=statuses).select_related(
+        "leader__user", "participant__user"
+    )
     with transaction.atomic():
         return mail_enqueue_many(
             Item(
                 kind=kind,
-                user=reg.leader.user,
+                user=reg.person.user,
                 key=f"{key_prefix}:{reg.pk}",
                 obj=reg,
                 object_ref=session.title,
@@ -224,7 +272,7 @@ def session_changed_queue(*, session_id: int) -> int:
         {"sequence": session.sequence},
     )
     registered = Registration.objects.filter(session=session, status__in=ACTIVE).values_list(
-        "leader__user_id", flat=True
+        Coalesce("leader__user_id", "participant__user_id"), flat=True
     )
     invited = (
         OutboxMessage.objects.filter(
@@ -287,14 +335,14 @@ def session_reminders_queue(*, now=None) -> int:
             | Q(created_at__lte=mark, promoted_at__isnull=True)
             | Q(created_at__lte=mark, promoted_at__lte=mark)
         )
-        .select_related("session", "leader__user")
+        .select_related("session", "leader__user", "participant__user")
         .order_by("pk")
     )
     with transaction.atomic():
         return mail_enqueue_many(
             Item(
                 kind=Kind.SESSION_REMINDER,
-                user=reg.leader.user,
+                user=reg.person.user,
                 key=f"reminder48:{reg.pk}:{reg.session.sequence}",
                 obj=reg,
                 object_ref=reg.session.title,
@@ -322,8 +370,13 @@ def invitation_nudges_queue(*, now=None) -> int:
     )
     queued = 0
     for session in sessions:
-        answered = Registration.objects.filter(session=session).values("leader__user_id")
+        answered = Registration.objects.filter(session=session).values_list(
+            Coalesce("leader__user_id", "participant__user_id"), flat=True
+        )
         declined = SessionDecline.objects.filter(session=session).values("leader__user_id")
+        guests_declined = GuestInvitation.objects.filter(session=session, declined_at__isnull=False).values(
+            "participant__user_id"
+        )
         invited = (
             OutboxMessage.objects.filter(
                 kind=Kind.SESSION_INVITATION,
@@ -335,6 +388,7 @@ def invitation_nudges_queue(*, now=None) -> int:
             )
             .exclude(recipient_id__in=answered)
             .exclude(recipient_id__in=declined)
+            .exclude(recipient_id__in=guests_declined)
             .select_related("recipient")
         )
         with transaction.atomic():
@@ -453,8 +507,9 @@ def render_invitation(message: OutboxMessage) -> Email:
 
 
 def _invitation_actions(message: OutboxMessage, session: Session) -> tuple[list[dict], list[str]]:
-    """ "Meld meg på" (or "Sett meg på ventelisten" when full) and "Jeg kan ikke" for the recipient."""
-    leader = Leader.objects.filter(user_id=message.recipient_id).first()
+    """ "Meld meg på" (or "Sett meg på ventelisten" when full) and "Jeg kan ikke" for the
+    recipient: a leader, or a participant HR invited (the same links)."""
+    leader = invited_person(session, message.recipient_id)
     actions, secrets = [], []
     if leader is not None and session.is_open_for_registration:
         expires_at = session.registration_deadline or session.starts_at
@@ -476,12 +531,16 @@ def render_invitation_nudge(message: OutboxMessage) -> Email:
     _check_open(session)
     if not session.is_open_for_registration:
         raise Skip("Not sent: registration has closed.")
-    leader = Leader.objects.filter(user_id=message.recipient_id).first()
-    if leader is None:
-        raise Skip("The recipient is no longer a leader.")
-    if Registration.objects.filter(session=session, leader=leader).exists() or (
-        SessionDecline.objects.filter(session=session, leader=leader).exists()
-    ):
+    person = invited_person(session, message.recipient_id)
+    if person is None:
+        raise Skip("The recipient is no longer a leader or an invited guest.")
+    if isinstance(person, Participant):
+        answered = Registration.objects.filter(session=session, participant=person).exists()
+    else:
+        answered = Registration.objects.filter(session=session, leader=person).exists() or (
+            SessionDecline.objects.filter(session=session, leader=person).exists()
+        )
+    if answered:
         raise Skip("Not sent: the leader has answered since.")
     actions, secrets = _invitation_actions(message, session)
     nudge = _email("invitation-nudge", message, session, actions=actions)
@@ -542,7 +601,7 @@ def _offer_actions(reg: Registration, expires_at) -> tuple[list[dict], list[str]
     actions, secrets = [], []
     for action in (email_actions.OFFER_ACCEPT, email_actions.OFFER_DECLINE):
         url, token = email_actions.make_link(
-            action, leader=reg.leader, session=reg.session, registration=reg, expires_at=expires_at
+            action, leader=reg.person, session=reg.session, registration=reg, expires_at=expires_at
         )
         actions.append({"url": url, "label": email_actions.LABELS[action]})
         secrets.append(token)
@@ -624,7 +683,7 @@ def render_reminder(message: OutboxMessage) -> Email:
     # "Gi fra meg plassen": one click gives the seat to the waiting list (valid until the start).
     url, token = email_actions.make_link(
         email_actions.SEAT_GIVE_UP,
-        leader=reg.leader,
+        leader=reg.person,
         session=reg.session,
         registration=reg,
         expires_at=reg.session.starts_at,

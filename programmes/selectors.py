@@ -739,3 +739,23 @@ def projects_listed(queryset: QuerySet) -> QuerySet:
         )
         .order_by("title", "pk")
     )
+
+
+def guest_invitations_of(programme: Programme) -> QuerySet:
+    """Everyone HR invited by name to the programme's sessions (participants who are not
+    leaders, and leaders invited as guests), newest session first, with what they answered
+    (`answer`: the registration's status, or None) in the same query."""
+    from django.db.models import Subquery
+
+    from programmes.models import GuestInvitation
+
+    answer = Registration.objects.filter(session_id=OuterRef("session_id")).filter(
+        Q(participant_id=OuterRef("participant_id"), participant_id__isnull=False)
+        | Q(leader_id=OuterRef("leader_id"), leader_id__isnull=False)
+    )
+    return (
+        GuestInvitation.objects.filter(session__programme=programme)
+        .select_related("session", "participant__user", "leader__user", "leader__organisation")
+        .annotate(answer=Subquery(answer.values("status")[:1]))
+        .order_by("-session__starts_at", "session_id", "participant__user__name", "leader__user__name", "pk")
+    )

@@ -14,6 +14,14 @@ def session_published(session_id: int) -> None:
     """Invite the eligible leaders to a newly published session, one task per chunk."""
     for chunk in notifications.session_invitations_queue(session_id=session_id):
         session_invitations_send.delay(session_id, chunk)
+    guest_invitations.delay(session_id)
+
+
+@shared_task(ignore_result=True)
+def guest_invitations(session_id: int) -> None:
+    """Invite the people HR invited to a published session by name (participants who are not
+    leaders, and leaders invited as guests); keyed per person, so a re-run sends nothing more."""
+    notifications.guest_invitations_send(session_id=session_id)
 
 
 @shared_task(ignore_result=True)

@@ -79,10 +79,13 @@ def audience_user_ids(*, survey: Survey, audience: str, target_id: int | None = 
     if audience == AUDIENCE_SESSION:
         session_id = target_id or survey.session_id
         return set(
+            # Leaders only: participants who are not leaders (politicians, union
+            # representatives, guests) are never asked to answer a survey.
             Registration.objects.filter(
                 session_id=session_id,
                 session__programme=survey.programme,
                 attendance=Registration.Attendance.ATTENDED,
+                leader__isnull=False,
             ).values_list("leader__user_id", flat=True)
         )
     if audience == AUDIENCE_GROUP:

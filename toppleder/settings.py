@@ -325,6 +325,10 @@ SURVEY_MIN_RESPONDENTS = env.int("SURVEY_MIN_RESPONDENTS", default=5)
 # A byte copy of shared/domain/reference.yaml travels with the code (Docker images have
 # no shared/); tests/toppleder/test_reference.py fails when the two drift apart.
 REFERENCE_DATA = Path(env("REFERENCE_DATA", default=str(BASE_DIR / "toppleder" / "reference.yaml")))
+# The portal's own reference sections (the unions) in reference.yaml's form (toppleder/reference.py).
+REFERENCE_DATA_PORTAL = Path(
+    env("REFERENCE_DATA_PORTAL", default=str(BASE_DIR / "toppleder" / "reference_portal.yaml"))
+)
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="")
 # Fernet keys for confidential notes, newest first (see toppleder/fields.py for rotation).
 NOTES_ENCRYPTION_KEYS = env.list("NOTES_ENCRYPTION_KEYS", default=[])

@@ -17,6 +17,8 @@ renders or reads a request. Bad input raises `ValidationError` with a translatab
     projects.py       project_create, project_update (collaboration projects)
     measures.py       measure_update
     imports.py        leaders_import
+    guests.py         guest_invite, guests_import, guests_invite_known (participants who are not leaders: politicians, union
+                      representatives, guests; a leader's e-mail attaches the leader)
 
 `from programmes import services` gives them all by name; the code lives in the noun's module.
 """
@@ -33,6 +35,7 @@ from programmes.services.enrolment import (
     leaders_ineligible,
 )
 from programmes.services.group_bookings import group_booking_create, group_offer_accept
+from programmes.services.guests import guest_invite, guests_import, guests_invite_known
 from programmes.services.imports import ImportResult, leaders_import
 from programmes.services.measures import measure_update
 from programmes.services.programmes import (
@@ -90,6 +93,9 @@ __all__ = [
     "enrolment_withdraw",
     "group_booking_create",
     "group_offer_accept",
+    "guest_invite",
+    "guests_import",
+    "guests_invite_known",
     "leaders_import",
     "leaders_ineligible",
     "material_add",

@@ -30,6 +30,8 @@ from programmes import notifications, seats, tasks
 from programmes.models import (
     EmailActionUse,
     GroupBooking,
+    GuestInvitation,
+    Participant,
     ProgrammeEnrolment,
     Registration,
     Session,
@@ -288,7 +290,7 @@ def _session_closed(session: Session):
     return None
 
 
-def _refusal(session: Session, leader: Leader, existing: Registration | None):
+def _refusal(session: Session, leader: Leader | None, existing: Registration | None, participant=None):
     if existing is not None and existing.status != Registration.Status.CANCELLED:
         if existing.status == Registration.Status.WAITLISTED:
             return _("You are already on the waiting list for this session.")
@@ -298,6 +300,12 @@ def _refusal(session: Session, leader: Leader, existing: Registration | None):
     closed = _session_closed(session)
     if closed:
         return closed
+    if participant is not None:
+        # A participant who is not a leader takes part when HR invited them to this session.
+        invited = GuestInvitation.objects.filter(session_id=session.pk, participant=participant).exists()
+        return None if invited else _("You have not been invited to this session.")
+    if GuestInvitation.objects.filter(session_id=session.pk, leader=leader).exists():
+        return None  # HR invited this leader by name (a guest who is a leader): no enrolment needed
     enrolled = ProgrammeEnrolment.objects.active().filter(programme_id=session.programme_id, leader=leader).exists()
     if not enrolled:
         return _("You are not enrolled in the programme this session belongs to.")
@@ -322,8 +330,13 @@ def _next_position(session: Session, mode: str) -> int:
     return (last or 0) + 1
 
 
-def registration_create(*, session: Session, leader: Leader, by=None, mode: str = ROOM) -> Registration:
+def registration_create(
+    *, session: Session, leader: Leader | None = None, participant: Participant | None = None, by=None, mode: str = ROOM
+) -> Registration:
     """Sign a leader up in one click: a confirmed seat if one is free, else the waiting list.
+
+    Or a participant who is not a leader (`participant`, invited by HR: a politician, a union
+    representative): the same seats, lock, waiting list, e-mails and calendar entry.
 
     The session row is locked for the transaction and confirmed seats are counted in the
     database, so capacity holds under any concurrency. If the lock cannot be had in
@@ -331,17 +344,20 @@ def registration_create(*, session: Session, leader: Leader, by=None, mode: str 
     A cancelled registration is reused. Refusals raise ValidationError. `mode`: in a hybrid
     session, a seat in the room or a place online (each with its own capacity and list).
     """
+    if (leader is None) == (participant is None):
+        raise ValueError("registration_create: a leader or a participant, not both")
+    who = {"participant_id": participant.pk} if participant is not None else {"leader_id": leader.pk}
     try:
         with transaction.atomic():
             session = lock_session(session.pk) if REGISTRATION_LOCKING else Session.objects.get(pk=session.pk)
-            existing = Registration.objects.filter(session_id=session.pk, leader_id=leader.pk).first()
-            refusal = _refusal(session, leader, existing) or _mode_refusal(session, mode)
+            existing = Registration.objects.filter(session_id=session.pk, **who).first()
+            refusal = _refusal(session, leader, existing, participant) or _mode_refusal(session, mode)
             if refusal:
                 raise ValidationError(refusal, code="refused")
             # Seats offered to the waiting list are held; nobody jumps a waiting list.
             free = free_seats(session, mode)
             seat = free is None or (free > 0 and not waiting_fits(session, free, mode))
-            registration = existing or Registration(session=session, leader=leader)
+            registration = existing or Registration(session=session, leader=leader, participant=participant)
             before = audit.values(registration) if existing else None
             registration.created_at = timezone.now()
             registration.cancelled_at = None
@@ -611,21 +627,41 @@ def offers_expire(*, now=None) -> int:
     return lapsed
 
 
-def invitation_decline(*, session: Session, leader: Leader, by=None) -> SessionDecline:
+def invitation_decline(
+    *, session: Session, leader: Leader | None = None, participant: Participant | None = None, by=None
+):
     """The leader says "Jeg kan ikke" to an invitation: recorded, so no nudge follows.
 
-    A leader who is signed up or waiting cancels on the session page instead.
+    A leader who is signed up or waiting cancels on the session page instead. A participant
+    (not a leader) declines on their GuestInvitation (`declined_at`); returns the row written.
     """
     with transaction.atomic():
+        who = {"participant_id": participant.pk} if participant is not None else {"leader_id": leader.pk}
         active = Registration.objects.filter(
             session_id=session.pk,
-            leader_id=leader.pk,
             status__in=[Registration.Status.CONFIRMED, Registration.Status.WAITLISTED],
+            **who,
         ).exists()
         if active:
             raise ValidationError(
                 _("You are signed up for this session. Cancel on the session page if you cannot come."), code="active"
             )
+        if participant is not None:
+            invitation = GuestInvitation.objects.select_for_update().filter(session_id=session.pk, **who).first()
+            if invitation is None:
+                raise ValidationError(_("You have not been invited to this session."), code="uninvited")
+            if invitation.declined_at is not None:
+                raise ValidationError(_("You have already said that you cannot come."), code="declined")
+            invitation.declined_at = timezone.now()
+            invitation.save(update_fields=["declined_at"])
+            audit.record(
+                by,
+                audit.UPDATE,
+                [invitation],
+                {"declined_at": [None, invitation.declined_at]},
+                event="invitation_decline",
+            )
+            return invitation
         decline, created = SessionDecline.objects.get_or_create(session_id=session.pk, leader_id=leader.pk)
         if not created:
             raise ValidationError(_("You have already said that you cannot come."), code="declined")
@@ -653,10 +689,12 @@ def email_action_perform(*, ticket, by=None) -> str:
             raise ValidationError(_("This link has already been used."), code="used") from exc
         audit.record(by, audit.CREATE, [use], audit.created(use), event="email_action")
         if ticket.action in (ea.SIGN_UP, ea.WAITLIST):
-            reg = registration_create(session=ticket.session, leader=ticket.leader, by=by)
+            reg = registration_create(
+                session=ticket.session, leader=ticket.leader, participant=ticket.participant, by=by
+            )
             return reg.status
         if ticket.action == ea.DECLINE:
-            invitation_decline(session=ticket.session, leader=ticket.leader, by=by)
+            invitation_decline(session=ticket.session, leader=ticket.leader, participant=ticket.participant, by=by)
             return "declined"
         if ticket.registration is not None and ticket.action == ea.OFFER_ACCEPT:
             offer_accept(registration=ticket.registration, by=by)

@@ -29,10 +29,11 @@ def email_action(request, action, token):
         ticket = email_actions.read(action, token, user=request.user)
     except email_actions.LinkInvalid as exc:
         return _invalid(request, exc.reason)
-    context = {"ticket": ticket, "session": ticket.session, "leader": ticket.leader}
+    # "leader": the person the link is for (a leader, or a participant who is not one).
+    context = {"ticket": ticket, "session": ticket.session, "leader": ticket.person}
     if request.method == "POST":
         try:
-            outcome = services.email_action_perform(ticket=ticket, by=ticket.leader.user)
+            outcome = services.email_action_perform(ticket=ticket, by=ticket.person.user)
         except services.RegistrationBusy:
             context.update(preview=email_actions.preview(ticket), busy=True)
             return render(request, "programmes/email_action.html", context, status=503)
@@ -42,7 +43,7 @@ def email_action(request, action, token):
             context.update(preview=email_actions.preview(ticket), error=error_text(exc))
             return render(request, "programmes/email_action.html", context, status=409)
         ticket.session.refresh_from_db()
-        registration = ticket.session.registrations.filter(leader_id=ticket.leader.pk).first()
+        registration = ticket.session.registrations.filter(**ticket.person_filter).first()
         context.update(done=True, outcome=outcome, registration=registration)
         return render(request, "programmes/email_action.html", context)
     context["preview"] = email_actions.preview(ticket)

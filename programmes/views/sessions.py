@@ -70,13 +70,14 @@ def session_page(request, session, *, status=200, loaded=False, **forms):
         # Confirmed (by name), waiting (in order) and offered seats in one query, split here.
         active = list(
             session.registrations.filter(status__in=[*selectors.ACTIVE, Registration.Status.OFFERED])
-            .select_related("leader__user", "leader__organisation", "group_booking__group")
+            .select_related("leader__user", "leader__organisation", "participant__user", "group_booking__group")
             .order_by("waitlist_position", "created_at", "pk")
         )
         registrations = sorted(
-            (r for r in active if r.status == Registration.Status.CONFIRMED), key=lambda r: (r.leader.user.name, r.pk)
+            (r for r in active if r.status == Registration.Status.CONFIRMED), key=lambda r: (r.person.user.name, r.pk)
         )
         context["registrations"] = registrations
+        context["guests_confirmed"] = sum(1 for r in registrations if r.participant_id)
         waiting = [r for r in active if r.status == Registration.Status.WAITLISTED]
         # A hybrid session has a waiting list per mode; the room's is the one HR reorders here.
         context["waitlist"] = [r for r in waiting if r.mode == Registration.Mode.ROOM]

@@ -15,7 +15,17 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from programmes.models import Commitment, Measure, MeasureArea, Programme, ProgrammeEnrolment, Registration, Session
+from programmes.models import (
+    Commitment,
+    GuestInvitation,
+    Measure,
+    MeasureArea,
+    Participant,
+    Programme,
+    ProgrammeEnrolment,
+    Registration,
+    Session,
+)
 from reflection_groups.models import GroupMeeting, GroupMembership, MentorPair, PairMeeting, ReflectionGroup
 from reports.charts import bar_chart
 from reports.content import HELD_STATUSES, kind_label
@@ -130,6 +140,63 @@ def programme_hybrid_by_mode(programme: Programme, period: Period) -> dict:
     rows = list(rows.values())
     total = {mode: [sum(r[mode][i] for r in rows) for i in (0, 1)] for mode in ("room", "online")}
     return {"rows": rows, "total": total}
+
+
+def programme_guests(programme: Programme, period: Period) -> dict:
+    """Participants who are not leaders (politicians, union representatives, guests…) by
+    category: invited, confirmed and attended, per session and per activity kind. Leaders
+    invited by name count as leaders, not here. Three grouped queries whatever the size."""
+    sessions = {
+        s.pk: s
+        for s in Session.objects.filter(
+            Q(programme=programme)
+            & ~Q(status__in=[Session.Status.DRAFT, Session.Status.CANCELLED])
+            & period.filter("starts_at")
+        ).order_by("starts_at", "pk")
+    }
+    cells: dict = {}
+
+    def cell(session_id, category):
+        return cells.setdefault((session_id, category), {"invited": 0, "signed": 0, "attended": 0})
+
+    for r in (
+        GuestInvitation.objects.filter(session_id__in=list(sessions), participant__isnull=False)
+        .values("session", "participant__category")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        cell(r["session"], r["participant__category"])["invited"] = r["n"]
+    for r in (
+        Registration.objects.filter(
+            session_id__in=list(sessions), participant__isnull=False, status=Registration.Status.CONFIRMED
+        )
+        .values("session", "participant__category")
+        .annotate(signed=Count("id"), attended=Count("id", filter=Q(attendance=Registration.Attendance.ATTENDED)))
+        .order_by()
+    ):
+        c = cell(r["session"], r["participant__category"])
+        c["signed"], c["attended"] = r["signed"], r["attended"]
+    order = list(Participant.Category.values)
+    labels = dict(Participant.Category.choices)
+    rows = [
+        {"session": sessions[sid], "category": str(labels[cat]), **cells[(sid, cat)]}
+        for sid in sessions
+        for cat in order
+        if (sid, cat) in cells
+    ]
+    kinds: dict = {}
+    for (sid, cat), c in cells.items():
+        k = kinds.setdefault((sessions[sid].kind, cat), {"sessions": set(), "invited": 0, "signed": 0, "attended": 0})
+        k["sessions"].add(sid)
+        for key in ("invited", "signed", "attended"):
+            k[key] += c[key]
+    kind_order = [e["key"] for e in reference.entries("activity_kinds")]
+    by_kind = [
+        {"kind": kind_label(kind), "category": str(labels[cat]), **{**v, "sessions": len(v["sessions"])}}
+        for (kind, cat), v in sorted(kinds.items(), key=lambda kv: (kind_order.index(kv[0][0]), order.index(kv[0][1])))
+    ]
+    total = {key: sum(r[key] for r in rows) for key in ("invited", "signed", "attended")}
+    return {"rows": rows, "by_kind": by_kind, "total": total}
 
 
 def programme_group_figures(programme: Programme, period: Period) -> dict:
@@ -612,6 +679,7 @@ def programme_report_data(programme: Programme, period: Period | None = None) ->
         "groups": group_figures,
         "mentoring": mentoring_evaluations(programme),
         "hybrid": programme_hybrid_by_mode(programme, period),
+        "guests": programme_guests(programme, period),
         "trends": trend_lines(comparisons),
         "trend_charts": trend_charts(uid, comparisons),
         "commitments": commitment_rows,

@@ -8,13 +8,15 @@ one person would name them).
 from __future__ import annotations
 
 from django.db.models import Count, F, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from programmes.models import Commitment, Registration, Session
+from programmes.models import Commitment, Participant, Registration, Session
 from reports.content import kind_label
 from surveys.models import Survey
 from surveys.results import min_respondents, survey_results
+from toppleder import reference
 
 
 def session_survey_results(session: Session) -> dict:
@@ -57,8 +59,9 @@ def session_report_data(session: Session, *, hr_version: bool) -> dict:
             "leader__organisation", distinct=True, filter=Q(attendance=Registration.Attendance.ATTENDED)
         ),
     )
+    # Organisations are the leaders' (participants who are not leaders are counted by category).
     by_org = list(
-        Registration.objects.filter(session=session, attendance=Registration.Attendance.ATTENDED)
+        Registration.objects.filter(session=session, attendance=Registration.Attendance.ATTENDED, leader__isnull=False)
         .values(name=F("leader__organisation__name"))
         .annotate(n=Count("id"))
         .order_by("-n", "name")
@@ -71,16 +74,24 @@ def session_report_data(session: Session, *, hr_version: bool) -> dict:
             .values(
                 "status",
                 "attendance",
-                name=F("leader__user__name"),
-                email=F("leader__user__email"),
-                organisation=F("leader__organisation__name"),
+                "participant__category",
+                "participant__union",
+                name=Coalesce(F("leader__user__name"), F("participant__user__name")),
+                email=Coalesce(F("leader__user__email"), F("participant__user__email")),
+                organisation=Coalesce(F("leader__organisation__name"), F("participant__organisation")),
             )
-            .order_by("leader__user__name", "leader__user__email")
+            .order_by("name", "email")
         )
         status_labels = dict(Registration.Status.choices)
         attendance_labels = dict(Registration.Attendance.choices)
+        categories = dict(Participant.Category.choices)
+        unions = dict(reference.choices("unions"))
         for row in attendance_list:
             row["name"] = row["name"] or row["email"]
+            if row["participant__category"]:
+                # A participant who is not a leader: their category, and their union if they have one.
+                row["organisation"] = unions.get(row["participant__union"]) or row["organisation"]
+                row["category"] = categories.get(row["participant__category"])
             row["status_label"] = status_labels.get(row["status"], row["status"])
             row["attendance_label"] = attendance_labels.get(row["attendance"], row["attendance"])
     commitments = list(

@@ -249,6 +249,7 @@ def _reverse_or_none(name: str) -> str | None:
 
 
 def _email_action_pages(page) -> dict[str, list[str]]:
+    from django.db import models
     from django.urls import reverse
     from django.utils import timezone
 
@@ -281,6 +282,32 @@ def _email_action_pages(page) -> dict[str, list[str]]:
     out[f"{url} (used)"] = check_page(page, page.goto(url), url, expect_status=410)
     tampered = url[:-3] + ("A" if url[-3] != "A" else "B") + url[-2:]
     out[tampered] = check_page(page, page.goto(tampered), tampered, expect_status=400)
+    # A participant who is not a leader (a union representative the demo invited to the autumn
+    # conference and who has not answered): the same link, page and button.
+    from programmes.models import GuestInvitation
+
+    invitation = (
+        GuestInvitation.objects.filter(
+            participant__isnull=False,
+            declined_at__isnull=True,
+            session__status=Session.Status.PUBLISHED,
+            session__starts_at__gt=timezone.now(),
+        )
+        .exclude(session__registrations__participant=models.F("participant"))
+        .select_related("participant__user", "session")
+        .first()
+    )
+    token = email_actions.make_token(
+        email_actions.SIGN_UP,
+        leader=invitation.participant,
+        session=invitation.session,
+        expires_at=invitation.session.starts_at,
+    )
+    url = reverse("programmes:email_action", args=[email_actions.SIGN_UP, token])
+    out[f"{url} (guest)"] = check_page(page, page.goto(url), url)
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
+    out[f"{url} (guest, after the click)"] = [] if page.locator("h1").count() == 1 else ["no single <h1>"]
     return out
 
 

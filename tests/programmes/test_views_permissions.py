@@ -172,6 +172,11 @@ MATRIX = {
         dict(anon=200, leader=200, leader_b=403, hr=403),
     ),
     "course_list": ("get", lambda w: {"pk": w.p.pk}, {}, dict(anon=LOGIN, leader=403, leader_b=403, hr=200)),
+    # Guests (participants who are not leaders): HR's pages only; an empty POST is a form error (400).
+    "guest_list": ("get", lambda w: {"pk": w.p.pk}, {}, dict(anon=LOGIN, leader=403, leader_b=403, hr=200)),
+    "guest_invite": ("post", lambda w: {"pk": w.p.pk}, {}, dict(anon=LOGIN, leader=403, leader_b=403, hr=400)),
+    "guests_import": ("post", lambda w: {"pk": w.p.pk}, {}, dict(anon=LOGIN, leader=403, leader_b=403, hr=400)),
+    "guests_invite_known": ("post", lambda w: {"pk": w.p.pk}, {}, dict(anon=LOGIN, leader=403, leader_b=403, hr=400)),
     "courses_create": ("get", lambda w: {"pk": w.p.pk}, {}, dict(anon=LOGIN, leader=403, leader_b=403, hr=200)),
     "course_detail": ("get", lambda w: {"pk": _course(w).pk}, {}, dict(anon=LOGIN, leader=200, leader_b=404, hr=200)),
     "project_list": ("get", lambda w: {}, {}, dict(anon=LOGIN, leader=200, leader_b=200, hr=200)),

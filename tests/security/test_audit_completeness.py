@@ -124,6 +124,7 @@ class W:
     booking_group: object = None
     group_booking: object = None
     hybrid_registration: object = None
+    known_guest: object = None
 
 
 @pytest.fixture
@@ -328,6 +329,7 @@ def w(settings, tmp_path) -> W:
         programme=programme, title="Hybrid", capacity=1, format="hybrid", video_link="https://teams.example.no/h"
     )
     world.hybrid_registration = RegistrationFactory(session=hybrid, leader=members[1])
+    world.known_guest = _known_participant(world)
     RegistrationFactory(session=hybrid, leader=members[2], status="waitlisted", waitlist_position=1)
     return world
 
@@ -399,6 +401,14 @@ def _csv(w) -> io.BytesIO:
     )
 
 
+def _known_participant(w):
+    """A politician invited to another session before (made past the services: world data)."""
+    from programmes.models import Participant
+
+    user, _ = User.objects.get_or_create(email="kjent@byr.oslo.kommune.no", defaults={"name": "Kari Kjent"})
+    return Participant.objects.get_or_create(user=user, defaults={"category": "politician"})[0]
+
+
 def _in_transaction(func):
     with transaction.atomic():
         return func()
@@ -419,6 +429,7 @@ def _scenarios():
         courses,
         enrolment,
         group_bookings,
+        guests,
         imports,
         measures,
         projects,
@@ -700,6 +711,40 @@ def _scenarios():
         ),
         S + "checkin.attendance_check_in": check_in,
         S + "imports.leaders_import": call(imports.leaders_import, file=_csv, programme=lambda w: w.programme, by=hr),
+        S + "guests.guest_sessions": call(
+            guests.guest_sessions, system, programme=lambda w: w.programme, session=lambda w: w.session
+        ),
+        S + "guests.guest_invite": call(
+            guests.guest_invite,
+            programme=lambda w: w.programme,
+            session=lambda w: w.session,
+            name="Pia Politiker",
+            email="pia.politiker@byr.oslo.kommune.no",
+            category="politician",
+            organisation="Byrådet",
+            by=hr,
+        ),
+        S + "guests.guests_invite_known": call(
+            guests.guests_invite_known,
+            programme=lambda w: w.programme,
+            session=lambda w: w.session,
+            participants=lambda w: [w.known_guest],
+            by=hr,
+        ),
+        # A new union representative, and a leader's e-mail in capitals (attached, not a new person).
+        S + "guests.guests_import": call(
+            guests.guests_import,
+            programme=lambda w: w.programme,
+            session=lambda w: w.session,
+            file=lambda w: io.BytesIO(
+                (
+                    "Navn;E-post;Kategori;Hovedsammenslutning\n"
+                    "Tore Tillitsvalgt;tore@fagforbundet.no;Tillitsvalgt;LO Kommune\n"
+                    f"Mia Medlem;{w.members[0].user.email.upper()};Gjest;\n"
+                ).encode()
+            ),
+            by=hr,
+        ),
         # reflection groups
         R + "organisation_tree": call(rg.organisation_tree, system),
         R + "lines": call(rg.lines, system),

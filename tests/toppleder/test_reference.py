@@ -32,5 +32,13 @@ def test_reference_loads_the_sections_the_code_relies_on():
     data = yaml.safe_load(LOCAL.read_text(encoding="utf-8"))
     for section in ("activity_kinds", "measure_areas", "ten_factors", "reflection_prompts", "demo_organisations"):
         assert data[section], section
-    assert reference.load() == data
+    portal = yaml.safe_load((ROOT / "toppleder" / "reference_portal.yaml").read_text(encoding="utf-8"))
+    assert not set(data) & set(portal)
+    assert reference.load() == {**data, **portal}
     assert len(reference.entries("measure_areas")) == 4
+
+
+def test_unions_are_the_four_main_unions_of_oslo_kommune():
+    keys = [e["key"] for e in reference.entries("unions")]
+    assert keys == ["lo_kommune", "unio", "ys_kommune", "akademikerne"]
+    assert all(e["nb"] and e["en"] for e in reference.entries("unions"))
