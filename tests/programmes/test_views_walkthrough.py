@@ -49,7 +49,15 @@ def test_hr_sets_up_and_a_leader_signs_up_and_cancels(live_server, browser, sett
     # HR: a session, published.
     starts = timezone.localtime() + timedelta(days=10)
     page.goto(f"/programmes/{programme.pk}/sessions/new/")
-    page.select_option("#id_kind", "theme_gathering")
+    # The kind is a searchable pick list (eleven kinds): typed and chosen by keyboard.
+    kind = page.locator("#id_kind[role=combobox]")
+    kind.fill("")
+    kind.focus()
+    page.keyboard.type("Temasam")
+    page.locator("#id_kind__listbox [role=option]", has_text="Temasamling").wait_for()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    assert kind.input_value() == "Temasamling"
     page.fill("#id_title", "Frokostmøte om samhandling")
     page.fill("#id_starts_at", starts.strftime("%Y-%m-%dT09:00"))
     page.fill("#id_ends_at", starts.strftime("%Y-%m-%dT11:00"))
