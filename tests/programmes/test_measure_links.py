@@ -94,7 +94,7 @@ def test_hr_sees_what_changed_since_last_month_with_who_when_and_why(client):
 def test_the_measures_page_queries_stay_flat_with_data(client, django_assert_num_queries):
     hr, _measures, _survey = _world(1)
     client.force_login(hr)
-    # 8: the signed-in page's roles, profile and leader-group names are one query (issue 14).
+    # 8: the signed-in page's roles, profile and leader-group names are one query.
     client.get(reverse("programmes:measure_list"))  # warm the session and the user's roles
     with django_assert_num_queries(8) as small:
         client.get(reverse("programmes:measure_list"))
