@@ -94,7 +94,6 @@ def guest_page(request, token):
             return render(request, "programmes/guest_page.html", context, status=409)
         # After a POST, the page again (the same link), showing the new status.
         return redirect(f"{request.path}?done={act}")
-    session.refresh_from_db()
     done = request.GET.get("done", "")
     context = {
         "ticket": ticket,

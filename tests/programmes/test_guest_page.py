@@ -300,3 +300,15 @@ def test_a_guest_who_has_not_answered_is_nudged_once_with_working_links_and_one_
     assert len(found) >= 3  # sign up, cannot come, their page
     for url in found:
         assert client.get(url.removeprefix(settings.SITE_URL)).status_code == 200, url
+
+
+def test_the_page_reads_five_queries_whoever_else_is_signed_up(hr, client, django_assert_max_num_queries):
+    session = conference(capacity=3)
+    pia = guest(session, hr)
+    for i in range(5):
+        p = guest(session, hr, email=f"g{i}@example.no", name=f"Gjest {i}")
+        services.registration_create(session=session, participant=p)
+    services.registration_create(session=session, participant=pia)
+    url = page_url(pia, session)
+    with django_assert_max_num_queries(5):
+        assert client.get(url).status_code == 200
