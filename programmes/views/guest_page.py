@@ -33,10 +33,7 @@ def _state(ticket) -> dict:
     started = session.starts_at <= timezone.now()
     running = session.status == session.Status.PUBLISHED and not started
     can_answer = (
-        not active
-        and invitation is not None
-        and invitation.declined_at is None
-        and session.is_open_for_registration
+        not active and invitation is not None and invitation.declined_at is None and session.is_open_for_registration
     )
     mode = registration.mode if active else ""
     return {
@@ -48,8 +45,9 @@ def _state(ticket) -> dict:
         "can_cancel": active and running,
         "can_answer": can_answer,
         # Where to be: the room, the video meeting, or (no seat yet, hybrid) both.
-        "show_place": bool(session.place) and mode != Registration.Mode.ONLINE
-        and session.format != session.Format.DIGITAL,
+        "show_place": (
+            bool(session.place) and mode != Registration.Mode.ONLINE and session.format != session.Format.DIGITAL
+        ),
         "show_video": bool(session.video_link)
         and (session.format == session.Format.DIGITAL or mode != Registration.Mode.ROOM or not session.is_hybrid),
     }

@@ -95,9 +95,7 @@ def test_every_email_a_guest_can_get_has_only_links_that_open_without_signing_in
     emails = {}
     emails[Kind.SESSION_INVITATION] = render(Kind.SESSION_INVITATION, pia, session)
     emails[Kind.INVITATION_NUDGE] = render(Kind.INVITATION_NUDGE, pia, session)
-    emails["changed_invited"] = render(
-        Kind.SESSION_CHANGED, pia, session, sequence=session.sequence, invited=True
-    )
+    emails["changed_invited"] = render(Kind.SESSION_CHANGED, pia, session, sequence=session.sequence, invited=True)
     seat = services.registration_create(session=session, participant=pia)
     session.refresh_from_db()
     emails[Kind.REGISTRATION_CONFIRMED] = render(
@@ -225,7 +223,7 @@ def test_a_guest_leaves_the_waiting_list(hr, client):
     url = page_url(pia, session)
     page = client.get(url).content.decode()
     assert waiting.status == S.WAITLISTED, waiting.status
-    assert "Forlat ventelisten" in page, page[page.find("<main"):]
+    assert "Forlat ventelisten" in page, page[page.find("<main") :]
 
     client.post(url, {"do": "cancel"})
 

@@ -164,9 +164,7 @@ def _check(client, programme, session, content: bytes, name="gjester.csv"):
     )
 
 
-def test_checking_a_file_shows_new_guests_known_people_and_errors_per_line_and_writes_nothing(
-    client, hr_user, world
-):
+def test_checking_a_file_shows_new_guests_known_people_and_errors_per_line_and_writes_nothing(client, hr_user, world):
     from programmes import services
 
     programme, session = world

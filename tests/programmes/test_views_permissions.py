@@ -28,7 +28,8 @@ from tests.programmes.web import login
 pytestmark = pytest.mark.django_db
 
 LOGIN = 302
-# name: (method, kwargs(world) -> dict, data, {role: expected status})
+
+
 def _guest_token(w) -> str:
     """The token of a politician's page about the world's session (invited by name)."""
     from programmes.models import GuestInvitation, Participant
@@ -40,6 +41,7 @@ def _guest_token(w) -> str:
     return email_actions.guest_page_link(participant, w.s)[1]
 
 
+# name: (method, kwargs(world) -> dict, data, {role: expected status})
 MATRIX = {
     "programme_list": ("get", lambda w: {}, {}, dict(anon=LOGIN, leader=200, leader_b=200, hr=200)),
     "programme_create": ("get", lambda w: {}, {}, dict(anon=LOGIN, leader=403, leader_b=403, hr=200)),
