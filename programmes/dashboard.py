@@ -97,7 +97,7 @@ def my_commitments(request):
     )
     links = (
         Commitment.parties.through.objects.filter(commitment__in=first)
-        .select_related("commitment__session", "commitment__survey_action", "leader__user", "leader__organisation")
+        .select_related("commitment__survey_action", "leader__user")
         .order_by("commitment__status", "commitment__due_date", "commitment_id", "leader__user__name")
     )
     commitments = {}
