@@ -39,3 +39,13 @@ def surveys_scrub_closed() -> int:
     for survey in Survey.objects.filter(closes_at__lte=now, closes_at__gte=now - timedelta(days=7)):
         scrubbed += survey_scrub(survey=survey)
     return scrubbed
+
+
+@shared_task(ignore_result=True)
+def survey_figures_warm() -> int:
+    """Beat, every 5 minutes: the figures of surveys that closed recently are computed and kept
+    (results.figures_warm), so the first visit to a closed survey's results does not wait for
+    them. Safe to run twice: what is kept is not computed again."""
+    from surveys.results import figures_warm
+
+    return figures_warm()
