@@ -461,7 +461,7 @@ def figures(survey: Survey, *, segment: str | None = None, value=None) -> tuple[
     return result, comparison
 
 
-def figures_warm(*, now=None) -> int:
+def figures_warm(*, now=None, then=None) -> int:
     """Compute and keep the figures of the surveys that closed within `FIGURES_TIMEOUT` and
     are not kept yet, so the first visit after a survey closes finds them (beat runs this
     every few minutes: surveys close by their time passing). For every language the page
@@ -469,7 +469,8 @@ def figures_warm(*, now=None) -> int:
     closed waves of a survey's series are warmed with it: a baseline is compared with the
     latest closed follow-up, so its key changes when a follow-up closes. Safe to run twice:
     what is kept already is not computed again (one count query per survey and language);
-    it writes only the cache, under the key a visit reads. Returns how many it computed."""
+    it writes only the cache, under the key a visit reads. `then(survey, figures)` is called
+    after each computation, in its language. Returns how many it computed."""
     from django.utils import translation
 
     now = now or timezone.now()
@@ -490,7 +491,9 @@ def figures_warm(*, now=None) -> int:
             with translation.override(language):
                 _k, key, *_rest = _figures_key(survey, None, None)
                 if cache.get(key) is None:
-                    figures(survey)
+                    found = figures(survey)
+                    if then is not None:  # the page body built on them (surveys.views.results_body_warm)
+                        then(survey, found)
                     computed += 1
     return computed
 

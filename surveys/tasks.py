@@ -44,8 +44,9 @@ def surveys_scrub_closed() -> int:
 @shared_task(ignore_result=True)
 def survey_figures_warm() -> int:
     """Beat, every 5 minutes: the figures of surveys that closed recently are computed and kept
-    (results.figures_warm), so the first visit to a closed survey's results does not wait for
-    them. Safe to run twice: what is kept is not computed again."""
+    (results.figures_warm) with the results page's body built on them, so the first visit to
+    a closed survey's results does not wait for them. Safe to run twice: what is kept is not computed again."""
     from surveys.results import figures_warm
+    from surveys.views import results_body_warm
 
-    return figures_warm()
+    return figures_warm(then=results_body_warm)
