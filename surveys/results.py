@@ -490,7 +490,7 @@ def figures_warm(*, now=None, then=None) -> int:
         for language, _name in settings.LANGUAGES:
             with translation.override(language):
                 _k, key, *_rest = _figures_key(survey, None, None)
-                if cache.get(key) is None:
+                if not cache.has_key(key):
                     found = figures(survey)
                     if then is not None:  # the page body built on them (surveys.views.results_body_warm)
                         then(survey, found)

@@ -1,4 +1,5 @@
-"""Celery tasks for surveys: thin wrappers that take ids and call surveys/notifications.py."""
+"""Celery tasks for surveys: thin wrappers that take ids and call surveys/notifications.py (or,
+for the closed surveys' figures, surveys/results.py)."""
 
 from celery import shared_task
 
