@@ -97,7 +97,7 @@ def my_commitments(request):
     )
     links = (
         Commitment.parties.through.objects.filter(commitment__in=first)
-        .select_related("commitment__session", "leader__user", "leader__organisation")
+        .select_related("commitment__survey_action", "leader__user")
         .order_by("commitment__status", "commitment__due_date", "commitment_id", "leader__user__name")
     )
     commitments = {}
@@ -107,6 +107,10 @@ def my_commitments(request):
             c = commitments[link.commitment_id] = link.commitment
             c.party_list = []
             c.form = CommitmentStatusForm(initial={"status": c.status}, prefix=f"c{c.pk}")
+            # A commitment made as an action on a survey figure says which factor it answers;
+            # it is listed here only (not again under the survey actions).
+            action = getattr(c, "survey_action", None)
+            c.from_factor = action.factor_label if action else ""
         c.party_list.append(link.leader)
     return {"commitments": list(commitments.values()), "statuses": Commitment.Status.choices, "me_id": leader.pk}
 

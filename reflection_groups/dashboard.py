@@ -62,7 +62,7 @@ def facilitated_groups(request):
     return {"groups": groups} if groups else None
 
 
-@panel("leader", template="reflection_groups/panels/theme_choices.html", order=35)
+@panel("leader", template="reflection_groups/panels/theme_choices.html", order=31, side=True)
 def theme_choices(request):
     """An open theme choice of the leader's programmes: "Choose your network themes by …"."""
     leader = leader_of(request.user)

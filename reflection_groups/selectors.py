@@ -14,7 +14,7 @@ only reads of note text, and they return nothing to anyone else.
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Min, OuterRef, Prefetch, Q, Subquery
+from django.db.models import CharField, Count, Min, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -273,19 +273,40 @@ def pair_meetings_for(user, pair):
 
 
 def leader_pair(leader):
-    """The leader's active mentor pair (the dashboard panel: the two names and the last meeting).
-    Only the two users are joined: with programme and both organisations too, PostgreSQL spent
+    """The leader's active mentor pair (the dashboard panel: the two names and the last meeting),
+    as a plain record of what the panel shows: `pk`, `mentor_id`, `mentor_name`, `mentee_name`,
+    `mentor_seen_at`, `mentee_seen_at`, `inactivity_warned_at`, `last_meeting` (or None). Only
+    the two users' names are joined: with programme and both organisations too, PostgreSQL spent
     8 ms planning the eight-table join for a 0.4 ms query."""
-    return (
+    from types import SimpleNamespace
+
+    from django.db.models.functions import Coalesce, NullIf
+
+    def name(side):
+        return Coalesce(NullIf(f"{side}__user__name", Value("")), f"{side}__user__email", output_field=CharField())
+
+    row = (
         MentorPair.objects.for_leader(leader)
         .filter(status=MentorPair.Status.ACTIVE)
-        .select_related("mentor__user", "mentee__user")
         .annotate(
-            last_meeting=Subquery(PairMeeting.objects.filter(pair=OuterRef("pk")).order_by("-date").values("date")[:1])
+            mentor_name=name("mentor"),
+            mentee_name=name("mentee"),
+            last_meeting=Subquery(PairMeeting.objects.filter(pair=OuterRef("pk")).order_by("-date").values("date")[:1]),
         )
         .order_by("-published_at")
+        .values(
+            "pk",
+            "mentor_id",
+            "mentor_name",
+            "mentee_name",
+            "mentor_seen_at",
+            "mentee_seen_at",
+            "inactivity_warned_at",
+            "last_meeting",
+        )
         .first()
     )
+    return SimpleNamespace(**row) if row else None
 
 
 # --------------------------------------------------------------------------- networks by interest

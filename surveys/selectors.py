@@ -163,7 +163,10 @@ def action_for(user, pk):
 
 
 def actions_for_leader(user):
-    """A leader's own actions: those they own, and those whose commitment they are party to."""
+    """A leader's own actions that "Mine forpliktelser" does not already show: measure updates
+    they own, and commitments they own without being party to them. An action that is a
+    commitment the leader is party to is listed once, as that commitment (its status follows
+    the commitment's)."""
     from programmes.models import Commitment
     from surveys.models import Action
 
@@ -171,7 +174,8 @@ def actions_for_leader(user):
     # column of four joined tables (PostgreSQL spent 5 ms planning that for a 0.2 ms read).
     party_to = Commitment.parties.through.objects.filter(leader__user=user).values("commitment_id")
     return (
-        Action.objects.filter(Q(owner=user) | Q(commitment_id__in=party_to))
+        Action.objects.filter(owner=user)
+        .exclude(commitment_id__in=party_to)
         .select_related("measure")
         .order_by("status", "due_date", "pk")
     )

@@ -64,5 +64,27 @@ def commitment_update_status(*, commitment: Commitment, status: str, by, follow_
         locked.follow_up = follow_up.strip()
     locked.save(update_fields=["status", "follow_up", "updated_at"])
     audit.record(by, audit.UPDATE, [locked], audit.diff(before, locked), event="commitment_update_status")
+    _follow_with_survey_action(locked, by)
     commitment.status, commitment.follow_up = locked.status, locked.follow_up
     return locked
+
+
+def _follow_with_survey_action(commitment: Commitment, by) -> None:
+    """A commitment made as an action on a survey figure is one item to its parties: the
+    action is done or dropped when the commitment is, and planned while it is open. Reached
+    through the reverse relation, so this module does not import the surveys app."""
+    action = (
+        type(commitment)
+        .survey_action.related.related_model.objects.select_for_update()
+        .filter(commitment=commitment)
+        .first()
+    )
+    if action is None:
+        return
+    status = {"done": "done", "dropped": "dropped"}.get(commitment.status, "planned")
+    if action.status == status:
+        return
+    before = audit.values(action)
+    action.status = status
+    action.save(update_fields=["status"])
+    audit.record(by, audit.UPDATE, [action], audit.diff(before, action), event="commitment_update_status")

@@ -466,3 +466,18 @@ def test_matching_keeps_its_choices_and_explains_who_counted_and_who_was_not_mat
     r = client.post(url("pair_match"), {"programme": world.programme.pk, "scheme": "partner"})
     html = " ".join(r.content.decode().split())
     assert "Otto Utenfor" in html and "Partner is for new top leaders" in html
+
+
+def test_each_side_of_a_pair_sees_the_other_by_name_and_when_they_last_met(client, world):
+    from toppleder.dates import fmt
+
+    last = fmt(world.pair_meeting.date)
+    client.force_login(world.pair.mentee.user)
+    page = client.get("/").content.decode()
+    assert "Your mentor is Mona Mentor" in page and f"last met {last}" in page
+    assert url("pair_detail", world.pair.pk) in page
+    client.force_login(world.pair.mentor.user)
+    page = client.get("/").content.decode()
+    assert "You mentor Mia Medlem" in page and f"last met {last}" in page
+    world.pair.mentee.user.__class__.objects.filter(pk=world.pair.mentee.user_id).update(name="")
+    assert "You mentor mia@toppleder.example" in client.get("/").content.decode()  # no name: the address

@@ -323,3 +323,49 @@ def test_a_hidden_group_figure_stays_hidden_for_the_facilitator_and_in_the_actio
     assert "For få svar" in page and "1,0" not in page
     form = client.get(reverse("surveys:group_action_create", args=[group.pk, survey.pk, "trust"])).content.decode()
     assert "n=3" not in form and "1,0" not in form and "for få svar" in form.lower()
+
+
+@time_machine.travel(NOW, tick=False)
+def test_an_action_that_is_a_commitment_is_one_item_to_its_parties(client, hr):
+    """Listed once on "Mitt program" (as the commitment, saying which factor it answers), and
+    done when the commitment is done; a measure update the leader owns stays under the actions."""
+    from programmes.services.commitments import commitment_update_status
+    from toppleder.audit import AuditEntry
+
+    survey = _closed()
+    add_responses(survey, 8, values=[3])
+    a, b = _leaders(survey.programme)
+    action = services.action_create(
+        survey=survey,
+        factor="trust",
+        kind="commitment",
+        text="Felles frokostmøte hver måned",
+        owner=a.user,
+        due_date=date(2027, 1, 15),
+        by=hr,
+        parties=[a, b],
+    )
+    services.action_create(
+        survey=survey,
+        factor="trust",
+        kind="measure",
+        text="Oppdatere møteplassene",
+        owner=a.user,
+        due_date=date(2027, 2, 1),
+        by=hr,
+        measure=_measure(),
+    )
+    client.force_login(a.user)
+    page = client.get("/").content.decode()
+    assert page.count("<strong>Felles frokostmøte hver måned</strong>") == 1  # the commitment
+    assert "</strong> Felles frokostmøte" not in page  # not again as a survey action
+    assert "fra undersøkelsen: Tillit" in page
+    assert "Oppdatere møteplassene" in page  # the measure update, under the survey actions
+
+    commitment_update_status(commitment=action.commitment, status="done", by=b.user)
+    action.refresh_from_db()
+    assert action.status == "done"
+    assert AuditEntry.objects.filter(event="commitment_update_status", object_type="surveys.action").count() == 1
+    commitment_update_status(commitment=action.commitment, status="in_progress", by=b.user)
+    action.refresh_from_db()
+    assert action.status == "planned"
