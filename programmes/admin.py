@@ -16,9 +16,11 @@ from programmes.models import (
     CourseTemplate,
     GroupBooking,
     GroupDelegate,
+    GuestInvitation,
     Material,
     Measure,
     MeasureArea,
+    Participant,
     Programme,
     ProgrammeEnrolment,
     Registration,
@@ -212,6 +214,72 @@ class RegistrationAdmin(AuditedAdmin, admin.ModelAdmin):
     @admin.action(description=_("Cancel selected registrations (promotes from the waiting list)"))
     def cancel(self, request, queryset):
         _run(self, request, queryset, services.registration_cancel, _("%(n)s cancelled."), arg="registration")
+
+
+class GuestInvitationInline(admin.TabularInline):
+    """A participant's invitations, as read: they are written by HR's guest page (the e-mails go
+    from there), not here."""
+
+    model = GuestInvitation
+    extra = 0
+    fields = ["session", "invited_by", "invited_at", "declined_at"]
+    readonly_fields = fields
+    show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("session", "invited_by")
+
+
+@admin.register(Participant)
+class ParticipantAdmin(AuditedAdmin, admin.ModelAdmin):
+    """Politicians, political secretaries, union representatives, guests and contributors.
+
+    They are added by HR's guest page (programmes/services/guests.py: an e-mail that belongs to
+    a leader attaches that leader, so one person is never two); here their category,
+    organisation and union can be corrected."""
+
+    list_display = ["name", "email", "category", "affiliation", "created_at"]
+    list_filter = ["category", "union"]
+    search_fields = ["user__name", "user__email", "organisation"]
+    list_select_related = ["user"]
+    fields = ["user", "category", "organisation", "union", "created_at"]
+    readonly_fields = ["user", "created_at"]
+    inlines = [GuestInvitationInline]
+
+    @admin.display(description=_("name"), ordering="user__name")
+    def name(self, obj):
+        return obj.name
+
+    @admin.display(description=_("e-mail"), ordering="user__email")
+    def email(self, obj):
+        return obj.user.email
+
+    @admin.display(description=_("organisation or union"))
+    def affiliation(self, obj):
+        return obj.affiliation
+
+    def has_add_permission(self, request):
+        return False  # invited on the programme's guest page
+
+
+@admin.register(GuestInvitation)
+class GuestInvitationAdmin(AuditedAdmin, admin.ModelAdmin):
+    """Who HR invited to which session by name (a participant, or a leader outside the
+    programme) and who said "Jeg kan ikke". Read here; invited on the guest page."""
+
+    list_display = ["__str__", "session", "invited_by", "invited_at", "declined_at"]
+    list_filter = ["session__programme", "session__kind", ("declined_at", admin.EmptyFieldListFilter)]
+    search_fields = ["participant__user__name", "participant__user__email", "leader__user__name", "session__title"]
+    list_select_related = ["participant__user", "leader__user", "session", "invited_by"]
+    readonly_fields = ["session", "participant", "leader", "invited_by", "invited_at", "declined_at"]
+    date_hierarchy = "invited_at"
+
+    def has_add_permission(self, request):
+        return False  # the guest page writes invitations and queues their e-mails
 
 
 @admin.register(GroupDelegate)

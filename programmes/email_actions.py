@@ -51,6 +51,11 @@ LABELS = {
 # No link lives longer than this, whatever the session (a forwarded e-mail found a year on).
 MAX_AGE = timedelta(days=getattr(settings, "EMAIL_ACTION_MAX_AGE_DAYS", 60))
 LINK_PATTERN = r"[A-Za-z0-9_:-]{20,400}"
+# A guest's own page about a session (`/guest/<token>/`): the "See the session" link of every
+# e-mail to a participant who is not a leader, who cannot sign in. The same signed token, but
+# not single use: it is opened again and again; each POST on it is one change
+# (programmes/views/guest_page.py).
+GUEST_PAGE = "guest"
 
 
 class LinkInvalid(Exception):
@@ -111,7 +116,7 @@ def make_token(
     action: str, *, leader, session: Session, expires_at: datetime, registration=None, nonce: int = 0
 ) -> str:
     """`leader`: the recipient, a Leader or a Participant (the token names their user)."""
-    if action not in LABELS:
+    if action not in LABELS and action != GUEST_PAGE:
         raise ValueError(f"unknown e-mail action {action!r}")
     payload = {
         "u": leader.user_id,
@@ -129,9 +134,17 @@ def make_link(action: str, **kwargs) -> tuple[str, str]:
     return absolute_url("programmes:email_action", action, token, fallback=f"/e/{action}/{token}/"), token
 
 
+def guest_page_link(participant: Participant, session: Session) -> tuple[str, str]:
+    """(absolute URL, token) of the participant's own page about the session, valid until a
+    day after it ends (and at most MAX_AGE after the e-mail)."""
+    token = make_token(GUEST_PAGE, leader=participant, session=session, expires_at=session.ends_at + timedelta(days=1))
+    return absolute_url("programmes:guest_page", token, fallback=f"/guest/{token}/"), token
+
+
 def read(action: str, token: str, *, user=None) -> Ticket:
-    """The ticket behind a link, or LinkInvalid. Reads only."""
-    if action not in LABELS:
+    """The ticket behind a link, or LinkInvalid. Reads only. A guest page's token
+    (GUEST_PAGE) is the participant's, never a leader's, and is not single use."""
+    if action not in LABELS and action != GUEST_PAGE:
         raise LinkInvalid("tampered")
     try:
         payload = signing.loads(token, salt=_salt(action), max_age=MAX_AGE)
@@ -171,7 +184,11 @@ def read(action: str, token: str, *, user=None) -> Ticket:
                 leader, participant = None, registration.participant
         if registration is None:
             raise LinkInvalid("tampered")
-    if EmailActionUse.objects.filter(digest=digest(token)).exists():
+    if action == GUEST_PAGE:
+        if participant is None:
+            # A guest who became a leader signs in and uses the session page.
+            raise LinkInvalid("tampered")
+    elif EmailActionUse.objects.filter(digest=digest(token)).exists():
         raise LinkInvalid("used")
     if timezone.now() >= expires_at:
         raise LinkInvalid("expired")

@@ -610,10 +610,16 @@ class _GuestTargetMixin:
 
     def target(self) -> dict:
         """{"session": Session} or {"kind": key}, for the guests services."""
-        what, _sep, value = self.cleaned_data["target"].partition(":")
-        if what == "session":
-            return {"session": Session.objects.get(pk=int(value), programme=self.programme)}
-        return {"kind": value}
+        return guest_target(self.programme, self.cleaned_data["target"])
+
+
+def guest_target(programme, value: str) -> dict:
+    """ "session:<pk>" or "kind:<key>" (a checked target) → the guests services' arguments;
+    a session no longer in the programme raises Session.DoesNotExist."""
+    what, _sep, value = value.partition(":")
+    if what == "session":
+        return {"session": Session.objects.get(pk=int(value), programme=programme)}
+    return {"kind": value}
 
 
 class GuestInviteForm(_GuestTargetMixin, forms.Form):
@@ -658,6 +664,12 @@ class GuestKnownForm(_GuestTargetMixin, forms.Form):
             f"{p.name} ({p.get_category_display()}{', ' + p.affiliation if p.affiliation else ''})"
         )
         self.order_fields(["target", "participants"])
+
+
+class GuestImportConfirmForm(LeaderImportConfirmForm):
+    """ "Importer" after "Sjekk": the checked file is kept under the token (no second upload)."""
+
+    prefix = "confirm"
 
 
 class GuestImportForm(_GuestTargetMixin, LeaderImportForm):

@@ -450,11 +450,28 @@ def _email(
         "registration": registration,
         **extra,
     }
+    secrets = []
+    guest = _guest(message.recipient_id)
+    if guest is not None:
+        # A guest cannot sign in: "See the session" is their own signed page (details, status,
+        # calendar file, give up the place), and no link leads to a page behind the sign-in.
+        context["session_url"], token = email_actions.guest_page_link(guest, session)
+        context["programme_url"] = ""
+        context["preferences_url"] = ""
+        secrets.append(token)
     email = render_email(name, context, language=message.language)
+    email.secrets = secrets
     if method:
         email.ics = _ics(session, method, registration)
         email.ics_method = method
     return email
+
+
+def _guest(user_id: int) -> Participant | None:
+    """The recipient as a participant who is not a leader (None: a leader, or neither)."""
+    if Leader.objects.filter(user_id=user_id).exists():
+        return None
+    return Participant.objects.filter(user_id=user_id).first()
 
 
 # Building a calendar (VTIMEZONE included) costs tens of milliseconds; an invitation's
@@ -502,7 +519,7 @@ def render_invitation(message: OutboxMessage) -> Email:
     _check_open(session)
     actions, secrets = _invitation_actions(message, session)
     email = _email("session-invitation", message, session, method="PUBLISH", actions=actions)
-    email.secrets = secrets
+    email.secrets += secrets
     return email
 
 
@@ -544,7 +561,7 @@ def render_invitation_nudge(message: OutboxMessage) -> Email:
         raise Skip("Not sent: the leader has answered since.")
     actions, secrets = _invitation_actions(message, session)
     nudge = _email("invitation-nudge", message, session, actions=actions)
-    nudge.secrets = secrets
+    nudge.secrets += secrets
     return nudge
 
 
@@ -618,7 +635,7 @@ def render_waitlist_offer(message: OutboxMessage) -> Email:
         raise Skip("Not sent: the offer has already run out.")
     actions, secrets = _offer_actions(reg, reg.offer_expires_at)
     email = _email("waitlist-offer", message, reg.session, registration=reg, actions=actions)
-    email.secrets = secrets
+    email.secrets += secrets
     return email
 
 
@@ -630,7 +647,7 @@ def render_seat_open(message: OutboxMessage) -> Email:
     _check_open(reg.session)
     actions, secrets = _offer_actions(reg, reg.session.starts_at)
     email = _email("seat-open", message, reg.session, registration=reg, actions=actions)
-    email.secrets = secrets
+    email.secrets += secrets
     return email
 
 
@@ -695,5 +712,5 @@ def render_reminder(message: OutboxMessage) -> Email:
         registration=reg,
         actions=[{"url": url, "label": email_actions.LABELS[email_actions.SEAT_GIVE_UP]}],
     )
-    email.secrets = [token]
+    email.secrets.append(token)
     return email

@@ -8,6 +8,7 @@ from programmes.views import (
     courses,
     email_actions,
     enrolment,
+    guest_page,
     guests,
     measures,
     programmes,
@@ -105,6 +106,8 @@ urlpatterns = [
     re_path(
         rf"^e/(?P<action>[a-z]{{2,12}})/(?P<token>{LINK_PATTERN})/$", email_actions.email_action, name="email_action"
     ),
+    re_path(rf"^guest/(?P<token>{LINK_PATTERN})/$", guest_page.guest_page, name="guest_page"),
+    re_path(rf"^guest/(?P<token>{LINK_PATTERN})/calendar\.ics$", guest_page.guest_calendar, name="guest_calendar"),
     path("measures/", measures.measure_list, name="measure_list"),
     path("measures/<key:area_key>/", measures.measure_area, name="measure_area"),
     path("measures/<key:area_key>/<id:pk>/", measures.measure_update, name="measure_update"),

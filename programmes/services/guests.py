@@ -63,6 +63,10 @@ class Person:
     union: str = ""
     line: int = 0
 
+    @property
+    def category_label(self) -> str:
+        return Category(self.category).label if self.category in Category.values else self.category
+
 
 @dataclass
 class InviteResult:
@@ -75,6 +79,10 @@ class InviteResult:
     sessions: list[Session] = field(default_factory=list)
     errors: list[tuple[int, str]] = field(default_factory=list)
     partial: bool = False
+    # A check (dry run) of a file: nothing written; who is new and who the portal knows.
+    dry_run: bool = False
+    new: list[Person] = field(default_factory=list)
+    known: list[tuple[Person, str]] = field(default_factory=list)  # (person, how they are known)
 
     @property
     def ok(self) -> bool:
@@ -198,8 +206,9 @@ def guest_sessions(*, programme: Programme, session: Session | None = None, kind
     return sessions
 
 
-def _invite(people: list[Person], sessions: list[Session], *, by, result: InviteResult) -> None:
-    """Write the people and their invitations (the caller validated them), in one transaction."""
+def _known(people: list[Person]) -> tuple[dict, dict, dict]:
+    """The users (by lower-case e-mail), leader profiles and participants (by user id) the
+    portal already has for these people. Reads only."""
     emails = [p.email for p in people]
     users = {u.email.lower(): u for u in User.objects.filter(email__in=emails)}
     # E-mails are stored as typed: look up the rest case-insensitively, one query each only
@@ -211,6 +220,26 @@ def _invite(people: list[Person], sessions: list[Session], *, by, result: Invite
                 users[email] = found
     leaders = {le.user_id: le for le in Leader.objects.filter(user__in=list(users.values())).select_related("user")}
     participants = {p.user_id: p for p in Participant.objects.filter(user__in=list(users.values()))}
+    return users, leaders, participants
+
+
+def _preview(people: list[Person], result: InviteResult) -> None:
+    """What importing would do, line by line: new guests, and people the portal knows already
+    (a leader is invited as that leader; a guest invited before keeps being the same person)."""
+    users, leaders, participants = _known(people)
+    for person in people:
+        user = users.get(person.email)
+        if user is not None and user.pk in leaders:
+            result.known.append((person, _("a leader in the portal: invited as that leader")))
+        elif user is not None and user.pk in participants:
+            result.known.append((person, _("invited before: the same person")))
+        else:
+            result.new.append(person)
+
+
+def _invite(people: list[Person], sessions: list[Session], *, by, result: InviteResult) -> None:
+    """Write the people and their invitations (the caller validated them), in one transaction."""
+    users, leaders, participants = _known(people)
     invitees: list[tuple[str, object]] = []  # ("leader" | "participant", the row)
     for person in people:
         user = users.get(person.email)
@@ -381,15 +410,18 @@ def guests_import(
     session: Session | None = None,
     kind: str = "",
     partial: bool = False,
+    dry_run: bool = False,
 ) -> InviteResult:
     """Invite everyone in a CSV or Excel file to a session (or every coming session of a kind).
 
     Every bad line (no name, an invalid e-mail, an unknown category or union, an e-mail twice)
     is reported with its number; with errors nothing is written, unless `partial`: then the
     valid lines are invited and the others listed. A leader's e-mail attaches the leader.
+    `dry_run` (HR's "Sjekk") writes nothing: `result.new`, `result.known` and the errors say
+    what importing would do.
     """
     sessions = guest_sessions(programme=programme, session=session, kind=kind)
-    result = InviteResult(partial=partial)
+    result = InviteResult(partial=partial, dry_run=dry_run)
     try:
         table = imports._read_table(file)
     except ValidationError as exc:
@@ -397,6 +429,10 @@ def guests_import(
         return result
     people = _parse(table, result)
     result.errors.sort(key=lambda e: e[0])
+    if dry_run:
+        _preview(people, result)
+        result.sessions = sessions
+        return result
     if result.errors and not (partial and people):
         return result
     with transaction.atomic():

@@ -31,6 +31,9 @@ def email_action(request, action, token):
         return _invalid(request, exc.reason)
     # "leader": the person the link is for (a leader, or a participant who is not one).
     context = {"ticket": ticket, "session": ticket.session, "leader": ticket.person}
+    if ticket.participant is not None:
+        # A guest cannot sign in: their own page about the session instead of the session page.
+        context["guest_url"] = email_actions.guest_page_link(ticket.participant, ticket.session)[0]
     if request.method == "POST":
         try:
             outcome = services.email_action_perform(ticket=ticket, by=ticket.person.user)

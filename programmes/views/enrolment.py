@@ -235,12 +235,14 @@ def _preview_key(token: str) -> str:
     return f"programmes:import-preview:{token}"
 
 
-def _preview_store(request, programme, upload) -> str:
+def _preview_store(request, programme, upload, **extra) -> str:
+    """Keep a checked file for an hour under a new token, for this user and programme only
+    (also the guest import's, programmes/views/guests.py, which keeps its target in `extra`)."""
     token = secrets.token_urlsafe(24)
     upload.seek(0)
     cache.set(
         _preview_key(token),
-        {"user": request.user.pk, "programme": programme.pk, "name": upload.name, "raw": upload.read()},
+        {"user": request.user.pk, "programme": programme.pk, "name": upload.name, "raw": upload.read(), **extra},
         PREVIEW_SECONDS,
     )
     return token

@@ -4,6 +4,7 @@ from a file). The rules are in programmes/services/guests.py."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -11,7 +12,9 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from programmes import selectors, services
-from programmes.forms import GuestImportForm, GuestInviteForm, GuestKnownForm
+from programmes.forms import GuestImportConfirmForm, GuestImportForm, GuestInviteForm, GuestKnownForm, guest_target
+from programmes.models import Session
+from programmes.views.enrolment import _preview_key, _preview_load, _preview_store
 from toppleder.pages import form_error, paginate_narrow
 
 
@@ -22,8 +25,21 @@ def guest_list(request, pk):
     return _page(request, programme)
 
 
-def _page(request, programme, *, invite_form=None, import_form=None, known_form=None, result=None, status=200):
+def _page(
+    request,
+    programme,
+    *,
+    invite_form=None,
+    import_form=None,
+    known_form=None,
+    result=None,
+    confirm_form=None,
+    filename="",
+    status=200,
+):
     context = {
+        "confirm_form": confirm_form,
+        "filename": filename,
         "programme": programme,
         "page": paginate_narrow(request, selectors.guest_invitations_of(programme)),
         "invite_form": invite_form or GuestInviteForm(programme=programme),
@@ -85,24 +101,60 @@ def guest_invite(request, pk):
 @login_required
 @require_POST
 def guests_import(request, pk):
+    """Upload → "Sjekk" (new guests, people known already, errors per line; the file kept under
+    a token) → "Importer" with the token, or invite at once."""
     programme = selectors.programme_for(request.user, pk, manage=True)
+    if "confirm-token" in request.POST:
+        return _import_checked(request, programme)
     form = GuestImportForm(request.POST, request.FILES, programme=programme)
     result = None
     if form.is_valid():
+        check = "check" in request.POST
         try:
             result = services.guests_import(
                 programme=programme,
                 by=request.user,
                 file=form.cleaned_data["file"],
                 partial=form.partial(),
+                dry_run=check,
                 **form.target(),
             )
         except ValidationError as exc:
             form_error(form, exc)
         else:
+            if check:
+                upload = form.cleaned_data["file"]
+                token = _preview_store(request, programme, upload, target=form.cleaned_data["target"])
+                confirm = GuestImportConfirmForm(initial={"token": token, "mode": form.cleaned_data["mode"] or "all"})
+                return _page(
+                    request, programme, import_form=form, result=result, confirm_form=confirm, filename=upload.name
+                )
             if result.ok or (result.partial and result.invitations + result.already_invited):
                 return _done(request, programme, result)
     return _page(request, programme, import_form=form, result=result, status=400)
+
+
+def _import_checked(request, programme):
+    """ "Importer": the file checked before, from the server's store (never a second upload)."""
+    confirm = GuestImportConfirmForm(request.POST)
+    token = request.POST.get("confirm-token", "")
+    stored = _preview_load(request, programme, token)
+    if stored is None or not confirm.is_valid():
+        messages.error(request, _("The checked file is no longer kept (it is kept for an hour). Upload it again."))
+        return redirect("programmes:guest_list", pk=programme.pk)
+    try:
+        target = guest_target(programme, stored.get("target", ""))
+        result = services.guests_import(
+            programme=programme, by=request.user, file=stored["raw"], partial=confirm.partial(), **target
+        )
+    except (ValidationError, Session.DoesNotExist, ValueError) as exc:
+        text = " ".join(exc.messages) if isinstance(exc, ValidationError) else _("Choose a session of this programme.")
+        messages.error(request, text)
+        return redirect("programmes:guest_list", pk=programme.pk)
+    if result.ok or (result.partial and result.invitations + result.already_invited):
+        cache.delete(_preview_key(token))
+        return _done(request, programme, result)
+    return _page(request, programme, result=result, confirm_form=confirm, filename=stored["name"], status=400)
 
 
 @login_required

@@ -308,6 +308,11 @@ def _email_action_pages(page) -> dict[str, list[str]]:
     with page.expect_navigation():
         page.locator("main form button[type=submit]").click()
     out[f"{url} (guest, after the click)"] = [] if page.locator("h1").count() == 1 else ["no single <h1>"]
+    # The guest's own page about the session (their e-mails' "See the session"): now with a
+    # seat and the button to give it up.
+    guest_url = email_actions.guest_page_link(invitation.participant, invitation.session)[0]
+    guest_path = urlsplit(guest_url).path
+    out[f"{guest_path} (guest page)"] = check_page(page, page.goto(guest_path), guest_path)
     return out
 
 
@@ -446,7 +451,7 @@ def test_every_page_for_every_role_is_accessible_and_reflows(live_server, browse
             failures[url] = problems
     if failures:
         all_failures.append(report("anonymous", failures))
-    summary.append(f"anonymous: {len(visited) + 5} pages")
+    summary.append(f"anonymous: {len(visited) + 6} pages")
     context.close()
 
     hr_checked: set[str] = set()

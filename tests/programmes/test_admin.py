@@ -29,6 +29,8 @@ MODELS = [
     "commitment",
     "groupdelegate",
     "groupbooking",
+    "participant",
+    "guestinvitation",
 ]
 
 
@@ -80,3 +82,73 @@ def test_admin_list_query_count_does_not_grow(client, admin_user, data, django_a
     client.force_login(admin_user)
     with django_assert_max_num_queries(15):
         client.get(reverse("admin:programmes_registration_changelist"))
+
+
+def test_participants_and_guest_invitations_are_read_and_corrected_in_the_admin_never_added(client, admin_user):
+    """A guest is added on HR's guest page (a leader's e-mail attaches the leader); the admin
+    corrects a participant's details, audited, and shows their invitations."""
+    from programmes import services
+    from programmes.models import GuestInvitation, Participant
+    from toppleder.audit import AuditEntry
+
+    session = SessionFactory(title="Byrådets ledersamling høst")
+    services.guest_invite(
+        programme=session.programme,
+        session=session,
+        by=admin_user,
+        name="Pia Politiker",
+        email="pia@byr.example.no",
+        category="politician",
+        organisation="Byrådet",
+    )
+    participant = Participant.objects.get()
+    invitation = GuestInvitation.objects.get()
+    client.force_login(admin_user)
+
+    listing = client.get(reverse("admin:programmes_participant_changelist")).content.decode()
+    assert "Pia Politiker" in listing and "pia@byr.example.no" in listing
+    change_url = reverse("admin:programmes_participant_change", args=[participant.pk])
+    page = client.get(change_url).content.decode()
+    assert "Byrådets ledersamling høst" in page  # the invitations inline
+    assert client.get(reverse("admin:programmes_participant_add")).status_code == 403
+    assert client.get(reverse("admin:programmes_guestinvitation_add")).status_code == 403
+    assert client.get(reverse("admin:programmes_guestinvitation_change", args=[invitation.pk])).status_code == 200
+
+    response = client.post(
+        change_url,
+        {
+            "category": "political_secretary",
+            "organisation": "Byrådsavdeling for oppvekst",
+            "union": "",
+            "invitations-TOTAL_FORMS": "1",
+            "invitations-INITIAL_FORMS": "1",
+            "invitations-MIN_NUM_FORMS": "0",
+            "invitations-MAX_NUM_FORMS": "1000",
+            "invitations-0-id": str(invitation.pk),
+            "invitations-0-participant": str(participant.pk),
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    participant.refresh_from_db()
+    assert participant.category == "political_secretary"
+    entry = AuditEntry.objects.filter(event="admin", object_id=str(participant.pk)).get()
+    assert entry.changes["category"] == ["politician", "political_secretary"]
+
+    # A union representative needs a union: refused with the message, nothing changed.
+    response = client.post(
+        change_url,
+        {
+            "category": "union_representative",
+            "organisation": "",
+            "union": "",
+            "invitations-TOTAL_FORMS": "1",
+            "invitations-INITIAL_FORMS": "1",
+            "invitations-MIN_NUM_FORMS": "0",
+            "invitations-MAX_NUM_FORMS": "1000",
+            "invitations-0-id": str(invitation.pk),
+            "invitations-0-participant": str(participant.pk),
+        },
+    )
+    assert response.status_code == 200
+    participant.refresh_from_db()
+    assert participant.category == "political_secretary"

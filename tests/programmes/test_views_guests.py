@@ -153,3 +153,74 @@ def test_hr_invites_people_invited_before_from_the_list(client, hr_user, world):
     )
     assert response.status_code == 302
     assert GuestInvitation.objects.filter(session=later).count() == 1
+
+
+# --- "Kontroller filen" before importing: the file kept under a token -----------------------
+def _check(client, programme, session, content: bytes, name="gjester.csv"):
+    upload = SimpleUploadedFile(name, content, content_type="text/csv")
+    return client.post(
+        url("guests_import", programme),
+        {"import-target": f"session:{session.pk}", "import-file": upload, "import-mode": "valid", "check": "1"},
+    )
+
+
+def test_checking_a_file_shows_new_guests_known_people_and_errors_per_line_and_writes_nothing(client, hr_user, world):
+    from programmes import services
+
+    programme, session = world
+    enrolled_leader(programme, user__email="leder@oslo.kommune.no", user__name="Lise Leder")
+    services.guest_invite(
+        programme=programme, session=session, by=hr_user, name="Pia", email="pia@byr.no", category="politician"
+    )
+    login(client, hr_user)
+    response = _check(
+        client,
+        programme,
+        session,
+        b"Navn;E-post;Kategori\nTore Ny;tore@lo.no;Gjest\nLise Leder;LEDER@oslo.kommune.no;Gjest\n"
+        b"Pia;pia@byr.no;Politiker\nOla;ikke-epost;Gjest\n",
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Dette skjer hvis du importerer «gjester.csv»" in html
+    assert "1 ny gjest" in html and "2 personer som er kjent fra før" in html
+    assert "tore@lo.no" in html
+    assert "leder i portalen: inviteres som den lederen" in html
+    assert "invitert før: samme person" in html
+    assert "«ikke-epost» er ikke en gyldig e-postadresse" in html
+    assert 'name="confirm-token"' in html
+    assert GuestInvitation.objects.count() == 1 and Participant.objects.count() == 1  # only Pia, from before
+
+
+def test_importing_after_the_check_uses_the_kept_file_without_a_second_upload(client, hr_user, world):
+    programme, session = world
+    login(client, hr_user)
+    html = _check(client, programme, session, b"name,email,category\nTore,tore@lo.no,guest\nBad,nope,guest\n").content
+    token = html.decode().split('name="confirm-token" value="')[1].split('"')[0]
+
+    response = client.post(url("guests_import", programme), {"confirm-token": token, "confirm-mode": "valid"})
+
+    assert response.status_code == 302
+    assert Participant.objects.get().user.email == "tore@lo.no"
+    assert GuestInvitation.objects.get().session == session
+    # The token is used up: the same import again is refused, and nothing more is written.
+    again = client.post(url("guests_import", programme), {"confirm-token": token, "confirm-mode": "valid"}, follow=True)
+    assert "Den kontrollerte filen er ikke lenger lagret" in again.content.decode()
+    assert GuestInvitation.objects.count() == 1
+
+
+def test_an_unknown_or_another_persons_token_is_refused_with_a_message(client, hr_user, world):
+    from tests.factories import HRUserFactory
+
+    programme, session = world
+    login(client, hr_user)
+    html = _check(client, programme, session, b"name,email,category\nTore,tore@lo.no,guest\n").content.decode()
+    token = html.split('name="confirm-token" value="')[1].split('"')[0]
+    for who, value in ((hr_user, "x" * 32), (HRUserFactory(), token)):
+        login(client, who)
+        response = client.post(url("guests_import", programme), {"confirm-token": value, "confirm-mode": "all"})
+        assert response.status_code == 302
+        page = client.get(response["Location"]).content.decode()
+        assert "Den kontrollerte filen er ikke lenger lagret" in page
+    assert not Participant.objects.exists()

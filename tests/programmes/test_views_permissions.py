@@ -28,6 +28,19 @@ from tests.programmes.web import login
 pytestmark = pytest.mark.django_db
 
 LOGIN = 302
+
+
+def _guest_token(w) -> str:
+    """The token of a politician's page about the world's session (invited by name)."""
+    from programmes.models import GuestInvitation, Participant
+    from toppleder.models import User
+
+    user, _new = User.objects.get_or_create(email="gjest@byraadet.example.no", defaults={"name": "Gunn Gjest"})
+    participant, _new = Participant.objects.get_or_create(user=user, defaults={"category": "politician"})
+    GuestInvitation.objects.get_or_create(session=w.s, participant=participant)
+    return email_actions.guest_page_link(participant, w.s)[1]
+
+
 # name: (method, kwargs(world) -> dict, data, {role: expected status})
 MATRIX = {
     "programme_list": ("get", lambda w: {}, {}, dict(anon=LOGIN, leader=200, leader_b=200, hr=200)),
@@ -170,6 +183,15 @@ MATRIX = {
         },
         {},
         dict(anon=200, leader=200, leader_b=403, hr=403),
+    ),
+    # A guest's own page about a session (and its calendar file): the link is theirs, no sign-in;
+    # anyone signed in is someone else (403).
+    "guest_page": ("get", lambda w: {"token": _guest_token(w)}, {}, dict(anon=200, leader=403, leader_b=403, hr=403)),
+    "guest_calendar": (
+        "get",
+        lambda w: {"token": _guest_token(w)},
+        {},
+        dict(anon=200, leader=403, leader_b=403, hr=403),
     ),
     "course_list": ("get", lambda w: {"pk": w.p.pk}, {}, dict(anon=LOGIN, leader=403, leader_b=403, hr=200)),
     # Guests (participants who are not leaders): HR's pages only; an empty POST is a form error (400).

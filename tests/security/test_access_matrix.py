@@ -184,6 +184,7 @@ def build_world(groups_world) -> W:
             email_actions.SIGN_UP, leader=leader_a, session=session, expires_at=session.starts_at
         ),
     }
+    objects["guest_token"] = _guest_token(session)
     objects["course"] = _course_of(programme, leader_a, g.facilitator)
     objects["theme_window"] = _theme_window(programme)
     objects["project"] = _project_of(programme, leader_a)
@@ -201,6 +202,17 @@ def build_world(groups_world) -> W:
     objects["hr_note"] = hr_group.notes.get()
     objects["hr_meeting"] = hr_group.meetings.create(starts_at=session.starts_at, place="Rådhuset")
     return W(programme=programme, session=session, users=users, objects=objects)
+
+
+def _guest_token(session):
+    """A politician HR invited to the session: the token of their own page about it."""
+    from programmes.models import GuestInvitation, Participant
+    from toppleder.models import User
+
+    user = User.objects.create(email="gjest@byraadet.example.no", name="Gunn Gjest")
+    participant = Participant.objects.create(user=user, category="politician", organisation="Byrådet")
+    GuestInvitation.objects.create(session=session, participant=participant)
+    return email_actions.guest_page_link(participant, session)[1]
 
 
 def _course_of(programme, leader, facilitator):
@@ -332,6 +344,8 @@ CALLS = {
     "programmes:calendar_reset": ("post", lambda w: {}),
     "programmes:calendar_feed": ("get", lambda w: {"token": w.objects["leader_a"].calendar_token}),
     "programmes:email_action": ("get", lambda w: {"action": "signup", "token": w.objects["action_token"]}),
+    "programmes:guest_page": ("get", lambda w: {"token": w.objects["guest_token"]}),
+    "programmes:guest_calendar": ("get", lambda w: {"token": w.objects["guest_token"]}),
     "programmes:measure_list": ("get", lambda w: {}),
     "programmes:measure_area": ("get", lambda w: {"area_key": w.objects["measure"].area.key}),
     "programmes:measure_update": ("post", lambda w: {"area_key": w.objects["measure"].area.key, "pk": o(w, "measure")}),
@@ -556,6 +570,9 @@ MATRIX = {
     "surveys:survey_results": ("login", 403, 403, 403, 403, 200, 200, 403, 200),
     "surveys:survey_results_csv": ("login", 403, 403, 403, 403, 200, 200, 403, 200),
     "programmes:email_action": (200, 403, 403, 403, 200, 403, 403, 403, 403),
+    # A guest's own page: the link is theirs (no sign-in); anyone signed in is someone else.
+    "programmes:guest_page": (200, 403, 403, 403, 403, 403, 403, 403, 403),
+    "programmes:guest_calendar": (200, 403, 403, 403, 403, 403, 403, 403, 403),
     "programmes:offer_accept": ("login", 404, 404, 404, 302, 403, 403, 404, 403),
     "programmes:registration_switch_mode": ("login", 404, 404, 404, 302, 403, 403, 404, 403),
     "programmes:group_booking": ("login", 404, 404, 404, 200, 403, 403, 404, 403),
