@@ -275,6 +275,80 @@ def cmd_page_ms(names: str, repeat: str = "20"):
     return out
 
 
+def _forget_survey(pk: int) -> None:
+    """The survey's kept figures and rendered bodies out of the cache: as just after it closed."""
+    from django.core.cache import cache
+
+    client = cache._cache.get_client(write=True)
+    for pattern in (f"surveys:figures:{pk}:*", f"surveys:results-body:{pk}:*"):
+        keys = list(client.scan_iter(match=cache.make_key(pattern), count=1000))
+        if keys:
+            client.delete(*keys)
+
+
+def cmd_after_close(repeat: str = "5"):
+    """The survey results (HR) as the first visit after the survey closed sees them: the
+    survey's kept figures and bodies are dropped, then the beat task that computes the
+    figures of surveys that closed runs as a worker runs it (`warmed`), or not at all
+    (`unwarmed`, how it was before that task), then every table is marked written and the page
+    is opened once, interleaved with the signed-in floor built the same way. In-process."""
+    import statistics
+    import time
+
+    from toppleder import caching
+
+    users = {"leader": User.objects.get(email=LEADER), "hr": User.objects.get(email=HR)}
+    pages = {p["name"]: p for p in key_pages()}
+    page, floor = pages["survey results (HR)"], pages["floor: signed in (/healthz/me)"]
+    from surveys import results
+
+    survey_pk = int(page["path"].strip("/").split("/")[-2])
+    try:
+        from surveys.tasks import survey_figures_warm
+    except ImportError:  # code from before the task
+        survey_figures_warm = None
+    hr, leader = signed_in_client(users, "hr"), signed_in_client(users, "leader")
+    hr.get(page["path"])
+    leader.get(floor["path"])
+    if survey_figures_warm is not None:
+        survey_figures_warm.apply()  # the other closed surveys' figures, as beat has kept them
+    out = {}
+    for mode in ("warmed", "unwarmed"):
+        if mode == "warmed" and survey_figures_warm is None:
+            continue
+        page_ms, floor_ms, task_s = [], [], []
+        for _ in range(int(repeat)):
+            _forget_survey(survey_pk)
+            if mode == "warmed":
+                started = time.perf_counter()
+                survey_figures_warm.apply()  # eager: the task's code, in this process
+                task_s.append(time.perf_counter() - started)
+            caching.bump_all()
+            started = time.perf_counter()
+            leader.get(floor["path"])
+            floor_ms.append((time.perf_counter() - started) * 1000)
+            caching.bump_all()
+            started = time.perf_counter()
+            with CaptureQueriesContext(connection) as ctx:
+                resp = hr.get(page["path"])
+            page_ms.append((time.perf_counter() - started) * 1000)
+            assert resp.status_code == 200, resp.status_code
+        p95 = lambda xs: sorted(xs)[max(0, int(len(xs) * 0.95) - 1)]  # noqa: E731
+        out[mode] = {
+            "median_ms": round(statistics.median(page_ms), 1),
+            "p95_ms": round(p95(page_ms), 1),
+            "floor_median_ms": round(statistics.median(floor_ms), 1),
+            "floor_p95_ms": round(p95(floor_ms), 1),
+            "p50_x_floor": round(statistics.median(page_ms) / max(statistics.median(floor_ms), 1e-6), 2),
+            "p95_x_floor": round(p95(page_ms) / max(p95(floor_ms), 1e-6), 2),
+            "queries": len(ctx.captured_queries),
+            "task_median_s": round(statistics.median(task_s), 2) if task_s else None,
+            "repeat": int(repeat),
+        }
+    out["figures_timeout_s"] = results.FIGURES_TIMEOUT
+    return out
+
+
 def cmd_counts():
     from programmes.models import ProgrammeEnrolment, Registration, Session
     from toppleder.models import Leader
@@ -491,6 +565,8 @@ if __name__ == "__main__":
         result = cmd_page_ms(*rest)
     elif command == "profile":
         result = cmd_profile(*rest)
+    elif command == "after-close":
+        result = cmd_after_close(*rest)
     elif command == "counts":
         result = cmd_counts()
     elif command == "matching":

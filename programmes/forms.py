@@ -31,8 +31,11 @@ CSV_MAX_BYTES = 5 * 1024 * 1024
 def group_label(group: LeaderGroup) -> str:
     """A leader group in a pick list: its name and, where the name does not say it, its
     organisation (two organisations may each have a "Ledergruppe økonomi")."""
-    org = group.organisation.name
-    return group.name if org in group.name else f"{group.name} ({org})"
+    return _group_label(group.name, group.organisation.name)
+
+
+def _group_label(name: str, org: str) -> str:
+    return name if org in name else f"{name} ({org})"
 
 
 class DateInput(forms.DateInput):
@@ -286,10 +289,13 @@ class EnrolGroupForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["group"].queryset = LeaderGroup.objects.select_related("organisation").order_by(
-            "organisation__name", "name"
-        )
-        self.fields["group"].label_from_instance = group_label
+        field = self.fields["group"]
+        field.queryset = LeaderGroup.objects.select_related("organisation").order_by("organisation__name", "name")
+        field.label_from_instance = group_label
+        # The options from one plain read of what they show (the queryset still checks the
+        # choice): no model instance per group, no server-side cursor.
+        rows = field.queryset.values_list("pk", "name", "organisation__name")
+        field.widget.choices = [("", field.empty_label), *((pk, _group_label(name, org)) for pk, name, org in rows)]
 
 
 class EnrolOrganisationsForm(forms.Form):
@@ -302,7 +308,9 @@ class EnrolOrganisationsForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organisations"].queryset = Organisation.objects.order_by("name")
+        field = self.fields["organisations"]
+        field.queryset = Organisation.objects.order_by("name")
+        field.widget.choices = list(field.queryset.values_list("pk", "name"))  # as for the groups above
 
 
 IMPORT_MODES = [

@@ -28,12 +28,14 @@ import hashlib
 import math
 import random
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Avg, Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -421,6 +423,18 @@ def _series_with_counts(survey: Survey) -> list:
     )
 
 
+def _figures_key(survey: Survey, segment, value):
+    """(k, cache key, stamp, baseline, follow-up) of the figures `figures` keeps: one query."""
+    k = min_respondents()
+    series = _series_with_counts(survey)
+    before, after = comparison_waves(survey, series)
+    ids = {survey.pk} | {w.pk for w in (before, after) if w is not None}
+    counts = [(w.pk, w.invited, w.done, w.responded) for w in series if w.pk in ids]
+    asked = repr((survey.pk, survey.closes_at.isoformat(), k, get_language(), segment, value, counts))
+    stamp = hashlib.sha256(asked.encode()).hexdigest()[:32]
+    return k, f"surveys:figures:{survey.pk}:{stamp}", stamp, before, after
+
+
 def figures(survey: Survey, *, segment: str | None = None, value=None) -> tuple["Results", "Comparison"]:
     """The results page's figures: `survey_results` and its `wave_comparison`.
 
@@ -432,14 +446,7 @@ def figures(survey: Survey, *, segment: str | None = None, value=None) -> tuple[
     key at the commit that made it, and nothing else (a sign-up, another survey's answers)
     makes them be computed again. What may change after closing is read again: the survey
     rows here, the sectors' names by `relabelled` (where the page is built)."""
-    k = min_respondents()
-    series = _series_with_counts(survey)
-    before, after = comparison_waves(survey, series)
-    ids = {survey.pk} | {w.pk for w in (before, after) if w is not None}
-    counts = [(w.pk, w.invited, w.done, w.responded) for w in series if w.pk in ids]
-    asked = repr((survey.pk, survey.closes_at.isoformat(), k, get_language(), segment, value, counts))
-    stamp = hashlib.sha256(asked.encode()).hexdigest()[:32]
-    key = f"surveys:figures:{survey.pk}:{stamp}"
+    k, key, stamp, before, after = _figures_key(survey, segment, value)
     found = cache.get(key) if survey.is_closed else None
     if found is None:
         result = survey_results(survey, segment=segment, value=value, k=k)
@@ -452,6 +459,43 @@ def figures(survey: Survey, *, segment: str | None = None, value=None) -> tuple[
     result.survey, result.stamp = survey, stamp
     comparison.before, comparison.after = (before, after) if comparison.before is not None else (None, None)
     return result, comparison
+
+
+def figures_warm(*, now=None, then=None) -> int:
+    """Compute and keep the figures of the surveys that closed within `FIGURES_TIMEOUT` and
+    are not kept yet, so the first visit after a survey closes finds them (beat runs this
+    every few minutes: surveys close by their time passing). For every language the page
+    is shown in, the whole survey (no breakdown asked), as the results page opens. The
+    closed waves of a survey's series are warmed with it: a baseline is compared with the
+    latest closed follow-up, so its key changes when a follow-up closes. Safe to run twice:
+    what is kept already is not computed again (one count query per survey and language);
+    it writes only the cache, under the key a visit reads. `then(survey, figures)` is called
+    after each computation, in its language. Returns how many it computed."""
+    from django.utils import translation
+
+    now = now or timezone.now()
+    closed = Q(closes_at__lte=now, closes_at__gt=now - timedelta(seconds=FIGURES_TIMEOUT))
+    recent = list(Survey.objects.filter(closed).only(*WAVE_FIELDS))
+    series = Q(pk__in=[])
+    for s in recent:
+        if _in_series(s):
+            series |= Q(
+                programme_id=s.programme_id, series=s.series, group_ref=s.group_ref, kind__in=["baseline", "follow_up"]
+            )
+    others = list(
+        Survey.objects.filter(series, closes_at__lte=now).exclude(pk__in=[s.pk for s in recent]).only(*WAVE_FIELDS)
+    )
+    computed = 0
+    for survey in recent + others:
+        for language, _name in settings.LANGUAGES:
+            with translation.override(language):
+                _k, key, *_rest = _figures_key(survey, None, None)
+                if not cache.has_key(key):
+                    found = figures(survey)
+                    if then is not None:  # the page body built on them (surveys.views.results_body_warm)
+                        then(survey, found)
+                    computed += 1
+    return computed
 
 
 def relabelled(result: Results) -> Results:

@@ -1,4 +1,5 @@
-"""Celery tasks for surveys: thin wrappers that take ids and call surveys/notifications.py."""
+"""Celery tasks for surveys: thin wrappers that take ids and call surveys/notifications.py (or,
+for the closed surveys' figures, surveys/results.py)."""
 
 from celery import shared_task
 
@@ -39,3 +40,14 @@ def surveys_scrub_closed() -> int:
     for survey in Survey.objects.filter(closes_at__lte=now, closes_at__gte=now - timedelta(days=7)):
         scrubbed += survey_scrub(survey=survey)
     return scrubbed
+
+
+@shared_task(ignore_result=True)
+def survey_figures_warm() -> int:
+    """Beat, every 5 minutes: the figures of surveys that closed recently are computed and kept
+    (results.figures_warm) with the results page's body built on them, so the first visit to
+    a closed survey's results does not wait for them. Safe to run twice: what is kept is not computed again."""
+    from surveys.results import figures_warm
+    from surveys.views import results_body_warm
+
+    return figures_warm(then=results_body_warm)

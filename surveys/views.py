@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import BadRequest, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpRequest
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -315,17 +315,8 @@ def survey_results(request, pk: int):
     # another survey) does not make it be rendered again. What the body shows must be in the
     # key: `_results_body_key`. The sessions between the waves are read on every visit (the
     # session table changes with every sign-up) and put into their place in the body.
-    figures = _figures(survey, *_segment_asked(request))
-    result, comparison = figures
-    result = res.relabelled(result)
-    actions = res.actions_on(survey)
-    key = _results_body_key(request, survey, result, comparison, actions)
-    html = cache.get(key)
-    if html is None:
-        context = _results_context(request, survey, (result, comparison), actions)
-        context["between_html"] = mark_safe(BETWEEN_SLOT)  # noqa: S308 (a constant)
-        html = render_to_string("surveys/_results_body.html", context, request=request)
-        cache.set(key, html, RESULTS_BODY_TIMEOUT)
+    result, comparison = _figures(survey, *_segment_asked(request))
+    html = _results_body(request, survey, result, comparison)
     between = res.sessions_between_waves(comparison) if comparison.available else []
     # Rendered only when what it lists changed (the rows read above are its key).
     between_key = f"surveys:results-between:{hashlib.sha256(repr((get_language(), between)).encode()).hexdigest()[:32]}"
@@ -342,6 +333,29 @@ def survey_results(request, pk: int):
 
 BETWEEN_SLOT = "<!-- sessions between the waves -->"
 RESULTS_BODY_TIMEOUT = 24 * 60 * 60
+
+
+def _results_body(request, survey, result, comparison) -> str:
+    """The results body for these figures: kept under `_results_body_key`, else rendered and kept."""
+    result = res.relabelled(result)
+    actions = res.actions_on(survey)
+    key = _results_body_key(request, survey, result, comparison, actions)
+    html = cache.get(key)
+    if html is None:
+        context = _results_context(request, survey, (result, comparison), actions)
+        context["between_html"] = mark_safe(BETWEEN_SLOT)  # noqa: S308 (a constant)
+        html = render_to_string("surveys/_results_body.html", context, request=request)
+        cache.set(key, html, RESULTS_BODY_TIMEOUT)
+    return html
+
+
+def results_body_warm(survey, figures) -> None:
+    """Render and keep the body of a closed survey's results page (no breakdown asked, the
+    active language) from figures just computed, as the first visit would (results.figures_warm
+    calls this). The body shows nothing of who asks for it, so a bare GET request renders it."""
+    request = HttpRequest()
+    request.method = "GET"
+    _results_body(request, survey, *figures)
 
 
 def _results_body_key(request, survey, result, comparison, actions) -> str:

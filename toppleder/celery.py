@@ -93,6 +93,13 @@ app.conf.beat_schedule = {
         "task": "surveys.tasks.surveys_scrub_closed",
         "schedule": crontab(hour=1, minute=45),
     },
+    # Every 5 minutes: a survey closes when its closing time passes; its results' figures
+    # (two aggregations over every answer of its waves, seconds at scale) are computed and
+    # kept then, not on the first visit. Kept figures are not computed again.
+    "survey-figures-warm": {
+        "task": "surveys.tasks.survey_figures_warm",
+        "schedule": crontab(minute="*/5"),
+    },
     # Daily at 09:00 on weekdays: remind invitees of surveys closing within three days.
     "survey-reminders": {
         "task": "surveys.tasks.surveys_remind_due",

@@ -51,6 +51,16 @@ def paginate_narrow(request, queryset, per_page: int = PER_PAGE) -> Page:
     return page
 
 
+def url_per_row(viewname: str, *args):
+    """`reverse(viewname, args=[*args, pk])` for many rows: the URL is reversed once and the
+    row's id put in its place (the last argument must be an `id` path segment)."""
+    from django.urls import reverse
+
+    marker = "987654321987654321"
+    before, _, after = reverse(viewname, args=[*args, int(marker)]).rpartition(marker)
+    return lambda pk: f"{before}{int(pk)}{after}"
+
+
 def query_without_page(request) -> str:
     """The page's query string without `page`, for the pagination links."""
     params = request.GET.copy()

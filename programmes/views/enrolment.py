@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -30,7 +30,15 @@ from programmes.forms import (
 from programmes.models import ProgrammeEnrolment, Registration
 from toppleder import confirmation, dates
 from toppleder.models import Leader
-from toppleder.pages import PER_PAGE, error_text, filters, form_error, paginate_narrow, query_without_page
+from toppleder.pages import (
+    PER_PAGE,
+    error_text,
+    filters,
+    form_error,
+    paginate_narrow,
+    query_without_page,
+    url_per_row,
+)
 from toppleder.permissions import require_hr
 from toppleder.spreadsheets import sheet_response
 
@@ -45,11 +53,7 @@ def enrolment_list(request, pk):
 def _enrolment_page(request, programme, *, group_form=None, org_form=None, status=200):
     filter_form = EnrolmentFilterForm(request.GET or None)
     wanted = filters(filter_form)
-    qs = (
-        ProgrammeEnrolment.objects.filter(programme=programme)
-        .select_related("leader__user", "leader__organisation__sector", "via_group")
-        .order_by("leader__user__name", "pk")
-    )
+    qs = ProgrammeEnrolment.objects.filter(programme=programme).order_by("leader__user__name", "pk")
     if q := wanted.get("q", "").strip():
         qs = qs.filter(
             Q(leader__user__name__icontains=q)
@@ -72,9 +76,28 @@ def _enrolment_page(request, programme, *, group_form=None, org_form=None, statu
             .order_by("user__name")[:PER_PAGE]
         )
 
+    page = paginate_narrow(request, qs)
+    # The page's rows with what the table shows, no model instances; URLs reversed once.
+    withdraw_url = url_per_row("programmes:enrolment_withdraw", programme.pk)
+    statuses = dict(ProgrammeEnrolment.Status.choices)
+    page.object_list = [
+        {**row, "name": row["name"] or row["email"], "status_label": statuses.get(row["status"], row["status"])}
+        | ({"withdraw_url": withdraw_url(row["pk"])} if row["status"] == ProgrammeEnrolment.Status.ENROLLED else {})
+        for row in page.object_list.values(
+            "pk",
+            "status",
+            "leader_id",
+            name=F("leader__user__name"),
+            email=F("leader__user__email"),
+            organisation=F("leader__organisation__name"),
+            sector=F("leader__organisation__sector__name"),
+            group=F("via_group__name"),
+        )
+    ]
     context = {
         "programme": programme,
-        "page": paginate_narrow(request, qs),
+        "page": page,
+        "enrol_url": reverse("programmes:enrolment_add", args=[programme.pk]),
         "filters": filter_form,
         "search": search,
         "found": found,

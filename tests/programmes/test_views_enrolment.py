@@ -30,14 +30,35 @@ def test_hr_finds_leaders_to_enrol_and_sees_who_is_enrolled(hr_client, programme
     r = hr_client.get(url("enrolment_list", programme) + "?find=Søkbar")
     assert r.status_code == 200
     assert [le.name for le in r.context["found"]] == ["Åse Søkbar"]
-    assert [e.leader for e in r.context["page"].object_list] == [me]
+    assert [e["leader_id"] for e in r.context["page"].object_list] == [me.pk]
 
 
 def test_enrolment_list_search_filters(hr_client, programme):
     enrolled_leader(programme, user__name="Kari Finnes")
     enrolled_leader(programme, user__name="Ola Annen")
     r = hr_client.get(url("enrolment_list", programme) + "?q=Finnes")
-    assert [e.leader.name for e in r.context["page"].object_list] == ["Kari Finnes"]
+    assert [e["name"] for e in r.context["page"].object_list] == ["Kari Finnes"]
+
+
+def test_enrolment_list_shows_each_row_with_its_action(hr_client, programme):
+    org = OrganisationFactory(name="Etat Rad", sector__name="Sektor Rad")
+    joined = LeaderFactory(user__name="Anne Gruppe", user__email="anne@example.no", organisation=org)
+    group = LeaderGroupFactory(organisation=org, name="Ledergruppe økonomi", members=[joined])
+    hr_client.post(url("enrolment_add_group", programme), {"group": group.pk})
+    gone = enrolled_leader(programme, user__name="Bjørn Borte")
+    withdrawn = ProgrammeEnrolment.objects.get(programme=programme, leader=gone)
+    ProgrammeEnrolment.objects.filter(pk=withdrawn.pk).update(status=ProgrammeEnrolment.Status.WITHDRAWN)
+    enrolment = ProgrammeEnrolment.objects.get(programme=programme, leader=joined)
+    html = hr_client.get(url("enrolment_list", programme)).content.decode()
+    row = html[html.index("Anne Gruppe") :].split("</tr>")[0]
+    assert "anne@example.no" in row and "Etat Rad" in row and "Sektor Rad" in row and "Ledergruppe økonomi" in row
+    assert f'href="{url("enrolment_withdraw", programme, enrolment.pk)}"' in row
+    row = html[html.index("Bjørn Borte") :].split("</tr>")[0]
+    assert f'action="{url("enrolment_add", programme)}"' in row and f'value="{gone.pk}"' in row
+    assert "enrolment_withdraw" not in row and "/withdraw/" not in row
+    # The group pick list names the organisation where the group's name does not.
+    assert f'<option value="{group.pk}">Ledergruppe økonomi (Etat Rad)</option>' in html
+    assert f'<option value="{org.pk}">Etat Rad</option>' in html
 
 
 def test_enrolment_list_is_hr_only(me_client, client, programme):
