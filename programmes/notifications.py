@@ -468,10 +468,9 @@ def _email(
 
 
 def _guest(user_id: int) -> Participant | None:
-    """The recipient as a participant who is not a leader (None: a leader, or neither)."""
-    if Leader.objects.filter(user_id=user_id).exists():
-        return None
-    return Participant.objects.filter(user_id=user_id).first()
+    """The recipient as a participant who is not a leader (None: a leader, or neither), in one
+    query: every e-mail asks, a fan-out to 5,000 leaders included."""
+    return Participant.objects.filter(user_id=user_id, user__leader__isnull=True).first()
 
 
 # Building a calendar (VTIMEZONE included) costs tens of milliseconds; an invitation's
