@@ -9,7 +9,7 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 from django.db import connection
-from django.db.models import Count, F, FilteredRelation, Q, Value
+from django.db.models import Count, F, Q, Value
 from django.utils import timezone
 
 from programmes import selectors
@@ -22,6 +22,8 @@ PANEL_ROWS = 8
 SESSION_ROWS = 3  # the leader's next sessions; the programme page lists them all
 COMMITMENT_ROWS = 5
 ATTENDANCE_LOOKBACK = timedelta(days=7)  # sessions held this past week
+# The registrations of sessions already held that the leader's history lists.
+HELD_STATUSES = [s for s in Registration.Status.values if s != Registration.Status.CANCELLED]
 # What a session card or row on the dashboard shows (with the sign-up button's rule).
 CARD_FIELDS = (
     "id",
@@ -52,16 +54,18 @@ def next_sessions(request):
     # Only the columns the rows show (no descriptions, no programme row). The sessions already
     # held are the leader's registrations read from the session side (the same columns and
     # own-registration annotations as the upcoming ones), so both lists are one round trip.
-    columns = {"my_attendance": F("own__attendance")}
-    upcoming = selectors.sessions_upcoming_for(leader).select_related(None).only(*CARD_FIELDS).annotate(**columns)
+    upcoming = selectors.sessions_upcoming_for(leader).select_related(None).only(*CARD_FIELDS)
+    # The annotations after the filter read the registration the filter joined (one per
+    # leader and session: a unique constraint).
     held = (
-        Session.objects.annotate(own=FilteredRelation("registrations", condition=Q(registrations__leader=leader)))
-        .filter(own__id__isnull=False, starts_at__lt=timezone.now())
-        .exclude(own__status=Registration.Status.CANCELLED)
-        .annotate(my_status=F("own__status"), my_position=F("own__waitlist_position"), my_registration_id=F("own__id"))
-        .annotate(**columns)
+        Session.objects.filter(
+            registrations__leader=leader,
+            registrations__status__in=HELD_STATUSES,
+            starts_at__lt=timezone.now(),
+        )
+        .annotate(**selectors.own_registration_columns("registrations"))
         .only(*CARD_FIELDS)
-        .order_by("-starts_at", "-own__id")
+        .order_by("-starts_at", "-my_registration_id")
     )
     lists = lists_in_one_query(
         {"upcoming": upcoming[:SESSION_ROWS], "held": held[:PANEL_ROWS]},
@@ -95,9 +99,19 @@ def my_commitments(request):
         .prefetch_related(None)
         .values("pk")[:COMMITMENT_ROWS]
     )
+    # Only the columns the panel shows (the text, status, due date and follow-up, the parties'
+    # names, the factor of the survey action it is), not four models' every column.
     links = (
         Commitment.parties.through.objects.filter(commitment__in=first)
         .select_related("commitment__survey_action", "leader__user")
+        .only(
+            "commitment_id",
+            "leader_id",
+            *(f"commitment__{f}" for f in ("text", "status", "due_date", "follow_up")),
+            "commitment__survey_action__factor",
+            "leader__user__name",
+            "leader__user__email",
+        )
         .order_by("commitment__status", "commitment__due_date", "commitment_id", "leader__user__name")
     )
     commitments = {}
@@ -106,13 +120,20 @@ def my_commitments(request):
         if c is None:
             c = commitments[link.commitment_id] = link.commitment
             c.party_list = []
-            c.form = CommitmentStatusForm(initial={"status": c.status}, prefix=f"c{c.pk}")
             # A commitment made as an action on a survey figure says which factor it answers;
             # it is listed here only (not again under the survey actions).
             action = getattr(c, "survey_action", None)
             c.from_factor = action.factor_label if action else ""
         c.party_list.append(link.leader)
-    return {"commitments": list(commitments.values()), "statuses": Commitment.Status.choices, "me_id": leader.pk}
+    # The status form's fields are written out in the template (one per commitment, ids
+    # prefixed with the commitment as CommitmentStatusForm(prefix=f"c{pk}") would give them).
+    fields = CommitmentStatusForm.base_fields
+    return {
+        "commitments": list(commitments.values()),
+        "statuses": Commitment.Status.choices,
+        "me_id": leader.pk,
+        "labels": {"status": fields["status"].label, "follow_up": fields["follow_up"].label},
+    }
 
 
 @panel("hr", template="programmes/panels/hr_programmes.html", order=10)
@@ -261,7 +282,7 @@ def my_courses_and_projects(request):
     leader = leader_of(request.user)
     if leader is None:
         return None
-    from django.db.models import CharField, F
+    from django.db.models import CharField
 
     from programmes.models import CollaborationProject
 

@@ -71,8 +71,11 @@ def programmes_visible_to(user) -> QuerySet:
     leader = leader_of(user)
     if leader is None:
         return Programme.objects.none()
+    # A join, not EXISTS: a leader is enrolled in a programme at most once (a unique
+    # constraint), so it adds no rows, and it is cheaper to build and to plan (several panels
+    # of "/" nest this rule).
     return Programme.objects.filter(
-        Exists(ProgrammeEnrolment.objects.active().filter(programme=OuterRef("pk"), leader=leader))
+        enrolments__leader=leader, enrolments__status=ProgrammeEnrolment.Status.ENROLLED
     ).exclude(status=Programme.Status.DRAFT)
 
 
@@ -262,22 +265,41 @@ def sessions_upcoming_for(leader: Leader, limit: int | None = None) -> QuerySet:
     """Published upcoming sessions of the leader's programmes that are open to them.
 
     Each carries its seat counters and the leader's own registration: `my_status`
-    (None, confirmed, waitlisted, cancelled), `my_position`, `my_registration_id`.
+    (None, confirmed, waitlisted, cancelled), `my_position`, `my_registration_id`,
+    `my_attendance`.
     """
-    enrolled = ProgrammeEnrolment.objects.active().filter(leader=leader, programme=OuterRef("programme_id"))
+    # The enrolment is a join (one per leader and programme: a unique constraint), and each
+    # step is one call: "/" builds this for every visit, and every chained call copies the
+    # query.
     qs = (
-        Session.objects.published()
-        .upcoming()
-        .filter(Exists(enrolled))
-        .filter(open_to(leader))
-        .select_related("programme")
+        Session.objects.filter(
+            open_to(leader),
+            status=Session.Status.PUBLISHED,
+            starts_at__gte=timezone.now(),
+            programme__enrolments__leader=leader,
+            programme__enrolments__status=ProgrammeEnrolment.Status.ENROLLED,
+        )
         # The leader's own registration (at most one per session: a unique constraint) as one
-        # LEFT JOIN rather than three correlated subqueries.
-        .annotate(own=FilteredRelation("registrations", condition=Q(registrations__leader=leader)))
-        .annotate(my_status=F("own__status"), my_position=F("own__waitlist_position"), my_registration_id=F("own__id"))
+        # LEFT JOIN rather than correlated subqueries.
+        .annotate(
+            own=FilteredRelation("registrations", condition=Q(registrations__leader=leader)),
+            **own_registration_columns("own"),
+        )
+        .select_related("programme")
         .order_by("starts_at", "pk")
     )
     return qs[:limit] if limit else qs
+
+
+def own_registration_columns(relation: str) -> dict:
+    """The leader's own registration read on a session row through `relation` (a filtered or
+    filtering join on the registrations): the annotations the session cards show."""
+    return {
+        "my_status": F(f"{relation}__status"),
+        "my_position": F(f"{relation}__waitlist_position"),
+        "my_registration_id": F(f"{relation}__id"),
+        "my_attendance": F(f"{relation}__attendance"),
+    }
 
 
 def registrations_for(leader: Leader) -> QuerySet:

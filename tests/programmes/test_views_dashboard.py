@@ -55,6 +55,10 @@ def test_leader_dashboard_shows_registrations_history_and_commitments(me_client,
         status=Session.Status.COMPLETED,
     )
     RegistrationFactory(session=past, leader=me, attendance="attended")
+    # Not in the history: a session held whose place the leader gave up, and one of another leader's.
+    dropped = SessionFactory(programme=programme, starts_at=timezone.now() - timedelta(days=5), title="Avmeldt")
+    RegistrationFactory(session=dropped, leader=me, status="cancelled")
+    RegistrationFactory(session=SessionFactory(programme=programme, starts_at=timezone.now() - timedelta(days=3)))
     commitment = CommitmentFactory(programme=programme, session=past, parties=[me, LeaderFactory()])
     r = me_client.get("/")
     sessions = panel(r, "programmes/panels/next_sessions.html")
@@ -65,7 +69,10 @@ def test_leader_dashboard_shows_registrations_history_and_commitments(me_client,
     assert html.count(f'href="{reverse("programmes:session_detail", args=[upcoming.pk])}"') == 1
     commitments = panel(r, "programmes/panels/my_commitments.html")["commitments"]
     assert commitments == [commitment]
-    assert reverse("programmes:commitment_status", args=[commitment.pk]) in r.content.decode()
+    assert reverse("programmes:commitment_status", args=[commitment.pk]) in html
+    # The status form's fields, each with its label.
+    for field in ("status", "follow_up"):
+        assert f'for="id_c{commitment.pk}-{field}"' in html and f'id="id_c{commitment.pk}-{field}"' in html
 
 
 def test_hr_dashboard_shows_programmes_fill_rates_waiting_lists_and_enrolment(client, hr, programme):
