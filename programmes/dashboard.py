@@ -100,31 +100,30 @@ def my_commitments(request):
         .values("pk")[:COMMITMENT_ROWS]
     )
     # Only the columns the panel shows (the text, status, due date and follow-up, the parties'
-    # names, the factor of the survey action it is), not four models' every column.
-    links = (
+    # names, the factor of the survey action it is) as plain rows, not four models per row.
+    rows = (
         Commitment.parties.through.objects.filter(commitment__in=first)
-        .select_related("commitment__survey_action", "leader__user")
-        .only(
+        .order_by("commitment__status", "commitment__due_date", "commitment_id", "leader__user__name")
+        .values_list(
             "commitment_id",
-            "leader_id",
             *(f"commitment__{f}" for f in ("text", "status", "due_date", "follow_up")),
             "commitment__survey_action__factor",
+            "leader_id",
             "leader__user__name",
             "leader__user__email",
         )
-        .order_by("commitment__status", "commitment__due_date", "commitment_id", "leader__user__name")
     )
+    # A commitment made as an action on a survey figure says which factor it answers (it is
+    # listed here only, not again under the survey actions); the label is the action's own.
+    action_model = Commitment.survey_action.related.related_model
     commitments = {}
-    for link in links:
-        c = commitments.get(link.commitment_id)
+    for pk, text, status, due_date, follow_up, factor, party_id, name, email in rows:
+        c = commitments.get(pk)
         if c is None:
-            c = commitments[link.commitment_id] = link.commitment
+            c = commitments[pk] = Commitment(pk=pk, text=text, status=status, due_date=due_date, follow_up=follow_up)
             c.party_list = []
-            # A commitment made as an action on a survey figure says which factor it answers;
-            # it is listed here only (not again under the survey actions).
-            action = getattr(c, "survey_action", None)
-            c.from_factor = action.factor_label if action else ""
-        c.party_list.append(link.leader)
+            c.from_factor = action_model(factor=factor).factor_label if factor else ""
+        c.party_list.append(SimpleNamespace(pk=party_id, name=name or email))
     # The status form's fields are written out in the template (one per commitment, ids
     # prefixed with the commitment as CommitmentStatusForm(prefix=f"c{pk}") would give them).
     fields = CommitmentStatusForm.base_fields

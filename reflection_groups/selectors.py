@@ -14,7 +14,7 @@ only reads of note text, and they return nothing to anyone else.
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import CharField, Count, Min, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models import CharField, Count, F, FilteredRelation, Min, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -332,7 +332,6 @@ def open_theme_windows_for(leader: Leader, now=None):
     from programmes.models import ProgrammeEnrolment
 
     now = now or timezone.now()
-    mine = ThemeChoice.objects.filter(window=OuterRef("pk"), leader=leader)
     return (
         ThemeWindow.objects.filter(
             opens_at__lte=now,
@@ -340,8 +339,11 @@ def open_theme_windows_for(leader: Leader, now=None):
             programme__enrolments__leader=leader,
             programme__enrolments__status=ProgrammeEnrolment.Status.ENROLLED,
         )
+        # The leader's answer (at most one per window: a unique constraint) as one LEFT JOIN.
         .annotate(
-            my_themes=Subquery(mine.values("themes")[:1]), my_no_preference=Subquery(mine.values("no_preference")[:1])
+            mine=FilteredRelation("choices", condition=Q(choices__leader=leader)),
+            my_themes=F("mine__themes"),
+            my_no_preference=F("mine__no_preference"),
         )
         .order_by("closes_at", "pk")
     )

@@ -9,8 +9,8 @@ from toppleder.dashboard import panel
 def open_surveys(request):
     items = []
     for inv in invitations_open_for(request.user)[:10]:
-        seconds = qmod.estimated_seconds(["likert"] * inv.likert_count + ["free_text"] * inv.free_text_count)
-        items.append({"invitation": inv, "survey": inv.survey, "minutes": qmod.estimated_minutes(seconds)})
+        seconds = qmod.estimated_seconds(["likert"] * inv["likert_count"] + ["free_text"] * inv["free_text_count"])
+        items.append({**inv, "minutes": qmod.estimated_minutes(seconds)})
     return {"items": items} if items else None
 
 

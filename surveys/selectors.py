@@ -8,7 +8,7 @@ HR included, gets a 404 there). Answering needs no sign-in: the invitation's tok
 (services.invitation_for_token).
 """
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -39,20 +39,19 @@ def questionnaires_with_counts():
 
 
 def invitations_open_for(user):
-    """The user's unanswered invitations to surveys open now (the leader's dashboard)."""
+    """The user's unanswered invitations to surveys open now (the leader's dashboard), as the
+    rows the panel shows: `token`, `title`, `closes_at` and the questionnaire's number of
+    likert and free-text questions (grouped over these columns only)."""
     now = timezone.now()
+    questions = "survey__questionnaire__questions"
     return (
         Invitation.objects.filter(user=user, answered=False, survey__opens_at__lte=now, survey__closes_at__gt=now)
-        .select_related("survey", "survey__questionnaire")
+        .values("token", title=F("survey__title"), closes_at=F("survey__closes_at"))
         .annotate(
-            likert_count=Count(
-                "survey__questionnaire__questions", filter=Q(survey__questionnaire__questions__kind="likert")
-            ),
-            free_text_count=Count(
-                "survey__questionnaire__questions", filter=Q(survey__questionnaire__questions__kind="free_text")
-            ),
+            likert_count=Count(questions, filter=Q(**{f"{questions}__kind": "likert"})),
+            free_text_count=Count(questions, filter=Q(**{f"{questions}__kind": "free_text"})),
         )
-        .order_by("survey__closes_at")
+        .order_by("closes_at", "token")
     )
 
 

@@ -419,6 +419,15 @@ def test_leader_dashboard_lists_open_unanswered_surveys(client):
     client.force_login(inv.user)
     html = client.get("/").content.decode()
     assert _answer_url(inv) in html and _answer_url(closed) not in html
+    # What the leader is told before opening it: which survey, how long it takes, until when.
+    from surveys import questionnaire as qmod
+    from surveys.selectors import question_kinds
+    from toppleder.dates import fmt
+
+    minutes = qmod.estimated_minutes(qmod.estimated_seconds(question_kinds(inv.survey.questionnaire)))
+    assert minutes > 1
+    assert inv.survey.title in html and f"Tar omtrent {minutes} minutter." in html
+    assert f"Åpen til {fmt(inv.survey.closes_at)}." in html
     services.response_submit(token=inv.token, answers={q.pk: 3 for q in inv.survey.questionnaire.questions.likert()})
     assert _answer_url(inv) not in client.get("/").content.decode()
 
