@@ -165,24 +165,16 @@ def hr_sessions(request):
 def hr_enrolment(request):
     """Active enrolments in programmes that are not closed, per organisation (one grouped
     query), and from those rows per sector."""
-    per_org = list(
-        ProgrammeEnrolment.objects.active()
-        .exclude(programme__status="closed")
-        .values("leader__organisation_id", "leader__organisation__name", "leader__organisation__sector__name")
-        .annotate(count=Count("pk"))
-        .order_by()
+    per_org = selectors.enrolments_per_organisation(
+        ProgrammeEnrolment.objects.active().exclude(programme__status="closed")
     )
     sectors: dict = {}
     for r in per_org:
-        name = r["leader__organisation__sector__name"]
-        row = sectors.setdefault(name, {"leader__organisation__sector__name": name, "count": 0, "organisations": 0})
+        row = sectors.setdefault(r["sector"], {"sector": r["sector"], "count": 0, "organisations": 0})
         row["count"] += r["count"]
         row["organisations"] += 1
-    by_sector = sorted(
-        sectors.values(),
-        key=lambda r: (r["leader__organisation__sector__name"] is None, r["leader__organisation__sector__name"] or ""),
-    )
-    by_org = sorted(per_org, key=lambda r: (-r["count"], r["leader__organisation__name"]))[: PANEL_ROWS * 2]
+    by_sector = sorted(sectors.values(), key=lambda r: (r["sector"] is None, r["sector"] or ""))
+    by_org = sorted(per_org, key=lambda r: -r["count"])[: PANEL_ROWS * 2]  # stable: by name within a count
     total = sum(r["count"] for r in per_org)
     return {"by_sector": by_sector, "by_org": by_org, "total": total, "organisations": len(per_org)}
 
