@@ -15,7 +15,7 @@ from django.utils import timezone
 from programmes import selectors
 from programmes.models import ProgrammeEnrolment, Registration, Session
 from toppleder.dashboard import panel
-from toppleder.pages import lists_in_one_query
+from toppleder.pages import lists_in_one_query, url_per_row
 from toppleder.permissions import leader_of
 
 PANEL_ROWS = 8
@@ -79,6 +79,9 @@ def next_sessions(request):
         Registration(pk=s.my_registration_id, session=s, status=s.my_status, attendance=s.my_attendance)
         for s in lists["held"]
     ]
+    detail = url_per_row("programmes:session_detail")
+    for s in (*lists["upcoming"], *lists["held"]):
+        s.url = detail(s.pk)
     return {"sessions": lists["upcoming"], "history": history, "next": "/"}
 
 
