@@ -233,8 +233,11 @@ def cmd_report_seconds():
 
 
 def cmd_page_ms(names: str, repeat: str = "20"):
-    """Growth: in-process fastest, median and p90 time and SQL count of the named key pages,
-    as a second visit sees them (cached parts) and built again after a change."""
+    """In-process fastest, median and p90 time and SQL count of the named key pages, as a
+    second visit sees them (cached parts) and built again after a change. The pages take
+    turns, one request each per round, so a page and the floor are timed seconds apart
+    rather than one after the other's whole series: on a shared machine whose speed drifts,
+    the ratio of two series timed a minute apart measured the drift."""
     import statistics
     import time
 
@@ -242,35 +245,35 @@ def cmd_page_ms(names: str, repeat: str = "20"):
 
     users = {"leader": User.objects.get(email=LEADER), "hr": User.objects.get(email=HR)}
     wanted = set(names.split(","))
-    out = {}
-    for page in key_pages():
-        if page["name"] not in wanted:
-            continue
-        client = signed_in_client(users, page["role"])
+    pages = [page for page in key_pages() if page["name"] in wanted]
+    clients, queries = {}, {}
+    for page in pages:
+        client = clients[page["name"]] = signed_in_client(users, page["role"])
         client.get(page["path"])
         with CaptureQueriesContext(connection) as ctx:
             client.get(page["path"])
-        queries = len(ctx.captured_queries)  # now: every request clears the query log
-        times = []
+        queries[page["name"]] = len(ctx.captured_queries)  # now: every request clears the query log
+    times = {page["name"]: [] for page in pages}
+    built = {page["name"]: [] for page in pages}  # the same page built again after a change to every table
+    for series, bump in ((times, False), (built, True)):
         for _ in range(int(repeat)):
-            started = time.perf_counter()
-            client.get(page["path"])
-            times.append((time.perf_counter() - started) * 1000)
-        built = []  # the same page built again after a change to every table
-        for _ in range(int(repeat)):
-            caching.bump_all()
-            started = time.perf_counter()
-            client.get(page["path"])
-            built.append((time.perf_counter() - started) * 1000)
-        times.sort()
+            for page in pages:
+                if bump:
+                    caching.bump_all()
+                started = time.perf_counter()
+                clients[page["name"]].get(page["path"])
+                series[page["name"]].append((time.perf_counter() - started) * 1000)
+    out = {}
+    for page in pages:
+        t, b = sorted(times[page["name"]]), sorted(built[page["name"]])
         out[page["name"]] = {
-            "min_ms": round(times[0], 1),
-            "median_ms": round(statistics.median(times), 1),
-            "p90_ms": round(times[int(len(times) * 0.9) - 1], 1),
-            "built_min_ms": round(min(built), 1),
-            "built_median_ms": round(statistics.median(built), 1),
-            "built_p95_ms": round(sorted(built)[max(0, int(len(built) * 0.95) - 1)], 1),
-            "queries": queries,
+            "min_ms": round(t[0], 1),
+            "median_ms": round(statistics.median(t), 1),
+            "p90_ms": round(t[int(len(t) * 0.9) - 1], 1),
+            "built_min_ms": round(b[0], 1),
+            "built_median_ms": round(statistics.median(b), 1),
+            "built_p95_ms": round(b[max(0, int(len(b) * 0.95) - 1)], 1),
+            "queries": queries[page["name"]],
         }
     return out
 
