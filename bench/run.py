@@ -409,6 +409,8 @@ def section_mixed(base: str, rates: list[float], seconds: int, readers: int, wri
                 "p95_ms": round(sum(f["p95_ms"] for f in floors) / len(floors), 1),
                 "p50_ms": round(sum(f["p50_ms"] for f in floors) / len(floors), 1),
                 "not_200": sum(f["not_200"] for f in floors),
+                "socket_errors": sum(f.get("socket_errors", 0) for f in floors),
+                "requests": sum(f.get("requests", 0) for f in floors),
                 "runs": floors,
                 "p95_x_floor": 1.0,
                 "p50_x_floor": 1.0,
