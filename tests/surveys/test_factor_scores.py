@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from surveys.models import OrganisationFactorScore
-from tests.factories import HRUserFactory, LeaderFactory, OrganisationFactory
+from tests.factories import LeaderFactory, OrganisationFactory
 
 pytestmark = pytest.mark.django_db
 HEADER = "virksomhet;år;faktor;snitt;antall\n"
@@ -15,12 +15,6 @@ HEADER = "virksomhet;år;faktor;snitt;antall\n"
 def _post(client, text):
     upload = SimpleUploadedFile("10-faktor.csv", text.encode("utf-8"), content_type="text/csv")
     return client.post(reverse("surveys:factor_scores"), {"file": upload})
-
-
-@pytest.fixture
-def hr_client(client):
-    client.force_login(HRUserFactory())
-    return client
 
 
 def test_hr_imports_factor_averages_and_reimporting_changes_nothing(hr_client):

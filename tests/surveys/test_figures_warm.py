@@ -12,7 +12,6 @@ from django.utils import timezone, translation
 from surveys import results, views
 from surveys.models import Survey
 from surveys.tasks import survey_figures_warm
-from tests.factories import HRUserFactory
 from tests.surveys.factories import SurveyFactory, add_responses
 
 pytestmark = pytest.mark.django_db
@@ -24,12 +23,6 @@ CLOSES = NOW + timedelta(hours=1)
 @pytest.fixture(autouse=True)
 def _no_mfa(settings):
     settings.MFA_REQUIRED_FOR_STAFF = False
-
-
-@pytest.fixture
-def hr_client(client):
-    client.force_login(HRUserFactory())
-    return client
 
 
 def _waves():

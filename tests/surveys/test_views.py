@@ -6,7 +6,7 @@ from django.utils import timezone, translation
 
 from surveys import services
 from surveys.models import Answer, Invitation, Questionnaire, Response, Survey
-from tests.factories import HRUserFactory, LeaderFactory
+from tests.factories import LeaderFactory
 from tests.surveys.factories import InvitationFactory, ProgrammeFactory, SurveyFactory, add_responses, enrolled_leaders
 
 pytestmark = pytest.mark.django_db
@@ -15,12 +15,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _no_mfa(settings):
     settings.MFA_REQUIRED_FOR_STAFF = False
-
-
-@pytest.fixture
-def hr_client(client):
-    client.force_login(HRUserFactory())
-    return client
 
 
 @pytest.fixture

@@ -20,17 +20,10 @@ from django.utils import timezone
 from surveys import services
 from surveys.models import Response, Survey
 from surveys.results import survey_results
-from tests.factories import HRUserFactory
 from tests.surveys.factories import InvitationFactory, SurveyFactory
 
 pytestmark = pytest.mark.django_db
 NOW = timezone.datetime(2026, 11, 2, 10, 0, tzinfo=timezone.get_current_timezone())
-
-
-@pytest.fixture
-def hr_client(client):
-    client.force_login(HRUserFactory())
-    return client
 
 
 def _answers(survey, value):
