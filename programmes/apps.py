@@ -10,7 +10,14 @@ class ProgrammesConfig(AppConfig):
 
     def ready(self):
         from programmes import seats
-        from programmes.models import Registration
+        from programmes.models import EnrolmentCount, ProgrammeEnrolment, Registration
+        from toppleder import caching
+        from toppleder.models import Leader
 
         # A registration deleted by a cascade (a person erased) no longer counts as a seat.
         post_delete.connect(seats.registration_deleted, sender=Registration, dispatch_uid="seats-deleted")
+        # The enrolment counts are written by triggers on enrolments and leaders
+        # (migration 0014): a cached value read from them is stale when those change.
+        caching.written_by_triggers(
+            EnrolmentCount._meta.db_table, on=[ProgrammeEnrolment._meta.db_table, Leader._meta.db_table]
+        )

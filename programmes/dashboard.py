@@ -13,7 +13,7 @@ from django.db.models import Count, F, Q, Value
 from django.utils import timezone
 
 from programmes import selectors
-from programmes.models import ProgrammeEnrolment, Registration, Session
+from programmes.models import EnrolmentCount, Registration, Session
 from toppleder.dashboard import panel
 from toppleder.pages import lists_in_one_query, url_per_row
 from toppleder.permissions import leader_of
@@ -166,11 +166,9 @@ def hr_sessions(request):
 
 @panel("hr", template="programmes/panels/hr_enrolment.html", order=70)
 def hr_enrolment(request):
-    """Active enrolments in programmes that are not closed, per organisation (one grouped
-    query), and from those rows per sector."""
-    per_org = selectors.enrolments_per_organisation(
-        ProgrammeEnrolment.objects.active().exclude(programme__status="closed")
-    )
+    """Active enrolments in programmes that are not closed, per organisation (summed from the
+    database's counts per programme and organisation), and from those rows per sector."""
+    per_org = selectors.enrolments_per_organisation(EnrolmentCount.objects.exclude(programme__status="closed"))
     sectors: dict = {}
     for r in per_org:
         row = sectors.setdefault(r["sector"], {"sector": r["sector"], "count": 0, "organisations": 0})

@@ -24,6 +24,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
     When,
 )
@@ -38,6 +39,7 @@ from programmes.models import (
     Contributor,
     Course,
     CourseSession,
+    EnrolmentCount,
     GroupBooking,
     GroupDelegate,
     Material,
@@ -330,29 +332,31 @@ def session_detail(pk: int, queryset: QuerySet | None = None) -> Session:
     return get_object_or_404(qs, pk=pk)
 
 
-def enrolments_per_organisation(enrolments: QuerySet) -> list[dict]:
-    """`enrolments` counted per leader's organisation, by the organisation's name: rows of
-    `organisation_id`, `organisation`, `kind`, `sector_id`, `sector`, `count`. Grouped by the
-    organisation's id alone (its name, kind and sector are the same on every row of a group:
-    Min reads them once per group), so PostgreSQL hashes one integer per enrolment instead of
-    sorting every enrolment by five columns (at 20,000 enrolments 16 ms instead of 24)."""
+def enrolments_per_organisation(counts: QuerySet) -> list[dict]:
+    """Active enrolments per organisation, summed from the counts the database keeps per
+    programme and organisation (`counts`, a queryset of `EnrolmentCount`: one programme's or
+    several): rows of `organisation_id`, `organisation`, `kind`, `sector_id`, `sector`,
+    `count`, by the organisation's name. Reads a row per organisation and programme, not one
+    per enrolment, so it costs the same at 200 enrolments as at 20,000."""
     return list(
-        enrolments.values(organisation_id=F("leader__organisation_id"))
+        counts.values("organisation_id")
         .annotate(
-            count=Count("pk"),
-            organisation=Min("leader__organisation__name"),
-            kind=Min("leader__organisation__kind"),
-            sector_id=Min("leader__organisation__sector_id"),
-            sector=Min("leader__organisation__sector__name"),
+            count=Sum("count"),
+            kind=Min("organisation__kind"),
+            sector_id=Min("organisation__sector_id"),
+            sector=Min("organisation__sector__name"),
         )
+        # Last: from here on `organisation` names the annotation, no longer the relation.
+        .annotate(organisation=Min("organisation__name"))
+        .filter(count__gt=0)
         .order_by("organisation", "organisation_id")
     )
 
 
 def enrolment_summary(programme: Programme) -> dict:
-    """Active enrolments counted per organisation, and from those rows per sector: one
-    grouped query in the database."""
-    by_org = enrolments_per_organisation(ProgrammeEnrolment.objects.active().filter(programme=programme))
+    """Active enrolments counted per organisation (the database's counts), and from those rows
+    per sector."""
+    by_org = enrolments_per_organisation(EnrolmentCount.objects.filter(programme=programme))
     sectors: dict = {}
     for r in by_org:
         row = sectors.setdefault(

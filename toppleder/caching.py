@@ -14,6 +14,8 @@ How
 - Inside a transaction that has written a table, that table's version as this connection
   sees it carries a token of the pending write: the writer never reuses what it built before
   its own change, and nobody else ever uses what the writer built from uncommitted rows.
+- A table that triggers write (no statement names it) is declared with
+  `written_by_triggers`: a write to one of its source tables is a write to it.
 - A version missing from the cache (evicted, first use) gets a new random token: values
   stored under the old one are never used again.
 
@@ -78,9 +80,23 @@ def bump_all() -> None:
     bump(_model_tables())
 
 
+# Tables the database writes itself (triggers): a write to a source table is a write to them.
+_WRITTEN_WITH: dict[str, set[str]] = {}
+
+
+def written_by_triggers(table: str, *, on: Iterable[str]) -> None:
+    """Declare that triggers write `table` whenever one of the tables `on` is written (call it
+    from an AppConfig.ready). No statement names `table`, so without this a value read from it
+    would be used after it changed."""
+    for source in on:
+        _WRITTEN_WITH.setdefault(source, set()).add(table)
+
+
 def _written(connection, table: str) -> None:
     if table in UNWATCHED:
         return
+    for derived in sorted(_WRITTEN_WITH.get(table, ())):
+        _written(connection, derived)
     if not connection.in_atomic_block:
         bump([table])  # autocommit: the statement has committed
         return

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from programmes import tasks
-from programmes.models import Programme, ProgrammeEnrolment, Registration, Session
+from programmes.models import EnrolmentCount, Programme, ProgrammeEnrolment, Registration, Session
 from programmes.services.registrations import registration_cancel
 from toppleder import audit
 from toppleder.celery import queue_after_commit
@@ -35,8 +35,10 @@ def leaders_ineligible(programme: Programme, leaders: Iterable[Leader]) -> list[
 
 
 def _as_leaders(leaders: Iterable) -> list[Leader]:
+    """By organisation, then id: the order in which their enrolments are written, so that the
+    database's counts per organisation (`EnrolmentCount`) are always locked in the same order."""
     ids = [getattr(x, "pk", x) for x in leaders]
-    return list(Leader.objects.with_org().filter(pk__in=ids).order_by("pk"))
+    return list(Leader.objects.with_org().filter(pk__in=ids).order_by("organisation_id", "pk"))
 
 
 @transaction.atomic
@@ -55,6 +57,15 @@ def enrolment_add(*, programme: Programme, leaders: Iterable, by, via_group: Lea
         raise ValidationError(
             _("Not eligible for this programme: %(names)s."), code="ineligible", params={"names": names}
         )
+    # The counts the triggers will change, locked in organisation order before any row is
+    # written: two enrolments of the same organisations at once wait for each other instead
+    # of deadlocking. (Counts not yet there are created in that order too, see above.)
+    list(
+        EnrolmentCount.objects.select_for_update()
+        .filter(programme=programme, organisation__in={le.organisation_id for le in leaders})
+        .order_by("organisation_id")
+        .values_list("pk", flat=True)
+    )
     existing = {e.leader_id: e for e in ProgrammeEnrolment.objects.filter(programme=programme, leader__in=leaders)}
     now = timezone.now()
     new, back, before = [], [], {}

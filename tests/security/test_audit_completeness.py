@@ -65,8 +65,9 @@ SERVICE_MODULES = [
     "toppleder.services",
     "toppleder.outbox.services",
 ]
-# Rows nobody records: the log itself and sessions (every request).
-UNRECORDED_TABLES = {"toppleder.auditentry", "sessions.session"}
+# Rows nobody records: the log itself, sessions (every request), and the enrolment counts the
+# database keeps (triggers; the enrolment or the leader's move that changes one is recorded).
+UNRECORDED_TABLES = {"toppleder.auditentry", "sessions.session", "programmes.enrolmentcount"}
 # The e-mails a recorded change causes are outbox rows written in the change's own transaction
 # (a registration's confirmation, a waiting-list offer): a consequence of the change its entry
 # names, not a change of their own. A change *to* an outbox row (HR's resend) is recorded.

@@ -92,3 +92,23 @@ def test_a_write_that_changes_no_row_keeps_the_version():
     assert caching.is_fresh(cache.get("names"))
     Programme.objects.filter(name="A").update(name="B")
     assert not caching.is_fresh(cache.get("names"))
+
+
+def test_a_table_written_by_triggers_changes_with_its_sources():
+    """The enrolment counts are written by the database (triggers), never named by a statement:
+    a value read from them is built again once a change to the enrolments commits."""
+    from programmes.models import EnrolmentCount, ProgrammeEnrolment
+    from tests.factories import OrganisationFactory
+    from tests.programmes.factories import ProgrammeFactory, enrolled_leader
+
+    def counts():
+        return list(EnrolmentCount.objects.values_list("count", flat=True))
+
+    leader = enrolled_leader(ProgrammeFactory(), organisation=OrganisationFactory())
+    assert caching.cached("counts", counts) == [1]
+    # Only the enrolments table is named (leaders and organisations are always checked anyway).
+    ProgrammeEnrolment.objects.filter(leader=leader).update(status="withdrawn")
+    assert caching.cached("counts", counts) == [0]
+    with transaction.atomic():
+        ProgrammeEnrolment.objects.filter(leader=leader).update(status="enrolled")
+    assert caching.cached("counts", counts) == [1]
