@@ -13,8 +13,6 @@ every visit missed it; bench/README.md).
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.template.loader import render_to_string
-
 # "facilitator": for people who run a group without being a leader or HR (external facilitators).
 _PANELS: dict[str, list["Panel"]] = {"leader": [], "hr": [], "facilitator": []}
 
@@ -43,19 +41,16 @@ def panel(role: str, *, template: str, order: int = 50, side: bool = False):
     return register
 
 
-def render_panels(role: str, request) -> list[dict]:
-    """`role`'s panels that have something to show, in order: {"template", "html", "context", "side"}."""
+def build_panels(role: str, request) -> list[dict]:
+    """`role`'s panels that have something to show, in order: {"template", "context", "side"}.
+    The page includes each template with its context (`{% include %}`), so the panels share
+    the page's template context: the context processors run once, not once per panel."""
     out = []
     for p in _PANELS[role]:
-        context, html = _build(p, request)
-        if html:
-            out.append({"template": p.template, "html": html, "context": context, "side": p.side})
+        context = p.build(request)
+        if context is not None:
+            out.append({"template": p.template, "context": context, "side": p.side})
     return out
-
-
-def _build(p: Panel, request) -> tuple[dict | None, str]:
-    context = p.build(request)
-    return context, ("" if context is None else render_to_string(p.template, {"panel": context}, request=request))
 
 
 # ---------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language as django_set_language
 
 from toppleder import health, services
-from toppleder.dashboard import render_panels
+from toppleder.dashboard import build_panels
 from toppleder.models import User
 from toppleder.permissions import is_hr, leader_of
 
@@ -23,12 +23,12 @@ def dashboard(request):
     leader = leader_of(request.user)
     context = {
         "leader": leader,
-        "hr_panels": render_panels("hr", request) if staff else [],
-        "leader_panels": render_panels("leader", request) if leader else [],
+        "hr_panels": build_panels("hr", request) if staff else [],
+        "leader_panels": build_panels("leader", request) if leader else [],
     }
     if not staff and not leader:
         # Someone with neither role may still facilitate a group (an external facilitator).
-        context["leader_panels"] = render_panels("facilitator", request)
+        context["leader_panels"] = build_panels("facilitator", request)
     return render(request, "toppleder/dashboard.html", context)
 
 

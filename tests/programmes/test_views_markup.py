@@ -150,11 +150,11 @@ def test_leader_pages_are_well_formed(client, me, programme, data):
 def test_own_dashboard_panels_are_well_formed(client, hr, me, programme, data):
     from django.template.loader import render_to_string
 
-    from toppleder.dashboard import render_panels
+    from toppleder.dashboard import build_panels
 
     for user, role in ((me.user, "leader"), (hr, "hr")):
         request = login(client, user).get("/").wsgi_request
-        for p in render_panels(role, request):
+        for p in build_panels(role, request):
             if not p["template"].startswith("programmes/"):
                 continue
             html = "<h1>x</h1>" + render_to_string(p["template"], {"panel": p["context"]}, request=request)

@@ -126,7 +126,7 @@ def test_database_away_is_a_503_page_in_the_persons_language(client, me, monkeyp
     def away(request):
         raise OperationalError('connection to server at "127.0.0.1", port 5432 failed: Connection refused')
 
-    monkeypatch.setattr(views, "render_panels", lambda *a, **k: away(None))
+    monkeypatch.setattr(views, "build_panels", lambda *a, **k: away(None))
     client.force_login(me.user)
     client.cookies["django_language"] = language
     client.raise_request_exception = False
@@ -146,7 +146,7 @@ def test_any_other_error_is_still_the_500_page(client, me, monkeypatch):
     def bug(*args, **kwargs):
         raise ProgrammingError("column does not exist")
 
-    monkeypatch.setattr(views, "render_panels", bug)
+    monkeypatch.setattr(views, "build_panels", bug)
     client.force_login(me.user)
     client.raise_request_exception = False
     response = client.get("/")
